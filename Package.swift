@@ -1,0 +1,132 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Targets depend downward only: world model and wire formats at the bottom,
+// the roles (region, client manager, bots) above them, the CLI on top.
+let package = Package(
+    name: "Tessera",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tessera", targets: ["tessera"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // Coordinates, quantization, entity kinds, chat ranges: pure values, no I/O.
+        .target(name: "TesseraWorld"),
+        // Little-endian field codecs and decoding errors shared by both protocols.
+        .target(
+            name: "TesseraCodec",
+            dependencies: [
+                "TesseraWorld",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Internal TCP protocol between roles (Tessera wire).
+        .target(
+            name: "TesseraWire",
+            dependencies: [
+                "TesseraWorld", "TesseraCodec",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // The binary WebSocket protocol spoken by clients (docs/client-protocol.md).
+        .target(
+            name: "TesseraClientProtocol",
+            dependencies: [
+                "TesseraWorld", "TesseraCodec",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Typed grid configuration (grid-config/*.toml).
+        .target(
+            name: "TesseraConfig",
+            dependencies: [
+                "TesseraWorld",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        // Region node: the authoritative scene and its frame loop.
+        .target(
+            name: "TesseraRegion",
+            dependencies: [
+                "TesseraWorld", "TesseraWire", "TesseraConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Client manager: the untrusted edge, routing and per-client streaming.
+        .target(
+            name: "TesseraClientManager",
+            dependencies: [
+                "TesseraWorld", "TesseraWire", "TesseraClientProtocol", "TesseraConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ]
+        ),
+        // Load generation and measurement through a client manager.
+        .target(
+            name: "TesseraBots",
+            dependencies: [
+                "TesseraWorld", "TesseraClientProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // Composition root of `tessera up`: every role of a config in one process.
+        .target(
+            name: "TesseraLocalGrid",
+            dependencies: [
+                "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "tessera",
+            dependencies: [
+                "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraLocalGrid",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "TesseraWorldTests", dependencies: ["TesseraWorld"]),
+        .testTarget(name: "TesseraWireTests", dependencies: ["TesseraWire", "TesseraCodec", "TesseraWorld"]),
+        .testTarget(name: "TesseraClientProtocolTests", dependencies: ["TesseraClientProtocol", "TesseraCodec", "TesseraWorld"]),
+        .testTarget(name: "TesseraConfigTests", dependencies: ["TesseraConfig"]),
+        .testTarget(name: "TesseraRegionTests", dependencies: ["TesseraRegion", "TesseraWire", "TesseraWorld"]),
+        .testTarget(name: "TesseraClientManagerTests", dependencies: ["TesseraClientManager", "TesseraClientProtocol", "TesseraWire", "TesseraWorld"]),
+        .testTarget(
+            name: "TesseraIntegrationTests",
+            dependencies: [
+                "TesseraLocalGrid", "TesseraRegion", "TesseraClientManager", "TesseraBots",
+                "TesseraClientProtocol", "TesseraConfig", "TesseraWorld",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+    ]
+)

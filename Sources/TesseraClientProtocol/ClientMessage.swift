@@ -1,0 +1,65 @@
+import NIOCore
+import TesseraCodec
+
+/// Messages a client sends, one per WebSocket binary frame: a type byte, then the body
+/// (docs/client-protocol.md, "Client to server").
+public enum ClientMessage: Hashable, Sendable {
+    case login(Login)
+    case move(Move)
+    case chat(ChatSend)
+    case createObject(CreateObject)
+    case deleteObject(DeleteObject)
+    case ping(Ping)
+    case logout
+
+    public enum TypeCode: UInt8, Sendable, CaseIterable {
+        case login = 0x01
+        case move = 0x02
+        case chat = 0x03
+        case createObject = 0x04
+        case deleteObject = 0x05
+        case ping = 0x06
+        case logout = 0x07
+    }
+
+    public static func decode(_ frame: ByteBuffer) throws -> ClientMessage {
+        var buffer = frame
+        guard let raw = buffer.readInteger(as: UInt8.self) else { throw CodecError.emptyFrame }
+        guard let type = TypeCode(rawValue: raw) else { throw CodecError.unknownMessageType(raw) }
+        let message: ClientMessage =
+            switch type {
+            case .login: .login(try Login(from: &buffer))
+            case .move: .move(try Move(from: &buffer))
+            case .chat: .chat(try ChatSend(from: &buffer))
+            case .createObject: .createObject(try CreateObject(from: &buffer))
+            case .deleteObject: .deleteObject(try DeleteObject(from: &buffer))
+            case .ping: .ping(try Ping(from: &buffer))
+            case .logout: .logout
+            }
+        guard buffer.readableBytes == 0 else {
+            throw CodecError.trailingBytes(messageType: raw, count: buffer.readableBytes)
+        }
+        return message
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        switch self {
+        case .login(let m): buffer.writeLE(TypeCode.login.rawValue); m.encode(into: &buffer)
+        case .move(let m): buffer.writeLE(TypeCode.move.rawValue); m.encode(into: &buffer)
+        case .chat(let m): buffer.writeLE(TypeCode.chat.rawValue); m.encode(into: &buffer)
+        case .createObject(let m): buffer.writeLE(TypeCode.createObject.rawValue); m.encode(into: &buffer)
+        case .deleteObject(let m): buffer.writeLE(TypeCode.deleteObject.rawValue); m.encode(into: &buffer)
+        case .ping(let m): buffer.writeLE(TypeCode.ping.rawValue); m.encode(into: &buffer)
+        case .logout: buffer.writeLE(TypeCode.logout.rawValue)
+        }
+    }
+
+    public func encoded(allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: 32)
+        encode(into: &buffer)
+        return buffer
+    }
+}
+
+/// The version of docs/client-protocol.md this code speaks.
+public let clientProtocolVersion: UInt16 = 1

@@ -1,0 +1,103 @@
+import NIOCore
+import TesseraCodec
+
+/// Messages the server sends. A WebSocket binary frame from the server holds one or more of
+/// them, each as a type byte, a u16 little-endian body length, then the body, so a client can
+/// skip types it does not know (docs/client-protocol.md, "Server to client").
+public enum ServerMessage: Hashable, Sendable {
+    case welcome(Welcome)
+    case frameStamp(FrameStamp)
+    case entityEnter(EntityEnter)
+    case entityUpdate(EntityUpdate)
+    case entityLeave(EntityLeave)
+    case chat(ChatReceived)
+    case objectResult(ObjectResult)
+    case error(ServerError)
+    case pong(Pong)
+
+    public enum TypeCode: UInt8, Sendable, CaseIterable {
+        case welcome = 0x81
+        case frameStamp = 0x82
+        case entityEnter = 0x83
+        case entityUpdate = 0x84
+        case entityLeave = 0x85
+        case chat = 0x86
+        case objectResult = 0x87
+        case error = 0x88
+        case pong = 0x89
+    }
+
+    public var typeCode: TypeCode {
+        switch self {
+        case .welcome: .welcome
+        case .frameStamp: .frameStamp
+        case .entityEnter: .entityEnter
+        case .entityUpdate: .entityUpdate
+        case .entityLeave: .entityLeave
+        case .chat: .chat
+        case .objectResult: .objectResult
+        case .error: .error
+        case .pong: .pong
+        }
+    }
+
+    /// Appends the message with its type and length header.
+    public func encode(into buffer: inout ByteBuffer) {
+        buffer.writeLE(typeCode.rawValue)
+        let lengthIndex = buffer.writerIndex
+        buffer.writeLE(UInt16(0))
+        let start = buffer.writerIndex
+        switch self {
+        case .welcome(let m): m.encode(into: &buffer)
+        case .frameStamp(let m): m.encode(into: &buffer)
+        case .entityEnter(let m): m.encode(into: &buffer)
+        case .entityUpdate(let m): m.encode(into: &buffer)
+        case .entityLeave(let m): m.encode(into: &buffer)
+        case .chat(let m): m.encode(into: &buffer)
+        case .objectResult(let m): m.encode(into: &buffer)
+        case .error(let m): m.encode(into: &buffer)
+        case .pong(let m): m.encode(into: &buffer)
+        }
+        buffer.setInteger(UInt16(buffer.writerIndex - start), at: lengthIndex, endianness: .little)
+    }
+
+    /// Decodes every message of one server frame. Unknown types are skipped by their length;
+    /// a known type whose body does not decode to exactly its length is an error.
+    public static func decodeFrame(_ frame: ByteBuffer) throws -> [ServerMessage] {
+        var buffer = frame
+        var messages: [ServerMessage] = []
+        while buffer.readableBytes > 0 {
+            let raw = try buffer.readLE(UInt8.self, "message.type")
+            let length = Int(try buffer.readLE(UInt16.self, "message.length"))
+            guard var body = buffer.readSlice(length: length) else {
+                throw CodecError.truncated(field: "message body of type 0x\(String(raw, radix: 16))")
+            }
+            guard let type = TypeCode(rawValue: raw) else { continue }
+            messages.append(try decodeBody(type, &body))
+            guard body.readableBytes == 0 else {
+                throw CodecError.trailingBytes(messageType: raw, count: body.readableBytes)
+            }
+        }
+        return messages
+    }
+
+    private static func decodeBody(_ type: TypeCode, _ body: inout ByteBuffer) throws -> ServerMessage {
+        switch type {
+        case .welcome: .welcome(try Welcome(from: &body))
+        case .frameStamp: .frameStamp(try FrameStamp(from: &body))
+        case .entityEnter: .entityEnter(try EntityEnter(from: &body))
+        case .entityUpdate: .entityUpdate(try EntityUpdate(from: &body))
+        case .entityLeave: .entityLeave(try EntityLeave(from: &body))
+        case .chat: .chat(try ChatReceived(from: &body))
+        case .objectResult: .objectResult(try ObjectResult(from: &body))
+        case .error: .error(try ServerError(from: &body))
+        case .pong: .pong(try Pong(from: &body))
+        }
+    }
+}
+
+/// WebSocket close codes the server uses: 4000 + the error code that caused the close
+/// (docs/client-protocol.md, "Closing").
+public enum CloseCode {
+    public static func forError(_ code: UInt16) -> UInt16 { 4000 + code }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import NIOCore
+import TesseraWorld
+
+/// Field readers and writers shared by Tessera wire and the client protocol. All integers are
+/// little-endian; strings are a u16 byte count followed by UTF-8; arrays are a u32 count.
+extension ByteBuffer {
+    @inlinable
+    public mutating func readLE<T: FixedWidthInteger>(_: T.Type = T.self, _ field: String) throws -> T {
+        guard let value = readInteger(endianness: .little, as: T.self) else {
+            throw CodecError.truncated(field: field)
+        }
+        return value
+    }
+
+    @inlinable
+    public mutating func writeLE<T: FixedWidthInteger>(_ value: T) {
+        writeInteger(value, endianness: .little)
+    }
+
+    public mutating func readFloatLE(_ field: String) throws -> Float {
+        let value = Float(bitPattern: try readLE(UInt32.self, field))
+        guard value.isFinite else { throw CodecError.invalidValue(field: field, reason: "not a finite number") }
+        return value
+    }
+
+    public mutating func writeFloatLE(_ value: Float) {
+        writeLE(value.bitPattern)
+    }
+
+    public mutating func readText(_ field: String, maxBytes: Int) throws -> String {
+        let count = Int(try readLE(UInt16.self, field))
+        guard count <= maxBytes else {
+            throw CodecError.invalidValue(field: field, reason: "\(count) bytes, at most \(maxBytes) allowed")
+        }
+        guard let bytes = readSlice(length: count) else { throw CodecError.truncated(field: field) }
+        guard let string = String(validating: bytes.readableBytesView, as: UTF8.self) else {
+            throw CodecError.invalidValue(field: field, reason: "not valid UTF-8")
+        }
+        return string
+    }
+
+    public mutating func writeText(_ value: String) {
+        let utf8 = value.utf8
+        precondition(utf8.count <= Int(UInt16.max), "string too long for the wire")
+        writeLE(UInt16(utf8.count))
+        writeBytes(utf8)
+    }
+
+    public mutating func readUUID(_ field: String) throws -> UUID {
+        guard let bytes = readBytes(length: 16) else { throw CodecError.truncated(field: field) }
+        return UUID(uuid: (
+            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+        ))
+    }
+
+    public mutating func writeUUID(_ value: UUID) {
+        withUnsafeBytes(of: value.uuid) { writeBytes($0) }
+    }
+
+    /// Reads an array count and checks that the remaining bytes could hold that many elements
+    /// of at least `minElementBytes` each, so a forged count cannot make us allocate.
+    public mutating func readCount(_ field: String, minElementBytes: Int) throws -> Int {
+        let count = Int(try readLE(UInt32.self, field))
+        guard count <= readableBytes / max(minElementBytes, 1) else {
+            throw CodecError.invalidValue(field: field, reason: "count \(count) exceeds the bytes left")
+        }
+        return count
+    }
+
+    public mutating func writeCount(_ count: Int) {
+        writeLE(UInt32(count))
+    }
+
+    public mutating func readVector(_ field: String) throws -> Vector3 {
+        Vector3(try readFloatLE(field), try readFloatLE(field), try readFloatLE(field))
+    }
+
+    public mutating func writeVector(_ value: Vector3) {
+        writeFloatLE(value.x)
+        writeFloatLE(value.y)
+        writeFloatLE(value.z)
+    }
+
+    public mutating func readQuaternion(_ field: String) throws -> Quaternion {
+        Quaternion(
+            x: try readFloatLE(field), y: try readFloatLE(field),
+            z: try readFloatLE(field), w: try readFloatLE(field)
+        )
+    }
+
+    public mutating func writeQuaternion(_ value: Quaternion) {
+        writeFloatLE(value.x)
+        writeFloatLE(value.y)
+        writeFloatLE(value.z)
+        writeFloatLE(value.w)
+    }
+
+    public mutating func readMotion(_ field: String) throws -> EntityMotion {
+        let position = PackedPosition(rawValue: try readLE(UInt64.self, field))
+        let rotation = PackedRotation(rawValue: try readLE(UInt32.self, field))
+        let velocity = PackedVelocity(
+            x: try readLE(Int16.self, field), y: try readLE(Int16.self, field), z: try readLE(Int16.self, field)
+        )
+        return EntityMotion(position: position, rotation: rotation, velocity: velocity)
+    }
+
+    public mutating func writeMotion(_ value: EntityMotion) {
+        writeLE(value.position.rawValue)
+        writeLE(value.rotation.rawValue)
+        writeLE(value.velocity.x)
+        writeLE(value.velocity.y)
+        writeLE(value.velocity.z)
+    }
+
+    public mutating func readEnum<E: RawRepresentable>(_: E.Type, _ field: String) throws -> E
+    where E.RawValue == UInt8 {
+        let raw = try readLE(UInt8.self, field)
+        guard let value = E(rawValue: raw) else {
+            throw CodecError.invalidValue(field: field, reason: "unknown value \(raw)")
+        }
+        return value
+    }
+}
+
+extension EntityMotion {
+    /// Encoded size on the wire: position 8, rotation 4, velocity 6.
+    public static let wireSize = 18
+}

@@ -1,0 +1,49 @@
+import DequeModule
+import Synchronization
+
+/// The hand-over point between network threads and a region's frame loop: network handlers
+/// push, the frame drains once per frame. Avatar commands are bounded by `capacity`; past it
+/// a command is dropped and counted (a client that floods loses its own commands, not the
+/// region's frame). Connection and join/leave inputs are always admitted: they are bounded by
+/// the number of connections and avatars, and losing one would strand an avatar.
+public final class RegionInbox: Sendable {
+    private struct State {
+        var queue = Deque<RegionInput>()
+        var commands = 0
+        var dropped = 0
+    }
+
+    private let state = Mutex(State())
+    public let capacity: Int
+
+    public init(capacity: Int = 65_536) {
+        self.capacity = capacity
+    }
+
+    /// False when the input was dropped.
+    @discardableResult
+    public func push(_ input: RegionInput) -> Bool {
+        state.withLock { state in
+            if case .command = input {
+                guard state.commands < capacity else {
+                    state.dropped += 1
+                    return false
+                }
+                state.commands += 1
+            }
+            state.queue.append(input)
+            return true
+        }
+    }
+
+    public func drain() -> [RegionInput] {
+        state.withLock { state in
+            let inputs = Array(state.queue)
+            state.queue.removeAll(keepingCapacity: true)
+            state.commands = 0
+            return inputs
+        }
+    }
+
+    public var droppedCount: Int { state.withLock { $0.dropped } }
+}

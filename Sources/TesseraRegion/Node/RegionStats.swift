@@ -1,0 +1,17 @@
+/// A region's running figures, published by its frame loop after every frame.
+public struct RegionStats: Sendable, Hashable {
+    public var name: String = ""
+    public var frame: UInt64 = 0
+    public var avatars = 0
+    public var objects = 0
+    public var timeDilation: Float = 1
+    public var achievedFrameRate: Double = 0
+    /// Frames that started late because the previous one overran its period.
+    public var overruns = 0
+    /// Mean and worst frame time, microseconds, since the loop started.
+    public var meanFrameMicros: Double = 0
+    public var maxFrameMicros: Double = 0
+    public var droppedCommands = 0
+
+    public init() {}
+}

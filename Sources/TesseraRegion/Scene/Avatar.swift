@@ -1,0 +1,61 @@
+import TesseraWorld
+
+/// An avatar whose root is this region.
+struct Avatar {
+    let localID: LocalID
+    let agentID: AgentID
+    let name: String
+    /// The client manager connection that routes this avatar's client.
+    let manager: ManagerID
+    var position: Vector3
+    var velocity: Vector3
+    var rotation: Quaternion
+    var intent: MovementIntent = .stop
+    /// Entities this avatar currently sees (always including itself).
+    var visible: Set<LocalID> = []
+    /// Set on arrival: the next interest pass sends the whole initial view.
+    var needsInitialView = true
+
+    /// Avatars are drawn as an upright cylinder of roughly human size.
+    static let scale = Vector3(0.45, 0.6, 1.9)
+
+    var motion: EntityMotion { EntityMotion(position: position, rotation: rotation, velocity: velocity) }
+}
+
+/// Kinematic movement: intents become velocities, no physics engine yet.
+enum Kinematics {
+    static let gravity: Float = 9.8
+
+    static func step(_ avatar: inout Avatar, dt: Float, ground: Float) {
+        let intent = avatar.intent
+        let speed = intent.mode.speed
+        avatar.rotation = Quaternion(yaw: intent.heading)
+        avatar.velocity.x = speed * intent.heading.cosine
+        avatar.velocity.y = speed * intent.heading.sine
+        if intent.mode == .fly {
+            avatar.velocity.z = Float(intent.vertical) * MovementIntent.verticalFlySpeed
+        } else if avatar.position.z > ground {
+            avatar.velocity.z -= gravity * dt
+        } else {
+            avatar.velocity.z = 0
+        }
+        var next = avatar.position + avatar.velocity * dt
+        // Kept inside the region until hand-off exists: stop at the border.
+        let low: Float = 0.1
+        let high = regionSize - 0.1
+        if next.x < low || next.x > high {
+            next.x = min(max(next.x, low), high)
+            avatar.velocity.x = 0
+        }
+        if next.y < low || next.y > high {
+            next.y = min(max(next.y, low), high)
+            avatar.velocity.y = 0
+        }
+        if next.z <= ground {
+            next.z = ground
+            avatar.velocity.z = 0
+        }
+        next.z = min(next.z, PackedPosition.maxAltitude - 1)
+        avatar.position = next
+    }
+}

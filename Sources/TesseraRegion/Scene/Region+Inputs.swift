@@ -1,0 +1,148 @@
+import TesseraWire
+import TesseraWorld
+
+extension Region {
+    mutating func apply(_ input: RegionInput) {
+        switch input {
+        case .managerConnected(let manager):
+            managers[manager] = true
+        case .managerDisconnected(let manager):
+            managers[manager] = nil
+            for avatar in avatars.values where avatar.manager == manager {
+                removeEntity(avatar.localID)
+            }
+        case .join(let manager, let join):
+            admit(join, from: manager)
+        case .leave(let manager, let leave):
+            guard let id = agentIndex[leave.agentID], avatars[id]?.manager == manager else { return }
+            removeEntity(id)
+        case .command(let manager, let input):
+            guard let id = agentIndex[input.agentID], avatars[id]?.manager == manager else { return }
+            run(input.command, by: id, manager: manager)
+        }
+    }
+
+    private mutating func admit(_ join: AgentJoin, from manager: ManagerID) {
+        func refuse(_ message: String) {
+            pending.direct.append((manager, .agentLeave(AgentLeave(
+                region: settings.handle, agentID: join.agentID, reason: .refused, message: message
+            ))))
+        }
+        guard managers[manager] != nil else { return }
+        guard agentIndex[join.agentID] == nil else { return refuse("agent is already in this region") }
+        guard avatars.count < settings.maxAvatars else { return refuse("region is full") }
+        let id = takeID()
+        let avatar = Avatar(
+            localID: id, agentID: join.agentID, name: join.name, manager: manager,
+            position: spawnPoint(for: id), velocity: .zero, rotation: .identity
+        )
+        avatars[id] = avatar
+        agentIndex[join.agentID] = id
+        pending.appeared.append(entityInfo(id)!)
+        pending.direct.append((manager, .agentJoined(AgentJoined(
+            region: settings.handle, agentID: join.agentID, localID: id, regionName: settings.name,
+            frameRate: UInt16(settings.frameRate), viewDistance: settings.viewDistance
+        ))))
+    }
+
+    /// Arrivals land on a ring around the region's centre, spread by id, so a crowd does not stack.
+    func spawnPoint(for id: LocalID) -> Vector3 {
+        let angle = Float(id % 360) * .pi / 180
+        let radius = Float(4 + (id / 360) % 20)
+        let centre = regionSize / 2
+        return Vector3(centre + radius * angle.cosine, centre + radius * angle.sine, settings.terrainHeight)
+    }
+
+    private mutating func run(_ command: AgentCommand, by id: LocalID, manager: ManagerID) {
+        switch command {
+        case .move(let intent):
+            guard intent.heading.isFinite else { return }
+            avatars[id]!.intent = intent
+        case .chat(let type, let channel, let text):
+            speak(type, channel: channel, text: text, speaker: id)
+        case .createObject(let requestID, let spec):
+            let outcome = create(spec, by: avatars[id]!.agentID)
+            pending.replies.append((manager, CommandReply(agent: id, requestID: requestID, outcome: outcome)))
+        case .deleteObject(let requestID, let target):
+            let outcome: CommandReply.Outcome
+            if objects[target] != nil {
+                removeEntity(target)
+                outcome = .deleted(target)
+            } else if avatars[target] != nil {
+                outcome = .failed(code: ErrorCode.notAllowed.rawValue, message: "entity \(target) is an avatar")
+            } else {
+                outcome = .failed(code: ErrorCode.unknownEntity.rawValue, message: "no object \(target) in this region")
+            }
+            pending.replies.append((manager, CommandReply(agent: id, requestID: requestID, outcome: outcome)))
+        }
+    }
+
+    private mutating func create(_ spec: ObjectSpec, by creator: AgentID) -> CommandReply.Outcome {
+        if let problem = Self.validate(spec) {
+            return .failed(code: ErrorCode.invalidValue.rawValue, message: problem)
+        }
+        guard objects.count < settings.maxObjects else {
+            return .failed(code: ErrorCode.objectLimit.rawValue, message: "region holds its limit of \(settings.maxObjects) objects")
+        }
+        let id = takeID()
+        objects[id] = SceneObject(
+            localID: id, shape: spec.shape, name: spec.name, position: spec.position,
+            rotation: spec.rotation.normalized, scale: spec.scale, creator: creator
+        )
+        published[id] = objects[id]!.motion
+        pending.appeared.append(entityInfo(id)!)
+        return .created(id)
+    }
+
+    static func validate(_ spec: ObjectSpec) -> String? {
+        guard spec.position.isFinite, spec.position.isInsideRegionSquare,
+            spec.position.z >= 0, spec.position.z < PackedPosition.maxAltitude
+        else { return "position \(spec.position) is outside the region" }
+        guard spec.rotation.isFinite, spec.rotation.lengthSquared > 1e-6 else {
+            return "rotation is not a usable quaternion"
+        }
+        let bounds = SceneObject.minScale...SceneObject.maxScale
+        guard bounds.contains(spec.scale.x), bounds.contains(spec.scale.y), bounds.contains(spec.scale.z) else {
+            return "scale must be within \(SceneObject.minScale)...\(SceneObject.maxScale) m on each axis"
+        }
+        guard !spec.name.isEmpty else { return "name is empty" }
+        return nil
+    }
+
+    /// Removes an avatar or object and tells every avatar that saw it.
+    mutating func removeEntity(_ id: LocalID) {
+        if let avatar = avatars.removeValue(forKey: id) {
+            agentIndex[avatar.agentID] = nil
+        } else if objects.removeValue(forKey: id) == nil {
+            return
+        }
+        published[id] = nil
+        pending.removed.append(id)
+        pending.interest[id] = nil
+        for (watcher, avatar) in avatars where avatar.visible.contains(id) {
+            avatars[watcher]!.visible.remove(id)
+            pending.interest[watcher, default: ([], [])].left.append(id)
+        }
+    }
+
+    /// Chat on the public channel reaches every avatar within the type's range, the speaker
+    /// included. Other channels are for listeners (scripts) and reach no avatar.
+    mutating func speak(_ type: ChatType, channel: Int32, text: String, speaker: LocalID) {
+        guard let source = avatars[speaker], !text.isEmpty else { return }
+        var recipients: [LocalID] = []
+        if channel == ChatChannel.publicChannel {
+            let rangeSquared = type.range * type.range
+            // A linear scan: chat is rare next to frames, and the grid is rebuilt after inputs.
+            for (candidate, listener) in avatars
+            where listener.position.distanceSquared(to: source.position) <= rangeSquared {
+                recipients.append(candidate)
+            }
+            if !recipients.contains(speaker) { recipients.append(speaker) }
+        }
+        guard !recipients.isEmpty else { return }
+        pending.chat.append(ChatDelivery(
+            speaker: speaker, speakerName: source.name, type: type, channel: channel,
+            position: PackedPosition(source.position), text: text, recipients: recipients.sorted()
+        ))
+    }
+}

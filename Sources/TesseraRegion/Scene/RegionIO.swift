@@ -1,0 +1,80 @@
+import TesseraWire
+import TesseraWorld
+
+/// Identifies one client manager connection to a region node.
+public typealias ManagerID = UInt64
+
+/// Everything that reaches a region between two frames, in arrival order.
+public enum RegionInput: Sendable {
+    case managerConnected(ManagerID)
+    case managerDisconnected(ManagerID)
+    case join(ManagerID, AgentJoin)
+    case leave(ManagerID, AgentLeave)
+    case command(ManagerID, AgentInput)
+}
+
+/// What a frame sends, in order: direct replies first (e.g. `AgentJoined`), then each
+/// manager's `RegionFrame`.
+public struct RegionOutput: Sendable {
+    public var messages: [(ManagerID, WireMessage)] = []
+
+    public init() {}
+
+    public func messages(for manager: ManagerID) -> [WireMessage] {
+        messages.filter { $0.0 == manager }.map(\.1)
+    }
+}
+
+/// The injected time of a frame: a monotonic reading for rates, a wall-clock reading for
+/// timestamps that clients compare with their own clocks.
+public struct FrameInstant: Sendable, Hashable {
+    public var seconds: Double
+    public var wallMillis: UInt64
+
+    public init(seconds: Double, wallMillis: UInt64) {
+        self.seconds = seconds
+        self.wallMillis = wallMillis
+    }
+}
+
+/// Achieved frame rate over a sliding window, divided by the nominal rate.
+struct TimeDilationMeter {
+    private var times: [Double] = []
+    private var next = 0
+    let window: Int
+    let nominalPeriod: Double
+
+    init(frameRate: Int, window: Int = 45) {
+        self.window = window
+        self.nominalPeriod = 1 / Double(frameRate)
+    }
+
+    mutating func record(_ seconds: Double) {
+        if times.count < window {
+            times.append(seconds)
+        } else {
+            times[next] = seconds
+            next = (next + 1) % window
+        }
+    }
+
+    /// Mean seconds between the frames of the window; nil until two frames have run.
+    var achievedPeriod: Double? {
+        guard times.count >= 2 else { return nil }
+        let newest = times[(next + times.count - 1) % times.count]
+        let oldest = times.count < window ? times[0] : times[next]
+        let period = (newest - oldest) / Double(times.count - 1)
+        return period > 0 ? period : nil
+    }
+
+    /// Achieved rate divided by nominal, in [0, 1]; 1 until two frames have run.
+    var dilation: Float {
+        guard let period = achievedPeriod else { return 1 }
+        return Float(min(1, nominalPeriod / period))
+    }
+
+    var achievedFrameRate: Double {
+        guard let period = achievedPeriod else { return 1 / nominalPeriod }
+        return 1 / period
+    }
+}

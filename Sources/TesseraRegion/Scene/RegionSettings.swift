@@ -1,0 +1,36 @@
+import TesseraWorld
+
+/// What a region is and how it runs; built from the grid config by the composition root.
+public struct RegionSettings: Sendable, Hashable {
+    public var name: String
+    public var gridPosition: GridPosition
+    /// Nominal simulation frames per second.
+    public var frameRate: Int
+    /// Metres within which an avatar sees entities.
+    public var viewDistance: Float
+    /// Height of the flat terrain, metres.
+    public var terrainHeight: Float
+    public var maxAvatars: Int
+    public var maxObjects: Int
+    /// Interest is recomputed for each avatar every this many frames (staggered across avatars).
+    public var interestInterval: Int
+
+    public init(
+        name: String, gridPosition: GridPosition, frameRate: Int = 45, viewDistance: Float = 64,
+        terrainHeight: Float = 21, maxAvatars: Int = 2000, maxObjects: Int = 15000, interestInterval: Int = 4
+    ) {
+        self.name = name
+        self.gridPosition = gridPosition
+        self.frameRate = frameRate
+        self.viewDistance = viewDistance
+        self.terrainHeight = terrainHeight
+        self.maxAvatars = maxAvatars
+        self.maxObjects = maxObjects
+        self.interestInterval = interestInterval
+    }
+
+    public var handle: RegionHandle { gridPosition.handle }
+    public var frameSeconds: Float { 1 / Float(frameRate) }
+    /// An entity in view leaves it only beyond this distance, so it does not flicker at the edge.
+    public var leaveDistance: Float { viewDistance + 4 }
+}

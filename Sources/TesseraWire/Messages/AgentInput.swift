@@ -1,0 +1,126 @@
+import NIOCore
+import TesseraCodec
+import TesseraWorld
+
+/// Client manager → region: one command of an avatar, already validated at the edge.
+public struct AgentInput: WireMessageBody {
+    public static let messageType = WireMessageType.agentInput
+
+    public var region: RegionHandle
+    public var agentID: AgentID
+    public var command: AgentCommand
+
+    public init(region: RegionHandle, agentID: AgentID, command: AgentCommand) {
+        self.region = region
+        self.agentID = agentID
+        self.command = command
+    }
+
+    public init(from buffer: inout ByteBuffer) throws {
+        region = RegionHandle(rawValue: try buffer.readLE(UInt64.self, "agentInput.region"))
+        agentID = try buffer.readUUID("agentInput.agentID")
+        command = try AgentCommand(from: &buffer)
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        buffer.writeLE(region.rawValue)
+        buffer.writeUUID(agentID)
+        command.encode(into: &buffer)
+    }
+}
+
+/// What an avatar can ask of its region in this version.
+public enum AgentCommand: Hashable, Sendable {
+    case move(MovementIntent)
+    case chat(ChatType, channel: Int32, text: String)
+    case createObject(requestID: UInt32, ObjectSpec)
+    case deleteObject(requestID: UInt32, LocalID)
+
+    enum Tag: UInt8 {
+        case move = 1
+        case chat = 2
+        case createObject = 3
+        case deleteObject = 4
+    }
+
+    init(from buffer: inout ByteBuffer) throws {
+        let raw = try buffer.readLE(UInt8.self, "agentInput.command")
+        guard let tag = Tag(rawValue: raw) else {
+            throw CodecError.invalidValue(field: "agentInput.command", reason: "unknown command \(raw)")
+        }
+        switch tag {
+        case .move:
+            let mode = try buffer.readEnum(MovementMode.self, "move.mode")
+            let heading = try buffer.readFloatLE("move.heading")
+            let vertical = try buffer.readLE(Int8.self, "move.vertical")
+            self = .move(MovementIntent(mode: mode, heading: heading, vertical: max(-1, min(1, vertical))))
+        case .chat:
+            let type = try buffer.readEnum(ChatType.self, "chat.type")
+            let channel = try buffer.readLE(Int32.self, "chat.channel")
+            let text = try buffer.readText("chat.text", maxBytes: maxChatBytes)
+            self = .chat(type, channel: channel, text: text)
+        case .createObject:
+            let requestID = try buffer.readLE(UInt32.self, "createObject.requestID")
+            self = .createObject(requestID: requestID, try ObjectSpec(from: &buffer))
+        case .deleteObject:
+            let requestID = try buffer.readLE(UInt32.self, "deleteObject.requestID")
+            self = .deleteObject(requestID: requestID, try buffer.readLE(UInt32.self, "deleteObject.localID"))
+        }
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        switch self {
+        case .move(let intent):
+            buffer.writeLE(Tag.move.rawValue)
+            buffer.writeLE(intent.mode.rawValue)
+            buffer.writeFloatLE(intent.heading)
+            buffer.writeLE(intent.vertical)
+        case .chat(let type, let channel, let text):
+            buffer.writeLE(Tag.chat.rawValue)
+            buffer.writeLE(type.rawValue)
+            buffer.writeLE(channel)
+            buffer.writeText(text)
+        case .createObject(let requestID, let spec):
+            buffer.writeLE(Tag.createObject.rawValue)
+            buffer.writeLE(requestID)
+            spec.encode(into: &buffer)
+        case .deleteObject(let requestID, let localID):
+            buffer.writeLE(Tag.deleteObject.rawValue)
+            buffer.writeLE(requestID)
+            buffer.writeLE(localID)
+        }
+    }
+}
+
+/// An object to create: shape, placement, size and name.
+public struct ObjectSpec: Hashable, Sendable {
+    public var shape: Shape
+    public var position: Vector3
+    public var rotation: Quaternion
+    public var scale: Vector3
+    public var name: String
+
+    public init(shape: Shape, position: Vector3, rotation: Quaternion, scale: Vector3, name: String) {
+        self.shape = shape
+        self.position = position
+        self.rotation = rotation
+        self.scale = scale
+        self.name = name
+    }
+
+    init(from buffer: inout ByteBuffer) throws {
+        shape = try buffer.readEnum(Shape.self, "object.shape")
+        position = try buffer.readVector("object.position")
+        rotation = try buffer.readQuaternion("object.rotation")
+        scale = try buffer.readVector("object.scale")
+        name = try buffer.readText("object.name", maxBytes: maxNameBytes)
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        buffer.writeLE(shape.rawValue)
+        buffer.writeVector(position)
+        buffer.writeQuaternion(rotation)
+        buffer.writeVector(scale)
+        buffer.writeText(name)
+    }
+}

@@ -1,0 +1,187 @@
+import NIOCore
+import TesseraCodec
+import TesseraWorld
+
+/// Everything a client needs to draw an entity the first time it sees it.
+public struct EntityInfo: Hashable, Sendable {
+    public var localID: LocalID
+    public var kind: EntityKind
+    /// Avatars are drawn as a cylinder.
+    public var shape: Shape
+    public var name: String
+    public var scale: Vector3
+    public var motion: EntityMotion
+
+    public init(localID: LocalID, kind: EntityKind, shape: Shape, name: String, scale: Vector3, motion: EntityMotion) {
+        self.localID = localID
+        self.kind = kind
+        self.shape = shape
+        self.name = name
+        self.scale = scale
+        self.motion = motion
+    }
+
+    init(from buffer: inout ByteBuffer) throws {
+        localID = try buffer.readLE(UInt32.self, "entity.localID")
+        kind = try buffer.readEnum(EntityKind.self, "entity.kind")
+        shape = try buffer.readEnum(Shape.self, "entity.shape")
+        name = try buffer.readText("entity.name", maxBytes: maxNameBytes)
+        scale = try buffer.readVector("entity.scale")
+        motion = try buffer.readMotion("entity.motion")
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        buffer.writeLE(localID)
+        buffer.writeLE(kind.rawValue)
+        buffer.writeLE(shape.rawValue)
+        buffer.writeText(name)
+        buffer.writeVector(scale)
+        buffer.writeMotion(motion)
+    }
+}
+
+public struct MovedEntity: Hashable, Sendable {
+    public var localID: LocalID
+    public var motion: EntityMotion
+
+    public init(localID: LocalID, motion: EntityMotion) {
+        self.localID = localID
+        self.motion = motion
+    }
+
+    init(from buffer: inout ByteBuffer) throws {
+        localID = try buffer.readLE(UInt32.self, "moved.localID")
+        motion = try buffer.readMotion("moved.motion")
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        buffer.writeLE(localID)
+        buffer.writeMotion(motion)
+    }
+}
+
+/// Entities that came into or went out of one avatar's view this frame. The first change
+/// for a newly joined avatar carries its whole initial view.
+public struct InterestChange: Hashable, Sendable {
+    public var agent: LocalID
+    public var entered: [LocalID]
+    public var left: [LocalID]
+
+    public init(agent: LocalID, entered: [LocalID], left: [LocalID]) {
+        self.agent = agent
+        self.entered = entered
+        self.left = left
+    }
+
+    init(from buffer: inout ByteBuffer) throws {
+        agent = try buffer.readLE(UInt32.self, "interest.agent")
+        let enteredCount = try buffer.readCount("interest.entered", minElementBytes: 4)
+        entered = try (0..<enteredCount).map { _ in try buffer.readLE(UInt32.self, "interest.entered") }
+        let leftCount = try buffer.readCount("interest.left", minElementBytes: 4)
+        left = try (0..<leftCount).map { _ in try buffer.readLE(UInt32.self, "interest.left") }
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        buffer.writeLE(agent)
+        buffer.writeCount(entered.count)
+        for id in entered { buffer.writeLE(id) }
+        buffer.writeCount(left.count)
+        for id in left { buffer.writeLE(id) }
+    }
+}
+
+/// One chat line and the avatars that hear it.
+public struct ChatDelivery: Hashable, Sendable {
+    public var speaker: LocalID
+    public var speakerName: String
+    public var type: ChatType
+    public var channel: Int32
+    public var position: PackedPosition
+    public var text: String
+    public var recipients: [LocalID]
+
+    public init(
+        speaker: LocalID, speakerName: String, type: ChatType, channel: Int32,
+        position: PackedPosition, text: String, recipients: [LocalID]
+    ) {
+        self.speaker = speaker
+        self.speakerName = speakerName
+        self.type = type
+        self.channel = channel
+        self.position = position
+        self.text = text
+        self.recipients = recipients
+    }
+
+    init(from buffer: inout ByteBuffer) throws {
+        speaker = try buffer.readLE(UInt32.self, "chat.speaker")
+        speakerName = try buffer.readText("chat.speakerName", maxBytes: maxNameBytes)
+        type = try buffer.readEnum(ChatType.self, "chat.type")
+        channel = try buffer.readLE(Int32.self, "chat.channel")
+        position = PackedPosition(rawValue: try buffer.readLE(UInt64.self, "chat.position"))
+        text = try buffer.readText("chat.text", maxBytes: maxChatBytes)
+        let count = try buffer.readCount("chat.recipients", minElementBytes: 4)
+        recipients = try (0..<count).map { _ in try buffer.readLE(UInt32.self, "chat.recipients") }
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        buffer.writeLE(speaker)
+        buffer.writeText(speakerName)
+        buffer.writeLE(type.rawValue)
+        buffer.writeLE(channel)
+        buffer.writeLE(position.rawValue)
+        buffer.writeText(text)
+        buffer.writeCount(recipients.count)
+        for id in recipients { buffer.writeLE(id) }
+    }
+}
+
+/// The outcome of an avatar's create or delete command.
+public struct CommandReply: Hashable, Sendable {
+    public enum Outcome: Hashable, Sendable {
+        case created(LocalID)
+        case deleted(LocalID)
+        case failed(code: UInt16, message: String)
+    }
+
+    public var agent: LocalID
+    public var requestID: UInt32
+    public var outcome: Outcome
+
+    public init(agent: LocalID, requestID: UInt32, outcome: Outcome) {
+        self.agent = agent
+        self.requestID = requestID
+        self.outcome = outcome
+    }
+
+    init(from buffer: inout ByteBuffer) throws {
+        agent = try buffer.readLE(UInt32.self, "reply.agent")
+        requestID = try buffer.readLE(UInt32.self, "reply.requestID")
+        switch try buffer.readLE(UInt8.self, "reply.outcome") {
+        case 1: outcome = .created(try buffer.readLE(UInt32.self, "reply.localID"))
+        case 2: outcome = .deleted(try buffer.readLE(UInt32.self, "reply.localID"))
+        case 3:
+            let code = try buffer.readLE(UInt16.self, "reply.code")
+            outcome = .failed(code: code, message: try buffer.readText("reply.message", maxBytes: 1024))
+        case let other:
+            throw CodecError.invalidValue(field: "reply.outcome", reason: "unknown outcome \(other)")
+        }
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        buffer.writeLE(agent)
+        buffer.writeLE(requestID)
+        switch outcome {
+        case .created(let id):
+            buffer.writeLE(UInt8(1))
+            buffer.writeLE(id)
+        case .deleted(let id):
+            buffer.writeLE(UInt8(2))
+            buffer.writeLE(id)
+        case .failed(let code, let message):
+            buffer.writeLE(UInt8(3))
+            buffer.writeLE(code)
+            buffer.writeText(message)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import NIOCore
+import TesseraCodec
+
+/// The closed set of Tessera wire messages (docs/wire-protocol.md).
+public enum WireMessage: Hashable, Sendable {
+    case hello(Hello)
+    case helloAccepted(HelloAccepted)
+    case helloRefused(HelloRefused)
+    case agentJoin(AgentJoin)
+    case agentJoined(AgentJoined)
+    case agentLeave(AgentLeave)
+    case agentInput(AgentInput)
+    case regionFrame(RegionFrame)
+
+    public var body: any WireMessageBody {
+        switch self {
+        case .hello(let m): m
+        case .helloAccepted(let m): m
+        case .helloRefused(let m): m
+        case .agentJoin(let m): m
+        case .agentJoined(let m): m
+        case .agentLeave(let m): m
+        case .agentInput(let m): m
+        case .regionFrame(let m): m
+        }
+    }
+
+    public var messageType: WireMessageType { type(of: body).messageType }
+
+    /// Decodes one frame payload (type byte and body). The whole payload must be consumed.
+    public static func decode(payload: inout ByteBuffer) throws -> WireMessage {
+        guard let raw = payload.readInteger(as: UInt8.self) else { throw CodecError.emptyFrame }
+        guard let type = WireMessageType(rawValue: raw) else { throw CodecError.unknownMessageType(raw) }
+        let message: WireMessage =
+            switch type {
+            case .hello: .hello(try Hello(from: &payload))
+            case .helloAccepted: .helloAccepted(try HelloAccepted(from: &payload))
+            case .helloRefused: .helloRefused(try HelloRefused(from: &payload))
+            case .agentJoin: .agentJoin(try AgentJoin(from: &payload))
+            case .agentJoined: .agentJoined(try AgentJoined(from: &payload))
+            case .agentLeave: .agentLeave(try AgentLeave(from: &payload))
+            case .agentInput: .agentInput(try AgentInput(from: &payload))
+            case .regionFrame: .regionFrame(try RegionFrame(from: &payload))
+            }
+        guard payload.readableBytes == 0 else {
+            throw CodecError.trailingBytes(messageType: raw, count: payload.readableBytes)
+        }
+        return message
+    }
+
+    /// Appends the whole frame: u32 little-endian payload length, type byte, body.
+    public func encodeFrame(into buffer: inout ByteBuffer) {
+        let lengthIndex = buffer.writerIndex
+        buffer.writeLE(UInt32(0))
+        let start = buffer.writerIndex
+        buffer.writeLE(messageType.rawValue)
+        body.encode(into: &buffer)
+        buffer.setInteger(UInt32(buffer.writerIndex - start), at: lengthIndex, endianness: .little)
+    }
+}

@@ -1,0 +1,22 @@
+import NIOCore
+import TesseraCodec
+
+/// One message of Tessera wire: its type byte and its codec. Every message lives in its own
+/// file under `Messages/`, and `WireMessage` is the closed set of them.
+public protocol WireMessageBody: Hashable, Sendable {
+    static var messageType: WireMessageType { get }
+    init(from buffer: inout ByteBuffer) throws
+    func encode(into buffer: inout ByteBuffer)
+}
+
+/// The type byte that starts each frame's payload (docs/wire-protocol.md).
+public enum WireMessageType: UInt8, Sendable, CaseIterable {
+    case hello = 0x01
+    case helloAccepted = 0x02
+    case helloRefused = 0x03
+    case agentJoin = 0x10
+    case agentJoined = 0x11
+    case agentLeave = 0x12
+    case agentInput = 0x13
+    case regionFrame = 0x20
+}
