@@ -1,0 +1,121 @@
+import Synchronization
+import TesseraClientProtocol
+import TesseraWire
+import TesseraWorld
+
+/// A region as the client manager sees it: the link that reaches it, its entity table, and
+/// the sessions whose avatars it is root for.
+public final class RegionRoute: Sendable {
+    public let descriptor: RegionDescriptor
+    let link: RegionLink
+    private let table = Mutex(EntityTable())
+    private let routes = Mutex(Routes())
+
+    private struct Routes {
+        var byLocalID: [LocalID: ClientSession] = [:]
+        var joining: [AgentID: ClientSession] = [:]
+    }
+
+    init(descriptor: RegionDescriptor, link: RegionLink) {
+        self.descriptor = descriptor
+        self.link = link
+    }
+
+    public var handle: RegionHandle { descriptor.handle }
+
+    /// The newest entity table, for a session building its update.
+    public func snapshot() -> EntityTable { table.withLock { $0 } }
+
+    public var sessionCount: Int { routes.withLock { $0.byLocalID.count + $0.joining.count } }
+
+    func join(_ session: ClientSession, agentID: AgentID, name: String) -> Bool {
+        routes.withLock { $0.joining[agentID] = session }
+        return link.send(.agentJoin(AgentJoin(region: handle, agentID: agentID, name: name)))
+    }
+
+    func send(_ command: AgentCommand, from agentID: AgentID) {
+        _ = link.send(.agentInput(AgentInput(region: handle, agentID: agentID, command: command)))
+    }
+
+    func leave(agentID: AgentID, localID: LocalID?, reason: AgentLeave.Reason) {
+        routes.withLock { routes in
+            routes.joining[agentID] = nil
+            if let localID { routes.byLocalID[localID] = nil }
+        }
+        _ = link.send(.agentLeave(AgentLeave(region: handle, agentID: agentID, reason: reason)))
+    }
+
+    // MARK: From the region
+
+    func joined(_ message: AgentJoined, updateRate: Int) {
+        let session = routes.withLock { routes -> ClientSession? in
+            guard let session = routes.joining.removeValue(forKey: message.agentID) else { return nil }
+            routes.byLocalID[message.localID] = session
+            return session
+        }
+        guard let session else {
+            // The client left while joining: undo the arrival.
+            _ = link.send(.agentLeave(AgentLeave(region: handle, agentID: message.agentID, reason: .connectionLost)))
+            return
+        }
+        session.joined(route: self, localID: message.localID)
+        session.mailbox.push(.message(.welcome(Welcome(
+            agentID: message.agentID, localID: message.localID, regionName: message.regionName,
+            regionHandle: handle, frameRate: message.frameRate, updateRate: UInt16(updateRate),
+            viewDistance: message.viewDistance
+        ))))
+    }
+
+    func removed(_ message: AgentLeave) {
+        let session = routes.withLock { routes -> ClientSession? in
+            if let session = routes.joining.removeValue(forKey: message.agentID) { return session }
+            guard let entry = routes.byLocalID.first(where: { $0.value.agentID == message.agentID }) else { return nil }
+            routes.byLocalID[entry.key] = nil
+            return entry.value
+        }
+        let code: ErrorCode = message.reason == .refused ? .regionFull : .regionUnavailable
+        session?.mailbox.close(code, reason: message.message.isEmpty ? "removed from the region" : message.message)
+    }
+
+    func apply(_ frame: RegionFrame) {
+        table.withLock { $0.apply(frame) }
+        guard !frame.interest.isEmpty || !frame.chat.isEmpty || !frame.replies.isEmpty else { return }
+        let sessions = routes.withLock { $0.byLocalID }
+        for change in frame.interest {
+            guard let session = sessions[change.agent] else { continue }
+            if !change.left.isEmpty { session.mailbox.push(.leave(change.left)) }
+            if !change.entered.isEmpty { session.mailbox.push(.enter(change.entered)) }
+        }
+        for line in frame.chat {
+            let message = ServerMessage.chat(ChatReceived(
+                speaker: line.speaker, speakerName: line.speakerName, type: line.type,
+                channel: line.channel, position: line.position, text: line.text
+            ))
+            for recipient in line.recipients { sessions[recipient]?.mailbox.push(.message(message)) }
+        }
+        for reply in frame.replies {
+            sessions[reply.agent]?.mailbox.push(.message(reply.serverMessage))
+        }
+    }
+
+    /// The link dropped: every avatar routed here loses its region.
+    func lost() {
+        let sessions = routes.withLock { routes in
+            defer { routes = Routes() }
+            return Array(routes.byLocalID.values) + Array(routes.joining.values)
+        }
+        for session in sessions {
+            session.mailbox.close(.regionUnavailable, reason: "region \(descriptor.name) is unavailable")
+        }
+    }
+}
+
+extension CommandReply {
+    var serverMessage: ServerMessage {
+        switch outcome {
+        case .created(let id): .objectResult(ObjectResult(requestID: requestID, outcome: .created, localID: id))
+        case .deleted(let id): .objectResult(ObjectResult(requestID: requestID, outcome: .deleted, localID: id))
+        case .failed(let code, let message): .error(ServerError(code: code, requestID: requestID, message: message))
+        }
+    }
+}

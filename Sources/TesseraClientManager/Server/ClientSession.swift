@@ -1,0 +1,71 @@
+import Foundation
+import Synchronization
+import TesseraWire
+import TesseraWorld
+
+/// One client connection's identity and route, shared between its reader, its writer and
+/// the routing side. The streaming state itself (`ClientView`) belongs to the writer alone.
+public final class ClientSession: Sendable {
+    public enum Phase: Sendable, Equatable {
+        case awaitingLogin
+        case joining
+        case inWorld
+        case closed
+    }
+
+    private struct State {
+        var phase = Phase.awaitingLogin
+        var agentID: AgentID?
+        var name = ""
+        var route: RegionRoute?
+        var localID: LocalID?
+    }
+
+    public let mailbox: ClientMailbox
+    private let state = Mutex(State())
+
+    init(mailbox: ClientMailbox) {
+        self.mailbox = mailbox
+    }
+
+    public var phase: Phase { state.withLock { $0.phase } }
+    public var agentID: AgentID? { state.withLock { $0.agentID } }
+    var route: RegionRoute? { state.withLock { $0.route } }
+
+    func beginJoin(agentID: AgentID, name: String, route: RegionRoute) {
+        state.withLock { state in
+            state.phase = .joining
+            state.agentID = agentID
+            state.name = name
+            state.route = route
+        }
+    }
+
+    func joined(route: RegionRoute, localID: LocalID) {
+        state.withLock { state in
+            guard state.phase == .joining else { return }
+            state.phase = .inWorld
+            state.route = route
+            state.localID = localID
+        }
+    }
+
+    /// The route and ids to address commands with, once the avatar is in the world.
+    func commandTarget() -> (RegionRoute, AgentID)? {
+        state.withLock { state in
+            guard state.phase == .inWorld, let route = state.route, let agentID = state.agentID else { return nil }
+            return (route, agentID)
+        }
+    }
+
+    /// Marks the session closed and says which region must be told; nil if none.
+    func close() -> (RegionRoute, AgentID, LocalID?)? {
+        state.withLock { state in
+            defer { state.phase = .closed }
+            guard state.phase == .joining || state.phase == .inWorld,
+                let route = state.route, let agentID = state.agentID
+            else { return nil }
+            return (route, agentID, state.localID)
+        }
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import TesseraClientProtocol
+import TesseraCodec
+import TesseraWire
+import TesseraWorld
+
+/// Runs one WebSocket connection: a reader that validates and routes client messages, and a
+/// writer that sends at most one update frame per tick and performs every close.
+struct SessionRunner {
+    let session: ClientSession
+    let manager: ClientManager
+    let settings: ClientManagerSettings
+    let logger: Logger
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await readLoop(inbound)
+                session.mailbox.peerClosed()
+            }
+            await writeLoop(outbound)
+            group.cancelAll()
+        }
+        manager.disconnect(session)
+    }
+
+    // MARK: Reading
+
+    private func readLoop(_ inbound: WebSocketInboundStream) async {
+        var limiter = RateLimiter(rate: settings.commandsPerSecond, burst: settings.commandsPerSecond * 2)
+        let clock = ContinuousClock()
+        let origin = clock.now
+        do {
+            for try await message in inbound.messages(maxSize: settings.maxClientFrameBytes) {
+                guard case .binary(let frame) = message else {
+                    return reject(.malformedMessage, "text frames are not part of the protocol")
+                }
+                manager.stats.messagesReceived.add(1, ordering: .relaxed)
+                let decoded: ClientMessage
+                do {
+                    decoded = try ClientMessage.decode(frame)
+                } catch let error as CodecError {
+                    if case .unknownMessageType = error { return reject(.unknownMessageType, "\(error)") }
+                    return reject(.malformedMessage, "\(error)")
+                }
+                let elapsed = clock.now - origin
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                guard limiter.allow(now: seconds) else {
+                    manager.stats.rateLimited.add(1, ordering: .relaxed)
+                    continue
+                }
+                if let problem = handle(decoded) { return reject(problem.0, problem.1) }
+                if session.mailbox.isClosed { return }
+            }
+        } catch {
+            logger.debug("client connection ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func reject(_ code: ErrorCode, _ reason: String) {
+        manager.stats.protocolErrors.add(1, ordering: .relaxed)
+        logger.info("closing client for a protocol error", metadata: ["code": "\(code)", "reason": "\(reason)"])
+        session.mailbox.close(code, reason: reason)
+    }
+
+    /// Applies one message; returns a protocol violation that ends the connection.
+    private func handle(_ message: ClientMessage) -> (ErrorCode, String)? {
+        switch (session.phase, message) {
+        case (.awaitingLogin, .login(let login)):
+            guard login.version == clientProtocolVersion else {
+                return (.unsupportedVersion, "server speaks protocol version \(clientProtocolVersion), client sent \(login.version)")
+            }
+            if let problem = Self.nameProblem(login.name) { return (.invalidName, problem) }
+            manager.login(session, name: login.name)
+        case (.awaitingLogin, _):
+            return (.notLoggedIn, "the first message must be Login")
+        case (_, .login):
+            return (.alreadyLoggedIn, "Login may be sent once")
+        case (_, .logout):
+            session.mailbox.close(nil, reason: "logout")
+        case (_, .ping(let ping)):
+            session.mailbox.push(.message(.pong(Pong(nonce: ping.nonce, clientTimeMillis: ping.clientTimeMillis))))
+        case (_, let command):
+            guard let (route, agentID) = session.commandTarget(), let wire = command.agentCommand else {
+                session.mailbox.push(.message(.error(ServerError(.notLoggedIn, requestID: command.requestID, message: "not in a region yet; wait for Welcome"))))
+                return nil
+            }
+            route.send(wire, from: agentID)
+        }
+        return nil
+    }
+
+    static func nameProblem(_ name: String) -> String? {
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, trimmed == name else { return "name must be non-empty without leading or trailing spaces" }
+        guard name.utf8.count <= maxNameBytes else { return "name exceeds \(maxNameBytes) bytes" }
+        guard !name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
+            return "name contains control characters"
+        }
+        return nil
+    }
+
+    // MARK: Writing
+
+    private func writeLoop(_ outbound: WebSocketOutboundWriter) async {
+        let clock = ContinuousClock()
+        let interval = Duration.seconds(1) / settings.updateRate
+        let loginDeadline = clock.now + .milliseconds(Int64(settings.loginTimeoutSeconds * 1000))
+        // Spread clients over the tick so their frames do not all leave at once.
+        var next = clock.now + interval * Double.random(in: 0..<1)
+        var view = ClientView()
+        var buffer = ByteBuffer()
+        while true {
+            do {
+                try await Task.sleep(until: next, clock: clock)
+            } catch {
+                return
+            }
+            next = max(next + interval, clock.now)
+            let (events, closure) = session.mailbox.drain()
+            if session.phase == .awaitingLogin, clock.now > loginDeadline {
+                return await close(outbound, code: .notLoggedIn, reason: "no Login within \(settings.loginTimeoutSeconds) s")
+            }
+            if let closure, closure.peerGone { return }
+            if let table = session.route?.snapshot() ?? (events.isEmpty ? nil : EntityTable()) {
+                buffer.clear()
+                let deferredBefore = view.deferredUpdates
+                if view.buildFrame(events: events, table: table, maxBytes: settings.maxBytesPerTick, into: &buffer) > 0 {
+                    do {
+                        try await outbound.write(.binary(buffer))
+                    } catch {
+                        return
+                    }
+                    manager.stats.framesSent.add(1, ordering: .relaxed)
+                    manager.stats.bytesSent.add(buffer.readableBytes, ordering: .relaxed)
+                }
+                let deferred = view.deferredUpdates - deferredBefore
+                if deferred > 0 { manager.stats.deferredUpdates.add(deferred, ordering: .relaxed) }
+            }
+            if let closure {
+                if closure.code == .tooSlow { manager.stats.slowClientsClosed.add(1, ordering: .relaxed) }
+                return await close(outbound, code: closure.code, reason: closure.reason)
+            }
+        }
+    }
+
+    private func close(_ outbound: WebSocketOutboundWriter, code: ErrorCode?, reason: String) async {
+        let wsCode: WebSocketErrorCode = code.map { .init(codeNumber: Int(CloseCode.forError($0.rawValue))) } ?? .normalClosure
+        // A close reason must fit a control frame (125 bytes with the code): 30 characters
+        // of up to 4 bytes each stay well inside it.
+        try? await outbound.close(wsCode, reason: reason.utf8.count <= 120 ? reason : String(reason.prefix(30)))
+    }
+}
+
+extension ClientMessage {
+    /// The region command this message becomes, for messages that go to the region.
+    var agentCommand: AgentCommand? {
+        switch self {
+        case .move(let move): .move(move.intent)
+        case .chat(let chat): .chat(chat.type, channel: chat.channel, text: chat.text)
+        case .createObject(let create):
+            .createObject(requestID: create.requestID, ObjectSpec(
+                shape: create.shape, position: create.position, rotation: create.rotation,
+                scale: create.scale, name: create.name
+            ))
+        case .deleteObject(let delete): .deleteObject(requestID: delete.requestID, delete.localID)
+        case .login, .ping, .logout: nil
+        }
+    }
+
+    var requestID: UInt32 {
+        switch self {
+        case .createObject(let create): create.requestID
+        case .deleteObject(let delete): delete.requestID
+        default: 0
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import TesseraClientProtocol
+import TesseraWorld
+
+/// What the routing side hands a client's session between two update ticks.
+public enum ClientEvent: Sendable, Hashable {
+    /// Entities that came into the avatar's view.
+    case enter([LocalID])
+    /// Entities that left it or were removed.
+    case leave([LocalID])
+    /// A message passed through as is: Welcome, chat, object results, errors, pongs.
+    case message(ServerMessage)
+}

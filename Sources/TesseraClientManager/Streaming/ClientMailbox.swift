@@ -1,0 +1,67 @@
+import DequeModule
+import Synchronization
+import TesseraWorld
+
+/// The bounded hand-over from routing (region frames, on network threads) to one client's
+/// session task. Entity state is not queued here (sessions read it from the entity table at
+/// send time); only events are, and past `capacity` the client is too slow to keep a correct
+/// view: the mailbox closes and the session disconnects it with `tooSlow`.
+public final class ClientMailbox: Sendable {
+    private struct State {
+        var events = Deque<ClientEvent>()
+        var closure: CloseRequest?
+    }
+
+    private let state = Mutex(State())
+    public let capacity: Int
+
+    public init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    public func push(_ event: ClientEvent) {
+        state.withLock { state in
+            guard state.closure == nil else { return }
+            guard state.events.count < capacity else {
+                state.closure = CloseRequest(code: .tooSlow, reason: "client fell more than \(capacity) events behind")
+                state.events.removeAll()
+                return
+            }
+            state.events.append(event)
+        }
+    }
+
+    /// Asks the session to close the connection; the first request wins. A nil code is a
+    /// normal closure (logout, or the client went away).
+    public func close(_ code: ErrorCode?, reason: String) {
+        state.withLock { state in
+            if state.closure == nil { state.closure = CloseRequest(code: code, reason: reason) }
+        }
+    }
+
+    /// The client went away; nothing more is sent.
+    public func peerClosed() {
+        state.withLock { state in
+            if state.closure == nil { state.closure = CloseRequest(code: nil, reason: "client closed the connection", peerGone: true) }
+        }
+    }
+
+    public func drain() -> (events: [ClientEvent], closure: CloseRequest?) {
+        state.withLock { state in
+            let events = Array(state.events)
+            state.events.removeAll(keepingCapacity: true)
+            return (events, state.closure)
+        }
+    }
+
+    public var isClosed: Bool { state.withLock { $0.closure != nil } }
+}
+
+/// Why and how a session ends.
+public struct CloseRequest: Sendable, Hashable {
+    /// nil for a normal closure.
+    public var code: ErrorCode?
+    public var reason: String
+    /// The client already closed; no close frame is sent.
+    public var peerGone = false
+}

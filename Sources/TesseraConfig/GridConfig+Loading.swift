@@ -1,0 +1,108 @@
+import Foundation
+import TOMLKit
+import TesseraWorld
+
+extension GridConfig {
+    /// Reads and validates a config file; every error names the file and the key.
+    public static func load(path: String) throws -> GridConfig {
+        guard let data = FileManager.default.contents(atPath: path),
+            let text = String(data: data, encoding: .utf8)
+        else {
+            throw ConfigError(file: path, key: "", problem: "cannot read the file (does it exist?)")
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> GridConfig {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(file: file, key: "", problem: "not valid TOML: \(error.description) at line \(error.source.begin.line)")
+        }
+        var root = ConfigReader(file: file, path: "", table: table)
+        guard var gridReader = try root.table("grid") else { throw root.error("grid", "missing table [grid]") }
+        let nodes = try root.tables("region_node").map(RegionNodeConfig.init(reading:))
+        let managers = try root.tables("client_manager").map(ClientManagerConfig.init(reading:))
+        try root.finish()
+
+        let name = try gridReader.string("name")
+        let secret = try gridReader.string("secret")
+        guard secret.utf8.count >= 16 else { throw gridReader.error("secret", "expected at least 16 characters") }
+        let defaultRegion = try gridReader.string("default_region", default: nodes.first?.regions.first?.name ?? "")
+        try gridReader.finish()
+
+        let config = GridConfig(
+            file: file,
+            grid: GridSection(name: name, secret: secret, defaultRegion: defaultRegion),
+            regionNodes: nodes, clientManagers: managers
+        )
+        try config.validate(defaultRegionKey: gridReader.keyPath("default_region"), rootReader: root)
+        return config
+    }
+
+    private func validate(defaultRegionKey: String, rootReader: ConfigReader) throws {
+        guard !regionNodes.isEmpty else { throw rootReader.error("region_node", "expected at least one [[region_node]]") }
+        guard !clientManagers.isEmpty else { throw rootReader.error("client_manager", "expected at least one [[client_manager]]") }
+        var names = Set<String>()
+        var positions = Set<GridPosition>()
+        for (nodeIndex, node) in regionNodes.enumerated() {
+            for (index, region) in node.regions.enumerated() {
+                let key = "region_node[\(nodeIndex)].region[\(index)]"
+                guard names.insert(region.name).inserted else {
+                    throw ConfigError(file: file, key: "\(key).name", problem: "region name \"\(region.name)\" is used twice")
+                }
+                guard positions.insert(region.gridPosition).inserted else {
+                    throw ConfigError(file: file, key: "\(key).position", problem: "grid position \(region.gridPosition) is used twice")
+                }
+            }
+        }
+        guard defaultRegion != nil else {
+            throw ConfigError(file: file, key: defaultRegionKey, problem: "no region named \"\(grid.defaultRegion)\"")
+        }
+    }
+}
+
+extension RegionNodeConfig {
+    init(reading reader: ConfigReader) throws {
+        var reader = reader
+        name = try reader.string("name")
+        host = try reader.string("host", default: "127.0.0.1")
+        port = try reader.int("port", in: 0...65535)
+        regions = try reader.tables("region").map(RegionConfig.init(reading:))
+        guard !regions.isEmpty else { throw reader.error("region", "expected at least one [[region_node.region]]") }
+        try reader.finish()
+    }
+}
+
+extension RegionConfig {
+    init(reading reader: ConfigReader) throws {
+        var reader = reader
+        name = try reader.string("name")
+        guard !name.isEmpty, name.utf8.count <= maxNameBytes else {
+            throw reader.error("name", "expected 1 to \(maxNameBytes) bytes")
+        }
+        let (x, y) = try reader.intPair("position", in: 0...1_000_000)
+        gridPosition = GridPosition(x: UInt32(x), y: UInt32(y))
+        frameRate = try reader.int("frame_rate", in: 1...200, default: 45)
+        viewDistance = try reader.double("view_distance", in: 1...256, default: 64)
+        maxAvatars = try reader.int("max_avatars", in: 1...100_000, default: 2000)
+        maxObjects = try reader.int("max_objects", in: 0...1_000_000, default: 15000)
+        try reader.finish()
+    }
+}
+
+extension ClientManagerConfig {
+    init(reading reader: ConfigReader) throws {
+        var reader = reader
+        name = try reader.string("name")
+        host = try reader.string("host", default: "127.0.0.1")
+        port = try reader.int("port", in: 0...65535)
+        updateRate = try reader.int("update_rate", in: 1...60, default: 10)
+        maxClients = try reader.int("max_clients", in: 1...100_000, default: 5000)
+        maxBytesPerTick = try reader.int("max_bytes_per_tick", in: 1024...(1 << 20), default: 65536)
+        maxQueuedEvents = try reader.int("max_queued_events", in: 16...1_000_000, default: 4096)
+        loginTimeoutSeconds = try reader.double("login_timeout_seconds", in: 1...600, default: 10)
+        try reader.finish()
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import TesseraWorld
+
+/// The typed form of a grid config file (grid-config/*.toml, documented in
+/// docs/configuration.md). Loaded and validated once at start; nothing reads raw keys later.
+public struct GridConfig: Sendable, Hashable {
+    public var file: String
+    public var grid: GridSection
+    public var regionNodes: [RegionNodeConfig]
+    public var clientManagers: [ClientManagerConfig]
+
+    public struct GridSection: Sendable, Hashable {
+        public var name: String
+        /// Shared by every internal link; never logged.
+        public var secret: String
+        /// Where new arrivals land.
+        public var defaultRegion: String
+    }
+
+    public var regions: [RegionConfig] { regionNodes.flatMap(\.regions) }
+
+    public var defaultRegion: RegionConfig? {
+        regions.first { $0.name == grid.defaultRegion }
+    }
+}
+
+public struct RegionNodeConfig: Sendable, Hashable {
+    public var name: String
+    public var host: String
+    public var port: Int
+    public var regions: [RegionConfig]
+}
+
+public struct RegionConfig: Sendable, Hashable {
+    public var name: String
+    public var gridPosition: GridPosition
+    public var frameRate: Int
+    public var viewDistance: Double
+    public var maxAvatars: Int
+    public var maxObjects: Int
+}
+
+public struct ClientManagerConfig: Sendable, Hashable {
+    public var name: String
+    public var host: String
+    public var port: Int
+    /// Update frames per second sent to each client (separate from the simulation rate).
+    public var updateRate: Int
+    public var maxClients: Int
+    /// Per-client cap on one update frame; what does not fit waits for the next tick.
+    public var maxBytesPerTick: Int
+    /// Per-client bound on queued events (enter/leave, chat, replies); past it the client is
+    /// disconnected as too slow.
+    public var maxQueuedEvents: Int
+    public var loginTimeoutSeconds: Double
+
+    /// The URL a client connects to.
+    public var url: String { "ws://\(host):\(port)/ws" }
+}
