@@ -92,6 +92,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
         // Composition root of `tessera up`: every role of a config in one process.

@@ -37,7 +37,7 @@ public struct PackedPosition: Hashable, Sendable {
 
 /// A unit quaternion in 32 bits ("smallest three"): bits 30–31 name the largest component
 /// (0 x, 1 y, 2 z, 3 w), which is made positive and dropped; the other three, in x-y-z-w order,
-/// take 10 bits each (bits 20–29, 10–19, 0–9), mapping [-1/√2, +1/√2] to [0, 1023].
+/// take 10 bits each (bits 20–29, 10–19, 0–9), mapping [-1/√2, +1/√2] to [0, 1022] (an even count of steps, so 0 is exact).
 public struct PackedRotation: Hashable, Sendable {
     public var rawValue: UInt32
 
@@ -46,7 +46,7 @@ public struct PackedRotation: Hashable, Sendable {
     }
 
     static let bound: Float = 0.707_106_78
-    static let maxStep: Float = 1023
+    static let maxStep: Float = 1022
 
     public init(_ rotation: Quaternion) {
         let q = rotation.normalized

@@ -88,9 +88,9 @@ public final class ClientManager: Service, Sendable {
         }
     }
 
-    func disconnect(_ session: ClientSession) {
+    func disconnect(_ session: ClientSession, loggedOut: Bool) {
         guard let (route, agentID, localID) = session.close() else { return }
-        route.leave(agentID: agentID, localID: localID, reason: .connectionLost)
+        route.leave(agentID: agentID, localID: localID, reason: loggedOut ? .logout : .connectionLost)
     }
 }
 

@@ -3,6 +3,7 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOWebSocket
+import ServiceLifecycle
 import TesseraClientProtocol
 import TesseraCodec
 import TesseraWire
@@ -22,10 +23,14 @@ struct SessionRunner {
                 await readLoop(inbound)
                 session.mailbox.peerClosed()
             }
-            await writeLoop(outbound)
+            await withGracefulShutdownHandler {
+                await writeLoop(outbound)
+            } onGracefulShutdown: {
+                session.mailbox.serverStopping()
+            }
             group.cancelAll()
         }
-        manager.disconnect(session)
+        manager.disconnect(session, loggedOut: session.mailbox.drain().closure?.reason == Self.logoutReason)
     }
 
     // MARK: Reading
@@ -34,6 +39,7 @@ struct SessionRunner {
         var limiter = RateLimiter(rate: settings.commandsPerSecond, burst: settings.commandsPerSecond * 2)
         let clock = ContinuousClock()
         let origin = clock.now
+        var lastRateLimitNotice = -1.0
         do {
             for try await message in inbound.messages(maxSize: settings.maxClientFrameBytes) {
                 guard case .binary(let frame) = message else {
@@ -49,12 +55,19 @@ struct SessionRunner {
                 }
                 let elapsed = clock.now - origin
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                if session.mailbox.isClosed { return }
                 guard limiter.allow(now: seconds) else {
                     manager.stats.rateLimited.add(1, ordering: .relaxed)
+                    if seconds - lastRateLimitNotice >= 1 {
+                        lastRateLimitNotice = seconds
+                        session.mailbox.push(.message(.error(ServerError(
+                            .rateLimited, requestID: decoded.requestID,
+                            message: "more than \(Int(settings.commandsPerSecond)) messages a second; dropping"
+                        ))))
+                    }
                     continue
                 }
                 if let problem = handle(decoded) { return reject(problem.0, problem.1) }
-                if session.mailbox.isClosed { return }
             }
         } catch {
             logger.debug("client connection ended", metadata: ["error": "\(error)"])
@@ -81,7 +94,7 @@ struct SessionRunner {
         case (_, .login):
             return (.alreadyLoggedIn, "Login may be sent once")
         case (_, .logout):
-            session.mailbox.close(nil, reason: "logout")
+            session.mailbox.close(nil, reason: Self.logoutReason)
         case (_, .ping(let ping)):
             session.mailbox.push(.message(.pong(Pong(nonce: ping.nonce, clientTimeMillis: ping.clientTimeMillis))))
         case (_, let command):
@@ -93,6 +106,8 @@ struct SessionRunner {
         }
         return nil
     }
+
+    static let logoutReason = "logout"
 
     static func nameProblem(_ name: String) -> String? {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
@@ -125,6 +140,9 @@ struct SessionRunner {
             if session.phase == .awaitingLogin, clock.now > loginDeadline {
                 return await close(outbound, code: .notLoggedIn, reason: "no Login within \(settings.loginTimeoutSeconds) s")
             }
+            if session.phase == .joining, clock.now > loginDeadline + .seconds(settings.loginTimeoutSeconds) {
+                return await close(outbound, code: .regionUnavailable, reason: "the region did not admit the avatar in time")
+            }
             if let closure, closure.peerGone { return }
             if let table = session.route?.snapshot() ?? (events.isEmpty ? nil : EntityTable()) {
                 buffer.clear()
@@ -143,13 +161,21 @@ struct SessionRunner {
             }
             if let closure {
                 if closure.code == .tooSlow { manager.stats.slowClientsClosed.add(1, ordering: .relaxed) }
-                return await close(outbound, code: closure.code, reason: closure.reason)
+                return await close(outbound, code: closure.code, reason: closure.reason, goingAway: closure.goingAway)
             }
         }
     }
 
-    private func close(_ outbound: WebSocketOutboundWriter, code: ErrorCode?, reason: String) async {
-        let wsCode: WebSocketErrorCode = code.map { .init(codeNumber: Int(CloseCode.forError($0.rawValue))) } ?? .normalClosure
+    /// Closes the connection; an error closure is announced first with an Error message, so
+    /// clients that cannot read close reasons still learn why.
+    private func close(_ outbound: WebSocketOutboundWriter, code: ErrorCode?, reason: String, goingAway: Bool = false) async {
+        if let code {
+            var buffer = ByteBuffer()
+            ServerMessage.error(ServerError(code, message: reason)).encode(into: &buffer)
+            try? await outbound.write(.binary(buffer))
+        }
+        let wsCode: WebSocketErrorCode = code.map { .init(codeNumber: Int(CloseCode.forError($0.rawValue))) }
+            ?? (goingAway ? .goingAway : .normalClosure)
         // A close reason must fit a control frame (125 bytes with the code): 30 characters
         // of up to 4 bytes each stay well inside it.
         try? await outbound.close(wsCode, reason: reason.utf8.count <= 120 ? reason : String(reason.prefix(30)))

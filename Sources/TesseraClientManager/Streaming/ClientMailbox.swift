@@ -46,6 +46,13 @@ public final class ClientMailbox: Sendable {
         }
     }
 
+    /// The server is shutting down.
+    public func serverStopping() {
+        state.withLock { state in
+            if state.closure == nil { state.closure = CloseRequest(code: nil, reason: "server shutting down", goingAway: true) }
+        }
+    }
+
     public func drain() -> (events: [ClientEvent], closure: CloseRequest?) {
         state.withLock { state in
             let events = Array(state.events)
@@ -64,4 +71,6 @@ public struct CloseRequest: Sendable, Hashable {
     public var reason: String
     /// The client already closed; no close frame is sent.
     public var peerGone = false
+    /// The server is stopping: close with 1001 (going away).
+    public var goingAway = false
 }

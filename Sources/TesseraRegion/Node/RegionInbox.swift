@@ -2,10 +2,12 @@ import DequeModule
 import Synchronization
 
 /// The hand-over point between network threads and a region's frame loop: network handlers
-/// push, the frame drains once per frame. Avatar commands are bounded by `capacity`; past it
-/// a command is dropped and counted (a client that floods loses its own commands, not the
-/// region's frame). Connection and join/leave inputs are always admitted: they are bounded by
-/// the number of connections and avatars, and losing one would strand an avatar.
+/// push, the frame drains once per frame. Avatar commands between two frames are bounded by
+/// `capacity`, shared by all avatars of the region; past it a command is dropped and counted,
+/// so a burst costs commands, never the frame rate. Per-client fairness is the client
+/// manager's job (each client is rate-limited there). Connection and join/leave inputs are
+/// always admitted: they are bounded by the number of connections and avatars, and losing one
+/// would strand an avatar.
 public final class RegionInbox: Sendable {
     private struct State {
         var queue = Deque<RegionInput>()

@@ -1,0 +1,139 @@
+import Foundation
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import Synchronization
+import TesseraClientProtocol
+import TesseraCodec
+import TesseraWorld
+
+/// One simulated avatar: logs in, walks random paths, sometimes chats, and measures the age of
+/// every update frame it receives against the region frame time that the frame carries.
+struct Bot: Sendable {
+    let name: String
+    let url: String
+    let settings: BotSwarm.Settings
+    let deadline: ContinuousClock.Instant
+    let counters: SwarmCounters
+    let group: EventLoopGroup
+    let logger: Logger
+
+    func run() async -> BotReport {
+        let box = ReportBox()
+        do {
+            let closeFrame = try await WebSocketClient.connect(
+                url: url, configuration: .init(maxFrameSize: 1 << 22), eventLoopGroup: group, logger: logger
+            ) { inbound, outbound, _ in
+                try await outbound.write(.binary(ClientMessage.login(Login(name: name)).encoded()))
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await read(inbound, into: box) }
+                    try await act(outbound, box: box)
+                    try await tasks.next()
+                }
+            }
+            if let closeFrame, closeFrame.closeCode != .normalClosure {
+                box.error("closed by server: \(closeFrame.closeCode) \(closeFrame.reason ?? "")")
+            }
+        } catch {
+            box.error("connection failed: \(error)")
+        }
+        var report = box.report
+        report.stayedToTheEnd = report.welcomed && ContinuousClock.now >= deadline - .milliseconds(200)
+        if report.welcomed { counters.connected.subtract(1, ordering: .relaxed) }
+        return report
+    }
+
+    private func read(_ inbound: WebSocketInboundStream, into box: ReportBox) async throws {
+        var mirror = WorldMirror()
+        for try await message in inbound.messages(maxSize: 1 << 22) {
+            guard case .binary(let frame) = message else {
+                box.error("text frame from server")
+                continue
+            }
+            let received = wallClockMillis()
+            do {
+                let messages = try ServerMessage.decodeFrame(frame)
+                let wasWelcomed = mirror.welcome != nil
+                let updatesBefore = mirror.entityUpdates
+                let chatBefore = mirror.chat.count
+                try mirror.apply(frame: messages)
+                if !wasWelcomed, mirror.welcome != nil {
+                    box.update { $0.welcomed = true }
+                    counters.connected.add(1, ordering: .relaxed)
+                }
+                for case .error(let error) in messages {
+                    box.error("server error \(error.code): \(error.message)")
+                }
+                let stamp = messages.first.flatMap { if case .frameStamp(let s) = $0 { s } else { nil } }
+                let updates = mirror.entityUpdates - updatesBefore
+                let chat = mirror.chat.count - chatBefore
+                box.update { report in
+                    report.frames += 1
+                    report.bytesIn += frame.readableBytes
+                    report.entityUpdates += updates
+                    report.chatHeard += chat
+                    if let stamp, stamp.timeMillis > 0 {
+                        let micros = max(0, (received - Double(stamp.timeMillis)) * 1000)
+                        _ = report.latencyMicros.record(UInt64(micros))
+                    }
+                }
+                counters.frames.add(1, ordering: .relaxed)
+                counters.updates.add(updates, ordering: .relaxed)
+            } catch {
+                box.error("protocol error: \(error)")
+                counters.errors.add(1, ordering: .relaxed)
+            }
+        }
+    }
+
+    private func act(_ outbound: WebSocketOutboundWriter, box: ReportBox) async throws {
+        var random = SystemRandomNumberGenerator()
+        let welcomeBy = ContinuousClock.now + .seconds(15)
+        while !box.report.welcomed {
+            guard ContinuousClock.now < welcomeBy, ContinuousClock.now < deadline else {
+                box.error("no Welcome within 15 s")
+                try? await outbound.close(.normalClosure, reason: "giving up")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        // Cancellation (e.g. `tessera up` stopping) ends the walk early but still logs out.
+        while ContinuousClock.now < deadline, !Task.isCancelled {
+            let pause = Duration.milliseconds(Int.random(in: 1500...4000, using: &random))
+            try? await Task.sleep(until: min(ContinuousClock.now + pause, deadline))
+            guard ContinuousClock.now < deadline, !Task.isCancelled else { break }
+            try await outbound.write(.binary(nextAction(&random).encoded()))
+        }
+        try await outbound.write(.binary(ClientMessage.logout.encoded()))
+    }
+
+    private func nextAction(_ random: inout SystemRandomNumberGenerator) -> ClientMessage {
+        if Double.random(in: 0..<1, using: &random) < settings.chatProbability {
+            return .chat(ChatSend(type: .say, text: "\(name) says hello at \(Int(wallClockMillis()) % 100_000)"))
+        }
+        let roll = Double.random(in: 0..<1, using: &random)
+        let mode: MovementMode = roll < 0.6 ? .walk : roll < 0.8 ? .run : .stop
+        return .move(Move(mode: mode, heading: UInt16.random(in: 0...UInt16.max, using: &random)))
+    }
+}
+
+/// A bot's report, shared by its reading and acting tasks.
+final class ReportBox: Sendable {
+    private let state = Mutex(BotReport())
+
+    var report: BotReport { state.withLock { $0 } }
+
+    func update(_ change: (inout BotReport) -> Void) {
+        state.withLock { change(&$0) }
+    }
+
+    func error(_ description: String) {
+        state.withLock { $0.errors.append(description) }
+    }
+}
+
+func wallClockMillis() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Double(now.tv_sec) * 1000 + Double(now.tv_nsec) / 1_000_000
+}

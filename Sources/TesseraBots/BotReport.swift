@@ -1,0 +1,71 @@
+import Histogram
+
+/// What one bot measured.
+struct BotReport: Sendable {
+    var welcomed = false
+    var stayedToTheEnd = false
+    var errors: [String] = []
+    var latencyMicros = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+    var frames = 0
+    var entityUpdates = 0
+    var bytesIn = 0
+    var chatHeard = 0
+}
+
+/// The swarm's summary, printed as text or (`--json`) as one JSON object.
+public struct BotSummary: Sendable, Codable, Hashable {
+    public struct Latency: Sendable, Codable, Hashable {
+        public var p50: Double
+        public var p99: Double
+        public var max: Double
+    }
+
+    public var bots: Int
+    public var connected: Int
+    public var failed: Int
+    public var errors: Int
+    public var durationS: Double
+    public var latencyMs: Latency
+    /// Entity enters and updates received per second, all bots together.
+    public var updatesPerS: Double
+    public var framesPerS: Double
+    public var bytesInPerBotPerS: Double
+    public var chatHeard: Int
+    /// The first few error descriptions, for a human to read.
+    public var errorSamples: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case bots, connected, failed, errors
+        case durationS = "duration_s"
+        case latencyMs = "latency_ms"
+        case updatesPerS = "updates_per_s"
+        case framesPerS = "frames_per_s"
+        case bytesInPerBotPerS = "bytes_in_per_bot_per_s"
+        case chatHeard = "chat_heard"
+        case errorSamples = "error_samples"
+    }
+
+    init(reports: [BotReport], duration: Double) {
+        var latency = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+        for report in reports { latency.add(report.latencyMicros) }
+        let seconds = max(duration, 0.001)
+        bots = reports.count
+        connected = reports.filter(\.welcomed).count
+        failed = reports.filter { !$0.welcomed || !$0.stayedToTheEnd }.count
+        errors = reports.reduce(0) { $0 + $1.errors.count }
+        durationS = duration
+        let empty = latency.totalCount == 0
+        latencyMs = Latency(
+            p50: empty ? 0 : Double(latency.valueAtPercentile(50)) / 1000,
+            p99: empty ? 0 : Double(latency.valueAtPercentile(99)) / 1000,
+            max: empty ? 0 : Double(latency.maxRecorded) / 1000
+        )
+        updatesPerS = Double(reports.reduce(0) { $0 + $1.entityUpdates }) / seconds
+        framesPerS = Double(reports.reduce(0) { $0 + $1.frames }) / seconds
+        bytesInPerBotPerS = Double(reports.reduce(0) { $0 + $1.bytesIn }) / seconds / Double(max(reports.count, 1))
+        chatHeard = reports.reduce(0) { $0 + $1.chatHeard }
+        errorSamples = Array(reports.flatMap(\.errors).prefix(10))
+    }
+
+    public var isClean: Bool { failed == 0 && errors == 0 }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+import NIOCore
+import Synchronization
+
+/// Live counters shared by every bot, for the progress line.
+final class SwarmCounters: Sendable {
+    let connected = Atomic<Int>(0)
+    let frames = Atomic<Int>(0)
+    let updates = Atomic<Int>(0)
+    let errors = Atomic<Int>(0)
+}
+
+/// N bots against one client manager: connects them at a bounded rate, lets them walk and chat
+/// for the duration, and summarises what they measured.
+public struct BotSwarm: Sendable {
+    public struct Settings: Sendable {
+        public var url: String
+        public var count: Int
+        public var duration: Duration
+        /// New connections per second while ramping up.
+        public var connectRate: Int
+        public var namePrefix: String
+        /// Chance that a bot's next action is a chat line rather than a move.
+        public var chatProbability: Double
+
+        public init(url: String, count: Int, duration: Duration, connectRate: Int = 250, namePrefix: String = "Bot", chatProbability: Double = 0.1) {
+            self.url = url
+            self.count = count
+            self.duration = duration
+            self.connectRate = connectRate
+            self.namePrefix = namePrefix
+            self.chatProbability = chatProbability
+        }
+    }
+
+    /// What the progress callback sees, about once a second.
+    public struct Progress: Sendable {
+        public var elapsedSeconds: Double
+        public var connected: Int
+        public var framesPerSecond: Double
+        public var updatesPerSecond: Double
+        public var errors: Int
+    }
+
+    public let settings: Settings
+    let group: EventLoopGroup
+    let logger: Logger
+
+    public init(settings: Settings, group: EventLoopGroup, logger: Logger) {
+        self.settings = settings
+        self.group = group
+        self.logger = logger
+    }
+
+    public func run(progress: @escaping @Sendable (Progress) -> Void = { _ in }) async -> BotSummary {
+        let counters = SwarmCounters()
+        let start = ContinuousClock.now
+        let rampSeconds = Double(settings.count) / Double(max(settings.connectRate, 1))
+        let deadline = start + .seconds(rampSeconds) + settings.duration
+        let reports = await withTaskGroup(of: BotReport?.self) { tasks -> [BotReport] in
+            tasks.addTask {
+                await reportProgress(counters: counters, start: start, until: deadline, progress)
+                return nil
+            }
+            for index in 0..<settings.count {
+                try? await Task.sleep(until: start + .seconds(Double(index) / Double(max(settings.connectRate, 1))))
+                let bot = Bot(
+                    name: "\(settings.namePrefix) \(index + 1)", url: settings.url, settings: settings,
+                    deadline: deadline, counters: counters, group: group, logger: logger
+                )
+                tasks.addTask { await bot.run() }
+            }
+            var reports: [BotReport] = []
+            for await report in tasks {
+                if let report { reports.append(report) }
+            }
+            return reports
+        }
+        let elapsed = ContinuousClock.now - start
+        return BotSummary(reports: reports, duration: elapsed.seconds)
+    }
+
+    private func reportProgress(counters: SwarmCounters, start: ContinuousClock.Instant, until deadline: ContinuousClock.Instant, _ progress: @Sendable (Progress) -> Void) async {
+        var lastFrames = 0
+        var lastUpdates = 0
+        var last = start
+        while ContinuousClock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(until: min(last + .seconds(2), deadline))
+            let now = ContinuousClock.now
+            let frames = counters.frames.load(ordering: .relaxed)
+            let updates = counters.updates.load(ordering: .relaxed)
+            let seconds = max((now - last).seconds, 0.001)
+            progress(Progress(
+                elapsedSeconds: (now - start).seconds,
+                connected: counters.connected.load(ordering: .relaxed),
+                framesPerSecond: Double(frames - lastFrames) / seconds,
+                updatesPerSecond: Double(updates - lastUpdates) / seconds,
+                errors: counters.errors.load(ordering: .relaxed)
+            ))
+            lastFrames = frames
+            lastUpdates = updates
+            last = now
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,97 @@
+import TesseraClientProtocol
+import TesseraWorld
+
+/// A client's picture of the world, built only from server messages, with the protocol's
+/// rules checked as it goes (docs/client-protocol.md, "Update stream"): an update or leave for
+/// an entity the client was never shown, or a second enter, is a protocol error.
+public struct WorldMirror: Sendable {
+    public struct Entity: Sendable, Hashable {
+        public var kind: EntityKind
+        public var name: String
+        public var motion: EntityMotion
+    }
+
+    public private(set) var welcome: Welcome?
+    public private(set) var entities: [LocalID: Entity] = [:]
+    public private(set) var lastStamp: FrameStamp?
+    public private(set) var chat: [ChatReceived] = []
+    public private(set) var results: [ObjectResult] = []
+    public private(set) var errors: [ServerError] = []
+    public private(set) var pongs: [Pong] = []
+    /// Entity enters and updates applied.
+    public private(set) var entityUpdates = 0
+    /// Chat lines kept; older ones are dropped so a long run stays small.
+    public var chatLimit = 256
+
+    public init() {}
+
+    public enum Violation: Error, Hashable, Sendable, CustomStringConvertible {
+        case updateBeforeEnter(LocalID)
+        case duplicateEnter(LocalID)
+        case leaveUnknown(LocalID)
+        case messageBeforeWelcome(ServerMessage.TypeCode)
+        case frameWithoutStamp
+        case stampWentBackwards(UInt64, UInt64)
+
+        public var description: String {
+            switch self {
+            case .updateBeforeEnter(let id): "EntityUpdate for \(id) before its EntityEnter"
+            case .duplicateEnter(let id): "second EntityEnter for \(id)"
+            case .leaveUnknown(let id): "EntityLeave for unknown \(id)"
+            case .messageBeforeWelcome(let type): "\(type) before Welcome"
+            case .frameWithoutStamp: "update frame does not start with FrameStamp"
+            case .stampWentBackwards(let old, let new): "frame stamp went back from \(old) to \(new)"
+            }
+        }
+    }
+
+    /// Applies one server frame; throws on the first rule it breaks.
+    public mutating func apply(frame messages: [ServerMessage]) throws {
+        if case .frameStamp = messages.first {} else if welcome != nil, messages.contains(where: \.isWorldUpdate) {
+            throw Violation.frameWithoutStamp
+        }
+        for message in messages { try apply(message) }
+    }
+
+    private mutating func apply(_ message: ServerMessage) throws {
+        if welcome == nil, message.isWorldUpdate { throw Violation.messageBeforeWelcome(message.typeCode) }
+        switch message {
+        case .welcome(let value):
+            welcome = value
+        case .frameStamp(let stamp):
+            if let last = lastStamp, stamp.frame < last.frame { throw Violation.stampWentBackwards(last.frame, stamp.frame) }
+            lastStamp = stamp
+        case .entityEnter(let enter):
+            guard entities[enter.localID] == nil else { throw Violation.duplicateEnter(enter.localID) }
+            entities[enter.localID] = Entity(kind: enter.kind, name: enter.name, motion: enter.motion)
+            entityUpdates += 1
+        case .entityUpdate(let update):
+            guard let entity = entities[update.localID] else { throw Violation.updateBeforeEnter(update.localID) }
+            entities[update.localID]?.motion = update.applied(to: entity.motion)
+            entityUpdates += 1
+        case .entityLeave(let leave):
+            guard entities.removeValue(forKey: leave.localID) != nil else { throw Violation.leaveUnknown(leave.localID) }
+        case .chat(let line):
+            chat.append(line)
+            if chat.count > chatLimit { chat.removeFirst(chat.count - chatLimit) }
+        case .objectResult(let result):
+            results.append(result)
+        case .error(let error):
+            errors.append(error)
+        case .pong(let pong):
+            pongs.append(pong)
+        }
+    }
+
+    /// The client's own avatar, once it has been shown.
+    public var me: Entity? { welcome.flatMap { entities[$0.localID] } }
+}
+
+extension ServerMessage {
+    var isWorldUpdate: Bool {
+        switch self {
+        case .entityEnter, .entityUpdate, .entityLeave: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Logging
+import NIOCore
+import ServiceLifecycle
+import TesseraBots
+import TesseraClientManager
+import TesseraConfig
+import TesseraRegion
+
+/// `tessera up`: every role of a grid config in one process, on one event loop group, over
+/// real sockets on loopback — the same wiring as separate processes, started in dependency
+/// order (region nodes listen before client managers connect).
+public final class LocalGrid: Service, Sendable {
+    public let config: GridConfig
+    public let regionNodes: [RegionNode]
+    public let clientManagers: [ClientManager]
+    private let bots: Int
+    private let logger: Logger
+    private let group: EventLoopGroup
+    private let output: @Sendable (String) -> Void
+
+    public init(config: GridConfig, group: EventLoopGroup, bots: Int = 0, logger: Logger, output: @escaping @Sendable (String) -> Void = { print($0) }) {
+        self.config = config
+        self.group = group
+        self.bots = bots
+        self.logger = logger
+        self.output = output
+        regionNodes = config.regionNodes.map {
+            RegionNode(settings: .init(config: $0, grid: config), group: group, logger: logger)
+        }
+        clientManagers = config.clientManagers.map {
+            ClientManager(settings: ClientManagerSettings(config: $0, grid: config), group: group, logger: logger)
+        }
+    }
+
+    public func run() async throws {
+        do {
+            for node in regionNodes { try await node.start() }
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                for manager in clientManagers {
+                    tasks.addTask { try await manager.run() }
+                }
+                tasks.addTask { try await self.announceAndWatch() }
+                try await tasks.waitForAll()
+            }
+        } catch {
+            for node in regionNodes { await node.shutdown() }
+            throw error
+        }
+        for node in regionNodes { await node.shutdown() }
+    }
+
+    /// Prints where clients connect, starts the demo bots, then prints a status line every
+    /// few seconds until shutdown.
+    private func announceAndWatch() async throws {
+        let urls = try await clientURLs()
+        output("Tessera grid \"\(config.grid.name)\" is up. Clients connect to: \(urls.joined(separator: ", "))")
+        output("Press Ctrl-C to stop.")
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            if bots > 0, let url = urls.first {
+                tasks.addTask { await self.runBots(url: url) }
+            }
+            tasks.addTask { await self.printStatus() }
+            await gracefulShutdownSignal()
+            tasks.cancelAll()
+        }
+    }
+
+    /// Waits for every client manager to listen; ephemeral ports are known only then.
+    public func clientURLs() async throws -> [String] {
+        var urls: [String] = []
+        for manager in clientManagers {
+            while manager.address == nil {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            urls.append("ws://\(manager.settings.host):\(manager.address?.port ?? manager.settings.port)/ws")
+        }
+        return urls
+    }
+
+    private func runBots(url: String) async {
+        let swarm = BotSwarm(
+            settings: .init(url: url, count: bots, duration: .seconds(365 * 24 * 3600), connectRate: 20, namePrefix: "Demo Bot"),
+            group: group, logger: logger
+        )
+        output("Starting \(bots) bots walking around.")
+        _ = await swarm.run()
+    }
+
+    private func printStatus() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(5))
+            guard !Task.isCancelled else { return }
+            for node in regionNodes {
+                for runner in node.runners {
+                    let s = runner.stats
+                    output(String(
+                        format: "region %@: %d avatars, %d objects, %.1f fps (dilation %.2f), frame %.2f ms mean / %.2f ms max",
+                        s.name, s.avatars, s.objects, s.achievedFrameRate, s.timeDilation,
+                        s.meanFrameMicros / 1000, s.maxFrameMicros / 1000
+                    ))
+                }
+            }
+            for manager in clientManagers {
+                let s = manager.stats.snapshot
+                output("client manager \(manager.settings.name): \(s.clients) clients, \(s.framesSent) frames sent, \(s.bytesSent / 1024) KiB, \(s.protocolErrors) protocol errors")
+            }
+        }
+    }
+}
+
+/// Returns when the service group starts shutting down (or the task is cancelled).
+func gracefulShutdownSignal() async {
+    try? await gracefulShutdown()
+}
+
+extension RegionNode.Settings {
+    public init(config: RegionNodeConfig, grid: GridConfig) {
+        self.init(
+            nodeName: config.name, host: config.host, port: config.port, gridSecret: grid.grid.secret,
+            regions: config.regions.map(RegionSettings.init(config:))
+        )
+    }
+}
+
+extension RegionSettings {
+    public init(config: RegionConfig) {
+        self.init(
+            name: config.name, gridPosition: config.gridPosition, frameRate: config.frameRate,
+            viewDistance: Float(config.viewDistance), maxAvatars: config.maxAvatars, maxObjects: config.maxObjects
+        )
+    }
+}

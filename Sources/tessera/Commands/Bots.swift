@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import NIOPosix
+import TesseraBots
+
+struct Bots: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Connect bots through a client manager and measure what they see.",
+        discussion: """
+            Each bot logs in, walks random paths and sometimes chats. Bots measure update \
+            latency (receive time minus the region frame time each update carries), updates \
+            and bytes received. Prints progress while running and a summary at the end; exits \
+            non-zero when any bot failed or saw a protocol error.
+            """
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "Client manager URL (default: the first client manager of the config).")
+    var url: String?
+
+    @Option(help: "Number of bots.")
+    var count = 10
+
+    @Option(help: "Seconds to run after the last bot has connected.")
+    var duration = 30.0
+
+    @Option(help: "New connections per second while ramping up.")
+    var connectRate = 250
+
+    @Option(help: "Chance that a bot's next action is a chat line.")
+    var chat = 0.1
+
+    @Flag(help: "Print the summary as one JSON object on standard output.")
+    var json = false
+
+    func validate() throws {
+        guard count > 0 else { throw ValidationError("--count must be at least 1") }
+        guard duration > 0 else { throw ValidationError("--duration must be positive") }
+        guard (0...1).contains(chat) else { throw ValidationError("--chat must be within 0...1") }
+    }
+
+    func run() async throws {
+        let target: String
+        if let url {
+            target = url
+        } else {
+            let config = try options.load()
+            guard let manager = config.clientManagers.first else { throw ValidationError("no [[client_manager]] in \(options.config)") }
+            target = manager.url
+        }
+        var logger = options.logger("tessera.bots")
+        logger.logLevel = max(logger.logLevel, .warning)
+        let swarm = BotSwarm(
+            settings: .init(url: target, count: count, duration: .seconds(duration), connectRate: connectRate, chatProbability: chat),
+            group: MultiThreadedEventLoopGroup.singleton, logger: logger
+        )
+        let stderr = FileHandle.standardError
+        stderr.write(Data("\(count) bots → \(target) for \(duration) s\n".utf8))
+        let summary = await swarm.run { progress in
+            let line = String(
+                format: "t=%5.1fs connected=%d frames/s=%.0f updates/s=%.0f errors=%d\n",
+                progress.elapsedSeconds, progress.connected, progress.framesPerSecond, progress.updatesPerSecond, progress.errors
+            )
+            stderr.write(Data(line.utf8))
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            printLine(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        } else {
+            printLine(summary.text)
+        }
+        if !summary.isClean { throw ExitCode(1) }
+    }
+}
+
+extension BotSummary {
+    var text: String {
+        var lines = [
+            "bots: \(bots)  connected: \(connected)  failed: \(failed)  errors: \(errors)",
+            String(format: "latency ms: p50 %.1f  p99 %.1f  max %.1f", latencyMs.p50, latencyMs.p99, latencyMs.max),
+            String(format: "updates/s: %.0f  frames/s: %.0f  bytes in per bot per s: %.0f  chat heard: %d", updatesPerS, framesPerS, bytesInPerBotPerS, chatHeard),
+        ]
+        lines += errorSamples.map { "error: \($0)" }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import NIOPosix
+import ServiceLifecycle
+import TesseraClientManager
+
+struct ClientManagerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "client-manager",
+        abstract: "Run one client manager: the WebSocket edge that logs clients in and streams their region to them.",
+        discussion: "Connects to every region node of the config and serves clients at ws://HOST:PORT/ws."
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "Which [[client_manager]] to run, by name (default: the first).")
+    var name: String?
+
+    func run() async throws {
+        let config = try options.load()
+        guard let managerConfig = name.map({ name in config.clientManagers.first { $0.name == name } }) ?? config.clientManagers.first else {
+            throw ValidationError("\(options.config): no [[client_manager]] named \(name ?? "")")
+        }
+        let logger = options.logger("tessera.client-manager")
+        let manager = ClientManager(
+            settings: ClientManagerSettings(config: managerConfig, grid: config),
+            group: MultiThreadedEventLoopGroup.singleton, logger: logger
+        )
+        try await ServiceGroup(configuration: .init(
+            services: [.init(service: manager)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+        )).run()
+    }
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+@main
+struct Tessera: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tessera",
+        abstract: "A server grid for a shared 3D virtual world.",
+        discussion: """
+            One executable, one subcommand per role. A grid is described by a TOML config \
+            (grid-config/local.toml by default); every role reads the same file.
+            """,
+        subcommands: [Up.self, RegionCommand.self, ClientManagerCommand.self, Bots.self]
+    )
+}

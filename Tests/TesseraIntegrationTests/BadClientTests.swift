@@ -1,0 +1,81 @@
+import NIOCore
+import Testing
+import TesseraBots
+import TesseraClientProtocol
+import TesseraLocalGrid
+import TesseraWorld
+
+@Suite("Bad clients are closed with a reason; others carry on")
+struct BadClientTests {
+    @Test("garbage bytes close that client with 4001, others keep chatting")
+    func garbage() async throws {
+        let grid = try await ScenarioGrid.start()
+        let ada = try await ScenarioClient.connect(grid.url)
+        let bob = try await ScenarioClient.connect(grid.url)
+        try await ada.login("Ada")
+        try await bob.login("Bob")
+
+        let mallory = try await ScenarioClient.connect(grid.url)
+        try await mallory.login("Mallory")
+        // A Chat whose text length runs past the end of the frame.
+        try await mallory.sendRaw(ByteBuffer(bytes: [0x03, 0x01, 0, 0, 0, 0, 0xFF, 0x00, 0x41]))
+        try await mallory.waitForClose()
+        #expect(mallory.closeCode == 4001)
+        #expect(mallory.closeReason?.contains("truncated") == true)
+        #expect(mallory.mirror.errors.last?.errorCode == .malformedMessage)
+
+        try await ada.send(.chat(ChatSend(type: .say, text: "still here")))
+        try await bob.waitFor("Bob still hears Ada") { $0.chat.contains { $0.text == "still here" } }
+        #expect(grid.clientManager.stats.snapshot.protocolErrors == 1)
+
+        await ada.close()
+        await bob.close()
+        await grid.stop()
+    }
+
+    @Test("an unknown message type closes with 4002")
+    func unknownType() async throws {
+        let grid = try await ScenarioGrid.start()
+        let client = try await ScenarioClient.connect(grid.url)
+        try await client.login("Eve")
+        try await client.sendRaw(ByteBuffer(bytes: [0x7F, 1, 2, 3]))
+        try await client.waitForClose()
+        #expect(client.closeCode == 4002)
+        await grid.stop()
+    }
+
+    @Test("a command before Login closes with 4003")
+    func beforeLogin() async throws {
+        let grid = try await ScenarioGrid.start()
+        let client = try await ScenarioClient.connect(grid.url)
+        try await client.send(.move(Move(mode: .walk, heading: 0)))
+        try await client.waitForClose()
+        #expect(client.closeCode == 4003)
+        #expect(client.mirror.welcome == nil)
+        await grid.stop()
+    }
+
+    @Test("an invalid name closes with 4005")
+    func invalidName() async throws {
+        let grid = try await ScenarioGrid.start()
+        let client = try await ScenarioClient.connect(grid.url)
+        try await client.send(.login(Login(name: " padded ")))
+        try await client.waitForClose()
+        #expect(client.closeCode == 4005)
+        await grid.stop()
+    }
+
+    @Test("a client over the server's limit is refused with 4013")
+    func serverFull() async throws {
+        let grid = try await ScenarioGrid.start(extraClientManagerKeys: "max_clients = 1")
+        let first = try await ScenarioClient.connect(grid.url)
+        try await first.login("First")
+        let second = try await ScenarioClient.connect(grid.url)
+        try? await second.send(.login(Login(name: "Second")))
+        try await second.waitForClose()
+        #expect(second.closeCode == 4013)
+        #expect(second.mirror.welcome == nil)
+        await first.close()
+        await grid.stop()
+    }
+}
