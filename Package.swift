@@ -116,7 +116,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TesseraWorldTests", dependencies: ["TesseraWorld"]),
-        .testTarget(name: "TesseraWireTests", dependencies: ["TesseraWire", "TesseraCodec", "TesseraWorld"]),
+        .testTarget(
+            name: "TesseraWireTests",
+            dependencies: [
+                "TesseraWire", "TesseraCodec", "TesseraWorld",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "TesseraClientProtocolTests", dependencies: ["TesseraClientProtocol", "TesseraCodec", "TesseraWorld"]),
         .testTarget(name: "TesseraConfigTests", dependencies: ["TesseraConfig"]),
         .testTarget(name: "TesseraRegionTests", dependencies: ["TesseraRegion", "TesseraWire", "TesseraWorld"]),

@@ -18,7 +18,8 @@ public struct Move: Hashable, Sendable {
     }
 
     public init(mode: MovementMode, headingRadians: Float, vertical: Int8 = 0) {
-        let turns = headingRadians / (2 * .pi)
+        // A non-finite heading would trap in the Int conversion below; treat it as east (0).
+        let turns = headingRadians.isFinite ? headingRadians / (2 * .pi) : 0
         let fraction = turns - turns.rounded(.down)
         self.init(mode: mode, heading: UInt16(truncatingIfNeeded: Int((fraction * 65536).rounded())), vertical: vertical)
     }

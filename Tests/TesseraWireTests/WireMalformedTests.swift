@@ -1,0 +1,177 @@
+import Foundation
+import NIOCore
+import Testing
+import TesseraCodec
+import TesseraWire
+import TesseraWorld
+
+/// The field an `invalidValue` error names, or nil for any other error.
+private func invalidField(_ error: (any Error)?) -> String? {
+    guard case .invalidValue(let field, _)? = error as? CodecError else { return nil }
+    return field
+}
+
+@Suite struct WireMalformedTests {
+    @Test(arguments: WireSamples.all)
+    func everyTruncationThrowsCodecError(message: WireMessage) {
+        let payload = message.payloadBytes
+        for length in 0..<payload.count {
+            let prefix = Array(payload.prefix(length))
+            let error = thrownError { try decodePayload(prefix) }
+            #expect(error is CodecError, "payload of \(message.messageType) cut to \(length) bytes: \(String(describing: error))")
+            // The same cut with a correct length prefix goes through framing and fails the same way.
+            let framed = thrownError { try decodeStream(frame(payload: prefix)) }
+            #expect(framed is CodecError)
+        }
+        #expect(thrownError { try decodePayload([]) } as? CodecError == .emptyFrame)
+    }
+
+    @Test(arguments: WireSamples.all)
+    func aPartialFrameWaitsForMoreBytes(message: WireMessage) throws {
+        let bytes = Array(message.frameBytes.readableBytesView)
+        for length in 0..<bytes.count {
+            var buffer = ByteBuffer(bytes: bytes.prefix(length))
+            #expect(try WireMessageDecoder.nextPayload(from: &buffer, maxFrameBytes: 1 << 20) == nil)
+            #expect(buffer.readableBytes == length, "nothing consumed while the frame is incomplete")
+        }
+    }
+
+    @Test func oversizedLengthFailsBeforeTheBody() throws {
+        var header = ByteBuffer()
+        header.writeInteger(UInt32(1025), endianness: .little)
+        #expect(throws: CodecError.frameTooLarge(length: 1025, limit: 1024)) {
+            try WireMessageDecoder.nextPayload(from: &header, maxFrameBytes: 1024)
+        }
+        var huge = ByteBuffer()
+        huge.writeInteger(UInt32.max, endianness: .little)
+        let limit = WireMessageDecoder.defaultMaxFrameBytes
+        #expect(throws: CodecError.frameTooLarge(length: Int(UInt32.max), limit: limit)) {
+            try WireMessageDecoder.nextPayload(from: &huge, maxFrameBytes: limit)
+        }
+        // Exactly at the limit is allowed and simply waits for the body.
+        var atLimit = ByteBuffer()
+        atLimit.writeInteger(UInt32(1024), endianness: .little)
+        #expect(try WireMessageDecoder.nextPayload(from: &atLimit, maxFrameBytes: 1024) == nil)
+    }
+
+    @Test func zeroLengthFrameIsEmpty() {
+        #expect(throws: CodecError.emptyFrame) { try decodeStream(frame(payload: [])) }
+    }
+
+    @Test func unknownTypeBytesAreRejected() {
+        let known = Set(WireMessageType.allCases.map(\.rawValue))
+        for raw in UInt8.min...UInt8.max where !known.contains(raw) {
+            #expect(throws: CodecError.unknownMessageType(raw)) { try decodePayload([raw, 0, 0, 0, 0]) }
+        }
+    }
+
+    @Test(arguments: WireSamples.all)
+    func trailingBytesAreRejected(message: WireMessage) {
+        let type = message.messageType.rawValue
+        #expect(throws: CodecError.trailingBytes(messageType: type, count: 1)) {
+            try decodePayload(message.payloadBytes + [0])
+        }
+        #expect(throws: CodecError.trailingBytes(messageType: type, count: 3)) {
+            try decodeStream(frame(payload: message.payloadBytes + [1, 2, 3]))
+        }
+    }
+
+    @Test func forgedArrayCountsFailInsteadOfAllocating() {
+        // HelloAccepted ends with its region count.
+        var accepted = WireMessage.helloAccepted(HelloAccepted(role: .region, nodeName: "r", regions: [])).payloadBytes
+        accepted.replaceSubrange((accepted.count - 4)..., with: [0xFF, 0xFF, 0xFF, 0xFF])
+        #expect(invalidField(thrownError { try decodePayload(accepted) }) == "helloAccepted.regions")
+
+        // RegionFrame: type, region 8, frame 8, time 8, dilation 4, then the appeared count.
+        let empty = WireMessage.regionFrame(RegionFrame(region: WireSamples.handle, frame: 1, timeMillis: 2, timeDilation: 1))
+        var appeared = empty.payloadBytes
+        appeared.replaceSubrange(29..<33, with: [0xFF, 0xFF, 0xFF, 0x7F])
+        #expect(invalidField(thrownError { try decodePayload(appeared) }) == "regionFrame.appeared")
+        // The last count (replies), with a few spare bytes that cannot hold that many.
+        var replies = empty.payloadBytes
+        replies.replaceSubrange((replies.count - 4)..., with: [0x00, 0x00, 0x00, 0x10])
+        #expect(invalidField(thrownError { try decodePayload(replies + [UInt8](repeating: 0, count: 64)) }) == "regionFrame.replies")
+
+        // A count that the bytes could hold but whose elements are garbage still fails cleanly.
+        var removed = empty.payloadBytes
+        removed.replaceSubrange(37..<41, with: [2, 0, 0, 0])
+        #expect(thrownError { try decodePayload(removed) } is CodecError)
+    }
+
+    @Test func invalidUTF8IsRejected() {
+        var payload = ByteBuffer()
+        payload.writeInteger(WireMessageType.agentJoin.rawValue)
+        payload.writeInteger(WireSamples.handle.rawValue, endianness: .little)
+        payload.writeUUID(WireSamples.agentA)
+        payload.writeInteger(UInt16(3), endianness: .little)
+        payload.writeBytes([0x41, 0xC3, 0x28])  // "A" then a broken two-byte sequence
+        #expect(invalidField(thrownError { try decodePayload(Array(payload.readableBytesView)) }) == "agentJoin.name")
+
+        var lone = WireMessage.hello(Hello(role: .region, nodeName: "ab", gridSecret: "cd")).payloadBytes
+        let nameStart = 1 + 4 + 2 + 1 + 2
+        lone[nameStart] = 0xFF
+        #expect(invalidField(thrownError { try decodePayload(lone) }) == "hello.nodeName")
+    }
+
+    @Test func overlongTextsAreRejected() {
+        let chat = WireMessage.agentInput(AgentInput(
+            region: WireSamples.handle, agentID: WireSamples.agentA,
+            command: .chat(.say, channel: 0, text: String(repeating: "é", count: 512))  // 1024 bytes
+        ))
+        #expect(invalidField(thrownError { try decodePayload(chat.payloadBytes) }) == "chat.text")
+        let join = WireMessage.agentJoin(AgentJoin(region: WireSamples.handle, agentID: WireSamples.agentA, name: String(repeating: "n", count: 64)))
+        #expect(invalidField(thrownError { try decodePayload(join.payloadBytes) }) == "agentJoin.name")
+    }
+
+    @Test func nonFiniteFloatsAreRejected() {
+        let joined = WireMessage.agentJoined(AgentJoined(
+            region: WireSamples.handle, agentID: WireSamples.agentA, localID: 1, regionName: "r", frameRate: 45, viewDistance: .nan
+        ))
+        #expect(invalidField(thrownError { try decodePayload(joined.payloadBytes) }) == "agentJoined.viewDistance")
+
+        let frame = WireMessage.regionFrame(RegionFrame(region: WireSamples.handle, frame: 1, timeMillis: 2, timeDilation: .infinity))
+        #expect(invalidField(thrownError { try decodePayload(frame.payloadBytes) }) == "regionFrame.timeDilation")
+
+        let move = WireMessage.agentInput(AgentInput(
+            region: WireSamples.handle, agentID: WireSamples.agentA, command: .move(MovementIntent(mode: .walk, heading: -.infinity))
+        ))
+        #expect(invalidField(thrownError { try decodePayload(move.payloadBytes) }) == "move.heading")
+
+        for (position, rotation, scale, field) in [
+            (Vector3(.nan, 1, 1), Quaternion.identity, Vector3(1, 1, 1), "object.position"),
+            (Vector3(1, 1, 1), Quaternion(x: 0, y: 0, z: .signalingNaN, w: 1), Vector3(1, 1, 1), "object.rotation"),
+            (Vector3(1, 1, 1), Quaternion.identity, Vector3(1, .infinity, 1), "object.scale"),
+        ] {
+            let create = WireMessage.agentInput(AgentInput(
+                region: WireSamples.handle, agentID: WireSamples.agentA,
+                command: .createObject(requestID: 1, ObjectSpec(shape: .box, position: position, rotation: rotation, scale: scale, name: "n"))
+            ))
+            #expect(invalidField(thrownError { try decodePayload(create.payloadBytes) }) == field)
+        }
+    }
+
+    @Test func invalidEnumValuesAreRejected() {
+        var hello = WireMessage.hello(Hello(role: .region, nodeName: "a", gridSecret: "b")).payloadBytes
+        hello[7] = 0  // role
+        #expect(invalidField(thrownError { try decodePayload(hello) }) == "hello.role")
+        hello[7] = 6
+        #expect(invalidField(thrownError { try decodePayload(hello) }) == "hello.role")
+
+        var badMagic = WireMessage.hello(Hello(role: .region, nodeName: "a", gridSecret: "b")).payloadBytes
+        badMagic[1] ^= 0x20
+        #expect(invalidField(thrownError { try decodePayload(badMagic) }) == "hello.magic")
+
+        var command = WireMessage.agentInput(AgentInput(
+            region: WireSamples.handle, agentID: WireSamples.agentA, command: .deleteObject(requestID: 1, 2)
+        )).payloadBytes
+        command[25] = 9  // after type 1, region 8, agent 16
+        #expect(invalidField(thrownError { try decodePayload(command) }) == "agentInput.command")
+
+        var reply = WireMessage.regionFrame(RegionFrame(
+            region: WireSamples.handle, frame: 1, timeMillis: 2, timeDilation: 1,
+            replies: [CommandReply(agent: 1, requestID: 2, outcome: .created(3))]
+        )).payloadBytes
+        reply[reply.count - 5] = 4  // the outcome tag, before the 4-byte local id
+        #expect(invalidField(thrownError { try decodePayload(reply) }) == "reply.outcome")
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import NIOCore
+import TesseraCodec
+import TesseraWire
+import TesseraWorld
+
+/// One or more samples of every Tessera wire message, chosen so that every field carries a
+/// non-default value and every enum case (roles, reasons, commands, outcomes, shapes, kinds,
+/// chat types, movement modes) appears at least once.
+enum WireSamples {
+    static let agentA = UUID(uuidString: "6F1D2C3B-4A59-4867-9A8B-C7D6E5F40312")!
+    static let agentB = UUID(uuidString: "00000000-0000-0000-0000-000000000001")!
+    static let handle = GridPosition(x: 1000, y: 1001).handle
+    static let otherHandle = GridPosition(x: 7, y: 65_000).handle
+
+    static let motion = EntityMotion(
+        position: Vector3(128.25, 3.5, 21), rotation: Quaternion(yaw: 1.25), velocity: Vector3(3.2, -1.1, 0.5)
+    )
+    static let otherMotion = EntityMotion(
+        position: PackedPosition(rawValue: 0xFFFF_FFFF_FFFF_FFFF), rotation: PackedRotation(rawValue: 0xDEAD_BEEF),
+        velocity: PackedVelocity(x: .min, y: .max, z: -1)
+    )
+
+    static let hellos: [WireMessage] = WireRole.allCases.map { role in
+        .hello(Hello(role: role, nodeName: "node-\(role)", gridSecret: "s3cret ✓ \(role.rawValue)"))
+    } + [.hello(Hello(version: 0xBEEF, role: .clientManager, nodeName: "", gridSecret: ""))]
+
+    static let helloAccepteds: [WireMessage] = [
+        .helloAccepted(HelloAccepted(
+            role: .region, nodeName: "region-node-α",
+            regions: [
+                RegionDescriptor(handle: handle, name: "Tessera Centre"),
+                RegionDescriptor(handle: otherHandle, name: "Ünïcødé 🌍"),
+                RegionDescriptor(handle: RegionHandle(rawValue: 0), name: ""),
+            ]
+        )),
+        .helloAccepted(HelloAccepted(version: 9, role: .grid, nodeName: "grid", regions: [])),
+    ]
+
+    static let helloRefuseds: [WireMessage] = HelloRefused.Reason.allCases.map { reason in
+        .helloRefused(HelloRefused(reason: reason, message: "refused because \(reason)"))
+    } + [.helloRefused(HelloRefused(reason: .protocolError, message: ""))]
+
+    static let agentJoins: [WireMessage] = [
+        .agentJoin(AgentJoin(region: handle, agentID: agentA, name: "Ada Lovelace")),
+        .agentJoin(AgentJoin(region: otherHandle, agentID: agentB, name: String(repeating: "n", count: maxNameBytes))),
+    ]
+
+    static let agentJoineds: [WireMessage] = [
+        .agentJoined(AgentJoined(
+            region: handle, agentID: agentA, localID: 0xFFFF_FFFE, regionName: "Tessera Centre",
+            frameRate: 45, viewDistance: 64.5
+        )),
+        .agentJoined(AgentJoined(
+            region: otherHandle, agentID: agentB, localID: 1, regionName: "", frameRate: .max, viewDistance: -0.0
+        )),
+    ]
+
+    static let agentLeaves: [WireMessage] = AgentLeave.Reason.allCases.map { reason in
+        .agentLeave(AgentLeave(region: handle, agentID: agentA, reason: reason, message: "bye: \(reason)"))
+    } + [.agentLeave(AgentLeave(region: otherHandle, agentID: agentB, reason: .logout))]
+
+    static let commands: [AgentCommand] =
+        MovementMode.allCases.enumerated().map { index, mode in
+            .move(MovementIntent(mode: mode, heading: Float(index) * 1.5 - 2, vertical: Int8(index % 3) - 1))
+        }
+        + ChatType.allCases.map { .chat($0, channel: Int32($0.rawValue) - 1, text: "hello \($0) — ☃") }
+        + [
+            .chat(.say, channel: .max, text: String(repeating: "x", count: maxChatBytes)),
+            .chat(.whisper, channel: .min, text: ""),
+        ]
+        + Shape.allCases.map { shape in
+            .createObject(requestID: UInt32(shape.rawValue) * 1000, ObjectSpec(
+                shape: shape, position: Vector3(10.5, 200.25, 4000), rotation: Quaternion(x: 0.5, y: -0.5, z: 0.5, w: 0.5),
+                scale: Vector3(0.01, 1, 64), name: "prim \(shape) ✦"
+            ))
+        }
+        + [
+            .deleteObject(requestID: 77, 12345),
+            .deleteObject(requestID: .max, .max),
+        ]
+
+    static let agentInputs: [WireMessage] = commands.enumerated().map { index, command in
+        .agentInput(AgentInput(region: index.isMultiple(of: 2) ? handle : otherHandle, agentID: agentA, command: command))
+    }
+
+    static let fullFrame = RegionFrame(
+        region: handle, frame: 0x0123_4567_89AB_CDEF, timeMillis: 1_700_000_000_123, timeDilation: 0.75,
+        appeared: [
+            EntityInfo(localID: 1, kind: .avatar, shape: .cylinder, name: "Ada", scale: Vector3(0.45, 0.6, 1.9), motion: motion),
+            EntityInfo(localID: 2, kind: .object, shape: .box, name: "Crate ▣", scale: Vector3(1, 2, 3), motion: otherMotion),
+            EntityInfo(localID: 3, kind: .object, shape: .sphere, name: "", scale: Vector3(64, 64, 64), motion: motion),
+        ],
+        moved: [MovedEntity(localID: 1, motion: motion), MovedEntity(localID: .max, motion: otherMotion)],
+        removed: [9, 10, .max],
+        interest: [
+            InterestChange(agent: 1, entered: [1, 2, 3], left: []),
+            InterestChange(agent: 4, entered: [], left: [5, 6]),
+            InterestChange(agent: 7, entered: [8], left: [9]),
+        ],
+        chat: ChatType.allCases.map { type in
+            ChatDelivery(
+                speaker: 1, speakerName: "Ada", type: type, channel: Int32(type.rawValue),
+                position: motion.position, text: "\(type)!", recipients: [1, 4, 7]
+            )
+        } + [ChatDelivery(speaker: 2, speakerName: "", type: .say, channel: -5, position: PackedPosition(rawValue: 0), text: "x", recipients: [])],
+        replies: [
+            CommandReply(agent: 1, requestID: 1, outcome: .created(42)),
+            CommandReply(agent: 1, requestID: 2, outcome: .deleted(42)),
+            CommandReply(agent: 4, requestID: .max, outcome: .failed(code: ErrorCode.invalidValue.rawValue, message: "scale must be within 0.01...64")),
+            CommandReply(agent: 7, requestID: 0, outcome: .failed(code: .max, message: "")),
+        ]
+    )
+
+    static let regionFrames: [WireMessage] = [
+        .regionFrame(fullFrame),
+        .regionFrame(RegionFrame(region: otherHandle, frame: 1, timeMillis: 0, timeDilation: 1)),
+    ]
+
+    static let all: [WireMessage] =
+        hellos + helloAccepteds + helloRefuseds + agentJoins + agentJoineds + agentLeaves + agentInputs + regionFrames
+}
+
+// MARK: - Helpers shared by the wire tests
+
+extension WireMessage {
+    /// The whole frame: length prefix, type byte, body.
+    var frameBytes: ByteBuffer {
+        var buffer = ByteBuffer()
+        encodeFrame(into: &buffer)
+        return buffer
+    }
+
+    /// The payload only: type byte and body.
+    var payloadBytes: [UInt8] {
+        Array(frameBytes.readableBytesView.dropFirst(4))
+    }
+}
+
+/// Frames a payload with a correct length prefix.
+func frame(payload: [UInt8]) -> ByteBuffer {
+    var buffer = ByteBuffer()
+    buffer.writeInteger(UInt32(payload.count), endianness: .little)
+    buffer.writeBytes(payload)
+    return buffer
+}
+
+/// Runs bytes through the pure framing step and the decoder: every complete message in them.
+func decodeStream(_ bytes: ByteBuffer, maxFrameBytes: Int = WireMessageDecoder.defaultMaxFrameBytes) throws -> [WireMessage] {
+    var buffer = bytes
+    var messages: [WireMessage] = []
+    while var payload = try WireMessageDecoder.nextPayload(from: &buffer, maxFrameBytes: maxFrameBytes) {
+        messages.append(try WireMessage.decode(payload: &payload))
+    }
+    return messages
+}
+
+/// Decodes a bare payload (type byte and body).
+func decodePayload(_ bytes: [UInt8]) throws -> WireMessage {
+    var buffer = ByteBuffer(bytes: bytes)
+    return try WireMessage.decode(payload: &buffer)
+}
+
+/// The error a closure throws, or nil.
+func thrownError(_ body: () throws -> Any) -> (any Error)? {
+    do {
+        _ = try body()
+        return nil
+    } catch {
+        return error
+    }
+}
