@@ -1,0 +1,27 @@
+# Shared by the scripts: checks the toolchain and installs the system packages Tessera needs.
+# Sourced, not run.
+
+# System packages (Debian names). Empty for now: the walking skeleton needs only Swift.
+# Storage (postgresql) and physics (libbullet-dev) add theirs here.
+TESSERA_APT_PACKAGES=()
+
+tessera_require_swift() {
+  if ! command -v swift >/dev/null 2>&1; then
+    echo "error: swift is not on PATH. Install Swift 6.1 or newer (swift.org) and retry." >&2
+    exit 1
+  fi
+}
+
+tessera_install_packages() {
+  local missing=()
+  for package in "${TESSERA_APT_PACKAGES[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "installing: ${missing[*]}"
+    $sudo apt-get update
+    $sudo apt-get install -y "${missing[@]}"
+  fi
+}
