@@ -88,6 +88,7 @@ extension RegionConfig {
         viewDistance = try reader.double("view_distance", in: 1...256, default: 64)
         maxAvatars = try reader.int("max_avatars", in: 1...100_000, default: 2000)
         maxObjects = try reader.int("max_objects", in: 0...1_000_000, default: 15000)
+        spawnRadius = try reader.double("spawn_radius", in: 0...120, default: 48)
         try reader.finish()
     }
 }

@@ -38,6 +38,8 @@ public struct RegionConfig: Sendable, Hashable {
     public var viewDistance: Double
     public var maxAvatars: Int
     public var maxObjects: Int
+    /// Arrivals land within this many metres of the region's centre.
+    public var spawnRadius: Double
 }
 
 public struct ClientManagerConfig: Sendable, Hashable {

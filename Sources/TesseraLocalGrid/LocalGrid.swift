@@ -126,7 +126,8 @@ extension RegionSettings {
     public init(config: RegionConfig) {
         self.init(
             name: config.name, gridPosition: config.gridPosition, frameRate: config.frameRate,
-            viewDistance: Float(config.viewDistance), maxAvatars: config.maxAvatars, maxObjects: config.maxObjects
+            viewDistance: Float(config.viewDistance), maxAvatars: config.maxAvatars, maxObjects: config.maxObjects,
+            spawnRadius: Float(config.spawnRadius)
         )
     }
 }

@@ -19,20 +19,24 @@ public final class ScenarioGrid: Sendable {
     public let url: String
 
     /// Starts the grid. `extraRegionKeys` and `extraClientManagerKeys` are TOML lines added
-    /// to the region and client manager tables (e.g. `view_distance = 20`).
+    /// to the region and client manager tables (e.g. `view_distance = 20`). Arrivals land
+    /// within `spawnRadius` metres of the centre (small by default, so scenario avatars are
+    /// within chat range of each other).
     public static func start(
-        extraRegionKeys: String = "", extraClientManagerKeys: String = "",
+        spawnRadius: Double = 3, extraRegionKeys: String = "", extraClientManagerKeys: String = "",
         secret: String = "scenario-grid-secret", group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> ScenarioGrid {
         var logger = Logger(label: "tessera.scenario")
         logger.logLevel = .warning
         let nodeConfig = try GridConfig.parse(
-            toml(nodePort: 0, secret: secret, region: extraRegionKeys, manager: extraClientManagerKeys), file: "scenario"
+            toml(nodePort: 0, secret: secret, region: "spawn_radius = \(spawnRadius)\n" + extraRegionKeys, manager: extraClientManagerKeys),
+            file: "scenario"
         )
         let node = RegionNode(settings: .init(config: nodeConfig.regionNodes[0], grid: nodeConfig), group: group, logger: logger)
         let address = try await node.start()
         let config = try GridConfig.parse(
-            toml(nodePort: address.port ?? 0, secret: secret, region: extraRegionKeys, manager: extraClientManagerKeys), file: "scenario"
+            toml(nodePort: address.port ?? 0, secret: secret, region: "spawn_radius = \(spawnRadius)\n" + extraRegionKeys, manager: extraClientManagerKeys),
+            file: "scenario"
         )
         let manager = ClientManager(settings: ClientManagerSettings(config: config.clientManagers[0], grid: config), group: group, logger: logger)
         let services = ServiceGroup(configuration: .init(services: [.init(service: manager)], logger: logger))

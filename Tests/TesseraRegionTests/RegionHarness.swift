@@ -99,11 +99,13 @@ struct RegionHarness {
 
 extension RegionSettings {
     static func test(
-        viewDistance: Float = 64, maxAvatars: Int = 2000, maxObjects: Int = 15000, interestInterval: Int = 4
+        viewDistance: Float = 64, maxAvatars: Int = 2000, maxObjects: Int = 15000, interestInterval: Int = 4,
+        spawnRadius: Float = 4
     ) -> RegionSettings {
         RegionSettings(
             name: "Test Region", gridPosition: GridPosition(x: 1000, y: 1000), viewDistance: viewDistance,
-            maxAvatars: maxAvatars, maxObjects: maxObjects, interestInterval: interestInterval
+            maxAvatars: maxAvatars, maxObjects: maxObjects, interestInterval: interestInterval,
+            spawnRadius: spawnRadius
         )
     }
 }

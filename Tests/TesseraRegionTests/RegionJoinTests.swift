@@ -69,7 +69,7 @@ import TesseraWorld
     }
 
     @Test func localIDsAreDistinctAndSpawnsSpread() throws {
-        var harness = RegionHarness()
+        var harness = RegionHarness(.test(spawnRadius: 48))
         var ids: Set<LocalID> = []
         var positions: [Vector3] = []
         for number in 1...20 {
@@ -80,8 +80,13 @@ import TesseraWorld
         #expect(!ids.contains(0))
         for (index, a) in positions.enumerated() {
             for b in positions[(index + 1)...] { #expect(a.distance(to: b) > 0.05) }
-            #expect(abs(a.distance(to: Vector3(128, 128, 21)) - 4) < 0.01, "on the spawn ring")
+            #expect(a.distance(to: Vector3(128, 128, 21)) <= 48.01, "inside the spawn disc")
+            #expect(a.z == 21, "on the terrain")
         }
+        // Spread over the disc, not bunched at its centre or its rim.
+        let distances = positions.map { $0.distance(to: Vector3(128, 128, 21)) }
+        #expect(distances.contains { $0 < 24 })
+        #expect(distances.contains { $0 > 30 })
     }
 
     @Test func aLateManagerGetsTheWholeSnapshot() throws {

@@ -8,34 +8,52 @@ import TesseraWorld
 /// Entity state is never queued, only read from the table when the frame is built, so a
 /// client that falls behind skips stale positions instead of receiving them late.
 public struct ClientView {
-    /// Entity → the motion this client last received for it.
-    public private(set) var known: [LocalID: EntityMotion] = [:]
+    struct Entry {
+        let id: LocalID
+        /// The motion this client last received for the entity.
+        var motion: EntityMotion
+        /// The tick at which the entity was last considered for an update.
+        var lastTick: UInt32
+    }
+
+    public let policy: StreamingPolicy
+    /// The client's own avatar, once Welcome has passed through; distances are measured from it.
+    public private(set) var viewer: LocalID?
+    private var entries: [Entry] = []
+    private var index: [LocalID: Int] = [:]
     /// Entities in view that the client has not been sent yet, in arrival order.
     private var waiting: [LocalID] = []
     private var waitingSet: Set<LocalID> = []
-    /// `known` keys in a stable order, so a capped client is served round-robin.
-    private var order: [LocalID] = []
-    private var orderIsStale = false
     private var cursor = 0
+    private var tick: UInt32 = 0
     public private(set) var deferredUpdates = 0
 
-    public init() {}
+    public init(policy: StreamingPolicy = .standard) {
+        self.policy = policy
+    }
 
     public var waitingCount: Int { waiting.count }
+
+    /// Entity → the motion this client last received for it.
+    public var known: [LocalID: EntityMotion] {
+        Dictionary(uniqueKeysWithValues: entries.map { ($0.id, $0.motion) })
+    }
 
     /// Appends one update frame to `buffer` and returns the number of messages in it
     /// (0 when there was nothing to say, in which case the buffer holds no complete frame).
     public mutating func buildFrame(events: [ClientEvent], table: EntityTable, maxBytes: Int, into buffer: inout ByteBuffer) -> Int {
+        tick &+= 1
         let start = buffer.writerIndex
         ServerMessage.frameStamp(table.stamp).encode(into: &buffer)
         var count = 0
         for event in events {
             switch event {
             case .enter(let ids):
-                for id in ids where known[id] == nil && waitingSet.insert(id).inserted { waiting.append(id) }
+                for id in ids where index[id] == nil && waitingSet.insert(id).inserted { waiting.append(id) }
             case .leave(let ids):
                 for id in ids { count += forget(id, into: &buffer) }
             case .message(let message):
+                if case .welcome(let welcome) = message { viewer = welcome.localID }
                 message.encode(into: &buffer)
                 count += 1
             }
@@ -51,59 +69,68 @@ public struct ClientView {
             waiting.removeAll { $0 == id }
             return 0
         }
-        guard known.removeValue(forKey: id) != nil else { return 0 }
-        orderIsStale = true
+        guard let slot = index.removeValue(forKey: id) else { return 0 }
+        let last = entries.count - 1
+        if slot != last {
+            entries[slot] = entries[last]
+            index[entries[slot].id] = slot
+        }
+        entries.removeLast()
         ServerMessage.entityLeave(EntityLeave(localID: id)).encode(into: &buffer)
         return 1
     }
 
     private mutating func sendEntries(table: EntityTable, budgetEnd: Int, into buffer: inout ByteBuffer) -> Int {
         var sent = 0
-        var index = 0
-        while index < waiting.count, buffer.writerIndex < budgetEnd {
-            let id = waiting[index]
-            index += 1
+        var taken = 0
+        while taken < waiting.count, buffer.writerIndex < budgetEnd {
+            let id = waiting[taken]
+            taken += 1
             waitingSet.remove(id)
             // Removed before we could show it: the region's leave for it was already absorbed.
-            guard let record = table[id] else { continue }
-            let info = record.info
+            guard let info = table.infos[id], let motion = table.motion(id) else { continue }
             ServerMessage.entityEnter(EntityEnter(
-                localID: id, kind: info.kind, shape: info.shape, name: info.name,
-                scale: info.scale, motion: record.motion
+                localID: id, kind: info.kind, shape: info.shape, name: info.name, scale: info.scale, motion: motion
             )).encode(into: &buffer)
-            known[id] = record.motion
-            orderIsStale = true
+            index[id] = entries.count
+            entries.append(Entry(id: id, motion: motion, lastTick: tick))
             sent += 1
         }
-        waiting.removeFirst(index)
+        waiting.removeFirst(taken)
         return sent
     }
 
+    /// Walks the entries round-robin from where the last tick stopped, sending each entity
+    /// that is due by its distance tier and has changed.
     private mutating func sendDeltas(table: EntityTable, budgetEnd: Int, into buffer: inout ByteBuffer) -> Int {
-        if orderIsStale {
-            order = known.keys.sorted()
-            orderIsStale = false
-            cursor = 0
-        }
-        guard !order.isEmpty else { return 0 }
+        guard !entries.isEmpty else { return 0 }
+        let origin = viewer.flatMap { table.motion($0)?.position.position }
         var sent = 0
-        var visited = 0
-        cursor %= order.count
-        while visited < order.count {
-            let id = order[cursor]
-            if let record = table[id], let old = known[id],
-                let update = EntityUpdate(localID: id, from: old, to: record.motion) {
-                guard buffer.writerIndex < budgetEnd else {
-                    deferredUpdates += 1
-                    break
+        cursor %= entries.count
+        for _ in 0..<entries.count {
+            let slot = cursor
+            let entry = entries[slot]
+            let period = origin.map { policy.period(distanceSquared: entry.motion.position.position.distanceSquared(to: $0)) } ?? 1
+            if tick &- entry.lastTick >= period, let motion = table.motion(entry.id) {
+                if let update = EntityUpdate(localID: entry.id, from: entry.motion, to: motion) {
+                    guard buffer.writerIndex < budgetEnd else {
+                        deferredUpdates += 1
+                        return sent
+                    }
+                    update.encodeMessage(into: &buffer)
+                    entries[slot].motion = motion
+                    sent += 1
                 }
-                ServerMessage.entityUpdate(update).encode(into: &buffer)
-                known[id] = record.motion
-                sent += 1
+                entries[slot].lastTick = tick
             }
-            visited += 1
-            cursor = (cursor + 1) % order.count
+            cursor = cursor + 1 == entries.count ? 0 : cursor + 1
         }
         return sent
+    }
+}
+
+extension EntityUpdate {
+    func encodeMessage(into buffer: inout ByteBuffer) {
+        ServerMessage.entityUpdate(self).encode(into: &buffer)
     }
 }

@@ -3,32 +3,32 @@ import TesseraWire
 import TesseraWorld
 
 /// The client manager's copy of one region's entities, kept current from `RegionFrame`s.
-/// A value type: sessions read a snapshot without holding any lock while they encode.
+/// A value type: sessions read a snapshot without holding any lock while they encode. Motion
+/// (read by every session every tick) is kept apart from the descriptions (read on entry
+/// only), so the hot lookups touch plain values.
 public struct EntityTable: Sendable {
-    public struct Record: Sendable {
-        public var info: EntityInfo
-        public var motion: EntityMotion
-    }
-
-    public private(set) var records: [LocalID: Record] = [:]
+    public private(set) var motions: [LocalID: EntityMotion] = [:]
+    public private(set) var infos: [LocalID: EntityInfo] = [:]
     public private(set) var stamp = FrameStamp(frame: 0, timeMillis: 0, timeDilation: 65535)
 
     public init() {}
 
     public mutating func apply(_ frame: RegionFrame) {
         for info in frame.appeared {
-            records[info.localID] = Record(info: info, motion: info.motion)
+            infos[info.localID] = info
+            motions[info.localID] = info.motion
         }
-        for moved in frame.moved {
-            records[moved.localID]?.motion = moved.motion
+        for moved in frame.moved where motions[moved.localID] != nil {
+            motions[moved.localID] = moved.motion
         }
         for id in frame.removed {
-            records[id] = nil
+            infos[id] = nil
+            motions[id] = nil
         }
         stamp = FrameStamp(frame: frame.frame, timeMillis: frame.timeMillis, dilation: frame.timeDilation)
     }
 
-    public subscript(id: LocalID) -> Record? { records[id] }
+    public func motion(_ id: LocalID) -> EntityMotion? { motions[id] }
 
-    public var count: Int { records.count }
+    public var count: Int { infos.count }
 }

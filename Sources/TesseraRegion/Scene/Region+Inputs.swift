@@ -45,10 +45,17 @@ extension Region {
         ))))
     }
 
-    /// Arrivals land on a ring around the region's centre, spread by id, so a crowd does not stack.
+    /// Arrivals land at a point of a disc around the region's centre, spread by id (a
+    /// deterministic hash, so tests can rely on it), so a crowd arriving together does not
+    /// stack on one spot. The disc has `spawnRadius` metres.
     func spawnPoint(for id: LocalID) -> Vector3 {
-        let angle = Float(id % 360) * .pi / 180
-        let radius = Float(4 + (id / 360) % 20)
+        var hash = UInt64(id) &* 0x9E37_79B9_7F4A_7C15
+        hash ^= hash >> 31
+        hash = hash &* 0xBF58_476D_1CE4_E5B9
+        hash ^= hash >> 29
+        let angle = Float(hash & 0xFFFF) / 65536 * 2 * .pi
+        // The square root spreads arrivals evenly over the disc's area, not its radius.
+        let radius = settings.spawnRadius * (Float(hash >> 16 & 0xFFFF) / 65536).squareRoot()
         let centre = regionSize / 2
         return Vector3(centre + radius * angle.cosine, centre + radius * angle.sine, settings.terrainHeight)
     }

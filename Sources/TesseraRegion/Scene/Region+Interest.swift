@@ -23,13 +23,21 @@ extension Region {
         let leaveSquared = settings.leaveDistance * settings.leaveDistance
         var view: Set<LocalID> = [id]
         view.reserveCapacity(avatar.visible.count + 8)
-        for candidate in grid.query(around: avatar.position, radius: settings.leaveDistance) {
-            guard let position = position(of: candidate) else { continue }
-            let limit = avatar.visible.contains(candidate) ? leaveSquared : enterSquared
-            if position.distanceSquared(to: avatar.position) <= limit { view.insert(candidate) }
+        var entered: [LocalID] = avatar.visible.contains(id) ? [] : [id]
+        grid.forEach(around: avatar.position, radius: settings.leaveDistance) { item in
+            let distanceSquared = item.position.distanceSquared(to: avatar.position)
+            guard distanceSquared <= leaveSquared, item.id != id else { return }
+            if avatar.visible.contains(item.id) {
+                view.insert(item.id)
+            } else if distanceSquared <= enterSquared {
+                view.insert(item.id)
+                entered.append(item.id)
+            }
         }
-        let entered = view.subtracting(avatar.visible)
-        let left = avatar.visible.subtracting(view)
+        // Everything seen before is either still in view or has left; counting avoids a set
+        // difference when nothing left, the common case.
+        let kept = view.count - entered.count
+        let left = kept == avatar.visible.count ? [] : avatar.visible.filter { !view.contains($0) }
         avatar.visible = view
         avatar.needsInitialView = false
         avatars[id] = avatar
@@ -42,10 +50,12 @@ extension Region {
     private mutating func announce(_ object: LocalID) {
         guard let position = position(of: object) else { return }
         let enterSquared = settings.viewDistance * settings.viewDistance
-        for candidate in grid.query(around: position, radius: settings.viewDistance) {
-            guard let avatar = avatars[candidate], !avatar.visible.contains(object),
-                avatar.position.distanceSquared(to: position) <= enterSquared
-            else { continue }
+        var watchers: [LocalID] = []
+        grid.forEach(around: position, radius: settings.viewDistance) { item in
+            if item.position.distanceSquared(to: position) <= enterSquared { watchers.append(item.id) }
+        }
+        for candidate in watchers {
+            guard let avatar = avatars[candidate], !avatar.visible.contains(object) else { continue }
             avatars[candidate]!.visible.insert(object)
             pending.interest[candidate, default: ([], [])].entered.append(object)
         }

@@ -14,10 +14,13 @@ public struct RegionSettings: Sendable, Hashable {
     public var maxObjects: Int
     /// Interest is recomputed for each avatar every this many frames (staggered across avatars).
     public var interestInterval: Int
+    /// Arrivals land within this many metres of the region's centre.
+    public var spawnRadius: Float
 
     public init(
         name: String, gridPosition: GridPosition, frameRate: Int = 45, viewDistance: Float = 64,
-        terrainHeight: Float = 21, maxAvatars: Int = 2000, maxObjects: Int = 15000, interestInterval: Int = 4
+        terrainHeight: Float = 21, maxAvatars: Int = 2000, maxObjects: Int = 15000, interestInterval: Int = 4,
+        spawnRadius: Float = 48
     ) {
         self.name = name
         self.gridPosition = gridPosition
@@ -27,6 +30,7 @@ public struct RegionSettings: Sendable, Hashable {
         self.maxAvatars = maxAvatars
         self.maxObjects = maxObjects
         self.interestInterval = interestInterval
+        self.spawnRadius = spawnRadius
     }
 
     public var handle: RegionHandle { gridPosition.handle }

@@ -1,11 +1,16 @@
 import TesseraWorld
 
-/// Buckets entity ids by position in square cells over the region, rebuilt every frame, so
-/// interest queries look at nearby cells only.
+/// Buckets entities (id and position) in square cells over the region, rebuilt every frame,
+/// so interest queries look at nearby cells only and need no lookups to measure distance.
 struct SpatialGrid {
+    struct Item {
+        let id: LocalID
+        let position: Vector3
+    }
+
     let cellSize: Float
     let cellsPerSide: Int
-    private var cells: [[LocalID]]
+    private var cells: [[Item]]
 
     init(cellSize: Float) {
         self.cellSize = cellSize
@@ -18,19 +23,17 @@ struct SpatialGrid {
     }
 
     mutating func insert(_ id: LocalID, at position: Vector3) {
-        cells[cellIndex(position.x) * cellsPerSide + cellIndex(position.y)].append(id)
+        cells[cellIndex(position.x) * cellsPerSide + cellIndex(position.y)].append(Item(id: id, position: position))
     }
 
-    /// Every id in a cell that overlaps the square of side 2·radius around `point`; callers
-    /// filter by exact distance.
-    func query(around point: Vector3, radius: Float) -> [LocalID] {
-        var result: [LocalID] = []
+    /// Calls `body` for every item in a cell that overlaps the square of side 2·radius around
+    /// `point`; callers filter by exact distance.
+    func forEach(around point: Vector3, radius: Float, _ body: (Item) -> Void) {
         for x in cellIndex(point.x - radius)...cellIndex(point.x + radius) {
             for y in cellIndex(point.y - radius)...cellIndex(point.y + radius) {
-                result.append(contentsOf: cells[x * cellsPerSide + y])
+                for item in cells[x * cellsPerSide + y] { body(item) }
             }
         }
-        return result
     }
 
     private func cellIndex(_ coordinate: Float) -> Int {
