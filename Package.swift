@@ -95,6 +95,14 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
+        // Benchmarks behind `tessera bench`: pure costs, each printed beside its baseline.
+        .target(
+            name: "TesseraBench",
+            dependencies: [
+                "TesseraWorld", "TesseraWire", "TesseraRegion", "TesseraClientManager", "TesseraClientProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // Composition root of `tessera up`: every role of a config in one process.
         .target(
             name: "TesseraLocalGrid",
@@ -108,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "tessera",
             dependencies: [
-                "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraLocalGrid",
+                "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraLocalGrid", "TesseraBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import TesseraBench
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the pure costs of the region frame and of per-client streaming.",
+        discussion: """
+            Each benchmark prints its figure beside a baseline measured in the same run: the \
+            region frame at N avatars beside the same at 100 avatars, and distance-tiered \
+            streaming beside streaming every entity every tick. Run a release build.
+            """,
+        subcommands: [RegionBench.self, StreamingBench.self]
+    )
+}
+
+struct RegionBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "region", abstract: "Region frame time by avatar count.")
+
+    @Option(help: "Avatar counts to measure.")
+    var avatars: [Int] = [200, 500, 1000]
+
+    @Option(help: "Frames per measurement.")
+    var frames = 450
+
+    func run() {
+        let baseline = RegionBenchmark(avatars: 100, frames: frames).run()
+        printLine(Self.line(baseline, baseline: baseline))
+        for count in avatars {
+            printLine(Self.line(RegionBenchmark(avatars: count, frames: frames).run(), baseline: baseline))
+        }
+    }
+
+    static func line(_ r: RegionBenchmark.Result, baseline: RegionBenchmark.Result) -> String {
+        String(
+            format: "region frame, %4d avatars: mean %7.1f µs  p99 %7.1f µs  max %7.1f µs  (%.1f%% of the 45 Hz budget; x%.1f of 100 avatars)  moved/frame %.0f",
+            r.avatars, r.meanFrameMicros, r.p99FrameMicros, r.maxFrameMicros, r.budgetShare * 100,
+            r.meanFrameMicros / baseline.meanFrameMicros, r.movedPerFrame
+        )
+    }
+}
+
+struct StreamingBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "streaming", abstract: "Client manager cost per client update tick.")
+
+    @Option(help: "Clients.")
+    var clients = 200
+
+    @Option(help: "Entities, all in view of every client, all moving.")
+    var entities = 1000
+
+    func run() {
+        let benchmark = StreamingBenchmark(clients: clients, entities: entities)
+        let baseline = benchmark.run(policy: .everyTick, name: "every entity every tick")
+        let tiered = benchmark.run(policy: .standard, name: "distance tiers (standard)")
+        for result in [baseline, tiered] {
+            printLine(String(
+                format: "streaming, %@: %.1f µs per client tick, %.0f bytes, %.0f updates (x%.2f of baseline time)",
+                result.policy, result.microsPerClientTick, result.bytesPerClientTick, result.updatesPerClientTick,
+                result.microsPerClientTick / baseline.microsPerClientTick
+            ))
+        }
+    }
+}
