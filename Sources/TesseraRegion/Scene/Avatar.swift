@@ -11,8 +11,8 @@ struct Avatar {
     var velocity: Vector3
     var rotation: Quaternion
     var intent: MovementIntent = .stop
-    /// Entities this avatar currently sees (always including itself).
-    var visible: Set<LocalID> = []
+    /// Slots of the entities this avatar currently sees (always including itself).
+    var visible = SlotSet()
     /// Set on arrival: the next interest pass sends the whole initial view.
     var needsInitialView = true
 

@@ -32,6 +32,7 @@ extension Region {
         guard agentIndex[join.agentID] == nil else { return refuse("agent is already in this region") }
         guard avatars.count < settings.maxAvatars else { return refuse("region is full") }
         let id = takeID()
+        _ = slots.add(id)
         let avatar = Avatar(
             localID: id, agentID: join.agentID, name: join.name, manager: manager,
             position: spawnPoint(for: id), velocity: .zero, rotation: .identity
@@ -92,6 +93,7 @@ extension Region {
             return .failed(code: ErrorCode.objectLimit.rawValue, message: "region holds its limit of \(settings.maxObjects) objects")
         }
         let id = takeID()
+        _ = slots.add(id)
         objects[id] = SceneObject(
             localID: id, shape: spec.shape, name: spec.name, position: spec.position,
             rotation: spec.rotation.normalized, scale: spec.scale, creator: creator
@@ -126,10 +128,12 @@ extension Region {
         published[id] = nil
         pending.removed.append(id)
         pending.interest[id] = nil
-        for (watcher, avatar) in avatars where avatar.visible.contains(id) {
-            avatars[watcher]!.visible.remove(id)
+        guard let slot = slots.slot(of: id) else { return }
+        for (watcher, avatar) in avatars where avatar.visible.contains(slot) {
+            avatars[watcher]!.visible.remove(slot)
             pending.interest[watcher, default: ([], [])].left.append(id)
         }
+        slots.remove(id)
     }
 
     /// Chat on the public channel reaches every avatar within the type's range, the speaker

@@ -5,8 +5,12 @@ extension Region {
     /// staggered by id so the work spreads evenly; a new arrival gets its whole view at once.
     mutating func updateInterest() {
         grid.removeAll()
-        for avatar in avatars.values { grid.insert(avatar.localID, at: avatar.position) }
-        for object in objects.values { grid.insert(object.localID, at: object.position) }
+        for avatar in avatars.values {
+            grid.insert(avatar.localID, slot: slots.slot(of: avatar.localID)!, at: avatar.position)
+        }
+        for object in objects.values {
+            grid.insert(object.localID, slot: slots.slot(of: object.localID)!, at: object.position)
+        }
         let interval = UInt64(max(settings.interestInterval, 1))
         for (id, avatar) in avatars where avatar.needsInitialView || (frame &+ UInt64(id)) % interval == 0 {
             refreshView(of: id)
@@ -18,45 +22,39 @@ extension Region {
     }
 
     private mutating func refreshView(of id: LocalID) {
-        guard var avatar = avatars[id] else { return }
+        guard var avatar = avatars[id], let ownSlot = slots.slot(of: id) else { return }
         let enterSquared = settings.viewDistance * settings.viewDistance
         let leaveSquared = settings.leaveDistance * settings.leaveDistance
-        var view: Set<LocalID> = [id]
-        view.reserveCapacity(avatar.visible.count + 8)
-        var entered: [LocalID] = avatar.visible.contains(id) ? [] : [id]
+        let old = avatar.visible
+        var view = SlotSet(capacity: slots.capacity)
+        view.insert(ownSlot)
         grid.forEach(around: avatar.position, radius: settings.leaveDistance) { item in
             let distanceSquared = item.position.distanceSquared(to: avatar.position)
-            guard distanceSquared <= leaveSquared, item.id != id else { return }
-            if avatar.visible.contains(item.id) {
-                view.insert(item.id)
-            } else if distanceSquared <= enterSquared {
-                view.insert(item.id)
-                entered.append(item.id)
+            if distanceSquared <= enterSquared || (distanceSquared <= leaveSquared && old.contains(item.slot)) {
+                view.insert(item.slot)
             }
         }
-        // Everything seen before is either still in view or has left; counting avoids a set
-        // difference when nothing left, the common case.
-        let kept = view.count - entered.count
-        let left = kept == avatar.visible.count ? [] : avatar.visible.filter { !view.contains($0) }
+        let entered = view.slots(notIn: old)
+        let left = old.slots(notIn: view)
         avatar.visible = view
         avatar.needsInitialView = false
         avatars[id] = avatar
         if !entered.isEmpty || !left.isEmpty {
-            pending.interest[id, default: ([], [])].entered.append(contentsOf: entered.sorted())
-            pending.interest[id, default: ([], [])].left.append(contentsOf: left.sorted())
+            pending.interest[id, default: ([], [])].entered.append(contentsOf: entered.map { slots.ids[$0] }.sorted())
+            pending.interest[id, default: ([], [])].left.append(contentsOf: left.map { slots.ids[$0] }.sorted())
         }
     }
 
     private mutating func announce(_ object: LocalID) {
-        guard let position = position(of: object) else { return }
+        guard let position = position(of: object), let slot = slots.slot(of: object) else { return }
         let enterSquared = settings.viewDistance * settings.viewDistance
         var watchers: [LocalID] = []
         grid.forEach(around: position, radius: settings.viewDistance) { item in
             if item.position.distanceSquared(to: position) <= enterSquared { watchers.append(item.id) }
         }
         for candidate in watchers {
-            guard let avatar = avatars[candidate], !avatar.visible.contains(object) else { continue }
-            avatars[candidate]!.visible.insert(object)
+            guard let avatar = avatars[candidate], !avatar.visible.contains(slot) else { continue }
+            avatars[candidate]!.visible.insert(slot)
             pending.interest[candidate, default: ([], [])].entered.append(object)
         }
     }

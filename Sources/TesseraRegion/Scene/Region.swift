@@ -15,6 +15,7 @@ public struct Region {
     var nextLocalID: LocalID = 1
     var dilationMeter: TimeDilationMeter
     var grid = SpatialGrid(cellSize: 16)
+    var slots = EntitySlots()
     var pending = FrameAccumulator()
 
     public init(settings: RegionSettings) {
@@ -122,7 +123,7 @@ extension Region {
     /// Read access for tests and the admin surface.
     public func avatarState(_ agent: AgentID) -> (localID: LocalID, position: Vector3, velocity: Vector3, visible: Set<LocalID>)? {
         guard let id = agentIndex[agent], let avatar = avatars[id] else { return nil }
-        return (id, avatar.position, avatar.velocity, avatar.visible)
+        return (id, avatar.position, avatar.velocity, Set(avatar.visible.slots.map { slots.ids[$0] }))
     }
 
     public func objectIDs() -> [LocalID] { objects.keys.sorted() }

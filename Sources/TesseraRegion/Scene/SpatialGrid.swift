@@ -5,6 +5,7 @@ import TesseraWorld
 struct SpatialGrid {
     struct Item {
         let id: LocalID
+        let slot: Int
         let position: Vector3
     }
 
@@ -22,8 +23,8 @@ struct SpatialGrid {
         for index in cells.indices { cells[index].removeAll(keepingCapacity: true) }
     }
 
-    mutating func insert(_ id: LocalID, at position: Vector3) {
-        cells[cellIndex(position.x) * cellsPerSide + cellIndex(position.y)].append(Item(id: id, position: position))
+    mutating func insert(_ id: LocalID, slot: Int, at position: Vector3) {
+        cells[cellIndex(position.x) * cellsPerSide + cellIndex(position.y)].append(Item(id: id, slot: slot, position: position))
     }
 
     /// Calls `body` for every item in a cell that overlaps the square of side 2·radius around
