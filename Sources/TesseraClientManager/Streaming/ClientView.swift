@@ -81,9 +81,13 @@ public struct ClientView {
 
     private mutating func sendDeltas(table: EntityTable, budgetEnd: Int, into buffer: inout ByteBuffer) -> Int {
         if orderIsStale {
+            // Resume at the entity the cursor was on (or the next one still known): restarting
+            // at 0 whenever an entity enters or leaves would starve the end of the order.
+            let resume: LocalID? = order.isEmpty ? nil : order[cursor % order.count]
             order = known.keys.sorted()
             orderIsStale = false
             cursor = 0
+            if let resume, let index = order.firstIndex(where: { (id: LocalID) in id >= resume }) { cursor = index }
         }
         guard !order.isEmpty else { return 0 }
         var sent = 0
