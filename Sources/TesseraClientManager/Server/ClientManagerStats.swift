@@ -12,7 +12,7 @@ public final class ClientManagerStats: Sendable {
     public let slowClientsClosed = Atomic<Int>(0)
     /// Commands dropped by the per-client rate limit.
     public let rateLimited = Atomic<Int>(0)
-    /// Entity updates that did not fit a client's byte budget and waited a tick.
+    /// Client update ticks that hit the byte budget, so some entity updates waited a tick.
     public let deferredUpdates = Atomic<Int>(0)
 
     public init() {}

@@ -30,5 +30,16 @@ public struct EntityTable: Sendable {
 
     public func motion(_ id: LocalID) -> EntityMotion? { motions[id] }
 
+    /// An entity's description with its newest motion.
+    public struct Record: Sendable, Hashable {
+        public var info: EntityInfo
+        public var motion: EntityMotion
+    }
+
+    public subscript(id: LocalID) -> Record? {
+        guard let info = infos[id], let motion = motions[id] else { return nil }
+        return Record(info: info, motion: motion)
+    }
+
     public var count: Int { infos.count }
 }

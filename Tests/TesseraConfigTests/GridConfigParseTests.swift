@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import TesseraConfig
+import TesseraWorld
+
+@Suite struct GridConfigParseTests {
+    @Test func fullConfigGivesTypedValues() throws {
+        let config = try GridConfig.parse(ConfigSamples.full, file: ConfigSamples.file)
+        #expect(config.file == ConfigSamples.file)
+        #expect(config.grid.name == "Test Grid")
+        #expect(config.grid.secret == "0123456789abcdef-secret")
+        #expect(config.grid.defaultRegion == "Beta")
+        #expect(config.defaultRegion?.name == "Beta")
+
+        try #require(config.regionNodes.count == 2)
+        let nodeA = config.regionNodes[0]
+        #expect(nodeA.name == "node-a")
+        #expect(nodeA.host == "10.0.0.5")
+        #expect(nodeA.port == 9100)
+        try #require(nodeA.regions.count == 2)
+        #expect(nodeA.regions[0] == RegionConfig(
+            name: "Alpha", gridPosition: GridPosition(x: 1000, y: 1000),
+            frameRate: 30, viewDistance: 48.5, maxAvatars: 300, maxObjects: 700, spawnRadius: 48
+        ))
+        #expect(nodeA.regions[1] == RegionConfig(
+            name: "Beta", gridPosition: GridPosition(x: 1001, y: 1000),
+            frameRate: 60, viewDistance: 96, maxAvatars: 50, maxObjects: 0, spawnRadius: 48
+        ))
+        #expect(config.regionNodes[1].name == "node-b")
+        #expect(config.regionNodes[1].port == 9101)
+        #expect(config.regions.map(\.name) == ["Alpha", "Beta", "Gamma"])
+
+        try #require(config.clientManagers.count == 1)
+        let manager = config.clientManagers[0]
+        #expect(manager.name == "edge-1")
+        #expect(manager.host == "0.0.0.0")
+        #expect(manager.port == 9000)
+        #expect(manager.updateRate == 20)
+        #expect(manager.maxClients == 1234)
+        #expect(manager.maxBytesPerTick == 4096)
+        #expect(manager.maxQueuedEvents == 512)
+        #expect(manager.loginTimeoutSeconds == 2.5)
+        #expect(manager.url == "ws://0.0.0.0:9000/ws")
+    }
+
+    @Test func omittedOptionalKeysTakeTheirDefaults() throws {
+        let config = try GridConfig.parse(ConfigSamples.minimal, file: "minimal.toml")
+        #expect(config.grid.defaultRegion == "Only", "default_region defaults to the first region")
+        let node = try #require(config.regionNodes.first)
+        #expect(node.host == "127.0.0.1")
+        #expect(node.regions == [RegionConfig(
+            name: "Only", gridPosition: GridPosition(x: 7, y: 8),
+            frameRate: 45, viewDistance: 64, maxAvatars: 2000, maxObjects: 15000, spawnRadius: 48
+        )])
+        let manager = try #require(config.clientManagers.first)
+        #expect(manager.host == "127.0.0.1")
+        #expect(manager.port == 9000)
+        #expect(manager.updateRate == 10)
+        #expect(manager.maxClients == 5000)
+        #expect(manager.maxBytesPerTick == 65536)
+        #expect(manager.maxQueuedEvents == 4096)
+        #expect(manager.loginTimeoutSeconds == 10)
+    }
+
+    @Test func boundaryValuesAreAccepted() throws {
+        let text = ConfigSamples.full(replacing: "frame_rate = 30", with: "frame_rate = 200")
+            .replacingOccurrences(of: "update_rate = 20", with: "update_rate = 60")
+            .replacingOccurrences(of: "view_distance = 48.5", with: "view_distance = 1")
+            .replacingOccurrences(of: "port = 9000", with: "port = 65535")
+        let config = try GridConfig.parse(text, file: ConfigSamples.file)
+        #expect(config.regions[0].frameRate == 200)
+        #expect(config.regions[0].viewDistance == 1)
+        #expect(config.clientManagers[0].updateRate == 60)
+        #expect(config.clientManagers[0].port == 65535)
+    }
+
+    @Test func repositoryLocalConfigLoads() throws {
+        let repository = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = repository.appendingPathComponent("grid-config/local.toml").path
+        let config = try GridConfig.load(path: path)
+        #expect(config.file == path)
+        #expect(config.grid.name == "Tessera Local")
+        #expect(config.grid.defaultRegion == "Tessera Plaza")
+        let region = try #require(config.defaultRegion)
+        #expect(region.gridPosition == GridPosition(x: 1000, y: 1000))
+        #expect(region.frameRate == 45)
+        #expect(region.viewDistance == 64)
+        #expect(config.regionNodes.map(\.port) == [9100])
+        #expect(config.clientManagers.map(\.port) == [9000])
+        #expect(config.clientManagers.first?.updateRate == 10)
+    }
+
+    @Test func loadingAMissingFileNamesIt() throws {
+        let path = "/nonexistent/tessera/missing.toml"
+        let error = try #require(throws: ConfigError.self) { try GridConfig.load(path: path) }
+        #expect(error.file == path)
+        #expect(error.key == "")
+        #expect(error.description.contains(path))
+        #expect(error.description.contains("cannot read"))
+    }
+}
