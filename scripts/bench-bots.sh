@@ -7,9 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-30}"
-shift || true
-counts=("${@:-200 500 1000}")
-[ $# -eq 0 ] && counts=(200 500 1000)
+[ $# -gt 0 ] && shift
+counts=("$@")
+[ ${#counts[@]} -eq 0 ] && counts=(200 500 1000)
 baseline_count=10
 
 swift build -c release --product tessera >/dev/null

@@ -13,6 +13,8 @@ struct Bot: Sendable {
     let name: String
     let url: String
     let settings: BotSwarm.Settings
+    /// Figures are recorded from this instant on (after the ramp and the warm-up).
+    let measureFrom: ContinuousClock.Instant
     let deadline: ContinuousClock.Instant
     let counters: SwarmCounters
     let group: EventLoopGroup
@@ -67,7 +69,9 @@ struct Bot: Sendable {
                 let stamp = messages.first.flatMap { if case .frameStamp(let s) = $0 { s } else { nil } }
                 let updates = mirror.entityUpdates - updatesBefore
                 let chat = mirror.chat.count - chatBefore
+                let measuring = ContinuousClock.now >= measureFrom
                 box.update { report in
+                    guard measuring else { return }
                     report.frames += 1
                     report.bytesIn += frame.readableBytes
                     report.entityUpdates += updates

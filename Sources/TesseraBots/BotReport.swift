@@ -24,7 +24,9 @@ public struct BotSummary: Sendable, Codable, Hashable {
     public var connected: Int
     public var failed: Int
     public var errors: Int
+    /// The measured window, after the ramp and the warm-up.
     public var durationS: Double
+    public var warmupS: Double
     public var latencyMs: Latency
     /// Entity enters and updates received per second, all bots together.
     public var updatesPerS: Double
@@ -37,6 +39,7 @@ public struct BotSummary: Sendable, Codable, Hashable {
     enum CodingKeys: String, CodingKey {
         case bots, connected, failed, errors
         case durationS = "duration_s"
+        case warmupS = "warmup_s"
         case latencyMs = "latency_ms"
         case updatesPerS = "updates_per_s"
         case framesPerS = "frames_per_s"
@@ -45,7 +48,7 @@ public struct BotSummary: Sendable, Codable, Hashable {
         case errorSamples = "error_samples"
     }
 
-    init(reports: [BotReport], duration: Double) {
+    init(reports: [BotReport], duration: Double, warmup: Double) {
         var latency = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
         for report in reports { latency.add(report.latencyMicros) }
         let seconds = max(duration, 0.001)
@@ -54,6 +57,7 @@ public struct BotSummary: Sendable, Codable, Hashable {
         failed = reports.filter { !$0.welcomed || !$0.stayedToTheEnd }.count
         errors = reports.reduce(0) { $0 + $1.errors.count }
         durationS = duration
+        warmupS = warmup
         let empty = latency.totalCount == 0
         latencyMs = Latency(
             p50: empty ? 0 : Double(latency.valueAtPercentile(50)) / 1000,

@@ -17,17 +17,25 @@ public struct BotSwarm: Sendable {
     public struct Settings: Sendable {
         public var url: String
         public var count: Int
+        /// How long to measure, after the ramp and the warm-up.
         public var duration: Duration
+        /// Time after the last connection before measuring starts, so the figures describe the
+        /// steady state rather than the arrival of the crowd. Failures and errors count always.
+        public var warmup: Duration
         /// New connections per second while ramping up.
         public var connectRate: Int
         public var namePrefix: String
         /// Chance that a bot's next action is a chat line rather than a move.
         public var chatProbability: Double
 
-        public init(url: String, count: Int, duration: Duration, connectRate: Int = 250, namePrefix: String = "Bot", chatProbability: Double = 0.1) {
+        public init(
+            url: String, count: Int, duration: Duration, warmup: Duration = .zero, connectRate: Int = 250,
+            namePrefix: String = "Bot", chatProbability: Double = 0.1
+        ) {
             self.url = url
             self.count = count
             self.duration = duration
+            self.warmup = warmup
             self.connectRate = connectRate
             self.namePrefix = namePrefix
             self.chatProbability = chatProbability
@@ -57,7 +65,8 @@ public struct BotSwarm: Sendable {
         let counters = SwarmCounters()
         let start = ContinuousClock.now
         let rampSeconds = Double(settings.count) / Double(max(settings.connectRate, 1))
-        let deadline = start + .seconds(rampSeconds) + settings.duration
+        let measureFrom = start + .seconds(rampSeconds) + settings.warmup
+        let deadline = measureFrom + settings.duration
         let reports = await withTaskGroup(of: BotReport?.self) { tasks -> [BotReport] in
             tasks.addTask {
                 await reportProgress(counters: counters, start: start, until: deadline, progress)
@@ -67,7 +76,7 @@ public struct BotSwarm: Sendable {
                 try? await Task.sleep(until: start + .seconds(Double(index) / Double(max(settings.connectRate, 1))))
                 let bot = Bot(
                     name: "\(settings.namePrefix) \(index + 1)", url: settings.url, settings: settings,
-                    deadline: deadline, counters: counters, group: group, logger: logger
+                    measureFrom: measureFrom, deadline: deadline, counters: counters, group: group, logger: logger
                 )
                 tasks.addTask { await bot.run() }
             }
@@ -77,8 +86,8 @@ public struct BotSwarm: Sendable {
             }
             return reports
         }
-        let elapsed = ContinuousClock.now - start
-        return BotSummary(reports: reports, duration: elapsed.seconds)
+        let measured = ContinuousClock.now - measureFrom
+        return BotSummary(reports: reports, duration: measured.seconds, warmup: settings.warmup.seconds)
     }
 
     private func reportProgress(counters: SwarmCounters, start: ContinuousClock.Instant, until deadline: ContinuousClock.Instant, _ progress: @Sendable (Progress) -> Void) async {

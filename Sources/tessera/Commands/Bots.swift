@@ -22,8 +22,11 @@ struct Bots: AsyncParsableCommand {
     @Option(help: "Number of bots.")
     var count = 10
 
-    @Option(help: "Seconds to run after the last bot has connected.")
+    @Option(help: "Seconds to measure, after the last bot has connected and the warm-up.")
     var duration = 30.0
+
+    @Option(help: "Seconds after the last connection before measuring starts.")
+    var warmup = 5.0
 
     @Option(help: "New connections per second while ramping up.")
     var connectRate = 250
@@ -37,6 +40,7 @@ struct Bots: AsyncParsableCommand {
     func validate() throws {
         guard count > 0 else { throw ValidationError("--count must be at least 1") }
         guard duration > 0 else { throw ValidationError("--duration must be positive") }
+        guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
         guard (0...1).contains(chat) else { throw ValidationError("--chat must be within 0...1") }
     }
 
@@ -52,11 +56,14 @@ struct Bots: AsyncParsableCommand {
         var logger = options.logger("tessera.bots")
         logger.logLevel = max(logger.logLevel, .warning)
         let swarm = BotSwarm(
-            settings: .init(url: target, count: count, duration: .seconds(duration), connectRate: connectRate, chatProbability: chat),
+            settings: .init(
+                url: target, count: count, duration: .seconds(duration), warmup: .seconds(warmup),
+                connectRate: connectRate, chatProbability: chat
+            ),
             group: MultiThreadedEventLoopGroup.singleton, logger: logger
         )
         let stderr = FileHandle.standardError
-        stderr.write(Data("\(count) bots → \(target) for \(duration) s\n".utf8))
+        stderr.write(Data("\(count) bots → \(target): ramp at \(connectRate)/s, warm-up \(warmup) s, measure \(duration) s\n".utf8))
         let summary = await swarm.run { progress in
             let line = String(
                 format: "t=%5.1fs connected=%d frames/s=%.0f updates/s=%.0f errors=%d\n",
