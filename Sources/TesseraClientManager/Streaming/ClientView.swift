@@ -130,7 +130,20 @@ public struct ClientView {
 }
 
 extension EntityUpdate {
+    /// The hot path of every update tick: the same bytes as
+    /// `ServerMessage.entityUpdate(self).encode(into:)` (a test holds them equal), written with
+    /// few buffer calls because a crowded client gets hundreds of these per frame.
     func encodeMessage(into buffer: inout ByteBuffer) {
-        ServerMessage.entityUpdate(self).encode(into: &buffer)
+        let fields = fields
+        var length: UInt16 = 5
+        if position != nil { length += 8 }
+        if rotation != nil { length += 4 }
+        if velocity != nil { length += 6 }
+        buffer.writeMultipleIntegers(
+            ServerMessage.TypeCode.entityUpdate.rawValue, length, localID, fields.rawValue, endianness: .little
+        )
+        if let position { buffer.writeInteger(position.rawValue, endianness: .little) }
+        if let rotation { buffer.writeInteger(rotation.rawValue, endianness: .little) }
+        if let velocity { buffer.writeMultipleIntegers(velocity.x, velocity.y, velocity.z, endianness: .little) }
     }
 }
