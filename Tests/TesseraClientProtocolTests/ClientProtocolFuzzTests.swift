@@ -1,3 +1,4 @@
+import TesseraWorld
 import NIOCore
 import Testing
 import TesseraClientProtocol

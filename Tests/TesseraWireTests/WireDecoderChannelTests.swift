@@ -1,3 +1,4 @@
+import TesseraWorld
 import NIOCore
 import NIOEmbedded
 import Testing
