@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // Coordinates, quantization, entity kinds, chat ranges: pure values, no I/O.
@@ -54,6 +56,19 @@ let package = Package(
                 "TesseraWorld",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
+        ),
+        // PostgreSQL: migrations, the embedded cluster, and every transactional store
+        // (accounts, sessions, region registry, inventory, assets, scene persistence).
+        .target(
+            name: "TesseraStorage",
+            dependencies: [
+                "TesseraWorld",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
         ),
         // Region node: the authoritative scene and its frame loop.
         .target(
@@ -117,6 +132,7 @@ let package = Package(
             name: "tessera",
             dependencies: [
                 "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraLocalGrid", "TesseraBench",
+                "TesseraStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -133,6 +149,14 @@ let package = Package(
         ),
         .testTarget(name: "TesseraClientProtocolTests", dependencies: ["TesseraClientProtocol", "TesseraCodec", "TesseraWorld"]),
         .testTarget(name: "TesseraConfigTests", dependencies: ["TesseraConfig"]),
+        .testTarget(
+            name: "TesseraStorageTests",
+            dependencies: [
+                "TesseraStorage", "TesseraWorld",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "TesseraRegionTests", dependencies: ["TesseraRegion", "TesseraWire", "TesseraWorld"]),
         .testTarget(name: "TesseraClientManagerTests", dependencies: ["TesseraClientManager", "TesseraClientProtocol", "TesseraWire", "TesseraWorld"]),
         .testTarget(

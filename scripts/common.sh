@@ -1,9 +1,9 @@
 # Shared by the scripts: checks the toolchain and installs the system packages Tessera needs.
 # Sourced, not run.
 
-# System packages (Debian names). Empty for now: the walking skeleton needs only Swift.
-# Storage (postgresql) and physics (libbullet-dev) add theirs here.
-TESSERA_APT_PACKAGES=()
+# System packages (Debian names): PostgreSQL for storage (the embedded cluster uses its binaries).
+# Physics (libbullet-dev) adds its package here.
+TESSERA_APT_PACKAGES=(postgresql)
 
 tessera_require_swift() {
   if ! command -v swift >/dev/null 2>&1; then
