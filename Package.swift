@@ -122,7 +122,7 @@ let package = Package(
         .target(
             name: "TesseraLocalGrid",
             dependencies: [
-                "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots",
+                "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraStorage",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

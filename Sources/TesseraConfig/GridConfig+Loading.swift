@@ -24,6 +24,7 @@ extension GridConfig {
         guard var gridReader = try root.table("grid") else { throw root.error("grid", "missing table [grid]") }
         let nodes = try root.tables("region_node").map(RegionNodeConfig.init(reading:))
         let managers = try root.tables("client_manager").map(ClientManagerConfig.init(reading:))
+        let database = try root.table("database").map(DatabaseConfig.init(reading:)) ?? DatabaseConfig()
         try root.finish()
 
         let name = try gridReader.string("name")
@@ -35,7 +36,7 @@ extension GridConfig {
         let config = GridConfig(
             file: file,
             grid: GridSection(name: name, secret: secret, defaultRegion: defaultRegion),
-            regionNodes: nodes, clientManagers: managers
+            regionNodes: nodes, clientManagers: managers, database: database
         )
         try config.validate(defaultRegionKey: gridReader.keyPath("default_region"), rootReader: root)
         return config
@@ -60,6 +61,22 @@ extension GridConfig {
         guard defaultRegion != nil else {
             throw ConfigError(file: file, key: defaultRegionKey, problem: "no region named \"\(grid.defaultRegion)\"")
         }
+    }
+}
+
+extension DatabaseConfig {
+    init(reading reader: ConfigReader) throws {
+        var reader = reader
+        let url = try reader.string("url", default: "")
+        if !url.isEmpty, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+            throw reader.error("url", "expected postgres://user[:password]@host[:port]/database")
+        }
+        self.init(
+            url: url.isEmpty ? nil : url,
+            stateDirectory: try reader.string("state_directory", default: "state"),
+            migrationsDirectory: try reader.string("migrations_directory", default: "migrations")
+        )
+        try reader.finish()
     }
 }
 

@@ -8,6 +8,7 @@ public struct GridConfig: Sendable, Hashable {
     public var grid: GridSection
     public var regionNodes: [RegionNodeConfig]
     public var clientManagers: [ClientManagerConfig]
+    public var database: DatabaseConfig
 
     public struct GridSection: Sendable, Hashable {
         public var name: String
@@ -21,6 +22,20 @@ public struct GridConfig: Sendable, Hashable {
 
     public var defaultRegion: RegionConfig? {
         regions.first { $0.name == grid.defaultRegion }
+    }
+}
+
+/// Where the grid's PostgreSQL is: a URL, or (when none is set) an embedded cluster kept
+/// under `stateDirectory`.
+public struct DatabaseConfig: Sendable, Hashable {
+    public var url: String?
+    public var stateDirectory: String
+    public var migrationsDirectory: String
+
+    public init(url: String? = nil, stateDirectory: String = "state", migrationsDirectory: String = "migrations") {
+        self.url = url
+        self.stateDirectory = stateDirectory
+        self.migrationsDirectory = migrationsDirectory
     }
 }
 

@@ -5,10 +5,11 @@ import TesseraBots
 import TesseraClientManager
 import TesseraConfig
 import TesseraRegion
+import TesseraStorage
 
 /// `tessera up`: every role of a grid config in one process, on one event loop group, over
 /// real sockets on loopback — the same wiring as separate processes, started in dependency
-/// order (region nodes listen before client managers connect).
+/// order (the database first, migrated; region nodes listen before client managers connect).
 public final class LocalGrid: Service, Sendable {
     public let config: GridConfig
     public let regionNodes: [RegionNode]
@@ -33,6 +34,16 @@ public final class LocalGrid: Service, Sendable {
     }
 
     public func run() async throws {
+        let database = try await GridDatabase.open(
+            url: config.database.url, stateDirectory: config.database.stateDirectory,
+            migrationsDirectory: config.database.migrationsDirectory, logger: logger
+        )
+        output("Database: \(database.summary)")
+        defer { database.close() }
+        try await runRoles()
+    }
+
+    private func runRoles() async throws {
         do {
             for node in regionNodes { try await node.start() }
             try await withThrowingTaskGroup(of: Void.self) { tasks in
