@@ -1,0 +1,109 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TesseraWorld
+
+/// An object of a region as it is persisted.
+public struct PersistedObject: Sendable, Hashable {
+    public var id: UUID
+    public var ownerID: UUID
+    public var creatorID: UUID?
+    public var name: String
+    public var shape: Shape
+    public var position: Vector3
+    public var rotation: Quaternion
+    public var scale: Vector3
+    /// base, owner, group, everyone, next owner (Second Life's permission masks).
+    public var masks: [Int32]
+
+    public init(
+        id: UUID, ownerID: UUID, creatorID: UUID?, name: String, shape: Shape,
+        position: Vector3, rotation: Quaternion, scale: Vector3, masks: [Int32]
+    ) {
+        self.id = id
+        self.ownerID = ownerID
+        self.creatorID = creatorID
+        self.name = name
+        self.shape = shape
+        self.position = position
+        self.rotation = rotation
+        self.scale = scale
+        self.masks = masks
+    }
+}
+
+/// A region's objects in the database. Regions flush a whole snapshot on a slow cadence and at
+/// shutdown (`save`), never one position at a time, and read it back when they start.
+public struct SceneStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Makes the stored scene of `region` equal to `objects` in one transaction: upserts every
+    /// object and deletes the region's rows that are not among them.
+    public func save(region: UUID, objects: [PersistedObject]) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            for object in objects {
+                guard object.masks.count == 5 else { throw SceneStoreError.badMasks(object.id) }
+                let position = [object.position.x, object.position.y, object.position.z]
+                let rotation = [object.rotation.x, object.rotation.y, object.rotation.z, object.rotation.w]
+                let scale = [object.scale.x, object.scale.y, object.scale.z]
+                _ = try await connection.query("""
+                    INSERT INTO scene_objects (id, region_id, owner_id, creator_id, name, shape, position, rotation, scale,
+                        base_mask, owner_mask, group_mask, everyone_mask, next_owner_mask, updated_at)
+                    VALUES (\(object.id), \(region), \(object.ownerID), \(object.creatorID), \(object.name), \(Int16(object.shape.rawValue)),
+                        \(position), \(rotation), \(scale), \(object.masks[0]), \(object.masks[1]), \(object.masks[2]),
+                        \(object.masks[3]), \(object.masks[4]), now())
+                    ON CONFLICT (id) DO UPDATE SET region_id = EXCLUDED.region_id, name = EXCLUDED.name, shape = EXCLUDED.shape,
+                        position = EXCLUDED.position, rotation = EXCLUDED.rotation, scale = EXCLUDED.scale,
+                        owner_mask = EXCLUDED.owner_mask, group_mask = EXCLUDED.group_mask,
+                        everyone_mask = EXCLUDED.everyone_mask, next_owner_mask = EXCLUDED.next_owner_mask, updated_at = now()
+                    """, logger: logger)
+            }
+            let kept = objects.map(\.id)
+            _ = try await connection.query(
+                "DELETE FROM scene_objects WHERE region_id = \(region) AND NOT (id = ANY(\(kept)))", logger: logger
+            )
+        }
+    }
+
+    public func load(region: UUID) async throws -> [PersistedObject] {
+        let rows = try await client.query("""
+            SELECT id, owner_id, creator_id, name, shape, position, rotation, scale,
+                base_mask, owner_mask, group_mask, everyone_mask, next_owner_mask
+            FROM scene_objects WHERE region_id = \(region) ORDER BY id
+            """, logger: logger)
+        var objects: [PersistedObject] = []
+        for try await row in rows.decode(SceneRow.self) {
+            let (id, owner, creator, name, shape, position, rotation, scale, base, ownerMask, group, everyone, next) = row
+            guard let kind = Shape(rawValue: UInt8(clamping: shape)), position.count == 3, rotation.count == 4, scale.count == 3 else {
+                throw SceneStoreError.corruptRow(id)
+            }
+            objects.append(PersistedObject(
+                id: id, ownerID: owner, creatorID: creator, name: name, shape: kind,
+                position: Vector3(position[0], position[1], position[2]),
+                rotation: Quaternion(x: rotation[0], y: rotation[1], z: rotation[2], w: rotation[3]),
+                scale: Vector3(scale[0], scale[1], scale[2]), masks: [base, ownerMask, group, everyone, next]
+            ))
+        }
+        return objects
+    }
+}
+
+public enum SceneStoreError: Error, CustomStringConvertible {
+    case badMasks(UUID)
+    case corruptRow(UUID)
+
+    public var description: String {
+        switch self {
+        case .badMasks(let id): "object \(id) needs five permission masks"
+        case .corruptRow(let id): "stored object \(id) has an unknown shape or malformed vectors"
+        }
+    }
+}
+
+private typealias SceneRow = (UUID, UUID, UUID?, String, Int16, [Float], [Float], [Float], Int32, Int32, Int32, Int32, Int32)
