@@ -114,7 +114,7 @@ let package = Package(
         .target(
             name: "TesseraBench",
             dependencies: [
-                "TesseraWorld", "TesseraWire", "TesseraRegion", "TesseraClientManager", "TesseraClientProtocol",
+                "TesseraWorld", "TesseraWire", "TesseraRegion", "TesseraClientManager", "TesseraClientProtocol", "TesseraStorage",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

@@ -75,6 +75,12 @@ public final class EmbeddedPostgres: Sendable {
         try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 
+    /// Runs one of the cluster's client tools (`pgbench`, `psql`, …) against this server and
+    /// returns what it printed.
+    public func runClientTool(_ name: String, _ arguments: [String]) throws -> String {
+        try tool(name, ["-h", "127.0.0.1", "-p", "\(port)", "-U", user] + arguments) ?? ""
+    }
+
     /// Runs one of the cluster's binaries, as `postgres` when we are root. When
     /// `expectOutput` is given, returns nil unless the trimmed output equals it.
     @discardableResult
