@@ -1,0 +1,81 @@
+import Foundation
+import PostgresNIO
+import Synchronization
+import Testing
+import TesseraWorld
+@testable import TesseraStorage
+
+@Suite("Inventory store under concurrency and failure")
+struct InventoryConcurrencyTests {
+    @Test("50 concurrent gives of one no-copy item: exactly one succeeds, the item exists once")
+    func concurrentGives() async throws {
+        try await withFreshDatabase { client in
+            let world = try await InventoryWorld.make(client, accounts: 6)
+            let giver = world.accounts[0]
+            let item = try await world.item(owner: giver, masks: .granting([.transfer, .modify], next: .all))
+            let results = await withTaskGroup(of: Result<UUID, any Error>.self) { group in
+                for index in 0..<50 {
+                    let recipient = world.accounts[1 + index % 5]
+                    group.addTask {
+                        do { return .success(try await world.store.give(item: item, from: giver, to: recipient)) } catch { return .failure(error) }
+                    }
+                }
+                var results: [Result<UUID, any Error>] = []
+                for await result in group { results.append(result) }
+                return results
+            }
+            let successes = results.compactMap { try? $0.get() }
+            #expect(successes.count == 1)
+            let failures = results.compactMap { result -> (any Error)? in if case .failure(let e) = result { e } else { nil } }
+            #expect(failures.allSatisfy { ($0 as? InventoryError) == .unknownItem }, "losers see the item gone: \(failures.prefix(3))")
+            #expect(try await count(client, "SELECT count(*) FROM inventory_items") == 1)
+            let winner = try #require(successes.first)
+            let survivor = try #require(try await world.store.item(id: winner))
+            #expect(survivor.ownerID != giver)
+            #expect(try await world.store.item(id: item) == nil)
+        }
+    }
+
+    @Test("a connection cut in the middle of a give leaves nothing half-applied")
+    func connectionCut() async throws {
+        try await withFreshDatabase { client in
+            let world = try await InventoryWorld.make(client)
+            let (ada, bob) = (world.accounts[0], world.accounts[1])
+            let item = try await world.item(owner: ada, masks: .granting([.transfer], next: .all))
+            var store = world.store
+            store.faultAfterFirstWrite = { conn in
+                // The first write (deleting the giver's row) is done; kill this backend from inside.
+                try await conn.query("SELECT pg_terminate_backend(pg_backend_pid())", logger: testLogger)
+            }
+            await #expect(throws: (any Error).self) { try await store.give(item: item, from: ada, to: bob) }
+            #expect(try await world.store.item(id: item)?.ownerID == ada, "the delete was rolled back")
+            #expect(try await world.store.items(owner: bob).isEmpty)
+            #expect(try await count(client, "SELECT count(*) FROM inventory_items") == 1)
+
+            // A second client kills the first one's backend while its transaction is open.
+            var slow = world.store
+            let pid = Locked<Int32?>(nil)
+            slow.faultAfterFirstWrite = { conn in
+                let rows = try await conn.query("SELECT pg_backend_pid()", logger: testLogger)
+                for try await value in rows.decode(Int32.self) { pid.withLock { $0 = value } }
+                try await conn.query("SELECT pg_sleep(30)", logger: testLogger)
+            }
+            let attempt = Task { try await slow.give(item: item, from: ada, to: bob) }
+            var victim: Int32?
+            for _ in 0..<200 where victim == nil {
+                try await Task.sleep(for: .milliseconds(20))
+                victim = pid.withLock { $0 }
+            }
+            let target = try #require(victim)
+            try await client.query("SELECT pg_terminate_backend(\(target))", logger: testLogger)
+            await #expect(throws: (any Error).self) { _ = try await attempt.value }
+            #expect(try await world.store.item(id: item)?.ownerID == ada)
+            #expect(try await count(client, "SELECT count(*) FROM inventory_items") == 1)
+
+            // The pool recovers: the same give now goes through.
+            _ = try await world.store.give(item: item, from: ada, to: bob)
+            #expect(try await world.store.items(owner: bob).count == 1)
+            #expect(try await world.store.item(id: item) == nil)
+        }
+    }
+}
