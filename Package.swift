@@ -33,19 +33,30 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        // Internal TCP protocol between roles (Tessera wire).
+        // The calls the grid services answer (inventory, assets, sessions, registry, scenes)
+        // and their answers: values and codecs, carried by both protocols.
         .target(
-            name: "TesseraWire",
+            name: "TesseraGridProtocol",
             dependencies: [
                 "TesseraWorld", "TesseraCodec",
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Internal TCP protocol between roles (Tessera wire), and the grid services' caller.
+        .target(
+            name: "TesseraWire",
+            dependencies: [
+                "TesseraWorld", "TesseraCodec", "TesseraGridProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The binary WebSocket protocol spoken by clients (docs/client-protocol.md).
         .target(
             name: "TesseraClientProtocol",
             dependencies: [
-                "TesseraWorld", "TesseraCodec",
+                "TesseraWorld", "TesseraCodec", "TesseraGridProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -70,11 +81,23 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
         ),
+        // Grid services (`tessera grid`): the stores behind a Tessera wire listener.
+        .target(
+            name: "TesseraGrid",
+            dependencies: [
+                "TesseraWorld", "TesseraWire", "TesseraGridProtocol", "TesseraStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Region node: the authoritative scene and its frame loop.
         .target(
             name: "TesseraRegion",
             dependencies: [
-                "TesseraWorld", "TesseraWire", "TesseraConfig",
+                "TesseraWorld", "TesseraWire", "TesseraConfig", "TesseraGridProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,7 +109,7 @@ let package = Package(
         .target(
             name: "TesseraClientManager",
             dependencies: [
-                "TesseraWorld", "TesseraWire", "TesseraClientProtocol", "TesseraConfig",
+                "TesseraWorld", "TesseraWire", "TesseraClientProtocol", "TesseraConfig", "TesseraGridProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -10,7 +10,7 @@ import TesseraWorld
 /// One simulated avatar: logs in, walks random paths, sometimes chats, and measures the age of
 /// every update frame it receives against the region frame time that the frame carries.
 struct Bot: Sendable {
-    let name: String
+    let account: BotAccount
     let url: String
     let settings: BotSwarm.Settings
     /// Figures are recorded from this instant on (after the ramp and the warm-up).
@@ -26,7 +26,7 @@ struct Bot: Sendable {
             let closeFrame = try await WebSocketClient.connect(
                 url: url, configuration: .init(maxFrameSize: 1 << 22), eventLoopGroup: group, logger: logger
             ) { inbound, outbound, _ in
-                try await outbound.write(.binary(ClientMessage.login(Login(name: name)).encoded()))
+                try await outbound.write(.binary(ClientMessage.login(Login(name: account.name, credential: account.credential)).encoded()))
                 try await withThrowingTaskGroup(of: Void.self) { tasks in
                     tasks.addTask { try await read(inbound, into: box) }
                     try await act(outbound, box: box)
@@ -113,7 +113,7 @@ struct Bot: Sendable {
 
     private func nextAction(_ random: inout SystemRandomNumberGenerator) -> ClientMessage {
         if Double.random(in: 0..<1, using: &random) < settings.chatProbability {
-            return .chat(ChatSend(type: .say, text: "\(name) says hello at \(Int(wallClockMillis()) % 100_000)"))
+            return .chat(ChatSend(type: .say, text: "\(account.name) says hello at \(Int(wallClockMillis()) % 100_000)"))
         }
         let roll = Double.random(in: 0..<1, using: &random)
         let mode: MovementMode = roll < 0.6 ? .walk : roll < 0.8 ? .run : .stop

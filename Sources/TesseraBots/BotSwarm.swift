@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import Synchronization
+import TesseraClientProtocol
 
 /// Live counters shared by every bot, for the progress line.
 final class SwarmCounters: Sendable {
@@ -9,6 +10,17 @@ final class SwarmCounters: Sendable {
     let frames = Atomic<Int>(0)
     let updates = Atomic<Int>(0)
     let errors = Atomic<Int>(0)
+}
+
+/// An account a bot logs in as.
+public struct BotAccount: Sendable, Hashable {
+    public var name: String
+    public var credential: Login.Credential
+
+    public init(name: String, credential: Login.Credential) {
+        self.name = name
+        self.credential = credential
+    }
 }
 
 /// N bots against one client manager: connects them at a bounded rate, lets them walk and chat
@@ -27,6 +39,10 @@ public struct BotSwarm: Sendable {
         public var namePrefix: String
         /// Chance that a bot's next action is a chat line rather than a move.
         public var chatProbability: Double
+        /// Who each bot logs in as; bot i uses `accounts[i]`. Bots past the end (all of them
+        /// when empty) log in as "<namePrefix> <i>" without a password, which only a grid
+        /// without grid services accepts.
+        public var accounts: [BotAccount] = []
 
         public init(
             url: String, count: Int, duration: Duration, warmup: Duration = .zero, connectRate: Int = 250,
@@ -74,8 +90,10 @@ public struct BotSwarm: Sendable {
             }
             for index in 0..<settings.count {
                 try? await Task.sleep(until: start + .seconds(Double(index) / Double(max(settings.connectRate, 1))))
+                let account = index < settings.accounts.count
+                    ? settings.accounts[index] : BotAccount(name: "\(settings.namePrefix) \(index + 1)", credential: .password(""))
                 let bot = Bot(
-                    name: "\(settings.namePrefix) \(index + 1)", url: settings.url, settings: settings,
+                    account: account, url: settings.url, settings: settings,
                     measureFrom: measureFrom, deadline: deadline, counters: counters, group: group, logger: logger
                 )
                 tasks.addTask { await bot.run() }

@@ -18,6 +18,7 @@ public struct WorldMirror: Sendable {
     public private(set) var results: [ObjectResult] = []
     public private(set) var errors: [ServerError] = []
     public private(set) var pongs: [Pong] = []
+    public private(set) var inventoryReplies: [InventoryReply] = []
     /// Entity enters and updates applied.
     public private(set) var entityUpdates = 0
     /// Chat lines kept; older ones are dropped so a long run stays small.
@@ -80,6 +81,8 @@ public struct WorldMirror: Sendable {
             errors.append(error)
         case .pong(let pong):
             pongs.append(pong)
+        case .inventory(let reply):
+            inventoryReplies.append(reply)
         }
     }
 

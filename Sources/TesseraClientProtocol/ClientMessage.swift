@@ -11,6 +11,7 @@ public enum ClientMessage: Hashable, Sendable {
     case deleteObject(DeleteObject)
     case ping(Ping)
     case logout
+    case inventory(InventoryRequest)
 
     public enum TypeCode: UInt8, Sendable, CaseIterable {
         case login = 0x01
@@ -20,6 +21,7 @@ public enum ClientMessage: Hashable, Sendable {
         case deleteObject = 0x05
         case ping = 0x06
         case logout = 0x07
+        case inventory = 0x08
     }
 
     public static func decode(_ frame: ByteBuffer) throws -> ClientMessage {
@@ -35,6 +37,7 @@ public enum ClientMessage: Hashable, Sendable {
             case .deleteObject: .deleteObject(try DeleteObject(from: &buffer))
             case .ping: .ping(try Ping(from: &buffer))
             case .logout: .logout
+            case .inventory: .inventory(try InventoryRequest(from: &buffer))
             }
         guard buffer.readableBytes == 0 else {
             throw CodecError.trailingBytes(messageType: raw, count: buffer.readableBytes)
@@ -51,6 +54,7 @@ public enum ClientMessage: Hashable, Sendable {
         case .deleteObject(let m): buffer.writeLE(TypeCode.deleteObject.rawValue); m.encode(into: &buffer)
         case .ping(let m): buffer.writeLE(TypeCode.ping.rawValue); m.encode(into: &buffer)
         case .logout: buffer.writeLE(TypeCode.logout.rawValue)
+        case .inventory(let m): buffer.writeLE(TypeCode.inventory.rawValue); m.encode(into: &buffer)
         }
     }
 
@@ -62,4 +66,4 @@ public enum ClientMessage: Hashable, Sendable {
 }
 
 /// The version of docs/client-protocol.md this code speaks.
-public let clientProtocolVersion: UInt16 = 1
+public let clientProtocolVersion: UInt16 = 2

@@ -14,6 +14,7 @@ public enum ServerMessage: Hashable, Sendable {
     case objectResult(ObjectResult)
     case error(ServerError)
     case pong(Pong)
+    case inventory(InventoryReply)
 
     public enum TypeCode: UInt8, Sendable, CaseIterable {
         case welcome = 0x81
@@ -25,6 +26,7 @@ public enum ServerMessage: Hashable, Sendable {
         case objectResult = 0x87
         case error = 0x88
         case pong = 0x89
+        case inventory = 0x8A
     }
 
     public var typeCode: TypeCode {
@@ -38,6 +40,7 @@ public enum ServerMessage: Hashable, Sendable {
         case .objectResult: .objectResult
         case .error: .error
         case .pong: .pong
+        case .inventory: .inventory
         }
     }
 
@@ -57,6 +60,7 @@ public enum ServerMessage: Hashable, Sendable {
         case .objectResult(let m): m.encode(into: &buffer)
         case .error(let m): m.encode(into: &buffer)
         case .pong(let m): m.encode(into: &buffer)
+        case .inventory(let m): m.encode(into: &buffer)
         }
         buffer.setInteger(UInt16(buffer.writerIndex - start), at: lengthIndex, endianness: .little)
     }
@@ -92,6 +96,7 @@ public enum ServerMessage: Hashable, Sendable {
         case .objectResult: .objectResult(try ObjectResult(from: &body))
         case .error: .error(try ServerError(from: &body))
         case .pong: .pong(try Pong(from: &body))
+        case .inventory: .inventory(try InventoryReply(from: &body))
         }
     }
 }

@@ -25,6 +25,7 @@ extension GridConfig {
         let nodes = try root.tables("region_node").map(RegionNodeConfig.init(reading:))
         let managers = try root.tables("client_manager").map(ClientManagerConfig.init(reading:))
         let database = try root.table("database").map(DatabaseConfig.init(reading:)) ?? DatabaseConfig()
+        let services = try root.table("grid_services").map(GridServicesConfig.init(reading:))
         try root.finish()
 
         let name = try gridReader.string("name")
@@ -36,7 +37,7 @@ extension GridConfig {
         let config = GridConfig(
             file: file,
             grid: GridSection(name: name, secret: secret, defaultRegion: defaultRegion),
-            regionNodes: nodes, clientManagers: managers, database: database
+            regionNodes: nodes, clientManagers: managers, database: database, gridServices: services
         )
         try config.validate(defaultRegionKey: gridReader.keyPath("default_region"), rootReader: root)
         return config
@@ -80,6 +81,17 @@ extension DatabaseConfig {
     }
 }
 
+extension GridServicesConfig {
+    init(reading reader: ConfigReader) throws {
+        var reader = reader
+        name = try reader.string("name", default: "grid")
+        host = try reader.string("host", default: "127.0.0.1")
+        port = try reader.int("port", in: 0...65535)
+        sessionLifetimeSeconds = try reader.int("session_lifetime_seconds", in: 60...(30 * 86400), default: 86400)
+        try reader.finish()
+    }
+}
+
 extension RegionNodeConfig {
     init(reading reader: ConfigReader) throws {
         var reader = reader
@@ -106,6 +118,7 @@ extension RegionConfig {
         maxAvatars = try reader.int("max_avatars", in: 1...100_000, default: 2000)
         maxObjects = try reader.int("max_objects", in: 0...1_000_000, default: 15000)
         spawnRadius = try reader.double("spawn_radius", in: 0...120, default: 48)
+        flushIntervalSeconds = try reader.double("flush_interval_seconds", in: 0.1...3600, default: 30)
         try reader.finish()
     }
 }

@@ -9,6 +9,9 @@ public struct GridConfig: Sendable, Hashable {
     public var regionNodes: [RegionNodeConfig]
     public var clientManagers: [ClientManagerConfig]
     public var database: DatabaseConfig
+    /// Where the grid services listen; nil runs regions and client managers without them
+    /// (no accounts, persistence or inventory: a development mode).
+    public var gridServices: GridServicesConfig?
 
     public struct GridSection: Sendable, Hashable {
         public var name: String
@@ -39,6 +42,14 @@ public struct DatabaseConfig: Sendable, Hashable {
     }
 }
 
+public struct GridServicesConfig: Sendable, Hashable {
+    public var name: String
+    public var host: String
+    public var port: Int
+    /// How long a login's session token stays valid.
+    public var sessionLifetimeSeconds: Int
+}
+
 public struct RegionNodeConfig: Sendable, Hashable {
     public var name: String
     public var host: String
@@ -55,6 +66,8 @@ public struct RegionConfig: Sendable, Hashable {
     public var maxObjects: Int
     /// Arrivals land within this many metres of the region's centre.
     public var spawnRadius: Double
+    /// Seconds between scene flushes to storage.
+    public var flushIntervalSeconds: Double
 }
 
 public struct ClientManagerConfig: Sendable, Hashable {

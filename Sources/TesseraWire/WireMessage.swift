@@ -11,6 +11,8 @@ public enum WireMessage: Hashable, Sendable {
     case agentLeave(AgentLeave)
     case agentInput(AgentInput)
     case regionFrame(RegionFrame)
+    case gridRequest(GridRequest)
+    case gridReply(GridReply)
 
     public var body: any WireMessageBody {
         switch self {
@@ -22,6 +24,8 @@ public enum WireMessage: Hashable, Sendable {
         case .agentLeave(let m): m
         case .agentInput(let m): m
         case .regionFrame(let m): m
+        case .gridRequest(let m): m
+        case .gridReply(let m): m
         }
     }
 
@@ -41,6 +45,8 @@ public enum WireMessage: Hashable, Sendable {
             case .agentLeave: .agentLeave(try AgentLeave(from: &payload))
             case .agentInput: .agentInput(try AgentInput(from: &payload))
             case .regionFrame: .regionFrame(try RegionFrame(from: &payload))
+            case .gridRequest: .gridRequest(try GridRequest(from: &payload))
+            case .gridReply: .gridReply(try GridReply(from: &payload))
             }
         guard payload.readableBytes == 0 else {
             throw CodecError.trailingBytes(messageType: raw, count: payload.readableBytes)

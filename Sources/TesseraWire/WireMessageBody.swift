@@ -19,4 +19,6 @@ public enum WireMessageType: UInt8, Sendable, CaseIterable {
     case agentLeave = 0x12
     case agentInput = 0x13
     case regionFrame = 0x20
+    case gridRequest = 0x30
+    case gridReply = 0x31
 }

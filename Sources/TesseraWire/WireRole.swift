@@ -5,6 +5,8 @@ public enum WireRole: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case clientManager = 3
     case physics = 4
     case scripts = 5
+    /// Operator tools holding the grid secret (`tessera bots`).
+    case tool = 6
 
     public var description: String {
         switch self {
@@ -13,6 +15,7 @@ public enum WireRole: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .clientManager: "client-manager"
         case .physics: "physics"
         case .scripts: "scripts"
+        case .tool: "tool"
         }
     }
 }

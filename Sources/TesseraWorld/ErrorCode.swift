@@ -16,4 +16,20 @@ public enum ErrorCode: UInt16, Sendable, CaseIterable {
     case serverFull = 13
     case tooSlow = 14
     case unsupportedVersion = 15
+    /// Login: unknown name or wrong password (which of the two is not said).
+    case badCredentials = 16
+    /// Login with a session token that is unknown, expired or revoked.
+    case invalidSession = 17
+    /// A grid service the request needs is down or did not answer in time; nothing changed.
+    case serviceUnavailable = 18
+    case unknownFolder = 19
+    case unknownItem = 20
+    case unknownAsset = 21
+    /// Give: no avatar has that name.
+    case unknownAvatar = 22
+    /// A folder move would put a folder inside itself or its own descendant.
+    case wouldCreateCycle = 23
+    /// System folders (root, Objects, Trash, ...) cannot be renamed, moved or deleted.
+    case systemFolder = 24
+    case assetTooLarge = 25
 }

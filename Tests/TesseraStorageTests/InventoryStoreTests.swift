@@ -165,8 +165,25 @@ struct InventoryStoreTests {
             await #expect(throws: RegionRegistryError.positionTaken(x: 1, y: 1)) {
                 try await regions.register(name: "B", gridX: 1, gridY: 1, address: "h:2", node: "n")
             }
+            await #expect(throws: RegionRegistryError.positionTaken(x: 1, y: 1)) {
+                try await regions.register(name: "A", gridX: 1, gridY: 1, address: "h:9", node: "other")
+            }
+            await #expect(throws: RegionRegistryError.nameTaken("A")) {
+                try await regions.register(name: "A", gridX: 2, gridY: 2, address: "h:9", node: "n")
+            }
+            // Stopping keeps the row (and the region's objects) for the same region's restart,
+            // which gets its id back; another region still cannot take the position.
             #expect(try await regions.deregister(id: a))
-            _ = try await regions.register(name: "B", gridX: 1, gridY: 1, address: "h:2", node: "n")
+            #expect(try await regions.register(name: "A", gridX: 1, gridY: 1, address: "h:3", node: "n") == a)
+            #expect(try await regions.locate(name: "A").address == "h:3")
+            #expect(try await regions.deregister(id: a))
+            await #expect(throws: RegionRegistryError.unknownRegion("A")) { try await regions.locate(name: "A") }
+            await #expect(throws: RegionRegistryError.positionTaken(x: 1, y: 1)) {
+                try await regions.register(name: "B", gridX: 1, gridY: 1, address: "h:2", node: "n")
+            }
+            #expect(try await regions.remove(id: a))
+            let b = try await regions.register(name: "B", gridX: 1, gridY: 1, address: "h:2", node: "n")
+            #expect(try await regions.locate(name: "").id == b)
 
             let assets = AssetStore(client: client, logger: testLogger)
             let data = Data("hello".utf8)

@@ -101,10 +101,16 @@ public final class ScenarioClient: Sendable {
     public var closeCode: Int? { state.withLock { $0.closeCode } }
     public var closeReason: String? { state.withLock { $0.closeReason } }
 
-    /// Logs in and waits for Welcome.
+    /// Logs in and waits for Welcome. The default password suits a grid without grid services.
     @discardableResult
-    public func login(_ name: String, timeout: Duration = .seconds(10)) async throws -> Welcome {
-        try await send(.login(Login(name: name)))
+    public func login(_ name: String, password: String = "", startRegion: String = "", timeout: Duration = .seconds(10)) async throws -> Welcome {
+        try await login(Login(name: name, password: password, startRegion: startRegion), timeout: timeout)
+    }
+
+    @discardableResult
+    public func login(_ login: Login, timeout: Duration = .seconds(10)) async throws -> Welcome {
+        try await send(.login(login))
+        let name = login.name
         try await waitFor(timeout: timeout, "Welcome for \(name)") { $0.welcome != nil }
         return mirror.welcome!
     }

@@ -1,5 +1,6 @@
 import Synchronization
 import TesseraClientProtocol
+import TesseraGridProtocol
 import TesseraWire
 import TesseraWorld
 
@@ -62,7 +63,7 @@ public final class RegionRoute: Sendable {
         session.mailbox.push(.message(.welcome(Welcome(
             agentID: message.agentID, localID: message.localID, regionName: message.regionName,
             regionHandle: handle, frameRate: message.frameRate, updateRate: UInt16(updateRate),
-            viewDistance: message.viewDistance
+            viewDistance: message.viewDistance, sessionToken: session.token ?? ""
         ))))
     }
 
@@ -116,6 +117,13 @@ extension CommandReply {
         case .created(let id): .objectResult(ObjectResult(requestID: requestID, outcome: .created, localID: id))
         case .deleted(let id): .objectResult(ObjectResult(requestID: requestID, outcome: .deleted, localID: id))
         case .failed(let code, let message): .error(ServerError(code: code, requestID: requestID, message: message))
+        case .rezzed(let localID, let object):
+            .inventory(InventoryReply(requestID: requestID, outcome: .success(.rezzed(object: object, localID: localID))))
+        case .taken(let item):
+            .inventory(InventoryReply(requestID: requestID, outcome: .success(.id(item))))
+        case .callFailed(let code, let message):
+            .inventory(InventoryReply(requestID: requestID, outcome: .failure(
+                CallStatus(code: ErrorCode(rawValue: code) ?? .serviceUnavailable, message: message))))
         }
     }
 }

@@ -5,6 +5,8 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import Synchronization
+import TesseraClientProtocol
+import TesseraGridProtocol
 import TesseraWire
 import TesseraWorld
 
@@ -17,6 +19,7 @@ public final class ClientManager: Service, Sendable {
     private let group: EventLoopGroup
     private let logger: Logger
     private let links: [RegionLink]
+    let grid: GridClient?
     private let boundAddress = Mutex<SocketAddress?>(nil)
 
     public init(settings: ClientManagerSettings, group: EventLoopGroup, logger: Logger) {
@@ -28,12 +31,19 @@ public final class ClientManager: Service, Sendable {
         links = settings.regionNodes.map {
             RegionLink(host: $0.host, port: $0.port, hello: hello, group: group, routes: routes, updateRate: settings.updateRate, logger: logger)
         }
+        grid = settings.grid.map { GridClient(host: $0.host, port: $0.port, hello: hello, group: group, logger: logger) }
     }
 
     /// The address clients connect to, once the server is listening.
     public var address: SocketAddress? { boundAddress.withLock { $0 } }
 
     public func run() async throws {
+        if let grid {
+            try await grid.start()
+        } else {
+            logger.warning("no grid services configured: logins are not checked and inventory is unavailable")
+        }
+        defer { grid?.stop() }
         for link in links {
             do {
                 try await link.start()
@@ -48,10 +58,11 @@ public final class ClientManager: Service, Sendable {
             router: router,
             server: .http1WebSocketUpgrade(
                 configuration: .init(maxFrameSize: max(settings.maxClientFrameBytes, settings.maxBytesPerTick * 2))
-            ) { request, _, _ in
+            ) { request, channel, _ in
                 guard request.path == "/ws" else { return .dontUpgrade }
+                let address = channel.remoteAddress?.ipAddress ?? "unknown"
                 return .upgrade([:]) { inbound, outbound, context in
-                    await self.serve(inbound: inbound, outbound: outbound, logger: context.logger)
+                    await self.serve(inbound: inbound, outbound: outbound, address: address, logger: context.logger)
                 }
             },
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: settings.name),
@@ -65,30 +76,98 @@ public final class ClientManager: Service, Sendable {
         try await app.runService()
     }
 
-    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async {
+    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, address: String, logger: Logger) async {
         let count = stats.clients.wrappingAdd(1, ordering: .relaxed).newValue
         defer { stats.clients.wrappingSubtract(1, ordering: .relaxed) }
         let session = ClientSession(mailbox: ClientMailbox(capacity: settings.maxQueuedEvents))
         if count > settings.maxClients {
             session.mailbox.close(.serverFull, reason: "this client manager serves at most \(settings.maxClients) clients")
         }
-        await SessionRunner(session: session, manager: self, settings: settings, logger: logger)
+        await SessionRunner(session: session, manager: self, settings: settings, address: address, logger: logger)
             .run(inbound: inbound, outbound: outbound)
     }
 
-    func login(_ session: ClientSession, name: String) {
-        guard let route = routes.route(named: settings.defaultRegion) ?? routes.all.first else {
-            session.mailbox.close(.regionUnavailable, reason: "no region is reachable")
-            return
+    /// Checks the login with the grid services, then sends the avatar to its start region
+    /// (the grid's registry says where that is). Without grid services the name is the login.
+    func login(_ session: ClientSession, _ login: Login, address: String) {
+        guard session.beginAuthentication() else { return }
+        guard let grid else {
+            let region = login.startRegion.isEmpty ? settings.defaultRegion : login.startRegion
+            guard let route = routes.route(named: region) ?? (login.startRegion.isEmpty ? routes.all.first : nil) else {
+                session.mailbox.close(.regionUnavailable, reason: "no region \(region) is reachable")
+                return
+            }
+            return join(session, agentID: UUID(), name: login.name, route: route, token: nil)
         }
-        let agentID = UUID()
-        session.beginJoin(agentID: agentID, name: name, route: route)
+        Task {
+            do {
+                let grant = try await authenticate(login, address: address, grid: grid)
+                let name = login.startRegion.isEmpty ? settings.defaultRegion : login.startRegion
+                guard case .location(let location) = try await grid.call(.locateRegion(name: name)),
+                    let route = routes.route(location.handle)
+                else {
+                    throw CallStatus(.regionUnavailable, "region \(name) is not reachable from this client manager")
+                }
+                join(session, agentID: grant.account, name: grant.name, route: route, token: grant.token)
+            } catch let status as CallStatus {
+                stats.failedLogins.add(1, ordering: .relaxed)
+                session.mailbox.close(status.code ?? .serviceUnavailable, reason: status.message)
+            } catch {
+                session.mailbox.close(.serviceUnavailable, reason: "\(error)")
+            }
+        }
+    }
+
+    private func authenticate(_ login: Login, address: String, grid: GridClient) async throws -> SessionGrant {
+        let answer: GridAnswer
+        switch login.credential {
+        case .password(let password):
+            answer = try await grid.call(.login(name: login.name, password: password, address: address))
+        case .sessionToken(let token):
+            answer = try await grid.call(.resumeSession(token: token))
+        }
+        guard case .session(let grant) = answer else { throw CallStatus(.serviceUnavailable, "the grid answered a login with \(answer.code)") }
+        guard grant.name.lowercased() == login.name.lowercased() else {
+            throw CallStatus(.invalidSession, "the session token belongs to another avatar")
+        }
+        return grant
+    }
+
+    private func join(_ session: ClientSession, agentID: AgentID, name: String, route: RegionRoute, token: String?) {
+        guard session.beginJoin(agentID: agentID, name: name, route: route, token: token) else { return }
         if !route.join(session, agentID: agentID, name: name) {
             session.mailbox.close(.regionUnavailable, reason: "region \(route.descriptor.name) is unreachable")
         }
     }
 
+    /// Answers an inventory call that the grid services handle directly.
+    func inventory(_ session: ClientSession, account: AgentID, _ request: InventoryRequest) {
+        func reply(_ outcome: Result<InventoryAnswer, CallStatus>) {
+            session.mailbox.push(.message(.inventory(InventoryReply(requestID: request.requestID, outcome: outcome))))
+        }
+        guard let grid else { return reply(.failure(CallStatus(.serviceUnavailable, "this grid runs without inventory"))) }
+        guard session.reserveCall() else {
+            return reply(.failure(CallStatus(.rateLimited, "more than \(ClientSession.maxCallsInFlight) inventory calls in flight")))
+        }
+        Task {
+            defer { session.releaseCall() }
+            do {
+                guard case .inventory(let answer) = try await grid.call(.inventory(account: account, request.call)) else {
+                    return reply(.failure(CallStatus(.serviceUnavailable, "the grid answered with something else")))
+                }
+                reply(.success(answer))
+            } catch let status as CallStatus {
+                reply(.failure(status))
+            } catch {
+                reply(.failure(CallStatus(.serviceUnavailable, "\(error)")))
+            }
+        }
+    }
+
     func disconnect(_ session: ClientSession, loggedOut: Bool) {
+        if loggedOut, let token = session.token, let grid {
+            Task { _ = try? await grid.call(.endSession(token: token)) }
+        }
         guard let (route, agentID, localID) = session.close() else { return }
         route.leave(agentID: agentID, localID: localID, reason: loggedOut ? .logout : .connectionLost)
     }

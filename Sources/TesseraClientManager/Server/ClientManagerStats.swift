@@ -14,6 +14,8 @@ public final class ClientManagerStats: Sendable {
     public let rateLimited = Atomic<Int>(0)
     /// Client update ticks that hit the byte budget, so some entity updates waited a tick.
     public let deferredUpdates = Atomic<Int>(0)
+    /// Logins the grid services refused (bad credentials, rate limit, unknown region...).
+    public let failedLogins = Atomic<Int>(0)
 
     public init() {}
 

@@ -8,6 +8,8 @@ import TesseraWorld
 public final class ClientSession: Sendable {
     public enum Phase: Sendable, Equatable {
         case awaitingLogin
+        /// The grid services are checking the credential.
+        case authenticating
         case joining
         case inWorld
         case closed
@@ -19,7 +21,13 @@ public final class ClientSession: Sendable {
         var name = ""
         var route: RegionRoute?
         var localID: LocalID?
+        /// The session token the login used or got; revoked at logout.
+        var token: String?
+        var callsInFlight = 0
     }
+
+    /// Inventory calls one client may have waiting on the grid at once.
+    static let maxCallsInFlight = 8
 
     public let mailbox: ClientMailbox
     private let state = Mutex(State())
@@ -32,12 +40,42 @@ public final class ClientSession: Sendable {
     public var agentID: AgentID? { state.withLock { $0.agentID } }
     var route: RegionRoute? { state.withLock { $0.route } }
 
-    func beginJoin(agentID: AgentID, name: String, route: RegionRoute) {
+    /// False unless the session was waiting for its login.
+    func beginAuthentication() -> Bool {
         state.withLock { state in
+            guard state.phase == .awaitingLogin else { return false }
+            state.phase = .authenticating
+            return true
+        }
+    }
+
+    var token: String? { state.withLock { $0.token } }
+    var name: String { state.withLock { $0.name } }
+
+    /// False when the session already has its share of calls in flight.
+    func reserveCall() -> Bool {
+        state.withLock { state in
+            guard state.callsInFlight < Self.maxCallsInFlight else { return false }
+            state.callsInFlight += 1
+            return true
+        }
+    }
+
+    func releaseCall() {
+        state.withLock { $0.callsInFlight -= 1 }
+    }
+
+    /// False when the session closed while the login was being checked.
+    @discardableResult
+    func beginJoin(agentID: AgentID, name: String, route: RegionRoute, token: String? = nil) -> Bool {
+        state.withLock { state in
+            guard state.phase == .authenticating || state.phase == .awaitingLogin else { return false }
+            state.token = token
             state.phase = .joining
             state.agentID = agentID
             state.name = name
             state.route = route
+            return true
         }
     }
 

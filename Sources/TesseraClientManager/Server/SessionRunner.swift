@@ -6,6 +6,7 @@ import NIOWebSocket
 import ServiceLifecycle
 import TesseraClientProtocol
 import TesseraCodec
+import TesseraGridProtocol
 import TesseraWire
 import TesseraWorld
 
@@ -15,6 +16,8 @@ struct SessionRunner {
     let session: ClientSession
     let manager: ClientManager
     let settings: ClientManagerSettings
+    /// The client's IP address (failed logins are rate-limited per address).
+    let address: String
     let logger: Logger
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
@@ -88,7 +91,7 @@ struct SessionRunner {
                 return (.unsupportedVersion, "server speaks protocol version \(clientProtocolVersion), client sent \(login.version)")
             }
             if let problem = Self.nameProblem(login.name) { return (.invalidName, problem) }
-            manager.login(session, name: login.name)
+            manager.login(session, login, address: address)
         case (.awaitingLogin, _):
             return (.notLoggedIn, "the first message must be Login")
         case (_, .login):
@@ -97,6 +100,17 @@ struct SessionRunner {
             session.mailbox.close(nil, reason: Self.logoutReason)
         case (_, .ping(let ping)):
             session.mailbox.push(.message(.pong(Pong(nonce: ping.nonce, clientTimeMillis: ping.clientTimeMillis))))
+        case (_, .inventory(let request)):
+            guard let (route, agentID) = session.commandTarget() else {
+                session.mailbox.push(.message(.inventory(InventoryReply(
+                    requestID: request.requestID, outcome: .failure(CallStatus(.notLoggedIn, "not in a region yet; wait for Welcome"))))))
+                return nil
+            }
+            switch request.call {
+            case .rez(let item, let position): route.send(.rez(requestID: request.requestID, item: item, position: position), from: agentID)
+            case .take(let localID): route.send(.take(requestID: request.requestID, localID), from: agentID)
+            default: manager.inventory(session, account: agentID, request)
+            }
         case (_, let command):
             guard let (route, agentID) = session.commandTarget(), let wire = command.agentCommand else {
                 session.mailbox.push(.message(.error(ServerError(.notLoggedIn, requestID: command.requestID, message: "not in a region yet; wait for Welcome"))))
@@ -140,7 +154,7 @@ struct SessionRunner {
             if session.phase == .awaitingLogin, clock.now > loginDeadline {
                 return await close(outbound, code: .notLoggedIn, reason: "no Login within \(settings.loginTimeoutSeconds) s")
             }
-            if session.phase == .joining, clock.now > loginDeadline + .seconds(settings.loginTimeoutSeconds) {
+            if session.phase == .joining || session.phase == .authenticating, clock.now > loginDeadline + .seconds(settings.loginTimeoutSeconds) {
                 return await close(outbound, code: .regionUnavailable, reason: "the region did not admit the avatar in time")
             }
             if let closure, closure.peerGone { return }
@@ -194,7 +208,7 @@ extension ClientMessage {
                 scale: create.scale, name: create.name
             ))
         case .deleteObject(let delete): .deleteObject(requestID: delete.requestID, delete.localID)
-        case .login, .ping, .logout: nil
+        case .login, .ping, .logout, .inventory: nil
         }
     }
 
@@ -202,6 +216,7 @@ extension ClientMessage {
         switch self {
         case .createObject(let create): create.requestID
         case .deleteObject(let delete): delete.requestID
+        case .inventory(let request): request.requestID
         default: 0
         }
     }

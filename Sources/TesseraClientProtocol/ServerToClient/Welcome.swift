@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import TesseraCodec
+import TesseraGridProtocol
 import TesseraWorld
 
 /// 0x81 — login accepted: who the avatar is and where.
@@ -12,11 +13,15 @@ public struct Welcome: Hashable, Sendable {
     public var frameRate: UInt16
     public var updateRate: UInt16
     public var viewDistance: Float
+    /// Logs in again without the password (Login with credential kind 2) until it expires or
+    /// is revoked; empty when the login used a token.
+    public var sessionToken: String
 
     public init(
         agentID: AgentID, localID: LocalID, regionName: String, regionHandle: RegionHandle,
-        frameRate: UInt16, updateRate: UInt16, viewDistance: Float
+        frameRate: UInt16, updateRate: UInt16, viewDistance: Float, sessionToken: String = ""
     ) {
+        self.sessionToken = sessionToken
         self.agentID = agentID
         self.localID = localID
         self.regionName = regionName
@@ -34,6 +39,7 @@ public struct Welcome: Hashable, Sendable {
         frameRate = try buffer.readLE(UInt16.self, "welcome.frameRate")
         updateRate = try buffer.readLE(UInt16.self, "welcome.updateRate")
         viewDistance = try buffer.readFloatLE("welcome.viewDistance")
+        sessionToken = try buffer.readText("welcome.sessionToken", maxBytes: maxTokenBytes)
     }
 
     func encode(into buffer: inout ByteBuffer) {
@@ -44,5 +50,6 @@ public struct Welcome: Hashable, Sendable {
         buffer.writeLE(frameRate)
         buffer.writeLE(updateRate)
         buffer.writeFloatLE(viewDistance)
+        buffer.writeText(sessionToken)
     }
 }

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Foundation
 import TesseraWire
 
 /// A region node: hosts regions, each on its own frame loop, and accepts client manager
@@ -13,13 +14,17 @@ public final class RegionNode: Service, @unchecked Sendable {
         public var port: Int
         public var gridSecret: String
         public var regions: [RegionSettings]
+        /// The grid services (host, port): where regions register and persist their scenes.
+        /// Nil runs the regions on their own, without registry, persistence, rez or take.
+        public var grid: (host: String, port: Int)?
 
-        public init(nodeName: String, host: String, port: Int, gridSecret: String, regions: [RegionSettings]) {
+        public init(nodeName: String, host: String, port: Int, gridSecret: String, regions: [RegionSettings], grid: (host: String, port: Int)? = nil) {
             self.nodeName = nodeName
             self.host = host
             self.port = port
             self.gridSecret = gridSecret
             self.regions = regions
+            self.grid = grid
         }
     }
 
@@ -29,6 +34,9 @@ public final class RegionNode: Service, @unchecked Sendable {
     private let connections: ManagerConnections
     private let logger: Logger
     private var serverChannel: Channel?
+    private var gridClient: GridClient?
+    private var registered: [UUID] = []
+    private var heartbeat: Task<Void, Never>?
 
     public init(settings: Settings, group: EventLoopGroup, clock: FrameClock = SystemFrameClock(), logger: Logger) {
         self.settings = settings
@@ -69,16 +77,67 @@ public final class RegionNode: Service, @unchecked Sendable {
             .bind(host: settings.host, port: settings.port)
             .get()
         serverChannel = channel
-        for runner in runners { runner.start() }
         let address = channel.localAddress!
+        if let grid = settings.grid {
+            do {
+                try await attachToGrid(host: grid.host, port: grid.port, listeningOn: address.port ?? settings.port)
+            } catch {
+                try? await channel.close()
+                gridClient?.stop()
+                throw error
+            }
+        }
+        for runner in runners { runner.start() }
         logger.info("region node listening", metadata: [
             "address": "\(address)", "regions": "\(settings.regions.map(\.name).joined(separator: ", "))",
         ])
         return address
     }
 
+    /// Registers every region, restores its stored objects, and keeps the registrations alive.
+    private func attachToGrid(host: String, port: Int, listeningOn listenPort: Int) async throws {
+        let client = GridClient(
+            host: host, port: port, hello: Hello(role: .region, nodeName: settings.nodeName, gridSecret: settings.gridSecret),
+            group: group, logger: logger)
+        gridClient = client
+        try await client.start()
+        let address = "\(settings.host == "0.0.0.0" ? "127.0.0.1" : settings.host):\(listenPort)"
+        for runner in runners {
+            let region = runner.settings
+            let answer = try await client.call(.registerRegion(
+                name: region.name, gridX: region.gridPosition.x, gridY: region.gridPosition.y, address: address, node: settings.nodeName))
+            guard case .region(let id) = answer else { throw RegionNodeError.unexpectedAnswer("\(answer.code)") }
+            registered.append(id)
+            guard case .scene(let objects) = try await client.call(.loadScene(region: id)) else {
+                throw RegionNodeError.unexpectedAnswer("loadScene")
+            }
+            await runner.attach(grid: GridClientPort(client: client), regionID: id, restoring: objects)
+            logger.info("region registered", metadata: ["region": "\(region.name)", "id": "\(id)", "restoredObjects": "\(objects.count)"])
+        }
+        let ids = registered
+        let logger = logger
+        heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(10))
+                do {
+                    _ = try await client.call(.heartbeat(ids))
+                } catch {
+                    logger.warning("region heartbeat failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
     public func shutdown() async {
         for runner in runners { await runner.stop() }
+        heartbeat?.cancel()
+        if let gridClient {
+            for runner in runners where !(await runner.flushNow()) {
+                logger.error("final scene flush failed; changes since the last flush are lost", metadata: ["region": "\(runner.settings.name)"])
+            }
+            for id in registered { _ = try? await gridClient.call(.deregisterRegion(id)) }
+            gridClient.stop()
+        }
         connections.closeAll()
         try? await serverChannel?.close()
         serverChannel = nil
@@ -89,6 +148,16 @@ public final class RegionNode: Service, @unchecked Sendable {
         await waitForShutdown()
         logger.info("region node stopping")
         await shutdown()
+    }
+}
+
+public enum RegionNodeError: Error, CustomStringConvertible {
+    case unexpectedAnswer(String)
+
+    public var description: String {
+        switch self {
+        case .unexpectedAnswer(let what): "the grid services answered with an unexpected \(what)"
+        }
     }
 }
 

@@ -1,4 +1,6 @@
+import Foundation
 import NIOCore
+import TesseraGridProtocol
 import Synchronization
 import TesseraWire
 
@@ -22,6 +24,9 @@ public final class RegionRunner: @unchecked Sendable {
     private var totalFrameMicros: Double = 0
     private var frames = 0
     private let published = Mutex(RegionStats())
+    private var grid: (port: RegionGridPort, regionID: UUID)?
+    private var flushing = false
+    private var lastFlush = NIODeadline.now()
 
     public init(settings: RegionSettings, loop: EventLoop, clock: FrameClock, sink: RegionOutputSink, inbox: RegionInbox = RegionInbox()) {
         self.settings = settings
@@ -30,6 +35,41 @@ public final class RegionRunner: @unchecked Sendable {
         self.sink = sink
         self.inbox = inbox
         self.region = Region(settings: settings)
+    }
+
+    /// Connects the region to the grid services under its registered id and puts its stored
+    /// objects back; call before `start()`.
+    public func attach(grid port: RegionGridPort, regionID: UUID, restoring objects: [SceneObjectRecord]) async {
+        try? await loop.submit {
+            self.grid = (port, regionID)
+            self.region.gridServicesAttached = true
+            self.region.restore(objects)
+            _ = self.region.takeSceneDelta()
+        }.get()
+    }
+
+    /// Writes what changed since the last flush; waits for a flush already on its way first.
+    /// Returns false when the flush failed (what it carried stays for the next one).
+    @discardableResult
+    public func flushNow() async -> Bool {
+        while (try? await loop.submit({ self.flushing }).get()) == true {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        guard let (delta, port, regionID) = try? await loop.submit({ () -> (SceneDelta, RegionGridPort, UUID)? in
+            guard let grid = self.grid else { return nil }
+            self.flushing = true
+            return (self.region.takeSceneDelta(), grid.port, grid.regionID)
+        }).get() else { return true }
+        let result: Result<Void, CallStatus> = delta.isEmpty ? .success(()) : await port.flush(region: regionID, delta)
+        try? await loop.submit {
+            self.flushing = false
+            if case .failure = result { self.region.flushFailed(delta) }
+        }.get()
+        if case .failure = result {
+            published.withLock { $0.failedFlushes += 1 }
+            return false
+        }
+        return true
     }
 
     public var stats: RegionStats { published.withLock { $0 } }
@@ -74,6 +114,11 @@ public final class RegionRunner: @unchecked Sendable {
         let started = NIODeadline.now()
         let output = region.step(now: clock.now(), inputs: inbox.drain())
         sink.deliver(output)
+        if !output.gridEffects.isEmpty { perform(output.gridEffects) }
+        if grid != nil, !flushing, started - lastFlush >= .milliseconds(Int64(settings.flushIntervalSeconds * 1000)) {
+            lastFlush = started
+            Task { await self.flushNow() }
+        }
         let micros = Double((NIODeadline.now() - started).nanoseconds) / 1000
         frames += 1
         totalFrameMicros += micros
@@ -90,6 +135,26 @@ public final class RegionRunner: @unchecked Sendable {
             stats.meanFrameMicros = mean
             stats.maxFrameMicros = max(stats.maxFrameMicros, micros)
             stats.droppedCommands = dropped
+        }
+    }
+
+    /// Makes the frame's grid calls; each answer comes back through the inbox.
+    private func perform(_ effects: [GridEffect]) {
+        guard let (port, regionID) = grid else { return }
+        let inbox = inbox
+        for effect in effects {
+            switch effect {
+            case .rez(let agent, let manager, let requestID, let account, let item, let position):
+                Task {
+                    let result = await port.rez(account: account, item: item, region: regionID, position: position)
+                    inbox.push(.rezResult(agent: agent, manager: manager, requestID: requestID, result))
+                }
+            case .take(let agent, let manager, let requestID, let account, let object, let objectID):
+                Task {
+                    let result = await port.take(account: account, object: objectID)
+                    inbox.push(.takeResult(agent: agent, manager: manager, requestID: requestID, object: object, result))
+                }
+            }
         }
     }
 }

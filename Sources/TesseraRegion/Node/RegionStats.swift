@@ -12,6 +12,8 @@ public struct RegionStats: Sendable, Hashable {
     public var meanFrameMicros: Double = 0
     public var maxFrameMicros: Double = 0
     public var droppedCommands = 0
+    /// Scene flushes the grid did not take (their changes went with the next one).
+    public var failedFlushes = 0
 
     public init() {}
 }

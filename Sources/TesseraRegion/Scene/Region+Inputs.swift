@@ -1,3 +1,5 @@
+import Foundation
+import TesseraGridProtocol
 import TesseraWire
 import TesseraWorld
 
@@ -19,6 +21,10 @@ extension Region {
         case .command(let manager, let input):
             guard let id = agentIndex[input.agentID], avatars[id]?.manager == manager else { return }
             run(input.command, by: id, manager: manager)
+        case .rezResult(let agent, let manager, let requestID, let result):
+            applyRezResult(result, agent: agent, manager: manager, requestID: requestID)
+        case .takeResult(let agent, let manager, let requestID, let object, let result):
+            applyTakeResult(result, object: object, agent: agent, manager: manager, requestID: requestID)
         }
     }
 
@@ -73,16 +79,64 @@ extension Region {
             pending.replies.append((manager, CommandReply(agent: id, requestID: requestID, outcome: outcome)))
         case .deleteObject(let requestID, let target):
             let outcome: CommandReply.Outcome
-            if objects[target] != nil {
-                removeEntity(target)
-                outcome = .deleted(target)
+            if let object = objects[target] {
+                if object.owner != avatars[id]!.agentID {
+                    outcome = .failed(code: ErrorCode.notAllowed.rawValue, message: "object \(target) belongs to someone else")
+                } else if object.beingTaken {
+                    outcome = .failed(code: ErrorCode.notAllowed.rawValue, message: "object \(target) is being taken into inventory")
+                } else {
+                    removeEntity(target)
+                    outcome = .deleted(target)
+                }
             } else if avatars[target] != nil {
                 outcome = .failed(code: ErrorCode.notAllowed.rawValue, message: "entity \(target) is an avatar")
             } else {
                 outcome = .failed(code: ErrorCode.unknownEntity.rawValue, message: "no object \(target) in this region")
             }
             pending.replies.append((manager, CommandReply(agent: id, requestID: requestID, outcome: outcome)))
+        case .rez(let requestID, let item, let position):
+            if let problem = rezProblem(at: position) {
+                reply(problem, to: id, manager: manager, requestID: requestID)
+            } else {
+                pending.effects.append(.rez(
+                    agent: id, manager: manager, requestID: requestID, account: avatars[id]!.agentID, item: item, position: position))
+            }
+        case .take(let requestID, let target):
+            if let object = objects[target], let problem = takeProblem(object, by: avatars[id]!.agentID) {
+                reply(problem, to: id, manager: manager, requestID: requestID)
+            } else if let object = objects[target] {
+                objects[target]!.beingTaken = true
+                pending.effects.append(.take(
+                    agent: id, manager: manager, requestID: requestID, account: avatars[id]!.agentID, object: target, objectID: object.id))
+            } else {
+                reply(.callFailed(code: ErrorCode.unknownEntity.rawValue, message: "no object \(target) in this region"),
+                      to: id, manager: manager, requestID: requestID)
+            }
         }
+    }
+
+    private func rezProblem(at position: Vector3) -> CommandReply.Outcome? {
+        guard gridServicesAttached else {
+            return .callFailed(code: ErrorCode.serviceUnavailable.rawValue, message: "this region runs without grid services")
+        }
+        guard position.isFinite, position.isInsideRegionSquare, position.z >= 0, position.z < PackedPosition.maxAltitude else {
+            return .callFailed(code: ErrorCode.invalidValue.rawValue, message: "position \(position) is outside the region")
+        }
+        guard objects.count < settings.maxObjects else {
+            return .callFailed(code: ErrorCode.objectLimit.rawValue, message: "region holds its limit of \(settings.maxObjects) objects")
+        }
+        return nil
+    }
+
+    private func takeProblem(_ object: SceneObject, by account: AgentID) -> CommandReply.Outcome? {
+        func refuse(_ code: ErrorCode, _ message: String) -> CommandReply.Outcome { .callFailed(code: code.rawValue, message: message) }
+        guard gridServicesAttached else { return refuse(.serviceUnavailable, "this region runs without grid services") }
+        guard object.owner == account else { return refuse(.notAllowed, "object \(object.localID) belongs to someone else") }
+        guard !object.beingTaken else { return refuse(.notAllowed, "object \(object.localID) is already being taken") }
+        guard object.asset != nil, object.stored else {
+            return refuse(.notAllowed, "object \(object.localID) was built in the world; only objects rezzed from inventory can be taken")
+        }
+        return nil
     }
 
     private mutating func create(_ spec: ObjectSpec, by creator: AgentID) -> CommandReply.Outcome {
@@ -92,15 +146,10 @@ extension Region {
         guard objects.count < settings.maxObjects else {
             return .failed(code: ErrorCode.objectLimit.rawValue, message: "region holds its limit of \(settings.maxObjects) objects")
         }
-        let id = takeID()
-        _ = slots.add(id)
-        objects[id] = SceneObject(
-            localID: id, shape: spec.shape, name: spec.name, position: spec.position,
-            rotation: spec.rotation.normalized, scale: spec.scale, creator: creator
-        )
-        published[id] = objects[id]!.motion
-        pending.appeared.append(entityInfo(id)!)
-        return .created(id)
+        let record = SceneObjectRecord(
+            id: UUID(), owner: creator, creator: creator, asset: nil, name: spec.name, shape: spec.shape,
+            position: spec.position, rotation: spec.rotation, scale: spec.scale, masks: SceneObject.fullMasks)
+        return .created(insertObject(record, stored: false))
     }
 
     static func validate(_ spec: ObjectSpec) -> String? {
@@ -118,11 +167,15 @@ extension Region {
         return nil
     }
 
-    /// Removes an avatar or object and tells every avatar that saw it.
-    mutating func removeEntity(_ id: LocalID) {
+    /// Removes an avatar or object and tells every avatar that saw it. A stored object's row
+    /// is deleted by the next flush, unless `stored` is false (a take already deleted it).
+    mutating func removeEntity(_ id: LocalID, stored: Bool = true) {
         if let avatar = avatars.removeValue(forKey: id) {
             agentIndex[avatar.agentID] = nil
-        } else if objects.removeValue(forKey: id) == nil {
+        } else if let object = objects.removeValue(forKey: id) {
+            objectIndex[object.id] = nil
+            if stored, object.stored { deletedStored.append(object.id) }
+        } else {
             return
         }
         published[id] = nil

@@ -1,3 +1,4 @@
+import Foundation
 import TesseraWire
 import TesseraWorld
 
@@ -9,6 +10,11 @@ public struct Region {
     var avatars: [LocalID: Avatar] = [:]
     var agentIndex: [AgentID: LocalID] = [:]
     var objects: [LocalID: SceneObject] = [:]
+    var objectIndex: [UUID: LocalID] = [:]
+    /// Stored objects removed from the scene since the last flush.
+    var deletedStored: [UUID] = []
+    /// Whether rez and take can be asked of grid services (false in a region without them).
+    public var gridServicesAttached = false
     /// Connected client managers; true while one still needs the full entity snapshot.
     var managers: [ManagerID: Bool] = [:]
     var published: [LocalID: EntityMotion] = [:]
@@ -62,6 +68,7 @@ public struct Region {
     private mutating func publish(now: FrameInstant, moved: [MovedEntity]) -> RegionOutput {
         var output = RegionOutput()
         output.messages = pending.direct
+        output.gridEffects = pending.effects
         let frameData = pending
         pending = FrameAccumulator()
         for (manager, needsSnapshot) in managers {
@@ -117,6 +124,7 @@ struct FrameAccumulator {
     var interest: [LocalID: (entered: [LocalID], left: [LocalID])] = [:]
     var chat: [ChatDelivery] = []
     var replies: [(ManagerID, CommandReply)] = []
+    var effects: [GridEffect] = []
 }
 
 extension Region {

@@ -1,3 +1,5 @@
+import Foundation
+import TesseraGridProtocol
 import TesseraWire
 import TesseraWorld
 
@@ -11,12 +13,18 @@ public enum RegionInput: Sendable {
     case join(ManagerID, AgentJoin)
     case leave(ManagerID, AgentLeave)
     case command(ManagerID, AgentInput)
+    /// The grid's answer to a `GridEffect.rez`.
+    case rezResult(agent: LocalID, manager: ManagerID, requestID: UInt32, Result<SceneObjectRecord, CallStatus>)
+    /// The grid's answer to a `GridEffect.take`.
+    case takeResult(agent: LocalID, manager: ManagerID, requestID: UInt32, object: LocalID, Result<UUID, CallStatus>)
 }
 
 /// What a frame sends, in order: direct replies first (e.g. `AgentJoined`), then each
 /// manager's `RegionFrame`.
 public struct RegionOutput: Sendable {
     public var messages: [(ManagerID, WireMessage)] = []
+    /// Calls for the grid services that the runner makes after the frame.
+    public var gridEffects: [GridEffect] = []
 
     public init() {}
 

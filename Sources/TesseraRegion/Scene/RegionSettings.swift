@@ -16,12 +16,15 @@ public struct RegionSettings: Sendable, Hashable {
     public var interestInterval: Int
     /// Arrivals land within this many metres of the region's centre.
     public var spawnRadius: Float
+    /// Seconds between scene flushes to storage (objects are never written per update).
+    public var flushIntervalSeconds: Double
 
     public init(
         name: String, gridPosition: GridPosition, frameRate: Int = 45, viewDistance: Float = 64,
         terrainHeight: Float = 21, maxAvatars: Int = 2000, maxObjects: Int = 15000, interestInterval: Int = 4,
-        spawnRadius: Float = 48
+        spawnRadius: Float = 48, flushIntervalSeconds: Double = 30
     ) {
+        self.flushIntervalSeconds = flushIntervalSeconds
         self.name = name
         self.gridPosition = gridPosition
         self.frameRate = frameRate

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOPosix
 import PostgresNIO
 import TesseraWorld
 
@@ -51,7 +52,8 @@ public struct AccountStore: Sendable {
     public func create(name: String, password: String) async throws -> Account {
         if let problem = Self.nameProblem(name) { throw AccountError.invalidName(problem) }
         guard password.count >= 8 else { throw AccountError.weakPassword }
-        let hashed = try hasher.hash(password)
+        let hasher = hasher
+        let hashed = try await NIOThreadPool.singleton.runIfActive { try hasher.hash(password) }
         let id = UUID()
         do {
             _ = try await client.query("""
@@ -78,7 +80,10 @@ public struct AccountStore: Sendable {
         var found: (UUID, String, ByteBuffer, ByteBuffer, String)?
         for try await row in rows.decode((UUID, String, ByteBuffer, ByteBuffer, String).self) { found = row }
         if let (id, storedName, hash, salt, descriptor) = found,
-            try PasswordHasher.verify(password, hash: Array(hash.readableBytesView), salt: Array(salt.readableBytesView), descriptor: descriptor)
+            // The KDF is slow by design: it runs on the blocking pool, not on the event loops.
+            try await NIOThreadPool.singleton.runIfActive({
+                try PasswordHasher.verify(password, hash: Array(hash.readableBytesView), salt: Array(salt.readableBytesView), descriptor: descriptor)
+            })
         {
             return Account(id: id, name: storedName)
         }

@@ -32,7 +32,12 @@ public struct PasswordHasher: Sendable {
     }
 
     /// Checks `password` against a stored hash made with the parameters of `descriptor`.
+    /// The descriptor of accounts that cannot log in with a password (their sessions are
+    /// issued by an operator tool, e.g. load-test bots).
+    public static let disabledDescriptor = "disabled"
+
     public static func verify(_ password: String, hash: [UInt8], salt: [UInt8], descriptor: String) throws -> Bool {
+        if descriptor == disabledDescriptor { return false }
         let parts = descriptor.split(separator: ":")
         guard parts.count == 4, parts[0] == "scrypt", let cost = Int(parts[1]), let blockSize = Int(parts[2]),
             let parallelism = Int(parts[3])

@@ -44,7 +44,7 @@ extension InventoryStore {
                 """
                 INSERT INTO scene_objects (id, region_id, owner_id, creator_id, asset_id, name, shape, position, rotation, scale,
                     base_mask, owner_mask, group_mask, everyone_mask, next_owner_mask)
-                VALUES (\(object), \(region), \(owner), \(source.creatorID), \(source.assetID), \(source.name), 0,
+                VALUES (\(object), \(region), \(owner), \(source.creatorID), \(source.assetID), \(source.name), 1,
                     \(place), \(rotation), \(scale), \(b), \(o), \(g), \(e), \(n))
                 """, logger: logger)
             if !m.owner.contains(.copy) {

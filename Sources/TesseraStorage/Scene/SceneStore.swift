@@ -8,6 +8,8 @@ public struct PersistedObject: Sendable, Hashable {
     public var id: UUID
     public var ownerID: UUID
     public var creatorID: UUID?
+    /// The object asset it was rezzed from; nil for objects built in the world.
+    public var assetID: Data?
     public var name: String
     public var shape: Shape
     public var position: Vector3
@@ -18,9 +20,10 @@ public struct PersistedObject: Sendable, Hashable {
 
     public init(
         id: UUID, ownerID: UUID, creatorID: UUID?, name: String, shape: Shape,
-        position: Vector3, rotation: Quaternion, scale: Vector3, masks: [Int32]
+        position: Vector3, rotation: Quaternion, scale: Vector3, masks: [Int32], assetID: Data? = nil
     ) {
         self.id = id
+        self.assetID = assetID
         self.ownerID = ownerID
         self.creatorID = creatorID
         self.name = name
@@ -46,24 +49,8 @@ public struct SceneStore: Sendable {
     /// Makes the stored scene of `region` equal to `objects` in one transaction: upserts every
     /// object and deletes the region's rows that are not among them.
     public func save(region: UUID, objects: [PersistedObject]) async throws {
-        try await client.withTransaction(logger: logger) { connection in
-            for object in objects {
-                guard object.masks.count == 5 else { throw SceneStoreError.badMasks(object.id) }
-                let position = [object.position.x, object.position.y, object.position.z]
-                let rotation = [object.rotation.x, object.rotation.y, object.rotation.z, object.rotation.w]
-                let scale = [object.scale.x, object.scale.y, object.scale.z]
-                _ = try await connection.query("""
-                    INSERT INTO scene_objects (id, region_id, owner_id, creator_id, name, shape, position, rotation, scale,
-                        base_mask, owner_mask, group_mask, everyone_mask, next_owner_mask, updated_at)
-                    VALUES (\(object.id), \(region), \(object.ownerID), \(object.creatorID), \(object.name), \(Int16(object.shape.rawValue)),
-                        \(position), \(rotation), \(scale), \(object.masks[0]), \(object.masks[1]), \(object.masks[2]),
-                        \(object.masks[3]), \(object.masks[4]), now())
-                    ON CONFLICT (id) DO UPDATE SET region_id = EXCLUDED.region_id, name = EXCLUDED.name, shape = EXCLUDED.shape,
-                        position = EXCLUDED.position, rotation = EXCLUDED.rotation, scale = EXCLUDED.scale,
-                        owner_mask = EXCLUDED.owner_mask, group_mask = EXCLUDED.group_mask,
-                        everyone_mask = EXCLUDED.everyone_mask, next_owner_mask = EXCLUDED.next_owner_mask, updated_at = now()
-                    """, logger: logger)
-            }
+        try await inTransaction(client, logger: logger) { connection in
+            for object in objects { try await upsert(connection, object, region: region) }
             let kept = objects.map(\.id)
             _ = try await connection.query(
                 "DELETE FROM scene_objects WHERE region_id = \(region) AND NOT (id = ANY(\(kept)))", logger: logger
@@ -71,15 +58,67 @@ public struct SceneStore: Sendable {
         }
     }
 
-    public func load(region: UUID) async throws -> [PersistedObject] {
-        let rows = try await client.query("""
-            SELECT id, owner_id, creator_id, name, shape, position, rotation, scale,
-                base_mask, owner_mask, group_mask, everyone_mask, next_owner_mask
-            FROM scene_objects WHERE region_id = \(region) ORDER BY id
+    /// A region's periodic flush, in one transaction: objects built since the last flush are
+    /// inserted, objects already stored that changed are updated (never re-inserted: an
+    /// object a `take` removed while this flush was on its way stays removed), and objects
+    /// that left the scene are deleted.
+    public func flush(region: UUID, created: [PersistedObject], changed: [PersistedObject], deleted: [UUID]) async throws {
+        try await inTransaction(client, logger: logger) { connection in
+            for object in created { try await upsert(connection, object, region: region) }
+            for object in changed {
+                let position = [object.position.x, object.position.y, object.position.z]
+                let rotation = [object.rotation.x, object.rotation.y, object.rotation.z, object.rotation.w]
+                let scale = [object.scale.x, object.scale.y, object.scale.z]
+                _ = try await connection.query("""
+                    UPDATE scene_objects SET name = \(object.name), position = \(position), rotation = \(rotation),
+                        scale = \(scale), updated_at = now()
+                    WHERE id = \(object.id) AND region_id = \(region)
+                    """, logger: logger)
+            }
+            if !deleted.isEmpty {
+                _ = try await connection.query(
+                    "DELETE FROM scene_objects WHERE region_id = \(region) AND id = ANY(\(deleted))", logger: logger)
+            }
+        }
+    }
+
+    private func upsert(_ connection: PostgresConnection, _ object: PersistedObject, region: UUID) async throws {
+        guard object.masks.count == 5 else { throw SceneStoreError.badMasks(object.id) }
+        let position = [object.position.x, object.position.y, object.position.z]
+        let rotation = [object.rotation.x, object.rotation.y, object.rotation.z, object.rotation.w]
+        let scale = [object.scale.x, object.scale.y, object.scale.z]
+        _ = try await connection.query("""
+            INSERT INTO scene_objects (id, region_id, owner_id, creator_id, asset_id, name, shape, position, rotation, scale,
+                base_mask, owner_mask, group_mask, everyone_mask, next_owner_mask, updated_at)
+            VALUES (\(object.id), \(region), \(object.ownerID), \(object.creatorID), \(object.assetID), \(object.name),
+                \(Int16(object.shape.rawValue)), \(position), \(rotation), \(scale), \(object.masks[0]), \(object.masks[1]),
+                \(object.masks[2]), \(object.masks[3]), \(object.masks[4]), now())
+            ON CONFLICT (id) DO UPDATE SET region_id = EXCLUDED.region_id, name = EXCLUDED.name, shape = EXCLUDED.shape,
+                position = EXCLUDED.position, rotation = EXCLUDED.rotation, scale = EXCLUDED.scale,
+                owner_mask = EXCLUDED.owner_mask, group_mask = EXCLUDED.group_mask,
+                everyone_mask = EXCLUDED.everyone_mask, next_owner_mask = EXCLUDED.next_owner_mask, updated_at = now()
             """, logger: logger)
+    }
+
+    public func load(region: UUID) async throws -> [PersistedObject] {
+        try await decode(client.query(
+            "SELECT \(unescaped: Self.columns) FROM scene_objects WHERE region_id = \(region) ORDER BY id", logger: logger))
+    }
+
+    /// One stored object, wherever it is.
+    public func object(id: UUID) async throws -> PersistedObject? {
+        try await decode(client.query("SELECT \(unescaped: Self.columns) FROM scene_objects WHERE id = \(id)", logger: logger)).first
+    }
+
+    private static let columns = """
+        id, owner_id, creator_id, name, shape, position, rotation, scale,
+        base_mask, owner_mask, group_mask, everyone_mask, next_owner_mask, asset_id
+        """
+
+    private func decode(_ rows: PostgresRowSequence) async throws -> [PersistedObject] {
         var objects: [PersistedObject] = []
         for try await row in rows.decode(SceneRow.self) {
-            let (id, owner, creator, name, shape, position, rotation, scale, base, ownerMask, group, everyone, next) = row
+            let (id, owner, creator, name, shape, position, rotation, scale, base, ownerMask, group, everyone, next, asset) = row
             guard let kind = Shape(rawValue: UInt8(clamping: shape)), position.count == 3, rotation.count == 4, scale.count == 3 else {
                 throw SceneStoreError.corruptRow(id)
             }
@@ -87,7 +126,7 @@ public struct SceneStore: Sendable {
                 id: id, ownerID: owner, creatorID: creator, name: name, shape: kind,
                 position: Vector3(position[0], position[1], position[2]),
                 rotation: Quaternion(x: rotation[0], y: rotation[1], z: rotation[2], w: rotation[3]),
-                scale: Vector3(scale[0], scale[1], scale[2]), masks: [base, ownerMask, group, everyone, next]
+                scale: Vector3(scale[0], scale[1], scale[2]), masks: [base, ownerMask, group, everyone, next], assetID: asset
             ))
         }
         return objects
@@ -106,4 +145,4 @@ public enum SceneStoreError: Error, CustomStringConvertible {
     }
 }
 
-private typealias SceneRow = (UUID, UUID, UUID?, String, Int16, [Float], [Float], [Float], Int32, Int32, Int32, Int32, Int32)
+private typealias SceneRow = (UUID, UUID, UUID?, String, Int16, [Float], [Float], [Float], Int32, Int32, Int32, Int32, Int32, Data?)

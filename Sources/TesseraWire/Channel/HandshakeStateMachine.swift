@@ -115,6 +115,8 @@ extension WireMessageType: CustomStringConvertible {
         case .agentLeave: "AgentLeave"
         case .agentInput: "AgentInput"
         case .regionFrame: "RegionFrame"
+        case .gridRequest: "GridRequest"
+        case .gridReply: "GridReply"
         }
     }
 }

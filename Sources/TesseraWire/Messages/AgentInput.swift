@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import TesseraCodec
 import TesseraWorld
@@ -35,12 +36,18 @@ public enum AgentCommand: Hashable, Sendable {
     case chat(ChatType, channel: Int32, text: String)
     case createObject(requestID: UInt32, ObjectSpec)
     case deleteObject(requestID: UInt32, LocalID)
+    /// Rez an inventory item at a point of the region (the region asks the grid).
+    case rez(requestID: UInt32, item: UUID, position: Vector3)
+    /// Take an object back into inventory (the region asks the grid).
+    case take(requestID: UInt32, LocalID)
 
     enum Tag: UInt8 {
         case move = 1
         case chat = 2
         case createObject = 3
         case deleteObject = 4
+        case rez = 5
+        case take = 6
     }
 
     init(from buffer: inout ByteBuffer) throws {
@@ -65,6 +72,12 @@ public enum AgentCommand: Hashable, Sendable {
         case .deleteObject:
             let requestID = try buffer.readLE(UInt32.self, "deleteObject.requestID")
             self = .deleteObject(requestID: requestID, try buffer.readLE(UInt32.self, "deleteObject.localID"))
+        case .rez:
+            let requestID = try buffer.readLE(UInt32.self, "rez.requestID")
+            self = .rez(requestID: requestID, item: try buffer.readUUID("rez.item"), position: try buffer.readVector("rez.position"))
+        case .take:
+            let requestID = try buffer.readLE(UInt32.self, "take.requestID")
+            self = .take(requestID: requestID, try buffer.readLE(UInt32.self, "take.localID"))
         }
     }
 
@@ -86,6 +99,15 @@ public enum AgentCommand: Hashable, Sendable {
             spec.encode(into: &buffer)
         case .deleteObject(let requestID, let localID):
             buffer.writeLE(Tag.deleteObject.rawValue)
+            buffer.writeLE(requestID)
+            buffer.writeLE(localID)
+        case .rez(let requestID, let item, let position):
+            buffer.writeLE(Tag.rez.rawValue)
+            buffer.writeLE(requestID)
+            buffer.writeUUID(item)
+            buffer.writeVector(position)
+        case .take(let requestID, let localID):
+            buffer.writeLE(Tag.take.rawValue)
             buffer.writeLE(requestID)
             buffer.writeLE(localID)
         }

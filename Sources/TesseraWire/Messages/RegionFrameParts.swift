@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import TesseraCodec
 import TesseraWorld
@@ -136,12 +137,18 @@ public struct ChatDelivery: Hashable, Sendable {
     }
 }
 
-/// The outcome of an avatar's create or delete command.
+/// The outcome of an avatar's create, delete, rez or take command.
 public struct CommandReply: Hashable, Sendable {
     public enum Outcome: Hashable, Sendable {
         case created(LocalID)
         case deleted(LocalID)
         case failed(code: UInt16, message: String)
+        /// A rez made this object (persistent id and local id).
+        case rezzed(LocalID, object: UUID)
+        /// A take made this inventory item.
+        case taken(item: UUID)
+        /// A rez or take failed (answered to the client as an inventory reply).
+        case callFailed(code: UInt16, message: String)
     }
 
     public var agent: LocalID
@@ -163,6 +170,13 @@ public struct CommandReply: Hashable, Sendable {
         case 3:
             let code = try buffer.readLE(UInt16.self, "reply.code")
             outcome = .failed(code: code, message: try buffer.readText("reply.message", maxBytes: 1024))
+        case 4:
+            let localID = try buffer.readLE(UInt32.self, "reply.localID")
+            outcome = .rezzed(localID, object: try buffer.readUUID("reply.object"))
+        case 5: outcome = .taken(item: try buffer.readUUID("reply.item"))
+        case 6:
+            let code = try buffer.readLE(UInt16.self, "reply.code")
+            outcome = .callFailed(code: code, message: try buffer.readText("reply.message", maxBytes: 1024))
         case let other:
             throw CodecError.invalidValue(field: "reply.outcome", reason: "unknown outcome \(other)")
         }
@@ -180,6 +194,17 @@ public struct CommandReply: Hashable, Sendable {
             buffer.writeLE(id)
         case .failed(let code, let message):
             buffer.writeLE(UInt8(3))
+            buffer.writeLE(code)
+            buffer.writeText(message)
+        case .rezzed(let localID, let object):
+            buffer.writeLE(UInt8(4))
+            buffer.writeLE(localID)
+            buffer.writeUUID(object)
+        case .taken(let item):
+            buffer.writeLE(UInt8(5))
+            buffer.writeUUID(item)
+        case .callFailed(let code, let message):
+            buffer.writeLE(UInt8(6))
             buffer.writeLE(code)
             buffer.writeText(message)
         }

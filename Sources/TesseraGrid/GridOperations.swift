@@ -1,0 +1,175 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TesseraGridProtocol
+import TesseraStorage
+import TesseraWire
+import TesseraWorld
+
+/// Performs grid calls against the stores. Every outcome is a value: a refusal names what
+/// was wrong with an error code; a database failure is `serviceUnavailable` (the transaction
+/// rolled back, so nothing changed) and is logged here, never shown to clients in detail.
+public struct GridOperations: Sendable {
+    public let accounts: AccountStore
+    public let sessions: SessionStore
+    public let inventory: InventoryStore
+    public let assets: AssetStore
+    public let regions: RegionRegistry
+    public let scenes: SceneStore
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        accounts = AccountStore(client: client, logger: logger)
+        sessions = SessionStore(client: client, logger: logger)
+        inventory = InventoryStore(client: client, logger: logger)
+        assets = AssetStore(client: client, logger: logger)
+        regions = RegionRegistry(client: client, logger: logger)
+        scenes = SceneStore(client: client, logger: logger)
+        self.logger = logger
+    }
+
+    /// Which calls each kind of peer may make.
+    static func allows(_ role: WireRole, _ call: GridCall) -> Bool {
+        switch call.code {
+        case .login, .resumeSession, .endSession, .inventory: role == .clientManager
+        case .registerRegion, .deregisterRegion, .heartbeat, .loadScene, .flushScene, .rez, .take: role == .region
+        case .locateRegion: true
+        case .botSessions: role == .tool
+        }
+    }
+
+    public func perform(_ call: GridCall, for role: WireRole) async -> Result<GridAnswer, CallStatus> {
+        guard Self.allows(role, call) else {
+            return .failure(CallStatus(.notAllowed, "a \(role) may not call \(call.code)"))
+        }
+        do {
+            return .success(try await answer(call))
+        } catch let status as CallStatus {
+            return .failure(status)
+        } catch {
+            if let status = Self.status(for: error) { return .failure(status) }
+            logger.error("grid call failed in the database", metadata: ["call": "\(call)", "error": "\(String(reflecting: error))"])
+            return .failure(CallStatus(.serviceUnavailable, "the grid's database failed; nothing was changed"))
+        }
+    }
+
+    private func answer(_ call: GridCall) async throws -> GridAnswer {
+        switch call {
+        case .login(let name, let password, let address):
+            let account = try await accounts.authenticate(name: name, password: password, address: address)
+            try await inventory.createInventory(for: account.id)
+            return .session(try await grant(account))
+        case .resumeSession(let token):
+            let id = try await sessions.validate(token)
+            guard let account = try await accounts.account(id: id) else { throw CallStatus(.invalidSession, "the session's account is gone") }
+            return .session(SessionGrant(account: account.id, name: account.name, token: token, expiresMillis: 0))
+        case .endSession(let token):
+            try await sessions.revoke(token)
+            return .done
+        case .registerRegion(let name, let gridX, let gridY, let address, let node):
+            guard let x = Int32(exactly: gridX), let y = Int32(exactly: gridY) else {
+                throw CallStatus(.invalidValue, "grid position (\(gridX), \(gridY)) is out of range")
+            }
+            return .region(try await regions.register(name: name, gridX: x, gridY: y, address: address, node: node))
+        case .deregisterRegion(let id):
+            try await regions.deregister(id: id)
+            return .done
+        case .heartbeat(let ids):
+            try await regions.heartbeat(ids)
+            return .done
+        case .locateRegion(let name):
+            let found = try await regions.locate(name: name)
+            return .location(RegionLocation(
+                id: found.id, name: found.name, gridX: UInt32(found.gridX), gridY: UInt32(found.gridY), address: found.address))
+        case .inventory(let account, let call):
+            return .inventory(try await inventoryAnswer(call, account: account))
+        case .loadScene(let region):
+            return .scene(try await scenes.load(region: region).map(\.record))
+        case .flushScene(let region, let created, let changed, let deleted):
+            try await scenes.flush(
+                region: region, created: created.map(PersistedObject.init), changed: changed.map(PersistedObject.init), deleted: deleted)
+            return .done
+        case .rez(let account, let item, let region, let position):
+            let id = try await inventory.rez(item: item, owner: account, region: region, position: SIMD3(position.x, position.y, position.z))
+            guard let object = try await scenes.object(id: id) else { throw CallStatus(.serviceUnavailable, "the rezzed object vanished") }
+            return .sceneObject(object.record)
+        case .take(let account, let object):
+            return .item(try await inventory.take(object: object, by: account))
+        case .botSessions(let prefix, let count):
+            var grants: [SessionGrant] = []
+            for index in 0..<Int(count) {
+                let account = try await accounts.ensureServiceAccount(name: "\(prefix) \(index + 1)")
+                try await inventory.createInventory(for: account.id)
+                grants.append(try await grant(account))
+            }
+            return .sessions(grants)
+        }
+    }
+
+    private func grant(_ account: Account) async throws -> SessionGrant {
+        let token = try await sessions.issue(for: account.id)
+        let expires = Date().addingTimeInterval(TimeInterval(sessions.lifetimeSeconds))
+        return SessionGrant(account: account.id, name: account.name, token: token, expiresMillis: UInt64(expires.timeIntervalSince1970 * 1000))
+    }
+
+    private func inventoryAnswer(_ call: InventoryCall, account: UUID) async throws -> InventoryAnswer {
+        switch call {
+        case .listFolder(let folder, let start):
+            let page = try await inventory.contents(owner: account, folder: folder, start: Int(start), limit: FolderPage.maxEntries)
+            return .page(FolderPage(
+                folder: page.folder, total: UInt32(page.total), start: start,
+                folders: page.folders.map { FolderEntry(id: $0.id, parent: $0.parentID, kind: UInt8($0.kind.rawValue), name: $0.name) },
+                items: page.items.map(\.entry)))
+        case .createFolder(let parent, let name):
+            return .id(try await inventory.createFolder(owner: account, parent: parent, name: name))
+        case .renameFolder(let folder, let name):
+            try await inventory.renameFolder(owner: account, folder: folder, name: name)
+        case .moveFolder(let folder, let target):
+            try await inventory.moveFolder(owner: account, folder: folder, to: target)
+        case .deleteFolder(let folder):
+            try await inventory.deleteToTrash(owner: account, folder: folder)
+        case .createItem(let folder, let asset, let name, let nextOwner):
+            guard let stored = try await assets.slice(id: asset.bytes, offset: 0, length: 0) else {
+                throw CallStatus(.unknownAsset, "no asset \(asset)")
+            }
+            let next = Permissions(rawValue: Int32(bitPattern: nextOwner)).intersection(.all)
+            let masks = PermissionMasks(base: .all, owner: .all, nextOwner: next)
+            return .id(try await inventory.createItem(
+                owner: account, folder: folder, assetID: asset.bytes, type: stored.type, name: name, masks: masks, creator: account))
+        case .renameItem(let item, let name):
+            try await inventory.renameItem(owner: account, item: item, name: name)
+        case .moveItem(let item, let folder):
+            try await inventory.moveItem(owner: account, item: item, to: folder)
+        case .deleteItem(let item):
+            try await inventory.deleteToTrash(owner: account, item: item)
+        case .purgeTrash:
+            return .count(UInt32(clamping: try await inventory.purgeTrash(owner: account)))
+        case .give(let item, let recipientName):
+            guard let recipient = try await accounts.account(named: recipientName) else {
+                throw CallStatus(.unknownAvatar, "no avatar is named \(recipientName)")
+            }
+            try await inventory.createInventory(for: recipient.id)
+            return .id(try await inventory.give(item: item, from: account, to: recipient.id))
+        case .storeAsset(let type, let name, let data):
+            guard let id = AssetID(try await assets.store(data: data, type: type, name: name, creator: account)) else {
+                throw CallStatus(.serviceUnavailable, "the asset store returned a malformed id")
+            }
+            return .asset(id)
+        case .fetchAsset(let asset, let offset, let length):
+            let length = min(Int(length), AssetChunk.maxBytes)
+            guard let slice = try await assets.slice(id: asset.bytes, offset: Int(offset), length: length) else {
+                throw CallStatus(.unknownAsset, "no asset \(asset)")
+            }
+            guard Int(offset) <= slice.size else {
+                throw CallStatus(.invalidValue, "offset \(offset) is past the asset's \(slice.size) bytes")
+            }
+            return .assetChunk(AssetChunk(
+                asset: asset, type: slice.type, name: slice.name, creator: slice.creator,
+                createdMillis: UInt64(max(0, slice.created.timeIntervalSince1970 * 1000)), totalSize: UInt32(slice.size),
+                offset: offset, data: slice.data))
+        case .rez, .take:
+            throw CallStatus(.notAllowed, "rez and take are sent to the avatar's region, which asks the grid")
+        }
+        return .done
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import NIOCore
+import TesseraCodec
+import TesseraWorld
+
+/// The successful answer to a `GridCall`.
+public enum GridAnswer: Hashable, Sendable {
+    case done
+    case session(SessionGrant)
+    case region(UUID)
+    case location(RegionLocation)
+    case inventory(InventoryAnswer)
+    case scene([SceneObjectRecord])
+    case sceneObject(SceneObjectRecord)
+    /// The item a take made.
+    case item(UUID)
+    case sessions([SessionGrant])
+
+    public enum Code: UInt8, Sendable, CaseIterable {
+        case done = 0, session, region, location, inventory, scene, sceneObject, item, sessions
+    }
+
+    public var code: Code {
+        switch self {
+        case .done: .done
+        case .session: .session
+        case .region: .region
+        case .location: .location
+        case .inventory: .inventory
+        case .scene: .scene
+        case .sceneObject: .sceneObject
+        case .item: .item
+        case .sessions: .sessions
+        }
+    }
+
+    public init(from buffer: inout ByteBuffer) throws {
+        switch try buffer.readEnum(Code.self, "gridAnswer.kind") {
+        case .done: self = .done
+        case .session: self = .session(try SessionGrant(from: &buffer))
+        case .region: self = .region(try buffer.readUUID("gridAnswer.region"))
+        case .location: self = .location(try RegionLocation(from: &buffer))
+        case .inventory: self = .inventory(try InventoryAnswer(from: &buffer))
+        case .scene:
+            let count = try buffer.readCount("gridAnswer.scene", minElementBytes: SceneObjectRecord.minBytes)
+            self = .scene(try (0..<count).map { _ in try SceneObjectRecord(from: &buffer) })
+        case .sceneObject: self = .sceneObject(try SceneObjectRecord(from: &buffer))
+        case .item: self = .item(try buffer.readUUID("gridAnswer.item"))
+        case .sessions:
+            let count = try buffer.readCount("gridAnswer.sessions", minElementBytes: 28)
+            self = .sessions(try (0..<count).map { _ in try SessionGrant(from: &buffer) })
+        }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        buffer.writeLE(code.rawValue)
+        switch self {
+        case .done: break
+        case .session(let grant): grant.encode(into: &buffer)
+        case .region(let id), .item(let id): buffer.writeUUID(id)
+        case .location(let location): location.encode(into: &buffer)
+        case .inventory(let answer): answer.encode(into: &buffer)
+        case .scene(let objects):
+            buffer.writeCount(objects.count)
+            for object in objects { object.encode(into: &buffer) }
+        case .sceneObject(let object): object.encode(into: &buffer)
+        case .sessions(let grants):
+            buffer.writeCount(grants.count)
+            for grant in grants { grant.encode(into: &buffer) }
+        }
+    }
+}
+
+/// A logged-in account and its session token.
+public struct SessionGrant: Hashable, Sendable {
+    public var account: UUID
+    public var name: String
+    public var token: String
+    /// Milliseconds since 1970.
+    public var expiresMillis: UInt64
+
+    public init(account: UUID, name: String, token: String, expiresMillis: UInt64) {
+        self.account = account
+        self.name = name
+        self.token = token
+        self.expiresMillis = expiresMillis
+    }
+
+    init(from buffer: inout ByteBuffer) throws {
+        account = try buffer.readUUID("session.account")
+        name = try buffer.readText("session.name", maxBytes: maxNameBytes)
+        token = try buffer.readText("session.token", maxBytes: maxTokenBytes)
+        expiresMillis = try buffer.readLE(UInt64.self, "session.expires")
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        buffer.writeUUID(account)
+        buffer.writeText(name)
+        buffer.writeText(token)
+        buffer.writeLE(expiresMillis)
+    }
+}
+
+extension SessionGrant: CustomStringConvertible {
+    public var description: String { "SessionGrant(\(name), \(account))" }
+}
+
+/// A registered region and the node that serves it.
+public struct RegionLocation: Hashable, Sendable {
+    public var id: UUID
+    public var name: String
+    public var gridX: UInt32
+    public var gridY: UInt32
+    /// host:port of the region node's Tessera wire listener.
+    public var address: String
+
+    public init(id: UUID, name: String, gridX: UInt32, gridY: UInt32, address: String) {
+        self.id = id
+        self.name = name
+        self.gridX = gridX
+        self.gridY = gridY
+        self.address = address
+    }
+
+    public var handle: RegionHandle { GridPosition(x: gridX, y: gridY).handle }
+
+    init(from buffer: inout ByteBuffer) throws {
+        id = try buffer.readUUID("location.id")
+        name = try buffer.readText("location.name", maxBytes: maxNameBytes)
+        gridX = try buffer.readLE(UInt32.self, "location.gridX")
+        gridY = try buffer.readLE(UInt32.self, "location.gridY")
+        address = try buffer.readText("location.address", maxBytes: 255)
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        buffer.writeUUID(id)
+        buffer.writeText(name)
+        buffer.writeLE(gridX)
+        buffer.writeLE(gridY)
+        buffer.writeText(address)
+    }
+}
+
+/// A region's object as it is stored.
+public struct SceneObjectRecord: Hashable, Sendable {
+    static let minBytes = 16 * 3 + 1 + 2 + 1 + 12 + 16 + 12 + 20
+
+    public var id: UUID
+    public var owner: UUID
+    public var creator: UUID?
+    /// The object asset it was rezzed from; nil for objects built in the world.
+    public var asset: AssetID?
+    public var name: String
+    public var shape: Shape
+    public var position: Vector3
+    public var rotation: Quaternion
+    public var scale: Vector3
+    /// base, owner, group, everyone, next owner.
+    public var masks: [UInt32]
+
+    public init(
+        id: UUID, owner: UUID, creator: UUID?, asset: AssetID?, name: String, shape: Shape,
+        position: Vector3, rotation: Quaternion, scale: Vector3, masks: [UInt32]
+    ) {
+        self.id = id
+        self.owner = owner
+        self.creator = creator
+        self.asset = asset
+        self.name = name
+        self.shape = shape
+        self.position = position
+        self.rotation = rotation
+        self.scale = scale
+        self.masks = masks
+    }
+
+    init(from buffer: inout ByteBuffer) throws {
+        id = try buffer.readUUID("object.id")
+        owner = try buffer.readUUID("object.owner")
+        creator = try buffer.readOptionalUUID("object.creator")
+        switch try buffer.readLE(UInt8.self, "object.hasAsset") {
+        case 0: asset = nil
+        case 1: asset = try AssetID(from: &buffer, "object.asset")
+        case let other: throw CodecError.invalidValue(field: "object.hasAsset", reason: "expected 0 or 1, got \(other)")
+        }
+        name = try buffer.readText("object.name", maxBytes: maxNameBytes)
+        shape = try buffer.readEnum(Shape.self, "object.shape")
+        position = try buffer.readVector("object.position")
+        rotation = try buffer.readQuaternion("object.rotation")
+        scale = try buffer.readVector("object.scale")
+        masks = try (0..<5).map { _ in try buffer.readLE(UInt32.self, "object.masks") }
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        buffer.writeUUID(id)
+        buffer.writeUUID(owner)
+        buffer.writeOptionalUUID(creator)
+        if let asset {
+            buffer.writeLE(UInt8(1))
+            asset.encode(into: &buffer)
+        } else {
+            buffer.writeLE(UInt8(0))
+        }
+        buffer.writeText(name)
+        buffer.writeLE(shape.rawValue)
+        buffer.writeVector(position)
+        buffer.writeQuaternion(rotation)
+        buffer.writeVector(scale)
+        precondition(masks.count == 5, "an object has five permission masks")
+        for mask in masks { buffer.writeLE(mask) }
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import NIOCore
+import TesseraCodec
+import TesseraWorld
+
+/// What region nodes and client managers ask of the grid services over Tessera wire
+/// (docs/wire-protocol.md, "Grid services").
+public enum GridCall: Hashable, Sendable {
+    /// Checks a name and password; `address` is the client's, for rate limiting.
+    case login(name: String, password: String, address: String)
+    /// The account of a session token, if the token is valid.
+    case resumeSession(token: String)
+    /// Revokes a token (logout).
+    case endSession(token: String)
+    /// A region node takes a grid position for a region. A restart of the same region (same
+    /// name and position) takes its row back, keeping its id and stored objects.
+    case registerRegion(name: String, gridX: UInt32, gridY: UInt32, address: String, node: String)
+    /// Marks a region offline (its objects stay stored).
+    case deregisterRegion(UUID)
+    /// Keeps the registrations of live regions fresh.
+    case heartbeat([UUID])
+    /// Where a region is: by name, or the first live region when the name is empty.
+    case locateRegion(name: String)
+    /// An avatar's inventory call (never `rez` or `take`: those come from the region).
+    case inventory(account: UUID, InventoryCall)
+    case loadScene(region: UUID)
+    /// A region's slow-cadence flush: objects built since the last one (inserted), stored
+    /// objects that changed (updated, never re-inserted), and objects that left the scene.
+    case flushScene(region: UUID, created: [SceneObjectRecord], changed: [SceneObjectRecord], deleted: [UUID])
+    /// Rezzes an item as a scene object of `region` (one transaction).
+    case rez(account: UUID, item: UUID, region: UUID, position: Vector3)
+    /// Takes a scene object back into its owner's inventory (one transaction).
+    case take(account: UUID, object: UUID)
+    /// An operator tool's bots: accounts "<prefix> 1" ... "<prefix> <count>" (created without
+    /// a password when missing) and a fresh session token for each.
+    case botSessions(prefix: String, count: UInt32)
+
+    public enum Code: UInt8, Sendable, CaseIterable {
+        case login = 1, resumeSession, endSession, registerRegion, deregisterRegion, heartbeat, locateRegion
+        case inventory, loadScene, flushScene, rez, take, botSessions
+    }
+
+    /// Most bot sessions one call may ask for.
+    public static let maxBotSessions: UInt32 = 10_000
+
+    public var code: Code {
+        switch self {
+        case .login: .login
+        case .resumeSession: .resumeSession
+        case .endSession: .endSession
+        case .registerRegion: .registerRegion
+        case .deregisterRegion: .deregisterRegion
+        case .heartbeat: .heartbeat
+        case .locateRegion: .locateRegion
+        case .inventory: .inventory
+        case .loadScene: .loadScene
+        case .flushScene: .flushScene
+        case .rez: .rez
+        case .take: .take
+        case .botSessions: .botSessions
+        }
+    }
+
+    public init(from buffer: inout ByteBuffer) throws {
+        switch try buffer.readEnum(Code.self, "grid.call") {
+        case .login:
+            self = .login(
+                name: try buffer.readText("login.name", maxBytes: maxNameBytes),
+                password: try buffer.readText("login.password", maxBytes: maxPasswordBytes),
+                address: try buffer.readText("login.address", maxBytes: 255))
+        case .resumeSession:
+            self = .resumeSession(token: try buffer.readText("resumeSession.token", maxBytes: maxTokenBytes))
+        case .endSession:
+            self = .endSession(token: try buffer.readText("endSession.token", maxBytes: maxTokenBytes))
+        case .registerRegion:
+            self = .registerRegion(
+                name: try buffer.readText("registerRegion.name", maxBytes: maxNameBytes),
+                gridX: try buffer.readLE(UInt32.self, "registerRegion.gridX"),
+                gridY: try buffer.readLE(UInt32.self, "registerRegion.gridY"),
+                address: try buffer.readText("registerRegion.address", maxBytes: 255),
+                node: try buffer.readText("registerRegion.node", maxBytes: 255))
+        case .deregisterRegion:
+            self = .deregisterRegion(try buffer.readUUID("deregisterRegion.region"))
+        case .heartbeat:
+            let count = try buffer.readCount("heartbeat.regions", minElementBytes: 16)
+            self = .heartbeat(try (0..<count).map { _ in try buffer.readUUID("heartbeat.region") })
+        case .locateRegion:
+            self = .locateRegion(name: try buffer.readText("locateRegion.name", maxBytes: maxNameBytes))
+        case .inventory:
+            self = .inventory(account: try buffer.readUUID("inventory.account"), try InventoryCall(from: &buffer))
+        case .loadScene:
+            self = .loadScene(region: try buffer.readUUID("loadScene.region"))
+        case .flushScene:
+            let region = try buffer.readUUID("flushScene.region")
+            let createdCount = try buffer.readCount("flushScene.created", minElementBytes: SceneObjectRecord.minBytes)
+            let created = try (0..<createdCount).map { _ in try SceneObjectRecord(from: &buffer) }
+            let changedCount = try buffer.readCount("flushScene.changed", minElementBytes: SceneObjectRecord.minBytes)
+            let changed = try (0..<changedCount).map { _ in try SceneObjectRecord(from: &buffer) }
+            let deletedCount = try buffer.readCount("flushScene.deleted", minElementBytes: 16)
+            let deleted = try (0..<deletedCount).map { _ in try buffer.readUUID("flushScene.deleted") }
+            self = .flushScene(region: region, created: created, changed: changed, deleted: deleted)
+        case .rez:
+            self = .rez(
+                account: try buffer.readUUID("rez.account"), item: try buffer.readUUID("rez.item"),
+                region: try buffer.readUUID("rez.region"), position: try buffer.readVector("rez.position"))
+        case .take:
+            self = .take(account: try buffer.readUUID("take.account"), object: try buffer.readUUID("take.object"))
+        case .botSessions:
+            let prefix = try buffer.readText("botSessions.prefix", maxBytes: 48)
+            let count = try buffer.readLE(UInt32.self, "botSessions.count")
+            guard count <= Self.maxBotSessions else {
+                throw CodecError.invalidValue(field: "botSessions.count", reason: "\(count) exceeds \(Self.maxBotSessions)")
+            }
+            self = .botSessions(prefix: prefix, count: count)
+        }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        buffer.writeLE(code.rawValue)
+        switch self {
+        case .login(let name, let password, let address):
+            buffer.writeText(name)
+            buffer.writeText(password)
+            buffer.writeText(address)
+        case .resumeSession(let token), .endSession(let token):
+            buffer.writeText(token)
+        case .registerRegion(let name, let gridX, let gridY, let address, let node):
+            buffer.writeText(name)
+            buffer.writeLE(gridX)
+            buffer.writeLE(gridY)
+            buffer.writeText(address)
+            buffer.writeText(node)
+        case .deregisterRegion(let id), .loadScene(let id):
+            buffer.writeUUID(id)
+        case .heartbeat(let ids):
+            buffer.writeCount(ids.count)
+            for id in ids { buffer.writeUUID(id) }
+        case .locateRegion(let name):
+            buffer.writeText(name)
+        case .inventory(let account, let call):
+            buffer.writeUUID(account)
+            call.encode(into: &buffer)
+        case .flushScene(let region, let created, let changed, let deleted):
+            buffer.writeUUID(region)
+            buffer.writeCount(created.count)
+            for object in created { object.encode(into: &buffer) }
+            buffer.writeCount(changed.count)
+            for object in changed { object.encode(into: &buffer) }
+            buffer.writeCount(deleted.count)
+            for id in deleted { buffer.writeUUID(id) }
+        case .rez(let account, let item, let region, let position):
+            buffer.writeUUID(account)
+            buffer.writeUUID(item)
+            buffer.writeUUID(region)
+            buffer.writeVector(position)
+        case .take(let account, let object):
+            buffer.writeUUID(account)
+            buffer.writeUUID(object)
+        case .botSessions(let prefix, let count):
+            buffer.writeText(prefix)
+            buffer.writeLE(count)
+        }
+    }
+}
+
+public let maxPasswordBytes = 256
+public let maxTokenBytes = 128
+
+extension GridCall: CustomStringConvertible {
+    /// Never prints a password or a token.
+    public var description: String {
+        switch self {
+        case .login(let name, _, let address): "login(\(name) from \(address))"
+        case .resumeSession: "resumeSession"
+        case .endSession: "endSession"
+        default: "\(code)"
+        }
+    }
+}

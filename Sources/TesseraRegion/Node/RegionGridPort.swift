@@ -1,0 +1,53 @@
+import Foundation
+import TesseraGridProtocol
+import TesseraWire
+import TesseraWorld
+
+/// What a region runner asks of the grid services: the rez and take transactions and the
+/// scene flush. A protocol so frame-loop tests can answer without a grid.
+public protocol RegionGridPort: Sendable {
+    func rez(account: UUID, item: UUID, region: UUID, position: Vector3) async -> Result<SceneObjectRecord, CallStatus>
+    func take(account: UUID, object: UUID) async -> Result<UUID, CallStatus>
+    func flush(region: UUID, _ delta: SceneDelta) async -> Result<Void, CallStatus>
+}
+
+/// The port over a `GridClient`.
+public struct GridClientPort: RegionGridPort {
+    public let client: GridClient
+
+    public init(client: GridClient) {
+        self.client = client
+    }
+
+    public func rez(account: UUID, item: UUID, region: UUID, position: Vector3) async -> Result<SceneObjectRecord, CallStatus> {
+        await outcome(.rez(account: account, item: item, region: region, position: position)) { answer in
+            if case .sceneObject(let record) = answer { return record }
+            return nil
+        }
+    }
+
+    public func take(account: UUID, object: UUID) async -> Result<UUID, CallStatus> {
+        await outcome(.take(account: account, object: object)) { answer in
+            if case .item(let item) = answer { return item }
+            return nil
+        }
+    }
+
+    public func flush(region: UUID, _ delta: SceneDelta) async -> Result<Void, CallStatus> {
+        await outcome(.flushScene(region: region, created: delta.created, changed: delta.changed, deleted: delta.deleted)) { _ in () }
+    }
+
+    private func outcome<T>(_ call: GridCall, _ extract: (GridAnswer) -> T?) async -> Result<T, CallStatus> {
+        do {
+            let answer = try await client.call(call)
+            guard let value = extract(answer) else {
+                return .failure(CallStatus(.serviceUnavailable, "the grid answered \(call.code) with \(answer.code)"))
+            }
+            return .success(value)
+        } catch let status as CallStatus {
+            return .failure(status)
+        } catch {
+            return .failure(CallStatus(.serviceUnavailable, "\(error)"))
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import TesseraGridProtocol
+import TesseraWire
+import TesseraWorld
+
+/// What a region's next flush writes: objects built since the last one, stored objects that
+/// changed, and stored objects that left the scene.
+public struct SceneDelta: Sendable, Hashable {
+    public var created: [SceneObjectRecord] = []
+    public var changed: [SceneObjectRecord] = []
+    public var deleted: [UUID] = []
+
+    public init(created: [SceneObjectRecord] = [], changed: [SceneObjectRecord] = [], deleted: [UUID] = []) {
+        self.created = created
+        self.changed = changed
+        self.deleted = deleted
+    }
+
+    public var isEmpty: Bool { created.isEmpty && changed.isEmpty && deleted.isEmpty }
+}
+
+/// A call the region needs the grid services to make; its result comes back as an input.
+public enum GridEffect: Sendable, Hashable {
+    case rez(agent: LocalID, manager: ManagerID, requestID: UInt32, account: AgentID, item: UUID, position: Vector3)
+    case take(agent: LocalID, manager: ManagerID, requestID: UInt32, account: AgentID, object: LocalID, objectID: UUID)
+}
+
+extension Region {
+    /// Puts stored objects back into the scene when the region starts (before its first frame).
+    public mutating func restore(_ records: [SceneObjectRecord]) {
+        for record in records where objects.count < settings.maxObjects {
+            insertObject(record, stored: true)
+        }
+    }
+
+    @discardableResult
+    mutating func insertObject(_ record: SceneObjectRecord, stored: Bool) -> LocalID {
+        let id = takeID()
+        _ = slots.add(id)
+        objects[id] = SceneObject(
+            localID: id, id: record.id, shape: record.shape, name: record.name, position: record.position,
+            rotation: record.rotation.normalized, scale: record.scale, owner: record.owner, creator: record.creator,
+            asset: record.asset, masks: record.masks, stored: stored, dirty: !stored)
+        objectIndex[record.id] = id
+        published[id] = objects[id]!.motion
+        pending.appeared.append(entityInfo(id)!)
+        return id
+    }
+
+    /// Takes what changed since the last call; the caller flushes it, and gives it back with
+    /// `flushFailed` if the flush does not succeed.
+    public mutating func takeSceneDelta() -> SceneDelta {
+        var delta = SceneDelta(deleted: deletedStored)
+        deletedStored = []
+        for (id, object) in objects where object.dirty && !object.beingTaken {
+            if object.stored { delta.changed.append(object.record) } else { delta.created.append(object.record) }
+            objects[id]!.dirty = false
+            objects[id]!.stored = true
+        }
+        return delta
+    }
+
+    /// A flush failed: what it carried is written by the next one.
+    public mutating func flushFailed(_ delta: SceneDelta) {
+        deletedStored.append(contentsOf: delta.deleted)
+        for record in delta.created {
+            guard let id = objectIndex[record.id] else {
+                // Deleted meanwhile: it was never stored, so there is nothing to delete.
+                deletedStored.removeAll { $0 == record.id }
+                continue
+            }
+            objects[id]!.stored = false
+            objects[id]!.dirty = true
+        }
+        for record in delta.changed {
+            if let id = objectIndex[record.id] { objects[id]!.dirty = true }
+        }
+    }
+
+    public var pendingObjectCount: Int { objects.values.filter(\.dirty).count + deletedStored.count }
+
+    mutating func applyRezResult(_ result: Result<SceneObjectRecord, CallStatus>, agent: LocalID, manager: ManagerID, requestID: UInt32) {
+        let outcome: CommandReply.Outcome
+        switch result {
+        case .success(let record):
+            if let existing = objectIndex[record.id] {
+                outcome = .rezzed(existing, object: record.id)
+            } else {
+                outcome = .rezzed(insertObject(record, stored: true), object: record.id)
+            }
+        case .failure(let status):
+            outcome = .callFailed(code: status.code?.rawValue ?? ErrorCode.serviceUnavailable.rawValue, message: status.message)
+        }
+        reply(outcome, to: agent, manager: manager, requestID: requestID)
+    }
+
+    mutating func applyTakeResult(_ result: Result<UUID, CallStatus>, object: LocalID, agent: LocalID, manager: ManagerID, requestID: UInt32) {
+        let outcome: CommandReply.Outcome
+        switch result {
+        case .success(let item):
+            // The take deleted the stored row; the scene forgets the object without a delete.
+            if objects[object] != nil { removeEntity(object, stored: false) }
+            outcome = .taken(item: item)
+        case .failure(let status):
+            objects[object]?.beingTaken = false
+            outcome = .callFailed(code: status.code?.rawValue ?? ErrorCode.serviceUnavailable.rawValue, message: status.message)
+        }
+        reply(outcome, to: agent, manager: manager, requestID: requestID)
+    }
+
+    mutating func reply(_ outcome: CommandReply.Outcome, to agent: LocalID, manager: ManagerID, requestID: UInt32) {
+        guard avatars[agent]?.manager == manager else { return }
+        pending.replies.append((manager, CommandReply(agent: agent, requestID: requestID, outcome: outcome)))
+    }
+}

@@ -1,0 +1,209 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+import TesseraGridProtocol
+
+/// A region node's or client manager's connection to the grid services. `call` sends one
+/// request and waits for its reply, at most `callTimeout`; calls are pipelined on one TCP
+/// connection. When the connection drops, pending calls fail with `serviceUnavailable` and
+/// the client reconnects with backoff until `stop()`.
+public final class GridClient: Sendable {
+    public let host: String
+    public let port: Int
+    public let callTimeout: TimeAmount
+    private let hello: Hello
+    private let group: EventLoopGroup
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    private struct State {
+        var channel: Channel?
+        var nextID: UInt32 = 1
+        var pending: [UInt32: CheckedContinuation<GridAnswer, any Error>] = [:]
+        var stopped = false
+        var attempts = 0
+    }
+
+    public init(host: String, port: Int, hello: Hello, group: EventLoopGroup, callTimeout: TimeAmount = .seconds(10), logger: Logger) {
+        self.host = host
+        self.port = port
+        self.hello = hello
+        self.group = group
+        self.callTimeout = callTimeout
+        self.logger = logger
+    }
+
+    public var isConnected: Bool { state.withLock { $0.channel != nil } }
+
+    /// Connects, retrying for up to `patience`; afterwards keeps reconnecting on loss.
+    public func start(patience: Duration = .seconds(30)) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + patience
+        var attempt = 0
+        while true {
+            do {
+                return try await connect()
+            } catch WireConnectionError.refused(let refusal) {
+                throw GridClientError.refused("\(host):\(port)", "\(refusal.reason): \(refusal.message)")
+            } catch {
+                attempt += 1
+                guard clock.now < deadline else { throw GridClientError.unreachable("\(host):\(port)", "\(error)") }
+                logger.info("grid services not reachable yet; retrying", metadata: ["address": "\(host):\(port)", "error": "\(error)"])
+                try await Task.sleep(for: .milliseconds(min(2000, 100 << min(attempt, 5))))
+            }
+        }
+    }
+
+    public func stop() {
+        let (channel, pending) = state.withLock { state in
+            state.stopped = true
+            defer { state.pending = [:] }
+            return (state.channel, state.pending)
+        }
+        for continuation in pending.values {
+            continuation.resume(throwing: CallStatus(.serviceUnavailable, "the grid connection is closing"))
+        }
+        channel?.close(promise: nil)
+    }
+
+    /// Performs one call. Throws `CallStatus` (the grid's refusal, or `serviceUnavailable`
+    /// when the grid is unreachable or does not answer within `callTimeout`).
+    public func call(_ call: GridCall) async throws -> GridAnswer {
+        let timeout = callTimeout
+        return try await withCheckedThrowingContinuation { continuation in
+            let sent: (UInt32, Channel)? = state.withLock { state in
+                guard let channel = state.channel else { return nil }
+                let id = state.nextID
+                state.nextID = state.nextID == UInt32.max ? 1 : state.nextID + 1
+                state.pending[id] = continuation
+                return (id, channel)
+            }
+            guard let (id, channel) = sent else {
+                continuation.resume(throwing: CallStatus(.serviceUnavailable, "the grid services are not reachable"))
+                return
+            }
+            channel.writeAndFlush(WireMessage.gridRequest(GridRequest(requestID: id, call: call)), promise: nil)
+            channel.eventLoop.scheduleTask(in: timeout) {
+                self.finish(id, .failure(CallStatus(.serviceUnavailable, "the grid services did not answer within \(timeout.nanoseconds / 1_000_000) ms")))
+            }
+        }
+    }
+
+    private func finish(_ id: UInt32, _ outcome: Result<GridAnswer, CallStatus>) {
+        guard let continuation = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return }
+        continuation.resume(with: outcome.mapError { $0 as any Error })
+    }
+
+    private func connect() async throws {
+        let promise = group.next().makePromise(of: HelloAccepted.self)
+        let hello = hello
+        let channel = try await ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(5))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addWireHandlers(
+                        handshake: WireHandshakeHandler(initiating: hello, outcome: promise)
+                    )
+                    try channel.pipeline.syncOperations.addHandler(GridClientHandler(client: self))
+                }
+            }
+            .connect(host: host, port: port)
+            .get()
+        do {
+            _ = try await promise.futureResult.get()
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+        let stopped = state.withLock { state in
+            if !state.stopped {
+                state.channel = channel
+                state.attempts = 0
+            }
+            return state.stopped
+        }
+        if stopped {
+            channel.close(promise: nil)
+            return
+        }
+        logger.info("connected to grid services", metadata: ["address": "\(host):\(port)"])
+        channel.closeFuture.whenComplete { _ in self.connectionLost(channel) }
+    }
+
+    private func connectionLost(_ channel: Channel) {
+        let (pending, stopped, attempts) = state.withLock { state -> ([CheckedContinuation<GridAnswer, any Error>], Bool, Int) in
+            guard state.channel === channel else { return ([], state.stopped, state.attempts) }
+            state.channel = nil
+            state.attempts += 1
+            defer { state.pending = [:] }
+            return (Array(state.pending.values), state.stopped, state.attempts)
+        }
+        for continuation in pending {
+            continuation.resume(throwing: CallStatus(.serviceUnavailable, "lost the connection to the grid services"))
+        }
+        guard !stopped else { return }
+        logger.warning("lost the grid services; reconnecting", metadata: ["address": "\(host):\(port)"])
+        scheduleReconnect(attempt: attempts)
+    }
+
+    private func scheduleReconnect(attempt: Int) {
+        let delay = TimeAmount.milliseconds(Int64(min(5000, 100 << min(attempt, 6))))
+        group.next().scheduleTask(in: delay) {
+            Task {
+                guard !self.state.withLock({ $0.stopped || $0.channel != nil }) else { return }
+                do {
+                    try await self.connect()
+                } catch {
+                    let next = self.state.withLock { state -> Int in
+                        state.attempts += 1
+                        return state.attempts
+                    }
+                    if next % 10 == 1 {
+                        self.logger.warning("grid services unreachable", metadata: ["address": "\(self.host):\(self.port)", "error": "\(error)"])
+                    }
+                    self.scheduleReconnect(attempt: next)
+                }
+            }
+        }
+    }
+
+    fileprivate func received(_ message: WireMessage) {
+        guard case .gridReply(let reply) = message else {
+            logger.warning("grid services sent an unexpected message", metadata: ["type": "\(message.messageType)"])
+            return
+        }
+        finish(reply.requestID, reply.outcome)
+    }
+}
+
+public enum GridClientError: Error, CustomStringConvertible {
+    case unreachable(String, String)
+    case refused(String, String)
+
+    public var description: String {
+        switch self {
+        case .unreachable(let address, let error): "cannot reach the grid services at \(address): \(error)"
+        case .refused(let address, let error): "the grid services at \(address) refused this node: \(error)"
+        }
+    }
+}
+
+private final class GridClientHandler: ChannelInboundHandler {
+    typealias InboundIn = WireMessage
+
+    private let client: GridClient
+
+    init(client: GridClient) {
+        self.client = client
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        client.received(unwrapInboundIn(data))
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}
