@@ -6,6 +6,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import TesseraClientProtocol
+import TesseraGridProtocol
 import TesseraWorld
 
 /// A scripted client for scenarios and tests: connects, sends what it is told, and keeps a
@@ -19,6 +20,7 @@ public final class ScenarioClient: Sendable {
         var closeReason: String?
         var finished = false
         var frames = 0
+        var nextRequestID: UInt32 = 1_000_000
     }
 
     private let state = Mutex(State())
@@ -113,6 +115,21 @@ public final class ScenarioClient: Sendable {
         let name = login.name
         try await waitFor(timeout: timeout, "Welcome for \(name)") { $0.welcome != nil }
         return mirror.welcome!
+    }
+
+    /// Makes one inventory call and waits for its reply: the answer, or the refusal thrown
+    /// as `CallStatus`.
+    public func call(_ call: InventoryCall, timeout: Duration = .seconds(10)) async throws -> InventoryAnswer {
+        let id = state.withLock { state in
+            defer { state.nextRequestID += 1 }
+            return state.nextRequestID
+        }
+        try await send(.inventory(InventoryRequest(requestID: id, call: call)))
+        try await waitFor(timeout: timeout, "reply to inventory call \(call.code)") { mirror in
+            mirror.inventoryReplies.contains { $0.requestID == id }
+        }
+        let reply = mirror.inventoryReplies.first { $0.requestID == id }!
+        return try reply.outcome.get()
     }
 
     /// Waits until the mirror satisfies `condition`; throws after `timeout` with `what`.
