@@ -183,7 +183,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "TesseraRegionTests", dependencies: ["TesseraRegion", "TesseraWire", "TesseraWorld"]),
+        .testTarget(name: "TesseraRegionTests", dependencies: ["TesseraRegion", "TesseraWire", "TesseraWorld", "TesseraGridProtocol"]),
         .testTarget(name: "TesseraClientManagerTests", dependencies: ["TesseraClientManager", "TesseraClientProtocol", "TesseraWire", "TesseraWorld"]),
         .testTarget(
             name: "TesseraIntegrationTests",
