@@ -25,7 +25,7 @@ import TesseraWorld
             case .move(let move): modes.insert(move.mode); verticals.insert(move.vertical)
             case .chat(let chat): chats.insert(chat.type)
             case .createObject(let create): shapes.insert(create.shape)
-            case .login, .deleteObject, .ping, .logout: break
+            case .login, .deleteObject, .ping, .logout, .inventory: break
             }
         }
         #expect(modes == Set(MovementMode.allCases))
@@ -107,9 +107,9 @@ import TesseraWorld
     }
 
     @Test func namesOver63BytesAreRejected() {
-        let ok = ClientMessage.login(Login(name: String(repeating: "n", count: 63)))
+        let ok = ClientMessage.login(Login(name: String(repeating: "n", count: 63), password: ""))
         #expect(throws: Never.self) { try decodeClient(ok.bytes) }
-        let login = ClientMessage.login(Login(name: String(repeating: "n", count: 64)))
+        let login = ClientMessage.login(Login(name: String(repeating: "n", count: 64), password: ""))
         #expect(invalidField(thrownError { try decodeClient(login.bytes) }) == "login.name")
         let create = ClientMessage.createObject(CreateObject(
             requestID: 1, shape: .box, position: .zero, scale: Vector3(1, 1, 1), name: String(repeating: "ü", count: 32)

@@ -11,9 +11,9 @@ enum ClientProtocolSamples {
 
     static let clientMessages: [ClientMessage] =
         [
-            .login(Login(name: "Ada Lovelace")),
-            .login(Login(version: 0xFFFF, name: String(repeating: "é", count: 31) + "x")),  // 63 bytes
-            .login(Login(version: 0, name: "")),
+            .login(Login(name: "Ada Lovelace", password: "")),
+            .login(Login(version: 0xFFFF, name: String(repeating: "é", count: 31) + "x", password: "")),  // 63 bytes
+            .login(Login(version: 0, name: "", password: "")),
         ]
         + MovementMode.allCases.enumerated().map { index, mode in
             .move(Move(mode: mode, heading: UInt16(index) * 16_384 + 7, vertical: Int8(index % 3) - 1))

@@ -20,11 +20,11 @@ import TesseraWorld
         try #require(nodeA.regions.count == 2)
         #expect(nodeA.regions[0] == RegionConfig(
             name: "Alpha", gridPosition: GridPosition(x: 1000, y: 1000),
-            frameRate: 30, viewDistance: 48.5, maxAvatars: 300, maxObjects: 700, spawnRadius: 48
+            frameRate: 30, viewDistance: 48.5, maxAvatars: 300, maxObjects: 700, spawnRadius: 48, flushIntervalSeconds: 30
         ))
         #expect(nodeA.regions[1] == RegionConfig(
             name: "Beta", gridPosition: GridPosition(x: 1001, y: 1000),
-            frameRate: 60, viewDistance: 96, maxAvatars: 50, maxObjects: 0, spawnRadius: 48
+            frameRate: 60, viewDistance: 96, maxAvatars: 50, maxObjects: 0, spawnRadius: 48, flushIntervalSeconds: 30
         ))
         #expect(config.regionNodes[1].name == "node-b")
         #expect(config.regionNodes[1].port == 9101)
@@ -50,7 +50,7 @@ import TesseraWorld
         #expect(node.host == "127.0.0.1")
         #expect(node.regions == [RegionConfig(
             name: "Only", gridPosition: GridPosition(x: 7, y: 8),
-            frameRate: 45, viewDistance: 64, maxAvatars: 2000, maxObjects: 15000, spawnRadius: 48
+            frameRate: 45, viewDistance: 64, maxAvatars: 2000, maxObjects: 15000, spawnRadius: 48, flushIntervalSeconds: 30
         )])
         let manager = try #require(config.clientManagers.first)
         #expect(manager.host == "127.0.0.1")

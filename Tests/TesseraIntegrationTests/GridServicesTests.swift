@@ -89,21 +89,22 @@ struct GridServicesTests {
                 #expect(client.mirror.welcome == nil)
             }
 
+            // The token logs in without the password; the older connection is replaced.
             let again = try await ScenarioClient.connect(grid.url)
             let resumed = try await again.login(Login(name: "ada", credential: .sessionToken(welcome.sessionToken)))
             #expect(resumed.agentID == ada)
-            await again.close()
+            try await first.waitForClose()
+            #expect(first.closeCode == 4000 + Int(ErrorCode.loggedInElsewhere.rawValue))
 
-            let other = try await makeAccount(operations, "Bea")
-            _ = other
+            _ = try await makeAccount(operations, "Bea")
             let impostor = try await ScenarioClient.connect(grid.url)
             try await impostor.send(.login(Login(name: "Bea", credential: .sessionToken(welcome.sessionToken))))
             try await impostor.waitForClose()
             #expect(impostor.closeCode == 4000 + Int(ErrorCode.invalidSession.rawValue))
 
             // Logout revokes the token.
-            try await first.send(.logout)
-            try await first.waitForClose()
+            try await again.send(.logout)
+            try await again.waitForClose()
             try await waitUntilRevoked(welcome.sessionToken, operations)
             let late = try await ScenarioClient.connect(grid.url)
             try await late.send(.login(Login(name: "Ada", credential: .sessionToken(welcome.sessionToken))))
@@ -212,7 +213,8 @@ struct GridServicesTests {
             try await bea.waitFor("the crate gone from Bea's view") { $0.entities[localID] == nil }
             #expect(try await count(client, "SELECT count(*) FROM scene_objects WHERE id = \(object)") == 0)
             let taken = try #require(try await operations.inventory.item(id: item))
-            #expect(taken.name == "Crate" && taken.folderID == (try await systemFolder(ada, kind: 2)))
+            let objectsFolder = try await systemFolder(ada, kind: 2)
+            #expect(taken.name == "Crate" && taken.folderID == objectsFolder)
             #expect(ada.violations.isEmpty && bea.violations.isEmpty)
         }
     }
@@ -238,6 +240,12 @@ struct GridServicesTests {
             }
 
             try await grid.restartRegionNode()
+            // The client manager reconnects to the restarted node with a short backoff.
+            let reconnect = ContinuousClock.now + .seconds(10)
+            while grid.clientManager.routes.route(named: "Scenario Region") == nil {
+                guard ContinuousClock.now < reconnect else { throw ScenarioError.timedOut("reconnection") }
+                try await Task.sleep(for: .milliseconds(20))
+            }
             let back = try await ScenarioClient.connect(grid.url)
             try await back.login("Ada", password: "correct horse", timeout: .seconds(20))
             try await back.waitFor("both objects restored") { mirror in

@@ -18,6 +18,8 @@ import TesseraWorld
             case .join(_, let join): "join \(join.agentID.uuid.15)"
             case .leave(_, let leave): "leave \(leave.agentID.uuid.15)"
             case .command(_, let input): "command \(input.agentID.uuid.15)"
+            case .rezResult(let agent, _, _, _): "rez result \(agent)"
+            case .takeResult(let agent, _, _, _, _): "take result \(agent)"
             }
         }
     }

@@ -35,6 +35,8 @@ import TesseraWorld
             case .chat: "chat"
             case .createObject: "createObject"
             case .deleteObject: "deleteObject"
+            case .rez: "rez"
+            case .take: "take"
             }
         }
         func name(_ outcome: CommandReply.Outcome) -> String {
@@ -42,6 +44,9 @@ import TesseraWorld
             case .created: "created"
             case .deleted: "deleted"
             case .failed: "failed"
+            case .rezzed: "rezzed"
+            case .taken: "taken"
+            case .callFailed: "callFailed"
             }
         }
         #expect(Set(WireSamples.commands.map(name)) == ["move", "chat", "createObject", "deleteObject"])
@@ -53,7 +58,7 @@ import TesseraWorld
             case .move(let intent): modes.insert(intent.mode); verticals.insert(intent.vertical)
             case .chat(let type, _, _): chats.insert(type)
             case .createObject(_, let spec): shapes.insert(spec.shape)
-            case .deleteObject: break
+            case .deleteObject, .rez, .take: break
             }
         }
         #expect(modes == Set(MovementMode.allCases))
