@@ -82,7 +82,7 @@ public final class LocalGrid: Service, Sendable {
             if bots > 0, let url = urls.first {
                 tasks.addTask { await self.runBots(url: url, services: services) }
                 if let services {
-                    tasks.addTask { await InventoryDemo(url: url, operations: services.operations, output: self.output).run() }
+                    tasks.addTask { await self.runInventoryDemo(url: url, operations: services.operations) }
                 }
             }
             tasks.addTask { await self.printStatus() }
@@ -117,6 +117,15 @@ public final class LocalGrid: Service, Sendable {
         let swarm = BotSwarm(settings: settings, group: group, logger: logger)
         output("Starting \(bots) bots walking around.")
         _ = await swarm.run()
+    }
+
+    private func runInventoryDemo(url: String, operations: GridOperations) async {
+        do {
+            let (giver, taker) = try await InventoryDemo.demoAccounts(operations)
+            try await InventoryDemo(url: url, giver: giver, taker: taker, output: output).run()
+        } catch {
+            output("Inventory demo failed: \(error)")
+        }
     }
 
     private func printStatus() async {

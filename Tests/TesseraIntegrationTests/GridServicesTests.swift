@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOPosix
 import PostgresNIO
+import Synchronization
 import Testing
 import TesseraBots
 import TesseraClientProtocol
@@ -283,6 +284,34 @@ struct GridServicesTests {
             settings.accounts = grants.map { BotAccount(name: $0.name, credential: .sessionToken($0.token)) }
             let summary = await BotSwarm(settings: settings, group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test")).run()
             #expect(summary.connected == 3 && summary.failed == 0 && summary.errors == 0, "\(summary.errorSamples)")
+        }
+    }
+
+    @Test("the inventory demo: accounts made as `tessera user create` makes them, give, rez and take")
+    func inventoryDemo() async throws {
+        try await withGridServices { grid, operations in
+            _ = try await makeAccount(operations, "Ada", password: "ada's password")
+            _ = try await makeAccount(operations, "Bea", password: "bea's password")
+            let lines = Mutex<[String]>([])
+            try await InventoryDemo(
+                url: grid.url, giver: .init(name: "Ada", password: "ada's password"), taker: .init(name: "Bea", password: "bea's password"),
+                output: { line in lines.withLock { $0.append(line) } }
+            ).run()
+            let printed = lines.withLock { $0 }
+            #expect(printed.count == 4, "\(printed)")
+            #expect(printed.last?.contains("took the crate back") == true)
+            let client = try #require(grid.databaseClient)
+            #expect(try await count(client, "SELECT count(*) FROM scene_objects") == 0, "the crate left the world")
+            #expect(try await count(client, "SELECT count(*) FROM inventory_items WHERE name = 'Demo Crate'") == 3, "original, copy given, taken back")
+
+            await #expect {
+                try await InventoryDemo(
+                    url: grid.url, giver: .init(name: "Ada", password: "not it"), taker: .init(name: "Bea", password: "bea's password"),
+                    output: { _ in }
+                ).run()
+            } throws: { error in
+                "\(error)".contains("unknown name or wrong password")
+            }
         }
     }
 

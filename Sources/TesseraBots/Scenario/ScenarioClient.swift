@@ -112,9 +112,11 @@ public final class ScenarioClient: Sendable {
     @discardableResult
     public func login(_ login: Login, timeout: Duration = .seconds(10)) async throws -> Welcome {
         try await send(.login(login))
-        let name = login.name
-        try await waitFor(timeout: timeout, "Welcome for \(name)") { $0.welcome != nil }
-        return mirror.welcome!
+        try await waitUntil(timeout: timeout, "Welcome for \(login.name)") { $0.mirror.welcome != nil || $0.finished }
+        guard let welcome = mirror.welcome else {
+            throw ScenarioError.closed(code: closeCode, reason: mirror.errors.last?.message ?? closeReason ?? "")
+        }
+        return welcome
     }
 
     /// Makes one inventory call and waits for its reply: the answer, or the refusal thrown
@@ -154,9 +156,11 @@ public final class ScenarioClient: Sendable {
 public enum ScenarioError: Error, CustomStringConvertible {
     case notConnected(String)
     case timedOut(String)
+    case closed(code: Int?, reason: String)
 
     public var description: String {
         switch self {
+        case .closed(let code, let reason): "the server closed the connection (\(code.map(String.init) ?? "no code")): \(reason)"
         case .notConnected(let url): "could not connect to \(url)"
         case .timedOut(let what): "timed out waiting for \(what)"
         }
