@@ -239,15 +239,17 @@ public struct AssetChunk: Hashable, Sendable {
 }
 
 /// How a call ended: `ok` with an answer, or an error code (docs/client-protocol.md,
-/// "Error codes") with a message naming what was wrong.
+/// "Error codes") with a message naming what was wrong. Codes this side does not know are
+/// kept as they came (a newer peer may send them).
 public struct CallStatus: Hashable, Sendable, Error, CustomStringConvertible {
-    public var code: ErrorCode?
+    /// 0 for success.
+    public var rawCode: UInt16
     public var message: String
 
     public static let ok = CallStatus(code: nil, message: "")
 
     public init(code: ErrorCode?, message: String) {
-        self.code = code
+        self.rawCode = code?.rawValue ?? 0
         self.message = message
     }
 
@@ -255,25 +257,35 @@ public struct CallStatus: Hashable, Sendable, Error, CustomStringConvertible {
         self.init(code: code, message: message)
     }
 
+    public init(rawCode: UInt16, message: String) {
+        self.rawCode = rawCode
+        self.message = message
+    }
+
+    public var isOK: Bool { rawCode == 0 }
+
+    /// This status as a failure: a failure without a code would read as a success without
+    /// an answer, so it goes out as `serviceUnavailable`.
+    public var asFailure: CallStatus {
+        isOK ? CallStatus(.serviceUnavailable, message.isEmpty ? "the call failed" : message) : self
+    }
+    /// The error, when this side knows the code.
+    public var code: ErrorCode? { ErrorCode(rawValue: rawCode) }
+
     public init(from buffer: inout ByteBuffer) throws {
-        let raw = try buffer.readLE(UInt16.self, "status.code")
-        if raw == 0 {
-            code = nil
-        } else {
-            guard let known = ErrorCode(rawValue: raw) else {
-                throw CodecError.invalidValue(field: "status.code", reason: "unknown error code \(raw)")
-            }
-            code = known
-        }
+        rawCode = try buffer.readLE(UInt16.self, "status.code")
         message = try buffer.readText("status.message", maxBytes: 1024)
     }
 
     public func encode(into buffer: inout ByteBuffer) {
-        buffer.writeLE(code?.rawValue ?? 0)
+        buffer.writeLE(rawCode)
         var text = message
         while text.utf8.count > 1024 { text.removeLast() }
         buffer.writeText(text)
     }
 
-    public var description: String { code.map { "\($0) (\($0.rawValue)): \(message)" } ?? "ok" }
+    public var description: String {
+        if isOK { return "ok" }
+        return "\(code.map { "\($0)" } ?? "error") (\(rawCode)): \(message)"
+    }
 }

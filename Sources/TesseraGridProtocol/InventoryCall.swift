@@ -36,8 +36,9 @@ public enum InventoryCall: Hashable, Sendable {
         case deleteItem, purgeTrash, give, storeAsset, fetchAsset, rez, take
     }
 
-    /// Largest asset one call may carry.
-    public static let maxAssetBytes = 1 << 20
+    /// Largest asset one call may carry on the wire; above the asset store's own limit, so an
+    /// oversized asset is refused by the store with `assetTooLarge`, not as a malformed call.
+    public static let maxAssetBytes = 4 << 20
 
     public var code: Code {
         switch self {

@@ -129,7 +129,7 @@ extension CommandReply {
             .inventory(InventoryReply(requestID: requestID, outcome: .success(.id(item))))
         case .callFailed(let code, let message):
             .inventory(InventoryReply(requestID: requestID, outcome: .failure(
-                CallStatus(code: ErrorCode(rawValue: code) ?? .serviceUnavailable, message: message))))
+                CallStatus(rawCode: code, message: message))))
         }
     }
 }

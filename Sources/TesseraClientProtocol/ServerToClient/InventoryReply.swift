@@ -17,7 +17,7 @@ public struct InventoryReply: Hashable, Sendable {
     init(from buffer: inout ByteBuffer) throws {
         requestID = try buffer.readLE(UInt32.self, "inventoryReply.requestID")
         let status = try CallStatus(from: &buffer)
-        outcome = status.code == nil ? .success(try InventoryAnswer(from: &buffer)) : .failure(status)
+        outcome = status.isOK ? .success(try InventoryAnswer(from: &buffer)) : .failure(status)
     }
 
     func encode(into buffer: inout ByteBuffer) {
@@ -27,7 +27,7 @@ public struct InventoryReply: Hashable, Sendable {
             CallStatus.ok.encode(into: &buffer)
             answer.encode(into: &buffer)
         case .failure(let status):
-            status.encode(into: &buffer)
+            status.asFailure.encode(into: &buffer)
         }
     }
 }

@@ -151,7 +151,15 @@ public final class RegionRunner: @unchecked Sendable {
                 }
             case .take(let agent, let manager, let requestID, let account, let object, let objectID):
                 Task {
-                    let result = await port.take(account: account, object: objectID)
+                    // A take that timed out may still have committed; asking again is safe (a
+                    // second take of a taken object answers unknownEntity, and the region then
+                    // drops the object), so the outcome always matches storage.
+                    var result = await port.take(account: account, object: objectID)
+                    for _ in 0..<3 {
+                        guard case .failure(let status) = result, status.code == .serviceUnavailable else { break }
+                        try? await Task.sleep(for: .seconds(1))
+                        result = await port.take(account: account, object: objectID)
+                    }
                     inbox.push(.takeResult(agent: agent, manager: manager, requestID: requestID, object: object, result))
                 }
             }

@@ -104,6 +104,7 @@ extension Region {
             if let problem = rezProblem(at: position) {
                 reply(problem, to: id, manager: manager, requestID: requestID)
             } else {
+                pendingRezzes += 1
                 pending.effects.append(.rez(
                     agent: id, manager: manager, requestID: requestID, account: avatars[id]!.agentID, item: item, position: position))
             }
@@ -128,7 +129,7 @@ extension Region {
         guard position.isFinite, position.isInsideRegionSquare, position.z >= 0, position.z < PackedPosition.maxAltitude else {
             return .callFailed(code: ErrorCode.invalidValue.rawValue, message: "position \(position) is outside the region")
         }
-        guard objects.count < settings.maxObjects else {
+        guard objects.count + pendingRezzes < settings.maxObjects else {
             return .callFailed(code: ErrorCode.objectLimit.rawValue, message: "region holds its limit of \(settings.maxObjects) objects")
         }
         return nil
@@ -149,7 +150,7 @@ extension Region {
         if let problem = Self.validate(spec) {
             return .failed(code: ErrorCode.invalidValue.rawValue, message: problem)
         }
-        guard objects.count < settings.maxObjects else {
+        guard objects.count + pendingRezzes < settings.maxObjects else {
             return .failed(code: ErrorCode.objectLimit.rawValue, message: "region holds its limit of \(settings.maxObjects) objects")
         }
         let record = SceneObjectRecord(

@@ -80,6 +80,7 @@ extension Region {
     public var pendingObjectCount: Int { objects.values.filter(\.dirty).count + deletedStored.count }
 
     mutating func applyRezResult(_ result: Result<SceneObjectRecord, CallStatus>, agent: LocalID, manager: ManagerID, requestID: UInt32) {
+        pendingRezzes = max(0, pendingRezzes - 1)
         let outcome: CommandReply.Outcome
         switch result {
         case .success(let record):
@@ -89,7 +90,7 @@ extension Region {
                 outcome = .rezzed(insertObject(record, stored: true), object: record.id)
             }
         case .failure(let status):
-            outcome = .callFailed(code: status.code?.rawValue ?? ErrorCode.serviceUnavailable.rawValue, message: status.message)
+            outcome = .callFailed(code: status.rawCode, message: status.message)
         }
         reply(outcome, to: agent, manager: manager, requestID: requestID)
     }
@@ -101,9 +102,14 @@ extension Region {
             // The take deleted the stored row; the scene forgets the object without a delete.
             if objects[object] != nil { removeEntity(object, stored: false) }
             outcome = .taken(item: item)
+        case .failure(let status) where status.code == .unknownEntity:
+            // Storage no longer has it (an earlier attempt that timed out did commit): the
+            // scene follows storage.
+            if objects[object] != nil { removeEntity(object, stored: false) }
+            outcome = .callFailed(code: status.rawCode, message: status.message)
         case .failure(let status):
             objects[object]?.beingTaken = false
-            outcome = .callFailed(code: status.code?.rawValue ?? ErrorCode.serviceUnavailable.rawValue, message: status.message)
+            outcome = .callFailed(code: status.rawCode, message: status.message)
         }
         reply(outcome, to: agent, manager: manager, requestID: requestID)
     }

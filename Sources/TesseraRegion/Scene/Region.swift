@@ -13,6 +13,8 @@ public struct Region {
     var objectIndex: [UUID: LocalID] = [:]
     /// Stored objects removed from the scene since the last flush.
     var deletedStored: [UUID] = []
+    /// Rezzes asked of the grid and not answered yet: they count against the object limit.
+    var pendingRezzes = 0
     /// Whether rez and take can be asked of grid services (false in a region without them).
     public var gridServicesAttached = false
     /// Connected client managers; true while one still needs the full entity snapshot.

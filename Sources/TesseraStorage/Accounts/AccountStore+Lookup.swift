@@ -13,7 +13,8 @@ extension AccountStore {
 extension AccountStore {
     /// The account with this name, created if missing as an account without a password: no
     /// one can log in to it with a password, only with a session an operator tool issues
-    /// (load-test bots). An existing account of that name is returned as it is.
+    /// (load-test bots). An existing account of that name is returned only if it is such an
+    /// account too: an avatar's account with a password is never handed to a tool.
     public func ensureServiceAccount(name: String) async throws -> Account {
         if let problem = Self.nameProblem(name) { throw AccountError.invalidName(problem) }
         // Random bytes stand in for a hash and salt that no password can match.
@@ -23,8 +24,12 @@ extension AccountStore {
             VALUES (\(UUID()), \(name), \(filler), \(filler), \(PasswordHasher.disabledDescriptor))
             ON CONFLICT DO NOTHING
             """, logger: logger)
-        guard let account = try await account(named: name) else { throw AccountError.invalidName("\(name) vanished while being created") }
-        return account
+        let rows = try await client.query("SELECT id, name, password_kdf FROM accounts WHERE name_key = lower(\(name))", logger: logger)
+        for try await (id, storedName, kdf) in rows.decode((UUID, String, String).self) {
+            guard kdf == PasswordHasher.disabledDescriptor else { throw AccountError.nameTaken(storedName) }
+            return Account(id: id, name: storedName)
+        }
+        throw AccountError.invalidName("\(name) vanished while being created")
     }
 }
 

@@ -18,7 +18,7 @@ public struct GridReply: WireMessageBody {
     public init(from buffer: inout ByteBuffer) throws {
         requestID = try buffer.readLE(UInt32.self, "gridReply.requestID")
         let status = try CallStatus(from: &buffer)
-        if status.code == nil {
+        if status.isOK {
             outcome = .success(try GridAnswer(from: &buffer))
         } else {
             outcome = .failure(status)
@@ -32,7 +32,7 @@ public struct GridReply: WireMessageBody {
             CallStatus.ok.encode(into: &buffer)
             answer.encode(into: &buffer)
         case .failure(let status):
-            status.encode(into: &buffer)
+            status.asFailure.encode(into: &buffer)
         }
     }
 }
