@@ -59,7 +59,7 @@ struct BadClientTests {
     func invalidName() async throws {
         let grid = try await ScenarioGrid.start()
         let client = try await ScenarioClient.connect(grid.url)
-        try await client.send(.login(Login(name: " padded ")))
+        try await client.send(.login(Login(name: " padded ", password: "")))
         try await client.waitForClose()
         #expect(client.closeCode == 4005)
         await grid.stop()
@@ -71,7 +71,7 @@ struct BadClientTests {
         let first = try await ScenarioClient.connect(grid.url)
         try await first.login("First")
         let second = try await ScenarioClient.connect(grid.url)
-        try? await second.send(.login(Login(name: "Second")))
+        try? await second.send(.login(Login(name: "Second", password: "")))
         try await second.waitForClose()
         #expect(second.closeCode == 4013)
         #expect(second.mirror.welcome == nil)
