@@ -168,7 +168,8 @@ private func text(_ string: String) -> [UInt8] { le(UInt16(string.utf8.count)) +
         func reply(_ body: [UInt8]) -> [UInt8] { [0x8A] + le(UInt16(body.count)) + body }
         let id = le(UInt32(1))
         // An unknown error code.
-        #expect(invalidField(thrownError { try decodeServer(reply(id + le(UInt16(26)) + text(""))) }) == "status.code")
+        let firstUnknown = ErrorCode.allCases.map(\.rawValue).max()! + 1
+        #expect(invalidField(thrownError { try decodeServer(reply(id + le(firstUnknown) + text(""))) }) == "status.code")
         #expect(invalidField(thrownError { try decodeServer(reply(id + le(UInt16.max) + text("x"))) }) == "status.code")
         // Success without an answer.
         #expect(truncatedField(thrownError { try decodeServer(reply(id + le(UInt16(0)) + text(""))) }) == "answer.kind")

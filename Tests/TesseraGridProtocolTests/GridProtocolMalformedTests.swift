@@ -66,7 +66,10 @@ private func checkEveryTruncation<T: GridCodable>(_ value: T, _ label: String) {
 
     @Test func unknownErrorCodesAreRejected() {
         let known = Set(ErrorCode.allCases.map(\.rawValue))
-        for raw in [UInt16(26), 100, 999, .max] where !known.contains(raw) {
+        let firstUnknown = known.max()! + 1  // the next code to be added
+        let unknown = [firstUnknown, 999, 0x8000, .max]
+        #expect(unknown.allSatisfy { !known.contains($0) })
+        for raw in unknown {
             let bytes = [UInt8].le(raw) + [UInt8].text("x")
             let error = thrownError { try CallStatus.decode(bytes) }
             #expect(invalidField(error) == "status.code", "\(raw)")

@@ -192,7 +192,10 @@ private func invalidField(_ error: (any Error)?) -> String? {
             #expect(invalidField(thrownError { try decodePayload([0x30, 1, 0, 0, 0, code]) }) == "grid.call", "call \(code)")
         }
         // GridReply: type, request id 4, status code u16, message.
-        #expect(invalidField(thrownError { try decodePayload([0x31, 1, 0, 0, 0, 26, 0, 0, 0]) }) == "status.code")
+        let firstUnknown = ErrorCode.allCases.map(\.rawValue).max()! + 1
+        #expect(invalidField(thrownError {
+            try decodePayload([0x31, 1, 0, 0, 0, UInt8(firstUnknown & 0xFF), UInt8(firstUnknown >> 8), 0, 0])
+        }) == "status.code")
         #expect(invalidField(thrownError { try decodePayload([0x31, 1, 0, 0, 0, 0xFF, 0xFF, 0, 0]) }) == "status.code")
         // Status 0 (success) must be followed by an answer.
         #expect(thrownError { try decodePayload([0x31, 1, 0, 0, 0, 0, 0, 0, 0]) } as? CodecError == .truncated(field: "gridAnswer.kind"))
