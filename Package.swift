@@ -124,7 +124,7 @@ let package = Package(
         .target(
             name: "TesseraBots",
             dependencies: [
-                "TesseraWorld", "TesseraClientProtocol",
+                "TesseraWorld", "TesseraClientProtocol", "TesseraGridProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -145,7 +145,9 @@ let package = Package(
         .target(
             name: "TesseraLocalGrid",
             dependencies: [
-                "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraStorage",
+                "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraStorage", "TesseraGrid",
+                "TesseraGridProtocol", "TesseraClientProtocol", "TesseraWire",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -155,7 +157,7 @@ let package = Package(
             name: "tessera",
             dependencies: [
                 "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraLocalGrid", "TesseraBench",
-                "TesseraStorage",
+                "TesseraStorage", "TesseraGrid", "TesseraGridProtocol", "TesseraWire", "TesseraClientProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -188,13 +190,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "TesseraRegionTests", dependencies: ["TesseraRegion", "TesseraWire", "TesseraWorld"]),
+        .testTarget(name: "TesseraRegionTests", dependencies: ["TesseraRegion", "TesseraWire", "TesseraWorld", "TesseraGridProtocol"]),
         .testTarget(name: "TesseraClientManagerTests", dependencies: ["TesseraClientManager", "TesseraClientProtocol", "TesseraWire", "TesseraWorld"]),
         .testTarget(
             name: "TesseraIntegrationTests",
             dependencies: [
                 "TesseraLocalGrid", "TesseraRegion", "TesseraClientManager", "TesseraBots",
-                "TesseraClientProtocol", "TesseraConfig", "TesseraWorld",
+                "TesseraClientProtocol", "TesseraConfig", "TesseraWorld", "TesseraGrid", "TesseraGridProtocol",
+                "TesseraStorage", "TesseraWire",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -18,9 +18,11 @@ public struct GridOperations: Sendable {
     public let scenes: SceneStore
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
-        accounts = AccountStore(client: client, logger: logger)
-        sessions = SessionStore(client: client, logger: logger)
+    public init(client: PostgresClient, logger: Logger, hasher: PasswordHasher = .standard, sessionLifetimeSeconds: Int = 86400) {
+        accounts = AccountStore(client: client, logger: logger, hasher: hasher)
+        var sessions = SessionStore(client: client, logger: logger)
+        sessions.lifetimeSeconds = sessionLifetimeSeconds
+        self.sessions = sessions
         inventory = InventoryStore(client: client, logger: logger)
         assets = AssetStore(client: client, logger: logger)
         regions = RegionRegistry(client: client, logger: logger)

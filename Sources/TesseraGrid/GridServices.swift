@@ -18,8 +18,16 @@ public final class GridServices: Service, Sendable {
         public var gridSecret: String
         /// Calls one connection may have in flight; past it a call is refused at once.
         public var maxCallsPerConnection: Int
+        public var sessionLifetimeSeconds: Int
+        /// Password hashing for new accounts (tests use a cheaper one).
+        public var hasher: PasswordHasher
 
-        public init(name: String, host: String, port: Int, gridSecret: String, maxCallsPerConnection: Int = 256) {
+        public init(
+            name: String, host: String, port: Int, gridSecret: String, maxCallsPerConnection: Int = 1024,
+            sessionLifetimeSeconds: Int = 86400, hasher: PasswordHasher = .standard
+        ) {
+            self.sessionLifetimeSeconds = sessionLifetimeSeconds
+            self.hasher = hasher
             self.name = name
             self.host = host
             self.port = port
@@ -38,7 +46,8 @@ public final class GridServices: Service, Sendable {
         self.settings = settings
         self.group = group
         self.logger = logger
-        self.operations = GridOperations(client: client, logger: logger)
+        self.operations = GridOperations(
+            client: client, logger: logger, hasher: settings.hasher, sessionLifetimeSeconds: settings.sessionLifetimeSeconds)
     }
 
     /// Binds the listener; returns the bound address.
@@ -77,6 +86,8 @@ public final class GridServices: Service, Sendable {
         }
         try? await channel?.close()
     }
+
+    public var address: SocketAddress? { serverChannel.withLock { $0?.localAddress } }
 
     public func run() async throws {
         try await start()

@@ -5,6 +5,7 @@ import TesseraBots
 import TesseraClientManager
 import TesseraConfig
 import TesseraRegion
+import TesseraGrid
 import TesseraStorage
 
 /// `tessera up`: every role of a grid config in one process, on one event loop group, over
@@ -40,17 +41,28 @@ public final class LocalGrid: Service, Sendable {
         )
         output("Database: \(database.summary)")
         defer { database.close() }
-        try await runRoles()
+        try await withDatabase(database.settings, logger: logger) { client in
+            guard let servicesConfig = config.gridServices else { return try await runRoles(services: nil) }
+            let services = GridServices(settings: .init(config: servicesConfig, grid: config), client: client, group: group, logger: logger)
+            try await services.start()
+            do {
+                try await runRoles(services: services)
+            } catch {
+                await services.shutdown()
+                throw error
+            }
+            await services.shutdown()
+        }
     }
 
-    private func runRoles() async throws {
+    private func runRoles(services: GridServices?) async throws {
         do {
             for node in regionNodes { try await node.start() }
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 for manager in clientManagers {
                     tasks.addTask { try await manager.run() }
                 }
-                tasks.addTask { try await self.announceAndWatch() }
+                tasks.addTask { try await self.announceAndWatch(services: services) }
                 try await tasks.waitForAll()
             }
         } catch {
@@ -62,13 +74,16 @@ public final class LocalGrid: Service, Sendable {
 
     /// Prints where clients connect, starts the demo bots, then prints a status line every
     /// few seconds until shutdown.
-    private func announceAndWatch() async throws {
+    private func announceAndWatch(services: GridServices?) async throws {
         let urls = try await clientURLs()
         output("Tessera grid \"\(config.grid.name)\" is up. Clients connect to: \(urls.joined(separator: ", "))")
         output("Press Ctrl-C to stop.")
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             if bots > 0, let url = urls.first {
-                tasks.addTask { await self.runBots(url: url) }
+                tasks.addTask { await self.runBots(url: url, services: services) }
+                if let services {
+                    tasks.addTask { await self.runInventoryDemo(url: url, operations: services.operations) }
+                }
             }
             tasks.addTask { await self.printStatus() }
             await gracefulShutdownSignal()
@@ -88,13 +103,29 @@ public final class LocalGrid: Service, Sendable {
         return urls
     }
 
-    private func runBots(url: String) async {
-        let swarm = BotSwarm(
-            settings: .init(url: url, count: bots, duration: .seconds(365 * 24 * 3600), connectRate: 20, namePrefix: "Demo Bot"),
-            group: group, logger: logger
-        )
+    private func runBots(url: String, services: GridServices?) async {
+        var settings = BotSwarm.Settings(url: url, count: bots, duration: .seconds(365 * 24 * 3600), connectRate: 20, namePrefix: "Demo Bot")
+        if let services {
+            switch await services.operations.perform(.botSessions(prefix: "Demo Bot", count: UInt32(bots)), for: .tool) {
+            case .success(.sessions(let grants)):
+                settings.accounts = grants.map { BotAccount(name: $0.name, credential: .sessionToken($0.token)) }
+            case let other:
+                output("Could not make accounts for the bots: \(other)")
+                return
+            }
+        }
+        let swarm = BotSwarm(settings: settings, group: group, logger: logger)
         output("Starting \(bots) bots walking around.")
         _ = await swarm.run()
+    }
+
+    private func runInventoryDemo(url: String, operations: GridOperations) async {
+        do {
+            let (giver, taker) = try await InventoryDemo.demoAccounts(operations)
+            try await InventoryDemo(url: url, giver: giver, taker: taker, output: output).run()
+        } catch {
+            output("Inventory demo failed: \(error)")
+        }
     }
 
     private func printStatus() async {
@@ -128,8 +159,17 @@ extension RegionNode.Settings {
     public init(config: RegionNodeConfig, grid: GridConfig) {
         self.init(
             nodeName: config.name, host: config.host, port: config.port, gridSecret: grid.grid.secret,
-            regions: config.regions.map(RegionSettings.init(config:))
+            regions: config.regions.map(RegionSettings.init(config:)),
+            grid: grid.gridServices.map { (host: $0.host, port: $0.port) }
         )
+    }
+}
+
+extension GridServices.Settings {
+    public init(config: GridServicesConfig, grid: GridConfig) {
+        self.init(
+            name: config.name, host: config.host, port: config.port, gridSecret: grid.grid.secret,
+            sessionLifetimeSeconds: config.sessionLifetimeSeconds)
     }
 }
 
@@ -138,7 +178,7 @@ extension RegionSettings {
         self.init(
             name: config.name, gridPosition: config.gridPosition, frameRate: config.frameRate,
             viewDistance: Float(config.viewDistance), maxAvatars: config.maxAvatars, maxObjects: config.maxObjects,
-            spawnRadius: Float(config.spawnRadius)
+            spawnRadius: Float(config.spawnRadius), flushIntervalSeconds: config.flushIntervalSeconds
         )
     }
 }

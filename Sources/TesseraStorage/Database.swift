@@ -49,14 +49,14 @@ public enum DatabaseSettingsError: Error, CustomStringConvertible {
     }
 }
 
-/// A connection pool that runs while `body` runs.
+/// A connection pool that runs while `body` runs, and only that long. The pool runs in a
+/// detached task: it must not stop on the service group's graceful shutdown by itself, since
+/// `body` still writes while it shuts down (region nodes flush their scenes last).
 public func withDatabase<Result: Sendable>(
     _ settings: DatabaseSettings, logger: Logger, _ body: (PostgresClient) async throws -> Result
 ) async throws -> Result {
     let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { await client.run() }
-        defer { group.cancelAll() }
-        return try await body(client)
-    }
+    let running = Task.detached { await client.run() }
+    defer { running.cancel() }
+    return try await body(client)
 }

@@ -32,4 +32,6 @@ public enum ErrorCode: UInt16, Sendable, CaseIterable {
     /// System folders (root, Objects, Trash, ...) cannot be renamed, moved or deleted.
     case systemFolder = 24
     case assetTooLarge = 25
+    /// The same account logged in again; this connection's avatar was handed to the new one.
+    case loggedInElsewhere = 26
 }

@@ -94,8 +94,12 @@ struct WalkAndChatTests {
         try await ada.waitFor("invalid object refused") { $0.errors.contains { $0.requestID == 8 } }
         #expect(ada.mirror.errors.first { $0.requestID == 8 }?.errorCode == .invalidValue)
 
+        // Only the owner may delete it.
         try await bob.send(.deleteObject(DeleteObject(requestID: 9, localID: result.localID)))
-        try await bob.waitFor("deleted") { $0.results.contains { $0.requestID == 9 && $0.outcome == .deleted } }
+        try await bob.waitFor("delete refused") { $0.errors.contains { $0.requestID == 9 } }
+        #expect(bob.mirror.errors.first { $0.requestID == 9 }?.errorCode == .notAllowed)
+        try await ada.send(.deleteObject(DeleteObject(requestID: 10, localID: result.localID)))
+        try await ada.waitFor("deleted") { $0.results.contains { $0.requestID == 10 && $0.outcome == .deleted } }
         try await ada.waitFor("the ball leaves Ada's view") { $0.entities[result.localID] == nil }
         #expect(ada.violations.isEmpty && bob.violations.isEmpty)
 

@@ -40,18 +40,22 @@ import TesseraWorld
         #expect(info.motion.position == PackedPosition(state.position))
     }
 
-    @Test func duplicateJoinIsRefused() throws {
+    /// A second join of the same agent is a new login of the same account: it replaces the
+    /// avatar (one avatar per agent, always), and the old one's manager is told.
+    @Test func duplicateJoinReplacesTheAvatar() throws {
         var harness = RegionHarness()
         let id = try harness.add(agent(1))
         let output = harness.step([.join(1, AgentJoin(region: harness.handle, agentID: agent(1), name: "Again"))])
-        let refusal = try #require(output.messages(for: 1).compactMap { message -> AgentLeave? in
+        let leave = try #require(output.messages(for: 1).compactMap { message -> AgentLeave? in
             if case .agentLeave(let leave) = message { leave } else { nil }
         }.first)
-        #expect(refusal.reason == .refused)
-        #expect(refusal.agentID == agent(1))
+        #expect(leave.reason == .replaced)
+        #expect(leave.agentID == agent(1))
         #expect(harness.region.avatarCount == 1)
-        #expect(harness.region.avatarState(agent(1))?.localID == id)
-        #expect(output.frame(for: 1)?.appeared.isEmpty == true)
+        let replacement = try #require(harness.region.avatarState(agent(1))?.localID)
+        #expect(replacement != id)
+        #expect(output.frame(for: 1)?.removed == [id])
+        #expect(output.frame(for: 1)?.appeared.map(\.name) == ["Again"])
     }
 
     @Test func fullRegionRefusesJoins() throws {

@@ -6,6 +6,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import TesseraClientProtocol
+import TesseraGridProtocol
 import TesseraWorld
 
 /// A scripted client for scenarios and tests: connects, sends what it is told, and keeps a
@@ -19,6 +20,7 @@ public final class ScenarioClient: Sendable {
         var closeReason: String?
         var finished = false
         var frames = 0
+        var nextRequestID: UInt32 = 1_000_000
     }
 
     private let state = Mutex(State())
@@ -110,9 +112,26 @@ public final class ScenarioClient: Sendable {
     @discardableResult
     public func login(_ login: Login, timeout: Duration = .seconds(10)) async throws -> Welcome {
         try await send(.login(login))
-        let name = login.name
-        try await waitFor(timeout: timeout, "Welcome for \(name)") { $0.welcome != nil }
-        return mirror.welcome!
+        try await waitUntil(timeout: timeout, "Welcome for \(login.name)") { $0.mirror.welcome != nil || $0.finished }
+        guard let welcome = mirror.welcome else {
+            throw ScenarioError.closed(code: closeCode, reason: mirror.errors.last?.message ?? closeReason ?? "")
+        }
+        return welcome
+    }
+
+    /// Makes one inventory call and waits for its reply: the answer, or the refusal thrown
+    /// as `CallStatus`.
+    public func call(_ call: InventoryCall, timeout: Duration = .seconds(10)) async throws -> InventoryAnswer {
+        let id = state.withLock { state in
+            defer { state.nextRequestID += 1 }
+            return state.nextRequestID
+        }
+        try await send(.inventory(InventoryRequest(requestID: id, call: call)))
+        try await waitFor(timeout: timeout, "reply to inventory call \(call.code)") { mirror in
+            mirror.inventoryReplies.contains { $0.requestID == id }
+        }
+        let reply = mirror.inventoryReplies.first { $0.requestID == id }!
+        return try reply.outcome.get()
     }
 
     /// Waits until the mirror satisfies `condition`; throws after `timeout` with `what`.
@@ -137,9 +156,11 @@ public final class ScenarioClient: Sendable {
 public enum ScenarioError: Error, CustomStringConvertible {
     case notConnected(String)
     case timedOut(String)
+    case closed(code: Int?, reason: String)
 
     public var description: String {
         switch self {
+        case .closed(let code, let reason): "the server closed the connection (\(code.map(String.init) ?? "no code")): \(reason)"
         case .notConnected(let url): "could not connect to \(url)"
         case .timedOut(let what): "timed out waiting for \(what)"
         }

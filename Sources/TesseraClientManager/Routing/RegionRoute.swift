@@ -69,12 +69,18 @@ public final class RegionRoute: Sendable {
 
     func removed(_ message: AgentLeave) {
         let session = routes.withLock { routes -> ClientSession? in
-            if let session = routes.joining.removeValue(forKey: message.agentID) { return session }
+            // A replaced avatar is the one in the world, never a newer login still joining.
+            if message.reason != .replaced, let session = routes.joining.removeValue(forKey: message.agentID) { return session }
             guard let entry = routes.byLocalID.first(where: { $0.value.agentID == message.agentID }) else { return nil }
             routes.byLocalID[entry.key] = nil
             return entry.value
         }
-        let code: ErrorCode = message.reason == .refused ? .regionFull : .regionUnavailable
+        let code: ErrorCode =
+            switch message.reason {
+            case .refused: .regionFull
+            case .replaced: .loggedInElsewhere
+            default: .regionUnavailable
+            }
         session?.mailbox.close(code, reason: message.message.isEmpty ? "removed from the region" : message.message)
     }
 

@@ -21,6 +21,8 @@ public final class ClientManager: Service, Sendable {
     private let links: [RegionLink]
     let grid: GridClient?
     private let boundAddress = Mutex<SocketAddress?>(nil)
+    /// The session of each logged-in account on this client manager.
+    private let sessionsByAgent = Mutex<[AgentID: ClientSession]>([:])
 
     public init(settings: ClientManagerSettings, group: EventLoopGroup, logger: Logger) {
         self.settings = settings
@@ -135,6 +137,18 @@ public final class ClientManager: Service, Sendable {
 
     private func join(_ session: ClientSession, agentID: AgentID, name: String, route: RegionRoute, token: String?) {
         guard session.beginJoin(agentID: agentID, name: name, route: route, token: token) else { return }
+        // One session per account: a new login replaces the old one, whose avatar leaves
+        // before the new one joins (same link, so the region sees them in this order).
+        let previous = sessionsByAgent.withLock { sessions in
+            defer { sessions[agentID] = session }
+            return sessions[agentID]
+        }
+        if let previous, previous !== session {
+            previous.mailbox.close(.loggedInElsewhere, reason: "logged in again elsewhere")
+            if let (oldRoute, _, localID) = previous.close() {
+                oldRoute.leave(agentID: agentID, localID: localID, reason: .logout)
+            }
+        }
         if !route.join(session, agentID: agentID, name: name) {
             session.mailbox.close(.regionUnavailable, reason: "region \(route.descriptor.name) is unreachable")
         }
@@ -167,6 +181,11 @@ public final class ClientManager: Service, Sendable {
     func disconnect(_ session: ClientSession, loggedOut: Bool) {
         if loggedOut, let token = session.token, let grid {
             Task { _ = try? await grid.call(.endSession(token: token)) }
+        }
+        if let agentID = session.agentID {
+            sessionsByAgent.withLock { sessions in
+                if sessions[agentID] === session { sessions[agentID] = nil }
+            }
         }
         guard let (route, agentID, localID) = session.close() else { return }
         route.leave(agentID: agentID, localID: localID, reason: loggedOut ? .logout : .connectionLost)

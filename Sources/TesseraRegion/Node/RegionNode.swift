@@ -119,6 +119,7 @@ public final class RegionNode: Service, @unchecked Sendable {
         heartbeat = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(10))
+                guard !Task.isCancelled else { return }
                 do {
                     _ = try await client.call(.heartbeat(ids))
                 } catch {

@@ -35,7 +35,13 @@ extension Region {
             ))))
         }
         guard managers[manager] != nil else { return }
-        guard agentIndex[join.agentID] == nil else { return refuse("agent is already in this region") }
+        if let previous = agentIndex[join.agentID], let old = avatars[previous] {
+            // A new login of the same account wins: the old avatar leaves, its client is told.
+            removeEntity(previous)
+            pending.direct.append((old.manager, .agentLeave(AgentLeave(
+                region: settings.handle, agentID: join.agentID, reason: .replaced, message: "logged in again elsewhere"
+            ))))
+        }
         guard avatars.count < settings.maxAvatars else { return refuse("region is full") }
         let id = takeID()
         _ = slots.add(id)

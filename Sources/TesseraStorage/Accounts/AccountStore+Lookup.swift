@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import PostgresNIO
 
 extension AccountStore {
@@ -15,13 +16,31 @@ extension AccountStore {
     /// (load-test bots). An existing account of that name is returned as it is.
     public func ensureServiceAccount(name: String) async throws -> Account {
         if let problem = Self.nameProblem(name) { throw AccountError.invalidName(problem) }
-        let empty = ByteBuffer()
+        // Random bytes stand in for a hash and salt that no password can match.
+        let filler = ByteBuffer(bytes: (0..<32).map { _ in UInt8.random(in: 0...255) })
         _ = try await client.query("""
             INSERT INTO accounts (id, name, password_hash, password_salt, password_kdf)
-            VALUES (\(UUID()), \(name), \(empty), \(empty), \(PasswordHasher.disabledDescriptor))
+            VALUES (\(UUID()), \(name), \(filler), \(filler), \(PasswordHasher.disabledDescriptor))
             ON CONFLICT DO NOTHING
             """, logger: logger)
         guard let account = try await account(named: name) else { throw AccountError.invalidName("\(name) vanished while being created") }
         return account
+    }
+}
+
+extension AccountStore {
+    /// Replaces an account's password (and its hashing parameters); false for an unknown name.
+    @discardableResult
+    public func setPassword(name: String, password: String) async throws -> Bool {
+        guard password.count >= 8 else { throw AccountError.weakPassword }
+        let hasher = hasher
+        let hashed = try await NIOThreadPool.singleton.runIfActive { try hasher.hash(password) }
+        let rows = try await client.query("""
+            UPDATE accounts SET password_hash = \(ByteBuffer(bytes: hashed.hash)), password_salt = \(ByteBuffer(bytes: hashed.salt)),
+                password_kdf = \(hashed.descriptor)
+            WHERE name_key = lower(\(name)) RETURNING id
+            """, logger: logger)
+        for try await _ in rows.decode(UUID.self) { return true }
+        return false
     }
 }

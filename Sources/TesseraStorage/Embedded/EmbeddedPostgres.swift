@@ -14,6 +14,8 @@ public final class EmbeddedPostgres: Sendable {
     public let database = "tessera"
     private let binaries: String
     private let runAsPostgres: Bool
+    /// False when another process started the server: then `stop` leaves it running.
+    private let owned: Bool
     private let logger: Logger
 
     /// Initialises the cluster if `dataDirectory` holds none, starts it and creates the
@@ -28,6 +30,13 @@ public final class EmbeddedPostgres: Sendable {
         if runAsPostgres { try run("/bin/chown", ["-R", "postgres:postgres", dataDirectory]) }
         try run("/bin/chmod", ["700", dataDirectory])
         let cluster = dataDirectory + "/cluster"
+        if let port = runningPort(cluster: cluster) {
+            // Another process (say `tessera up`) runs this cluster: use it, leave it running.
+            logger.info("using the embedded PostgreSQL another process runs", metadata: ["port": "\(port)"])
+            return EmbeddedPostgres(
+                dataDirectory: dataDirectory, socketDirectory: socketDirectory, port: port,
+                binaries: binaries, runAsPostgres: runAsPostgres, owned: false, logger: logger)
+        }
         let embedded = EmbeddedPostgres(
             dataDirectory: dataDirectory, socketDirectory: socketDirectory, port: try freePort(),
             binaries: binaries, runAsPostgres: runAsPostgres, logger: logger
@@ -47,7 +56,21 @@ public final class EmbeddedPostgres: Sendable {
         return embedded
     }
 
-    private init(dataDirectory: String, socketDirectory: String, port: Int, binaries: String, runAsPostgres: Bool, logger: Logger) {
+    /// The port of the server running `cluster`, if a live process runs it (its
+    /// postmaster.pid names the process on line 1 and the port on line 4).
+    private static func runningPort(cluster: String) -> Int? {
+        guard let text = try? String(contentsOfFile: cluster + "/postmaster.pid", encoding: .utf8) else { return nil }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count >= 4, let pid = pid_t(lines[0].trimmingCharacters(in: .whitespaces)), pid > 0,
+            let port = Int(lines[3].trimmingCharacters(in: .whitespaces)), kill(pid, 0) == 0
+        else { return nil }
+        return port
+    }
+
+    private init(
+        dataDirectory: String, socketDirectory: String, port: Int, binaries: String, runAsPostgres: Bool, owned: Bool = true, logger: Logger
+    ) {
+        self.owned = owned
         self.dataDirectory = dataDirectory
         self.socketDirectory = socketDirectory
         self.port = port
@@ -62,6 +85,7 @@ public final class EmbeddedPostgres: Sendable {
 
     /// Stops the server (fast shutdown: open transactions roll back).
     public func stop() {
+        guard owned else { return }
         do {
             try tool("pg_ctl", ["-D", dataDirectory + "/cluster", "-m", "fast", "-w", "stop"])
         } catch {

@@ -13,6 +13,8 @@ public struct AgentLeave: WireMessageBody {
         case refused = 3
         case removed = 4
         case regionStopping = 5
+        /// The same agent joined again (a new login); the old avatar is gone.
+        case replaced = 6
     }
 
     public var region: RegionHandle

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import NIOPosix
+import Logging
 import TesseraBots
+import TesseraWire
 
 struct Bots: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,31 +39,35 @@ struct Bots: AsyncParsableCommand {
     @Flag(help: "Print the summary as one JSON object on standard output.")
     var json = false
 
+    @Option(help: "Bots log in as \"<prefix> 1\" ... \"<prefix> N\".")
+    var namePrefix = "Bot"
+
     func validate() throws {
-        guard count > 0 else { throw ValidationError("--count must be at least 1") }
+        guard count > 0, count <= 10_000 else { throw ValidationError("--count must be within 1...10000") }
         guard duration > 0 else { throw ValidationError("--duration must be positive") }
         guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
         guard (0...1).contains(chat) else { throw ValidationError("--chat must be within 0...1") }
     }
 
     func run() async throws {
+        let config = try options.load()
         let target: String
         if let url {
             target = url
         } else {
-            let config = try options.load()
             guard let manager = config.clientManagers.first else { throw ValidationError("no [[client_manager]] in \(options.config)") }
             target = manager.url
         }
         var logger = options.logger("tessera.bots")
         logger.logLevel = max(logger.logLevel, .warning)
-        let swarm = BotSwarm(
-            settings: .init(
-                url: target, count: count, duration: .seconds(duration), warmup: .seconds(warmup),
-                connectRate: connectRate, chatProbability: chat
-            ),
-            group: MultiThreadedEventLoopGroup.singleton, logger: logger
+        var settings = BotSwarm.Settings(
+            url: target, count: count, duration: .seconds(duration), warmup: .seconds(warmup),
+            connectRate: connectRate, namePrefix: namePrefix, chatProbability: chat
         )
+        if let services = config.gridServices {
+            settings.accounts = try await botAccounts(host: services.host, port: services.port, secret: config.grid.secret, logger: logger)
+        }
+        let swarm = BotSwarm(settings: settings, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         let stderr = FileHandle.standardError
         stderr.write(Data("\(count) bots → \(target): ramp at \(connectRate)/s, warm-up \(warmup) s, measure \(duration) s\n".utf8))
         let summary = await swarm.run { progress in
@@ -79,6 +85,23 @@ struct Bots: AsyncParsableCommand {
             printLine(summary.text)
         }
         if !summary.isClean { throw ExitCode(1) }
+    }
+}
+
+extension Bots {
+    /// Accounts and sessions for the bots, from the grid services (as an operator tool that
+    /// holds the grid secret): bots log in with session tokens, so a load test measures the
+    /// world, not the password hash.
+    func botAccounts(host: String, port: Int, secret: String, logger: Logger) async throws -> [BotAccount] {
+        let client = GridClient(
+            host: host, port: port, hello: Hello(role: .tool, nodeName: "tessera-bots", gridSecret: secret),
+            group: MultiThreadedEventLoopGroup.singleton, callTimeout: .seconds(300), logger: logger)
+        try await client.start(patience: .seconds(5))
+        defer { client.stop() }
+        guard case .sessions(let grants) = try await client.call(.botSessions(prefix: namePrefix, count: UInt32(count))) else {
+            throw ValidationError("the grid services answered the bot sessions call with something else")
+        }
+        return grants.map { BotAccount(name: $0.name, credential: .sessionToken($0.token)) }
     }
 }
 

@@ -6,7 +6,7 @@ import TesseraStorage
 struct User: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage avatar accounts.",
-        subcommands: [CreateUser.self]
+        subcommands: [CreateUser.self, RevokeSessions.self]
     )
 }
 
@@ -53,5 +53,30 @@ struct CreateUser: AsyncParsableCommand {
         }
         guard first == second else { throw ValidationError("the passwords differ") }
         return first
+    }
+}
+
+struct RevokeSessions: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke",
+        abstract: "Revoke every session token of an account.",
+        discussion: "Logins with a revoked token are refused; the avatar must log in with its password again."
+    )
+
+    @Argument(help: "The avatar name.")
+    var name: String
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        var logger = Logger(label: "tessera.user")
+        logger.logLevel = .notice
+        try await database.withMigratedDatabase(logger: logger) { client in
+            guard let account = try await AccountStore(client: client, logger: logger).account(named: name) else {
+                throw ValidationError("no account is named \(name)")
+            }
+            try await SessionStore(client: client, logger: logger).revokeAll(for: account.id)
+        }
+        printLine("revoked every session of \(name)")
     }
 }

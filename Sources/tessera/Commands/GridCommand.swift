@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import NIOPosix
+import ServiceLifecycle
+import TesseraGrid
+import TesseraLocalGrid
+import TesseraStorage
+
+struct GridCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grid",
+        abstract: "Run the grid services: accounts, sessions, region registry, inventory, assets, scene persistence.",
+        discussion: """
+            Listens for region nodes and client managers over Tessera wire at [grid_services] of the \
+            config, on the database of [database] (its url, or $TESSERA_DATABASE_URL, or an embedded \
+            PostgreSQL under its state_directory), migrated at start.
+            """
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let config = try options.load()
+        guard let servicesConfig = config.gridServices else {
+            throw ValidationError("\(options.config): no [grid_services] table")
+        }
+        let logger = options.logger("tessera.grid")
+        let database = try await GridDatabase.open(
+            url: config.database.url ?? ProcessInfo.processInfo.environment["TESSERA_DATABASE_URL"],
+            stateDirectory: config.database.stateDirectory, migrationsDirectory: config.database.migrationsDirectory, logger: logger
+        )
+        defer { database.close() }
+        printLine("Database: \(database.summary)")
+        try await withDatabase(database.settings, logger: logger) { client in
+            let services = GridServices(
+                settings: .init(config: servicesConfig, grid: config), client: client, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            try await ServiceGroup(configuration: .init(
+                services: [.init(service: services)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+            )).run()
+        }
+    }
+}
