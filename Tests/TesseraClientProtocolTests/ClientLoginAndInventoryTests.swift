@@ -148,6 +148,38 @@ private func text(_ string: String) -> [UInt8] { le(UInt16(string.utf8.count)) +
         #expect(failed.bytes == [0x8A, 12, 0, 9, 0, 0, 0, 23, 0] + text("loop"))
     }
 
+    @Test func messageSizesMatchTheDocumentedTable() {
+        // docs/client-protocol.md, "Inventory calls": total message size per call (n a
+        // string's byte length, d a blob's).
+        let id = ClientProtocolSamples.item, asset = ClientProtocolSamples.asset
+        let name = "Crate ▣"  // 9 bytes
+        let n = name.utf8.count, d = 1000
+        let expected: [(InventoryCall, Int)] = [
+            (.listFolder(folder: id, start: 1), 26),
+            (.createFolder(parent: id, name: name), 24 + n),
+            (.renameFolder(id, name: name), 24 + n),
+            (.moveFolder(id, to: id), 38),
+            (.deleteFolder(id), 22),
+            (.createItem(folder: id, asset: asset, name: name, nextOwner: 0), 60 + n),
+            (.renameItem(id, name: name), 24 + n),
+            (.moveItem(id, to: id), 38),
+            (.deleteItem(id), 22),
+            (.purgeTrash, 6),
+            (.give(id, to: name), 24 + n),
+            (.storeAsset(type: 0, name: name, data: Data(count: d)), 14 + n + d),
+            (.fetchAsset(asset, offset: 0, length: 1), 46),
+            (.rez(id, at: Vector3(1, 2, 3)), 34),
+            (.take(1), 10),
+        ]
+        #expect(Set(expected.map(\.0.code)) == Set(InventoryCall.Code.allCases))
+        for (call, size) in expected {
+            #expect(ClientMessage.inventory(InventoryRequest(requestID: 1, call: call)).bytes.count == size, "\(call.code)")
+        }
+        // The largest storeAsset that fits one 64 KiB client message: d = 65 522 − n.
+        let largest = ClientMessage.inventory(InventoryRequest(requestID: 1, call: .storeAsset(type: 0, name: name, data: Data(count: 65_522 - n))))
+        #expect(largest.bytes.count == 65_536)
+    }
+
     @Test func failureStatusesRoundTripWithTheirMessages() throws {
         for code in ErrorCode.allCases where code.rawValue >= 16 {
             let status = CallStatus(code, "why \(code) happened: ✗")
