@@ -174,6 +174,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TesseraClientProtocolTests", dependencies: ["TesseraClientProtocol", "TesseraCodec", "TesseraWorld"]),
+        .testTarget(
+            name: "TesseraGridProtocolTests",
+            dependencies: [
+                "TesseraGridProtocol", "TesseraCodec", "TesseraWorld",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "TesseraConfigTests", dependencies: ["TesseraConfig"]),
         .testTarget(
             name: "TesseraStorageTests",

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import TesseraClientProtocol
 import TesseraCodec
+import TesseraGridProtocol
 import TesseraWorld
 
 /// Samples of every client and server message, covering every enum case and field.
@@ -9,12 +10,48 @@ enum ClientProtocolSamples {
     static let agent = UUID(uuidString: "0A1B2C3D-4E5F-4061-8273-94A5B6C7D8E9")!
     static let motion = EntityMotion(position: Vector3(100.5, 20.25, 22), rotation: Quaternion(yaw: -2), velocity: Vector3(-3.2, 0, 4))
 
+    static let item = UUID(uuidString: "6F1D2C3B-4A59-4867-9A8B-C7D6E5F40312")!
+    static let folder = UUID(uuidString: "00000000-0000-0000-0000-000000000001")!
+    static let asset = AssetID(Data((0..<32).map { UInt8(255 - $0) }))!
+
+    /// Logins of this protocol version. A Login of another version is not a round-trip sample:
+    /// its body is skipped on purpose (see `ClientLoginTests`).
+    static let logins: [ClientMessage] = [
+        .login(Login(name: "Ada Lovelace", password: "correct horse ✓")),
+        .login(Login(name: String(repeating: "é", count: 31) + "x", credential: .sessionToken("tok_0123456789abcdef"), startRegion: "Tessera Centre")),  // 63 bytes
+        .login(Login(name: "", password: "", startRegion: "")),
+        .login(Login(name: "Grace", credential: .sessionToken(""), startRegion: String(repeating: "r", count: maxNameBytes))),
+        .login(Login(name: "Bot 1", credential: .password(String(repeating: "p", count: maxPasswordBytes)))),
+        .login(Login(name: "Bot 2", credential: .sessionToken(String(repeating: "t", count: maxTokenBytes)))),
+    ]
+
+    /// One request for every inventory call.
+    static let inventoryCalls: [InventoryCall] = [
+        .listFolder(folder: nil, start: 0),
+        .listFolder(folder: folder, start: 200),
+        .createFolder(parent: folder, name: "Textures ▣"),
+        .renameFolder(folder, name: ""),
+        .moveFolder(folder, to: item),
+        .deleteFolder(item),
+        .createItem(folder: folder, asset: asset, name: "Crate", nextOwner: 0x8000),
+        .renameItem(item, name: String(repeating: "n", count: maxNameBytes)),
+        .moveItem(item, to: folder),
+        .deleteItem(item),
+        .purgeTrash,
+        .give(item, to: "Grace Hopper"),
+        .storeAsset(type: 7, name: "notecard", data: Data("hello, world".utf8)),
+        .storeAsset(type: -1, name: "", data: Data()),
+        .fetchAsset(asset, offset: 60_000, length: 60_000),
+        .rez(item, at: Vector3(128.5, 3.25, 21)),
+        .take(.max),
+    ]
+
+    static let inventoryRequests: [ClientMessage] = inventoryCalls.enumerated().map { index, call in
+        .inventory(InventoryRequest(requestID: index == 0 ? .max : UInt32(index), call: call))
+    }
+
     static let clientMessages: [ClientMessage] =
-        [
-            .login(Login(name: "Ada Lovelace", password: "")),
-            .login(Login(version: 0xFFFF, name: String(repeating: "é", count: 31) + "x", password: "")),  // 63 bytes
-            .login(Login(version: 0, name: "", password: "")),
-        ]
+        logins
         + MovementMode.allCases.enumerated().map { index, mode in
             .move(Move(mode: mode, heading: UInt16(index) * 16_384 + 7, vertical: Int8(index % 3) - 1))
         }
@@ -38,6 +75,7 @@ enum ClientProtocolSamples {
             .ping(Ping(nonce: 0, clientTimeMillis: .max)),
             .logout,
         ]
+        + inventoryRequests
 
     static let entityUpdates: [ServerMessage] = (0...7).map { mask in
         let fields = EntityUpdate.Fields(rawValue: UInt8(mask))
@@ -58,6 +96,14 @@ enum ClientProtocolSamples {
             .welcome(Welcome(
                 agentID: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), localID: .max, regionName: "",
                 regionHandle: RegionHandle(rawValue: .max), frameRate: .max, updateRate: 0, viewDistance: 0.5
+            )),
+            .welcome(Welcome(
+                agentID: agent, localID: 8, regionName: "Tessera Centre", regionHandle: GridPosition(x: 1000, y: 1000).handle,
+                frameRate: 45, updateRate: 15, viewDistance: 64, sessionToken: "tok_0123456789abcdef"
+            )),
+            .welcome(Welcome(
+                agentID: agent, localID: 9, regionName: "r", regionHandle: RegionHandle(rawValue: 1),
+                frameRate: 1, updateRate: 1, viewDistance: 1, sessionToken: String(repeating: "t", count: maxTokenBytes)
             )),
             .frameStamp(FrameStamp(frame: 123_456_789_012, timeMillis: 1_700_000_000_999, timeDilation: 65535)),
             .frameStamp(FrameStamp(frame: 0, timeMillis: 0, dilation: 0.5)),
@@ -83,6 +129,53 @@ enum ClientProtocolSamples {
         + [
             .error(ServerError(code: 999, message: "")),
             .pong(Pong(nonce: 0xDEAD_BEEF, clientTimeMillis: 1_700_000_000_000)),
+        ]
+        + inventoryReplies
+
+    /// One successful answer of every kind.
+    static let inventoryAnswers: [InventoryAnswer] = [
+        .done,
+        .id(item),
+        .count(0),
+        .count(.max),
+        .page(FolderPage(folder: folder, total: 0, start: 0, folders: [], items: [])),
+        .page(FolderPage(
+            folder: folder, total: 7, start: 5,
+            folders: [
+                FolderEntry(id: folder, parent: nil, kind: 1, name: "My Inventory"),
+                FolderEntry(id: item, parent: folder, kind: 6, name: "Trash"),
+            ],
+            items: [
+                ItemEntry(
+                    id: item, folder: folder, asset: asset, assetType: 6, name: "Chair ✦", creator: agent,
+                    base: 0x7FFF_FFFF, owner: 0x0008_E000, group: 0, everyone: 0, nextOwner: 0x8000
+                ),
+                ItemEntry(
+                    id: folder, folder: item, asset: asset, assetType: -1, name: "", creator: nil,
+                    base: 0, owner: 0, group: 0, everyone: 0, nextOwner: 0
+                ),
+            ]
+        )),
+        .asset(asset),
+        .assetChunk(AssetChunk(
+            asset: asset, type: 0, name: "texture", creator: agent, createdMillis: 1_700_000_000_123,
+            totalSize: 100_000, offset: 60_000, data: Data((0..<500).map { UInt8($0 % 256) })
+        )),
+        .assetChunk(AssetChunk(asset: asset, type: .min, name: "", creator: nil, createdMillis: 0, totalSize: 0, offset: 0, data: Data())),
+        .rezzed(object: item, localID: 77),
+    ]
+
+    /// Every answer, then a failure with every error code (the statuses a call can end with).
+    static let inventoryReplies: [ServerMessage] =
+        inventoryAnswers.enumerated().map { index, answer in
+            .inventory(InventoryReply(requestID: UInt32(index) + 1, outcome: .success(answer)))
+        }
+        + ErrorCode.allCases.map { code in
+            .inventory(InventoryReply(requestID: UInt32(code.rawValue) << 16, outcome: .failure(CallStatus(code, "\(code): failed ✗"))))
+        }
+        + [
+            .inventory(InventoryReply(requestID: .max, outcome: .failure(CallStatus(.unknownFolder, "")))),
+            .inventory(InventoryReply(requestID: 0, outcome: .failure(CallStatus(.assetTooLarge, String(repeating: "m", count: 1024))))),
         ]
 }
 

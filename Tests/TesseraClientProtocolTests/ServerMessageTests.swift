@@ -51,7 +51,10 @@ import TesseraWorld
     }
 
     @Test func aFrameOfOnlyUnknownTypesIsEmpty() throws {
-        #expect(try decodeServer([0x80, 0, 0, 0x8A, 1, 0, 7, 0x00, 0, 0]) == [])
+        // 0x80, the first type past the last known one (0x8A became InventoryReply), and 0x00.
+        let next = ServerMessage.TypeCode.allCases.map(\.rawValue).max()! + 1
+        #expect(next == 0x8B)
+        #expect(try decodeServer([0x80, 0, 0, next, 1, 0, 7, 0x00, 0, 0]) == [])
     }
 
     @Test func welcomeFrameStampDilation() {

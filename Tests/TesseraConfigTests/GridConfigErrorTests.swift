@@ -90,6 +90,21 @@ import TesseraConfig
         try expectError(text, key: "region_node[0].region[0].view_distance", mentions: ["expected a number", "0.5"])
     }
 
+    @Test func flushIntervalOutOfRange() throws {
+        let text = ConfigSamples.full(inserting: "flush_interval_seconds = 0", after: "max_objects = 700")
+        try expectError(text, key: "region_node[0].region[0].flush_interval_seconds", mentions: ["0.1...3600.0", "found 0"])
+    }
+
+    @Test func gridServicesWithoutPortOrWithAnUnknownKey() throws {
+        try expectError(ConfigSamples.full + "\n[grid_services]\nname = \"g\"\n", key: "grid_services.port", mentions: ["missing"])
+        try expectError(
+            ConfigSamples.full + "\n[grid_services]\nport = 9200\nsession_lifetime = 60\n",
+            key: "grid_services.session_lifetime", mentions: ["unknown key"])
+        try expectError(
+            ConfigSamples.full + "\n[grid_services]\nport = 9200\nsession_lifetime_seconds = 59\n",
+            key: "grid_services.session_lifetime_seconds", mentions: ["60...2592000", "found 59"])
+    }
+
     @Test func missingRequiredPort() throws {
         let text = ConfigSamples.full(replacing: "port = 9000\n", with: "")
         try expectError(text, key: "client_manager[0].port", mentions: ["missing"])

@@ -20,11 +20,13 @@ import TesseraWorld
         try #require(nodeA.regions.count == 2)
         #expect(nodeA.regions[0] == RegionConfig(
             name: "Alpha", gridPosition: GridPosition(x: 1000, y: 1000),
-            frameRate: 30, viewDistance: 48.5, maxAvatars: 300, maxObjects: 700, spawnRadius: 48, flushIntervalSeconds: 30
+            frameRate: 30, viewDistance: 48.5, maxAvatars: 300, maxObjects: 700, spawnRadius: 48,
+            flushIntervalSeconds: 30
         ))
         #expect(nodeA.regions[1] == RegionConfig(
             name: "Beta", gridPosition: GridPosition(x: 1001, y: 1000),
-            frameRate: 60, viewDistance: 96, maxAvatars: 50, maxObjects: 0, spawnRadius: 48, flushIntervalSeconds: 30
+            frameRate: 60, viewDistance: 96, maxAvatars: 50, maxObjects: 0, spawnRadius: 48,
+            flushIntervalSeconds: 30
         ))
         #expect(config.regionNodes[1].name == "node-b")
         #expect(config.regionNodes[1].port == 9101)
@@ -41,6 +43,25 @@ import TesseraWorld
         #expect(manager.maxQueuedEvents == 512)
         #expect(manager.loginTimeoutSeconds == 2.5)
         #expect(manager.url == "ws://0.0.0.0:9000/ws")
+        #expect(config.gridServices == nil, "no [grid_services]: the development mode without them")
+    }
+
+    @Test func gridServicesAndFlushInterval() throws {
+        let text = ConfigSamples.full(inserting: "flush_interval_seconds = 2.5", after: "max_objects = 700")
+            + """
+
+            [grid_services]
+            name = "grid-7"
+            host = "10.0.0.9"
+            port = 9200
+            session_lifetime_seconds = 3600
+            """
+        let config = try GridConfig.parse(text, file: ConfigSamples.file)
+        #expect(config.regions.map(\.flushIntervalSeconds) == [2.5, 30, 30])
+        #expect(config.gridServices == GridServicesConfig(name: "grid-7", host: "10.0.0.9", port: 9200, sessionLifetimeSeconds: 3600))
+
+        let defaults = try GridConfig.parse(ConfigSamples.full + "\n[grid_services]\nport = 9200\n", file: ConfigSamples.file)
+        #expect(defaults.gridServices == GridServicesConfig(name: "grid", host: "127.0.0.1", port: 9200, sessionLifetimeSeconds: 86400))
     }
 
     @Test func omittedOptionalKeysTakeTheirDefaults() throws {
@@ -50,7 +71,8 @@ import TesseraWorld
         #expect(node.host == "127.0.0.1")
         #expect(node.regions == [RegionConfig(
             name: "Only", gridPosition: GridPosition(x: 7, y: 8),
-            frameRate: 45, viewDistance: 64, maxAvatars: 2000, maxObjects: 15000, spawnRadius: 48, flushIntervalSeconds: 30
+            frameRate: 45, viewDistance: 64, maxAvatars: 2000, maxObjects: 15000, spawnRadius: 48,
+            flushIntervalSeconds: 30
         )])
         let manager = try #require(config.clientManagers.first)
         #expect(manager.host == "127.0.0.1")
@@ -89,6 +111,8 @@ import TesseraWorld
         #expect(config.regionNodes.map(\.port) == [9100])
         #expect(config.clientManagers.map(\.port) == [9000])
         #expect(config.clientManagers.first?.updateRate == 10)
+        #expect(config.gridServices?.port == 9200)
+        #expect(region.flushIntervalSeconds == 30)
     }
 
     @Test func loadingAMissingFileNamesIt() throws {

@@ -1,4 +1,5 @@
 import Testing
+import TesseraGridProtocol
 import TesseraRegion
 import TesseraWire
 import TesseraWorld
@@ -18,8 +19,8 @@ import TesseraWorld
             case .join(_, let join): "join \(join.agentID.uuid.15)"
             case .leave(_, let leave): "leave \(leave.agentID.uuid.15)"
             case .command(_, let input): "command \(input.agentID.uuid.15)"
-            case .rezResult(let agent, _, _, _): "rez result \(agent)"
-            case .takeResult(let agent, _, _, _, _): "take result \(agent)"
+            case .rezResult(let agent, _, let requestID, _): "rez result \(agent)/\(requestID)"
+            case .takeResult(let agent, _, let requestID, _, _): "take result \(agent)/\(requestID)"
             }
         }
     }
@@ -44,6 +45,18 @@ import TesseraWorld
         #expect(!inbox.push(command(5)))
         #expect(inbox.droppedCount == 2)
         #expect(agentNumbers(inbox.drain()) == ["command 1", "connected 2", "join 3", "leave 4", "disconnected 2"])
+    }
+
+    @Test func gridResultsAreAlwaysAdmitted() {
+        // A rez or take answer from the grid is never dropped: losing one would leave the
+        // avatar without a reply and a taken object stuck in the scene.
+        let inbox = RegionInbox(capacity: 1)
+        #expect(inbox.push(command(1)))
+        #expect(!inbox.push(command(2)))
+        #expect(inbox.push(.rezResult(agent: 5, manager: 1, requestID: 6, .failure(CallStatus(.unknownItem, "no item")))))
+        #expect(inbox.push(.takeResult(agent: 5, manager: 1, requestID: 7, object: 9, .success(agent(9)))))
+        #expect(inbox.droppedCount == 1)
+        #expect(agentNumbers(inbox.drain()) == ["command 1", "rez result 5/6", "take result 5/7"])
     }
 
     @Test func drainEmptiesAndResetsTheCommandBudget() {

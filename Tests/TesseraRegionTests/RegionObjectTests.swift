@@ -139,10 +139,17 @@ import TesseraWorld
             return
         }
         harness.run(3)
-        // Only the owner may delete: the other manager's avatar is refused and nothing changes.
+        // Since inventory, objects have owners: the other manager's avatar may not delete it.
         let refused = harness.send(agent(2), .deleteObject(requestID: 8, id), manager: 2)
-        #expect(reply(refused, manager: 2)?.outcome == .failed(code: ErrorCode.notAllowed.rawValue, message: "object \(id) belongs to someone else"))
+        let refusal = try #require(reply(refused, manager: 2))
+        #expect(refusal.outcome == .failed(code: ErrorCode.notAllowed.rawValue, message: "object \(id) belongs to someone else"))
+        #expect(refusal.agent == b && refusal.requestID == 8)
         #expect(harness.region.objectIDs() == [id])
+        for manager: ManagerID in [1, 2] {
+            #expect(refused.frame(for: manager)?.removed.isEmpty != false)
+        }
+
+        // Deleted by its owner, it leaves every view.
         let output = harness.send(agent(1), .deleteObject(requestID: 9, id))
         let answer = try #require(reply(output))
         #expect(answer.outcome == .deleted(id))

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import Testing
 import TesseraCodec
+import TesseraGridProtocol
 import TesseraWire
 import TesseraWorld
 
@@ -154,7 +155,11 @@ private func invalidField(_ error: (any Error)?) -> String? {
         var hello = WireMessage.hello(Hello(role: .region, nodeName: "a", gridSecret: "b")).payloadBytes
         hello[7] = 0  // role
         #expect(invalidField(thrownError { try decodePayload(hello) }) == "hello.role")
-        hello[7] = 6
+        // The first value past the last role (6 became `tool`).
+        hello[7] = WireRole.allCases.map(\.rawValue).max()! + 1
+        #expect(hello[7] == 7)
+        #expect(invalidField(thrownError { try decodePayload(hello) }) == "hello.role")
+        hello[7] = 0xFF
         #expect(invalidField(thrownError { try decodePayload(hello) }) == "hello.role")
 
         var badMagic = WireMessage.hello(Hello(role: .region, nodeName: "a", gridSecret: "b")).payloadBytes
@@ -164,14 +169,41 @@ private func invalidField(_ error: (any Error)?) -> String? {
         var command = WireMessage.agentInput(AgentInput(
             region: WireSamples.handle, agentID: WireSamples.agentA, command: .deleteObject(requestID: 1, 2)
         )).payloadBytes
-        command[25] = 9  // after type 1, region 8, agent 16
-        #expect(invalidField(thrownError { try decodePayload(command) }) == "agentInput.command")
+        for tag: UInt8 in [0, 7, 9, 0xFF] {  // 1 ... 6 are move, chat, create, delete, rez, take
+            command[25] = tag  // after type 1, region 8, agent 16
+            #expect(invalidField(thrownError { try decodePayload(command) }) == "agentInput.command", "tag \(tag)")
+        }
 
         var reply = WireMessage.regionFrame(RegionFrame(
             region: WireSamples.handle, frame: 1, timeMillis: 2, timeDilation: 1,
             replies: [CommandReply(agent: 1, requestID: 2, outcome: .created(3))]
         )).payloadBytes
-        reply[reply.count - 5] = 4  // the outcome tag, before the 4-byte local id
-        #expect(invalidField(thrownError { try decodePayload(reply) }) == "reply.outcome")
+        // The outcome tag, before the 4-byte local id: 0, and the first tag past the last
+        // outcome (4, 5 and 6 became rezzed, taken and callFailed).
+        for tag: UInt8 in [0, 7, 0xFF] {
+            reply[reply.count - 5] = tag
+            #expect(invalidField(thrownError { try decodePayload(reply) }) == "reply.outcome", "tag \(tag)")
+        }
+    }
+
+    @Test func malformedGridMessagesAreRejected() {
+        // GridRequest: type, request id 4, then the call code.
+        for code: UInt8 in [0, 14, 0xFF] {
+            #expect(invalidField(thrownError { try decodePayload([0x30, 1, 0, 0, 0, code]) }) == "grid.call", "call \(code)")
+        }
+        // GridReply: type, request id 4, status code u16, message.
+        let firstUnknown = ErrorCode.allCases.map(\.rawValue).max()! + 1
+        #expect(invalidField(thrownError {
+            try decodePayload([0x31, 1, 0, 0, 0, UInt8(firstUnknown & 0xFF), UInt8(firstUnknown >> 8), 0, 0])
+        }) == "status.code")
+        #expect(invalidField(thrownError { try decodePayload([0x31, 1, 0, 0, 0, 0xFF, 0xFF, 0, 0]) }) == "status.code")
+        // Status 0 (success) must be followed by an answer.
+        #expect(thrownError { try decodePayload([0x31, 1, 0, 0, 0, 0, 0, 0, 0]) } as? CodecError == .truncated(field: "gridAnswer.kind"))
+        #expect(invalidField(thrownError { try decodePayload([0x31, 1, 0, 0, 0, 0, 0, 0, 0, 9]) }) == "gridAnswer.kind")
+        // A failure carries no answer: bytes after its message are trailing.
+        let failed = WireMessage.gridReply(GridReply(requestID: 1, outcome: .failure(CallStatus(.unknownItem, "x")))).payloadBytes
+        #expect(throws: CodecError.trailingBytes(messageType: 0x31, count: 1)) { try decodePayload(failed + [0]) }
+        // A forged count inside a grid call fails before allocating.
+        #expect(invalidField(thrownError { try decodePayload([0x30, 1, 0, 0, 0, 6, 0xFF, 0xFF, 0xFF, 0xFF]) }) == "heartbeat.regions")
     }
 }

@@ -1,6 +1,7 @@
 import NIOCore
 import Testing
 import TesseraCodec
+import TesseraGridProtocol
 import TesseraWire
 import TesseraWorld
 
@@ -49,8 +50,8 @@ import TesseraWorld
             case .callFailed: "callFailed"
             }
         }
-        #expect(Set(WireSamples.commands.map(name)) == ["move", "chat", "createObject", "deleteObject"])
-        #expect(Set(WireSamples.fullFrame.replies.map { name($0.outcome) }) == ["created", "deleted", "failed"])
+        #expect(Set(WireSamples.commands.map(name)) == ["move", "chat", "createObject", "deleteObject", "rez", "take"])
+        #expect(Set(WireSamples.fullFrame.replies.map { name($0.outcome) }) == ["created", "deleted", "failed", "rezzed", "taken", "callFailed"])
 
         var modes = Set<MovementMode>(), chats = Set<ChatType>(), shapes = Set<Shape>(), verticals = Set<Int8>()
         for command in WireSamples.commands {
@@ -86,6 +87,57 @@ import TesseraWorld
         #expect(roles == Set(WireRole.allCases))
         #expect(refusals == Set(HelloRefused.Reason.allCases))
         #expect(leaves == Set(AgentLeave.Reason.allCases))
+    }
+
+    @Test func samplesCoverEveryGridCallAnswerAndStatus() {
+        var calls = Set<GridCall.Code>(), answers = Set<GridAnswer.Code>(), failures = Set<ErrorCode>()
+        for message in WireSamples.all {
+            switch message {
+            case .gridRequest(let request): calls.insert(request.call.code)
+            case .gridReply(let reply):
+                switch reply.outcome {
+                case .success(let answer): answers.insert(answer.code)
+                case .failure(let status): if let code = status.code { failures.insert(code) }
+                }
+            default: break
+            }
+        }
+        #expect(calls == Set(GridCall.Code.allCases))
+        #expect(answers == Set(GridAnswer.Code.allCases))
+        #expect(failures == Set(ErrorCode.allCases))
+    }
+
+    @Test func gridRequestAndReplyLayout() {
+        let request = WireMessage.gridRequest(GridRequest(requestID: 0x0102_0304, call: .deregisterRegion(WireSamples.agentB)))
+        #expect(request.payloadBytes == [0x30, 4, 3, 2, 1, 5] + [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
+        // Success: status 0 with an empty message, then the answer.
+        let done = WireMessage.gridReply(GridReply(requestID: 7, outcome: .success(.done)))
+        #expect(done.payloadBytes == [0x31, 7, 0, 0, 0, 0, 0, 0, 0, 0])
+        // Failure: the error code and message, and no answer.
+        let failed = WireMessage.gridReply(GridReply(requestID: 7, outcome: .failure(CallStatus(.badCredentials, "no"))))
+        #expect(failed.payloadBytes == [0x31, 7, 0, 0, 0, 16, 0, 2, 0, UInt8(ascii: "n"), UInt8(ascii: "o")])
+    }
+
+    @Test func gridRequestsNeverPrintSecrets() {
+        for message in WireSamples.gridRequests {
+            guard case .gridRequest(let request) = message else { continue }
+            let secrets: [String] =
+                switch request.call {
+                case .login(_, let password, _): [password]
+                case .resumeSession(let token), .endSession(let token): [token]
+                default: []
+                }
+            for secret in secrets where !secret.isEmpty {
+                for text in ["\(message)", String(reflecting: message), "\(request)"] {
+                    #expect(!text.contains(secret), "\(text)")
+                }
+            }
+        }
+        for message in WireSamples.gridReplies {
+            for text in ["\(message)", String(reflecting: message)] {
+                #expect(!text.contains(WireSamples.grant.token), "\(text)")
+            }
+        }
     }
 
     @Test func allSamplesBackToBackInOneBuffer() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import TesseraCodec
+import TesseraGridProtocol
 import TesseraWire
 import TesseraWorld
 
@@ -78,6 +79,10 @@ enum WireSamples {
         + [
             .deleteObject(requestID: 77, 12345),
             .deleteObject(requestID: .max, .max),
+            .rez(requestID: 88, item: agentB, position: Vector3(128.5, 3.25, 21)),
+            .rez(requestID: .max, item: agentA, position: Vector3(-0.0, 255.75, 4096)),
+            .take(requestID: 99, 54321),
+            .take(requestID: 0, .max),
         ]
 
     static let agentInputs: [WireMessage] = commands.enumerated().map { index, command in
@@ -109,6 +114,11 @@ enum WireSamples {
             CommandReply(agent: 1, requestID: 2, outcome: .deleted(42)),
             CommandReply(agent: 4, requestID: .max, outcome: .failed(code: ErrorCode.invalidValue.rawValue, message: "scale must be within 0.01...64")),
             CommandReply(agent: 7, requestID: 0, outcome: .failed(code: .max, message: "")),
+            CommandReply(agent: 1, requestID: 3, outcome: .rezzed(43, object: agentA)),
+            CommandReply(agent: 4, requestID: .max, outcome: .rezzed(.max, object: agentB)),
+            CommandReply(agent: 1, requestID: 4, outcome: .taken(item: agentB)),
+            CommandReply(agent: 7, requestID: 5, outcome: .callFailed(code: ErrorCode.unknownItem.rawValue, message: "no item in your inventory ✗")),
+            CommandReply(agent: 7, requestID: 6, outcome: .callFailed(code: 0, message: "")),
         ]
     )
 
@@ -117,8 +127,82 @@ enum WireSamples {
         .regionFrame(RegionFrame(region: otherHandle, frame: 1, timeMillis: 0, timeDilation: 1)),
     ]
 
+    // MARK: Grid services
+
+    static let asset = AssetID(Data((0..<32).map { UInt8($0 * 7 % 256) }))!
+    static let record = SceneObjectRecord(
+        id: agentA, owner: agentB, creator: agentA, asset: asset, name: "Chair ✦", shape: .cylinder,
+        position: Vector3(10.5, 20.25, 22), rotation: Quaternion(x: 0.5, y: -0.5, z: 0.5, w: 0.5),
+        scale: Vector3(1, 2, 3), masks: [0x7FFF_FFFF, 0x7FFF_FFFF, 0, 0, 0x8000]
+    )
+    static let builtRecord = SceneObjectRecord(
+        id: agentB, owner: agentA, creator: nil, asset: nil, name: "", shape: .box,
+        position: .zero, rotation: .identity, scale: Vector3(1, 1, 1), masks: [0, 0, 0, 0, 0]
+    )
+    static let grant = SessionGrant(account: agentA, name: "Ada Lovelace", token: "token-abc", expiresMillis: 1_800_000_000_000)
+
+    /// One call of every kind (the grid protocol's own tests cover every inventory call).
+    static let gridCalls: [GridCall] = [
+        .login(name: "Ada Lovelace", password: "s3cret ✓", address: "203.0.113.7:51234"),
+        .resumeSession(token: "token-abc"),
+        .endSession(token: ""),
+        .registerRegion(name: "Tessera Centre", gridX: 1000, gridY: 1001, address: "10.0.0.5:9100", node: "region-node-α"),
+        .deregisterRegion(agentB),
+        .heartbeat([agentA, agentB]),
+        .locateRegion(name: ""),
+        .inventory(account: agentA, .listFolder(folder: nil, start: 0)),
+        .inventory(account: agentB, .storeAsset(type: 7, name: "note", data: Data("hello".utf8))),
+        .inventory(account: agentA, .fetchAsset(asset, offset: 10, length: 60_000)),
+        .loadScene(region: agentA),
+        .flushScene(region: agentA, created: [record], changed: [builtRecord], deleted: [agentB]),
+        .flushScene(region: agentB, created: [], changed: [], deleted: []),
+        .rez(account: agentA, item: agentB, region: agentA, position: Vector3(128, 128, 21)),
+        .take(account: agentB, object: agentA),
+        .botSessions(prefix: "Bot", count: 250),
+    ]
+
+    static let gridAnswers: [GridAnswer] = [
+        .done,
+        .session(grant),
+        .region(agentB),
+        .location(RegionLocation(id: agentA, name: "Tessera Centre", gridX: 1000, gridY: 1001, address: "10.0.0.5:9100")),
+        .inventory(.id(agentA)),
+        .inventory(.page(FolderPage(
+            folder: agentA, total: 2, start: 0,
+            folders: [FolderEntry(id: agentB, parent: agentA, kind: 2, name: "Objects")],
+            items: [ItemEntry(
+                id: agentA, folder: agentB, asset: asset, assetType: 6, name: "Chair", creator: nil,
+                base: 0x7FFF_FFFF, owner: 0x7FFF_FFFF, group: 0, everyone: 0, nextOwner: 0x8000
+            )]
+        ))),
+        .inventory(.assetChunk(AssetChunk(
+            asset: asset, type: 7, name: "note", creator: agentB, createdMillis: 1_700_000_000_000,
+            totalSize: 5, offset: 0, data: Data("hello".utf8)
+        ))),
+        .inventory(.rezzed(object: agentA, localID: 42)),
+        .scene([record, builtRecord]),
+        .scene([]),
+        .sceneObject(record),
+        .item(agentB),
+        .sessions([grant, SessionGrant(account: agentB, name: "Bot 2", token: "t2", expiresMillis: 0)]),
+    ]
+
+    static let gridRequests: [WireMessage] = gridCalls.enumerated().map { index, call in
+        .gridRequest(GridRequest(requestID: index == 0 ? .max : UInt32(index), call: call))
+    }
+
+    static let gridReplies: [WireMessage] =
+        gridAnswers.enumerated().map { index, answer in
+            .gridReply(GridReply(requestID: UInt32(index) + 1000, outcome: .success(answer)))
+        }
+        + ErrorCode.allCases.map { code in
+            .gridReply(GridReply(requestID: UInt32(code.rawValue), outcome: .failure(CallStatus(code, "failed: \(code)"))))
+        }
+        + [.gridReply(GridReply(requestID: 0, outcome: .failure(CallStatus(.serviceUnavailable, ""))))]
+
     static let all: [WireMessage] =
         hellos + helloAccepteds + helloRefuseds + agentJoins + agentJoineds + agentLeaves + agentInputs + regionFrames
+        + gridRequests + gridReplies
 }
 
 // MARK: - Helpers shared by the wire tests

@@ -1,0 +1,252 @@
+import Foundation
+import NIOCore
+import Testing
+import TesseraCodec
+import TesseraGridProtocol
+import TesseraWorld
+
+/// Every prefix of a valid encoding must fail with `CodecError`, never decode, never crash.
+private func checkEveryTruncation<T: GridCodable>(_ value: T, _ label: String) {
+    let bytes = value.bytes
+    for length in 0..<bytes.count {
+        let error = thrownError { try T.decode(Array(bytes.prefix(length))) }
+        #expect(error is CodecError, "\(label) cut to \(length) of \(bytes.count) bytes: \(String(describing: error))")
+    }
+}
+
+@Suite struct GridProtocolTruncationTests {
+    @Test(arguments: GridProtocolSamples.inventoryCalls)
+    func inventoryCall(call: InventoryCall) { checkEveryTruncation(call, "\(call.code)") }
+
+    @Test(arguments: GridProtocolSamples.inventoryAnswers)
+    func inventoryAnswer(answer: InventoryAnswer) { checkEveryTruncation(answer, "\(answer.code)") }
+
+    @Test(arguments: GridProtocolSamples.gridCalls)
+    func gridCall(call: GridCall) { checkEveryTruncation(call, "\(call.code)") }
+
+    @Test(arguments: GridProtocolSamples.gridAnswers)
+    func gridAnswer(answer: GridAnswer) { checkEveryTruncation(answer, "\(answer.code)") }
+
+    @Test(arguments: GridProtocolSamples.statuses)
+    func callStatus(status: CallStatus) { checkEveryTruncation(status, "\(status)") }
+
+    @Test func emptyInputNamesTheKindField() {
+        #expect(truncatedField(thrownError { try InventoryCall.decode([]) }) == "inventory.call")
+        #expect(truncatedField(thrownError { try InventoryAnswer.decode([]) }) == "answer.kind")
+        #expect(truncatedField(thrownError { try GridCall.decode([]) }) == "grid.call")
+        #expect(truncatedField(thrownError { try GridAnswer.decode([]) }) == "gridAnswer.kind")
+        #expect(truncatedField(thrownError { try CallStatus.decode([]) }) == "status.code")
+    }
+}
+
+@Suite struct GridProtocolMalformedTests {
+    let a = GridProtocolSamples.a
+
+    // MARK: Unknown codes
+
+    @Test func unknownCodesAreRejected() {
+        for raw in UInt8.min...UInt8.max {
+            if InventoryCall.Code(rawValue: raw) == nil {
+                #expect(invalidField(thrownError { try InventoryCall.decode([raw] + [UInt8](repeating: 0, count: 64)) }) == "inventory.call")
+            }
+            if InventoryAnswer.Code(rawValue: raw) == nil {
+                #expect(invalidField(thrownError { try InventoryAnswer.decode([raw] + [UInt8](repeating: 0, count: 64)) }) == "answer.kind")
+            }
+            if GridCall.Code(rawValue: raw) == nil {
+                #expect(invalidField(thrownError { try GridCall.decode([raw] + [UInt8](repeating: 0, count: 64)) }) == "grid.call")
+            }
+            if GridAnswer.Code(rawValue: raw) == nil {
+                #expect(invalidField(thrownError { try GridAnswer.decode([raw] + [UInt8](repeating: 0, count: 64)) }) == "gridAnswer.kind")
+            }
+        }
+        // Code 0 is not a call of either kind (a zeroed buffer is not a valid call).
+        #expect(InventoryCall.Code(rawValue: 0) == nil)
+        #expect(GridCall.Code(rawValue: 0) == nil)
+    }
+
+    @Test func unknownErrorCodesAreRejected() {
+        let known = Set(ErrorCode.allCases.map(\.rawValue))
+        let firstUnknown = known.max()! + 1  // the next code to be added
+        let unknown = [firstUnknown, 999, 0x8000, .max]
+        #expect(unknown.allSatisfy { !known.contains($0) })
+        for raw in unknown {
+            let bytes = [UInt8].le(raw) + [UInt8].text("x")
+            let error = thrownError { try CallStatus.decode(bytes) }
+            #expect(invalidField(error) == "status.code", "\(raw)")
+            #expect("\(String(describing: error))".contains("\(raw)"), "the error names the unknown code")
+        }
+    }
+
+    // MARK: Forged counts
+
+    @Test func forgedListCountsFailInsteadOfAllocating() {
+        let forged: [UInt32] = [.max, 0x7FFF_FFFF, 0x0100_0000]
+        for count in forged {
+            // heartbeat: code, count, uuids.
+            #expect(invalidField(thrownError { try GridCall.decode([6] + .le(count) + .uuid(a)) }) == "heartbeat.regions")
+            // flushScene: code, region, created count...
+            let flush: [UInt8] = [10] + .uuid(a)
+            #expect(invalidField(thrownError { try GridCall.decode(flush + .le(count) + .le(UInt32(0)) + .le(UInt32(0))) }) == "flushScene.created")
+            #expect(invalidField(thrownError { try GridCall.decode(flush + .le(UInt32(0)) + .le(count) + .le(UInt32(0))) }) == "flushScene.changed")
+            #expect(invalidField(thrownError { try GridCall.decode(flush + .le(UInt32(0)) + .le(UInt32(0)) + .le(count)) }) == "flushScene.deleted")
+            // GridAnswer lists.
+            #expect(invalidField(thrownError { try GridAnswer.decode([5] + .le(count) + [UInt8](repeating: 0, count: 200)) }) == "gridAnswer.scene")
+            #expect(invalidField(thrownError { try GridAnswer.decode([8] + .le(count) + [UInt8](repeating: 0, count: 200)) }) == "gridAnswer.sessions")
+            // FolderPage: folder, total, start, then the folder count and the item count.
+            let page: [UInt8] = [3] + .uuid(a) + .le(UInt32(1)) + .le(UInt32(0))
+            #expect(invalidField(thrownError { try InventoryAnswer.decode(page + .le(count) + .le(UInt32(0))) }) == "page.folders")
+            #expect(invalidField(thrownError { try InventoryAnswer.decode(page + .le(UInt32(0)) + .le(count)) }) == "page.items")
+            // The same, wrapped in a GridAnswer.
+            #expect(invalidField(thrownError { try GridAnswer.decode([4] + page + .le(UInt32(0)) + .le(count)) }) == "page.items")
+        }
+    }
+
+    @Test func aCountOneMoreThanTheBytesHoldIsRejected() throws {
+        // Two uuids of room, three announced.
+        #expect(invalidField(thrownError { try GridCall.decode([6] + .le(UInt32(3)) + .uuid(a) + .uuid(a)) }) == "heartbeat.regions")
+        #expect(try GridCall.decode([6] + .le(UInt32(2)) + .uuid(a) + .uuid(a)).value == .heartbeat([a, a]))
+        // Two smallest sessions of room, three announced.
+        let grant = GridAnswer.session(GridProtocolSamples.grantMinimal).bytes.dropFirst()
+        #expect(invalidField(thrownError { try GridAnswer.decode([8] + .le(UInt32(3)) + grant + grant) }) == "gridAnswer.sessions")
+    }
+
+    @Test func aPlausibleCountWithGarbageElementsFailsCleanly() {
+        // The bytes could hold the elements, but they do not decode.
+        let garbage = [UInt8](repeating: 0xFF, count: 2 * 112)
+        #expect(thrownError { try GridAnswer.decode([5] + .le(UInt32(2)) + garbage) } is CodecError)
+        #expect(thrownError { try GridAnswer.decode([8] + .le(UInt32(2)) + garbage) } is CodecError)
+        let page: [UInt8] = [3] + .uuid(a) + .le(UInt32(1)) + .le(UInt32(0)) + .le(UInt32(2))
+        #expect(thrownError { try InventoryAnswer.decode(page + garbage) } is CodecError)
+    }
+
+    // MARK: Blobs
+
+    @Test func blobLengthsOverTheLimitAreRejectedBeforeReading() {
+        // storeAsset: code, type, name, then the data length.
+        let store: [UInt8] = [12] + .le(Int16(1)) + .text("n")
+        for length in [UInt32(InventoryCall.maxAssetBytes + 1), 0x7FFF_FFFF, .max] {
+            let error = thrownError { try InventoryCall.decode(store + .le(length) + [1, 2, 3]) }
+            #expect(invalidField(error) == "storeAsset.data", "\(length)")
+            #expect("\(String(describing: error))".contains("\(InventoryCall.maxAssetBytes)"), "the error names the limit")
+        }
+        // Exactly at the limit is allowed, and only fails because the bytes are not there.
+        #expect(truncatedField(thrownError { try InventoryCall.decode(store + .le(UInt32(InventoryCall.maxAssetBytes)) + [1]) }) == "storeAsset.data")
+
+        // AssetChunk: the data length is its last field.
+        let chunk = InventoryAnswer.assetChunk(GridProtocolSamples.chunk).bytes
+        let header = Array(chunk.dropLast(GridProtocolSamples.chunk.data.count + 4))
+        for length in [UInt32(AssetChunk.maxBytes + 1), .max] {
+            #expect(invalidField(thrownError { try InventoryAnswer.decode(header + .le(length)) }) == "chunk.data", "\(length)")
+            #expect(invalidField(thrownError { try GridAnswer.decode([4] + header + .le(length)) }) == "chunk.data")
+        }
+        #expect(truncatedField(thrownError { try InventoryAnswer.decode(header + .le(UInt32(AssetChunk.maxBytes))) }) == "chunk.data")
+    }
+
+    @Test func largestAssetsRoundTrip() throws {
+        let big = InventoryCall.storeAsset(type: 0, name: "big", data: Data(repeating: 0x5A, count: InventoryCall.maxAssetBytes))
+        #expect(try InventoryCall.decode(big.bytes).value == big)
+        let chunk = AssetChunk(
+            asset: GridProtocolSamples.assetA, type: 0, name: GridProtocolSamples.maxName, creator: a, createdMillis: 1,
+            totalSize: .max, offset: 0, data: Data(repeating: 1, count: AssetChunk.maxBytes)
+        )
+        #expect(try InventoryAnswer.decode(InventoryAnswer.assetChunk(chunk).bytes).value == .assetChunk(chunk))
+    }
+
+    // MARK: Values out of range
+
+    @Test func botSessionsOverTheLimitAreRejected() throws {
+        func call(_ count: UInt32) -> [UInt8] { [13] + .text("Bot") + .le(count) }
+        #expect(try GridCall.decode(call(GridCall.maxBotSessions)).value == .botSessions(prefix: "Bot", count: GridCall.maxBotSessions))
+        for count in [GridCall.maxBotSessions + 1, 1_000_000, .max] {
+            let error = thrownError { try GridCall.decode(call(count)) }
+            #expect(invalidField(error) == "botSessions.count", "\(count)")
+            #expect("\(String(describing: error))".contains("\(GridCall.maxBotSessions)"))
+        }
+        // The prefix is at most 48 bytes.
+        #expect(invalidField(thrownError { try GridCall.decode([13] + .text(String(repeating: "b", count: 49)) + .le(UInt32(1))) }) == "botSessions.prefix")
+    }
+
+    @Test func assetIDsOfTheWrongLengthCannotBeMade() {
+        #expect(AssetID(Data()) == nil)
+        #expect(AssetID(Data(count: 31)) == nil)
+        #expect(AssetID(Data(count: 33)) == nil)
+        #expect(AssetID(Data(count: 32)) != nil)
+        // On the wire an asset id is 32 raw bytes; fewer are a truncation naming the field.
+        #expect(truncatedField(thrownError { try InventoryCall.decode([13] + [UInt8](repeating: 1, count: 31)) }) == "fetchAsset.asset")
+        #expect(truncatedField(thrownError { try InventoryAnswer.decode([4] + [UInt8](repeating: 1, count: 31)) }) == "answer.asset")
+        #expect(truncatedField(thrownError { try InventoryCall.decode([6] + .uuid(a) + [UInt8](repeating: 1, count: 20)) }) == "createItem.asset")
+    }
+
+    @Test func sceneObjectAssetFlagMustBeZeroOrOne() {
+        var bytes = GridAnswer.sceneObject(GridProtocolSamples.recordMinimal).bytes
+        let flag = 1 + 16 * 3  // code, id, owner, creator
+        #expect(bytes[flag] == 0)
+        for value: UInt8 in [2, 0x80, 0xFF] {
+            bytes[flag] = value
+            #expect(invalidField(thrownError { try GridAnswer.decode(bytes) }) == "object.hasAsset", "\(value)")
+        }
+        // 1 without the 32 asset bytes that should follow is not the record it was.
+        bytes[flag] = 1
+        #expect(thrownError { try GridAnswer.decode(bytes) } is CodecError)
+    }
+
+    @Test func unknownShapesAreRejected() {
+        var bytes = GridAnswer.sceneObject(GridProtocolSamples.recordMinimal).bytes
+        let shape = 1 + 16 * 3 + 1 + 2  // ..., hasAsset, empty name
+        #expect(bytes[shape] == GridProtocolSamples.recordMinimal.shape.rawValue)
+        let known = Set(Shape.allCases.map(\.rawValue))
+        for raw in UInt8.min...UInt8.max where !known.contains(raw) {
+            bytes[shape] = raw
+            #expect(invalidField(thrownError { try GridAnswer.decode(bytes) }) == "object.shape")
+        }
+    }
+
+    @Test func nonFiniteFloatsAreRejected() {
+        #expect(invalidField(thrownError { try InventoryCall.decode(InventoryCall.rez(a, at: Vector3(.nan, 0, 0)).bytes) }) == "rez.position")
+        #expect(invalidField(thrownError {
+            try GridCall.decode(GridCall.rez(account: a, item: a, region: a, position: Vector3(0, .infinity, 0)).bytes)
+        }) == "rez.position")
+        var record = GridProtocolSamples.recordMinimal
+        record.rotation = Quaternion(x: 0, y: 0, z: 0, w: .nan)
+        #expect(invalidField(thrownError { try GridAnswer.decode(GridAnswer.sceneObject(record).bytes) }) == "object.rotation")
+        record = GridProtocolSamples.recordMinimal
+        record.scale = Vector3(1, 1, -.infinity)
+        #expect(invalidField(thrownError { try GridCall.decode(GridCall.flushScene(region: a, created: [record], changed: [], deleted: []).bytes) }) == "object.scale")
+    }
+
+    // MARK: Texts
+
+    @Test func textLimitsAreEnforced() {
+        let longName = String(repeating: "n", count: maxNameBytes + 1)
+        #expect(invalidField(thrownError { try GridCall.decode(GridCall.login(name: longName, password: "p", address: "a").bytes) }) == "login.name")
+        #expect(invalidField(thrownError {
+            try GridCall.decode(GridCall.login(name: "n", password: String(repeating: "p", count: maxPasswordBytes + 1), address: "a").bytes)
+        }) == "login.password")
+        #expect(invalidField(thrownError {
+            try GridCall.decode(GridCall.login(name: "n", password: "p", address: String(repeating: "a", count: 256)).bytes)
+        }) == "login.address")
+        let longToken = String(repeating: "t", count: maxTokenBytes + 1)
+        #expect(invalidField(thrownError { try GridCall.decode(GridCall.resumeSession(token: longToken).bytes) }) == "resumeSession.token")
+        #expect(invalidField(thrownError { try GridCall.decode(GridCall.endSession(token: longToken).bytes) }) == "endSession.token")
+        #expect(invalidField(thrownError {
+            try GridAnswer.decode(GridAnswer.session(SessionGrant(account: a, name: "n", token: longToken, expiresMillis: 0)).bytes)
+        }) == "session.token")
+        #expect(invalidField(thrownError { try InventoryCall.decode(InventoryCall.createFolder(parent: a, name: longName).bytes) }) == "createFolder.name")
+        #expect(invalidField(thrownError { try InventoryCall.decode(InventoryCall.give(a, to: longName).bytes) }) == "give.recipient")
+        #expect(invalidField(thrownError {
+            try InventoryCall.decode(InventoryCall.storeAsset(type: 0, name: longName, data: Data()).bytes)
+        }) == "storeAsset.name")
+        #expect(invalidField(thrownError {
+            try GridCall.decode(GridCall.registerRegion(name: "r", gridX: 0, gridY: 0, address: "a", node: String(repeating: "x", count: 256)).bytes)
+        }) == "registerRegion.node")
+        // CallStatus messages are limited to 1024 bytes on the wire.
+        #expect(invalidField(thrownError { try CallStatus.decode([8, 0] + .text(String(repeating: "m", count: 1025))) }) == "status.message")
+    }
+
+    @Test func invalidUTF8IsRejected() {
+        let broken: [UInt8] = [3, 0, 0x41, 0xC3, 0x28]  // "A" then a broken two-byte sequence
+        #expect(invalidField(thrownError { try GridCall.decode([7] + broken) }) == "locateRegion.name")
+        #expect(invalidField(thrownError { try InventoryCall.decode([7] + .uuid(a) + broken) }) == "renameItem.name")
+        #expect(invalidField(thrownError { try GridCall.decode([2, 1, 0, 0xFF]) }) == "resumeSession.token")
+    }
+}
