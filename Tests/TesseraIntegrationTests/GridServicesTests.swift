@@ -249,7 +249,7 @@ struct GridServicesTests {
             }
             let back = try await ScenarioClient.connect(grid.url)
             try await back.login("Ada", password: "correct horse", timeout: .seconds(20))
-            try await back.waitFor("both objects restored") { mirror in
+            try await back.waitFor(timeout: .seconds(30), "both objects restored") { mirror in
                 Set(mirror.entities.values.filter { $0.kind == .object }.map(\.name)) == ["Built Ball", "Rezzed Crate"]
             }
             let ball = try #require(back.mirror.entities.values.first { $0.name == "Built Ball" })

@@ -153,22 +153,24 @@ import TesseraWorld
     }
 
     @Test func concurrentRezzesStayWithinTheObjectLimit() throws {
-        // Two rezzes asked in one frame both pass the limit check, and their results are
-        // placed without one: the region ends up over `maxObjects`.
+        // A rez in flight holds a place under `maxObjects`: of two rezzes asked in one frame
+        // only the first goes to the grid.
         var (harness, a, _) = try scene(.test(maxObjects: 1))
         let asked = harness.step([
             harness.command(agent(1), .rez(requestID: 1, item: Self.item, position: Self.spot)),
             harness.command(agent(1), .rez(requestID: 2, item: Self.item, position: Self.spot)),
         ])
         let effects = asked.gridEffects.count
-        harness.step([
-            .rezResult(agent: a, manager: 1, requestID: 1, .success(record())),
-            .rezResult(agent: a, manager: 1, requestID: 2, .success(record())),
-        ])
-        withKnownIssue("rez results are placed without checking maxObjects (Region+Persistence.swift applyRezResult)") {
-            #expect(effects == 1, "the second rez should be refused while the first is in flight")
-            #expect(harness.region.objectCount <= 1)
-        }
+        #expect(effects == 1, "the second rez is refused while the first is in flight")
+        #expect(asked.frame(for: 1)?.replies.map(\.outcome) == [.callFailed(
+            code: ErrorCode.objectLimit.rawValue, message: "region holds its limit of 1 objects")])
+        harness.step([.rezResult(agent: a, manager: 1, requestID: 1, .success(record()))])
+        #expect(harness.region.objectCount == 1)
+        // A built object cannot take the place either while the rez is answered.
+        let built = harness.send(agent(1), .createObject(requestID: 3, ObjectSpec(
+            shape: .box, position: Self.spot, rotation: .identity, scale: Vector3(1, 1, 1), name: "Extra")))
+        #expect(built.frame(for: 1)?.replies.first?.outcome == .failed(
+            code: ErrorCode.objectLimit.rawValue, message: "region holds its limit of 1 objects"))
     }
 
     // MARK: Take

@@ -90,7 +90,7 @@ extension Region {
                 outcome = .rezzed(insertObject(record, stored: true), object: record.id)
             }
         case .failure(let status):
-            outcome = .callFailed(code: status.rawCode, message: status.message)
+            outcome = .callFailed(code: status.asFailure.rawCode, message: status.message)
         }
         reply(outcome, to: agent, manager: manager, requestID: requestID)
     }
@@ -106,10 +106,10 @@ extension Region {
             // Storage no longer has it (an earlier attempt that timed out did commit): the
             // scene follows storage.
             if objects[object] != nil { removeEntity(object, stored: false) }
-            outcome = .callFailed(code: status.rawCode, message: status.message)
+            outcome = .callFailed(code: status.asFailure.rawCode, message: status.message)
         case .failure(let status):
             objects[object]?.beingTaken = false
-            outcome = .callFailed(code: status.rawCode, message: status.message)
+            outcome = .callFailed(code: status.asFailure.rawCode, message: status.message)
         }
         reply(outcome, to: agent, manager: manager, requestID: requestID)
     }
