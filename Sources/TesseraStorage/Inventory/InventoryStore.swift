@@ -9,7 +9,8 @@ import PostgresNIO
 public struct InventoryStore: Sendable {
     public let client: PostgresClient
     public let logger: Logger
-    /// Tests only: runs inside `give` right after its first write.
+    /// Tests only: when set, `give` runs in an explicit transaction and this runs right after
+    /// its write (the `inventory_give` call), before COMMIT.
     var faultAfterFirstWrite: (@Sendable (PostgresConnection) async throws -> Void)?
 
     public init(client: PostgresClient, logger: Logger) {
@@ -129,17 +130,23 @@ public struct InventoryStore: Sendable {
     }
 
     /// Serialises this transaction with every other one touching these owners' inventories.
+    /// The lock's key is computed by `inventory_lock` (migrations/0007), the same function the
+    /// inventory functions take it with, and several locks are taken in the order they use.
     func lockOwners(_ conn: PostgresConnection, _ owners: [UUID]) async throws {
         for owner in Set(owners).sorted(by: { $0.uuidString < $1.uuidString }) {
-            let key = owner.uuidString
-            try await conn.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
+            let rows = try await conn.query("SELECT inventory_lock(\(owner))", logger: logger)
+            for try await _ in rows {}
         }
     }
 
-    /// Locks the owner and checks that the inventory exists.
+    /// Locks the owner and checks that the inventory exists, in one round trip: the check runs
+    /// inside `inventory_lock_owner` after the lock is held, so it sees what the previous
+    /// holder committed.
     func lockInventory(_ conn: PostgresConnection, _ owner: UUID) async throws {
-        try await lockOwners(conn, [owner])
-        guard try await folderID(conn, owner: owner, kind: .root) != nil else { throw InventoryError.unknownAccount }
+        let rows = try await conn.query("SELECT inventory_lock_owner(\(owner))", logger: logger)
+        var root: UUID?
+        for try await found in rows.decode(UUID?.self) { root = found }
+        guard root != nil else { throw InventoryError.unknownAccount }
     }
 
     func folderID(_ conn: PostgresConnection, owner: UUID, kind: FolderKind) async throws -> UUID? {
