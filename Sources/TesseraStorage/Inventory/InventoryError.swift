@@ -42,11 +42,12 @@ public enum InventoryError: Error, Equatable, Sendable, CustomStringConvertible 
 
 /// Runs `body` as one transaction; unwraps `PostgresTransactionError` so callers see the typed
 /// error thrown inside (or raised by an inventory function), and retries the whole transaction
-/// on deadlock or serialization failure.
+/// on deadlock or serialization failure, all within `timeout` (see `retrying`).
 func inTransaction<Result: Sendable>(
-    _ client: PostgresClient, logger: Logger, _ body: (PostgresConnection) async throws -> Result
+    _ client: PostgresClient, logger: Logger, timeout: Duration, operation: String = #function,
+    _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
 ) async throws -> Result {
-    try await retrying {
+    try await retrying(operation, timeout: timeout) {
         do {
             return try await client.withTransaction(logger: logger) { conn in try await body(conn) }
         } catch let error as PostgresTransactionError {
@@ -57,26 +58,34 @@ func inTransaction<Result: Sendable>(
 
 /// Runs one statement as its own transaction: one round trip, where `inTransaction` needs a
 /// BEGIN and a COMMIT besides. Reading the result rows is what surfaces an error raised while
-/// the statement runs: PostgresNIO hands back the row stream before execution. Refusals and
-/// retries are as in `inTransaction`.
-func inStatement(_ client: PostgresClient, logger: Logger, _ query: PostgresQuery) async throws {
-    try await retrying {
+/// the statement runs: PostgresNIO hands back the row stream before execution. Refusals,
+/// retries and the deadline are as in `inTransaction`.
+func inStatement(
+    _ client: PostgresClient, logger: Logger, timeout: Duration, operation: String = #function, _ query: PostgresQuery
+) async throws {
+    try await retrying(operation, timeout: timeout) {
         let rows = try await client.query(query, logger: logger)
         for try await _ in rows {}
     }
 }
 
 /// Runs `attempt` up to 5 times while it fails with a deadlock or serialization failure, and
-/// turns a refusal raised by an inventory function into its `InventoryError`.
-private func retrying<Result>(_ attempt: () async throws -> Result) async throws -> Result {
-    var attempts = 0
-    while true {
-        attempts += 1
-        do {
-            return try await attempt()
-        } catch {
-            if attempts < 5, isRetryable(error) { continue }
-            throw InventoryError(refusal: error) ?? error
+/// turns a refusal raised by an inventory function into its `InventoryError`. All attempts
+/// together must finish within `timeout`, else `StorageError.timedOut` names `operation` (the
+/// calling store method).
+private func retrying<Result: Sendable>(
+    _ operation: String, timeout: Duration, _ attempt: @escaping @Sendable () async throws -> Result
+) async throws -> Result {
+    try await withDeadline(operation, timeout: timeout) {
+        var attempts = 0
+        while true {
+            attempts += 1
+            do {
+                return try await attempt()
+            } catch {
+                if attempts < 5, isRetryable(error) { continue }
+                throw InventoryError(refusal: error) ?? error
+            }
         }
     }
 }

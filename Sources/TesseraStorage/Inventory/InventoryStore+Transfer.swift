@@ -12,12 +12,12 @@ extension InventoryStore {
         let given = UUID()
         let call: PostgresQuery = "SELECT inventory_give(\(item), \(giver), \(recipient), \(given))"
         guard let fault = faultAfterFirstWrite else {
-            try await inStatement(client, logger: logger, call)
+            try await inStatement(client, logger: logger, timeout: transactionTimeout, call)
             return given
         }
         // Fault injection needs the transaction open after the write, so tests give in an
         // explicit one: the same function call, then the fault, then COMMIT.
-        return try await inTransaction(client, logger: logger) { conn in
+        return try await inTransaction(client, logger: logger, timeout: transactionTimeout) { conn in
             for try await _ in try await conn.query(call, logger: logger) {}
             try await fault(conn)
             return given
@@ -28,14 +28,14 @@ extension InventoryStore {
     public func rez(item: UUID, owner: UUID, region: UUID, position: SIMD3<Float>) async throws -> UUID {
         let object = UUID()
         let place: [Float] = [position.x, position.y, position.z]
-        try await inStatement(client, logger: logger, "SELECT inventory_rez(\(item), \(owner), \(region), \(object), \(place))")
+        try await inStatement(client, logger: logger, timeout: transactionTimeout, "SELECT inventory_rez(\(item), \(owner), \(region), \(object), \(place))")
         return object
     }
 
     /// Takes a scene object back into its owner's Objects folder. Returns the new item's id.
     public func take(object: UUID, by owner: UUID) async throws -> UUID {
         let item = UUID()
-        try await inStatement(client, logger: logger, "SELECT inventory_take(\(object), \(owner), \(item), \(AssetStore.objectType))")
+        try await inStatement(client, logger: logger, timeout: transactionTimeout, "SELECT inventory_take(\(object), \(owner), \(item), \(AssetStore.objectType))")
         return item
     }
 }
