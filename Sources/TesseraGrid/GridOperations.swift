@@ -91,8 +91,14 @@ public struct GridOperations: Sendable {
             try await scenes.flush(
                 region: region, created: created.map(PersistedObject.init), changed: changed.map(PersistedObject.init), deleted: deleted)
             return .done
-        case .rez(let account, let item, let region, let position):
-            let id = try await inventory.rez(item: item, owner: account, region: region, position: SIMD3(position.x, position.y, position.z))
+        case .rez(let account, let item, let region, let objectID, let position):
+            // Asked again after a timeout: the first attempt committed, answer with its object.
+            if let earlier = try await scenes.object(id: objectID) {
+                guard earlier.ownerID == account else { throw CallStatus(.notAllowed, "object \(objectID) exists and belongs to someone else") }
+                return .sceneObject(earlier.record)
+            }
+            let id = try await inventory.rez(
+                item: item, owner: account, region: region, position: SIMD3(position.x, position.y, position.z), object: objectID)
             guard let object = try await scenes.object(id: id) else { throw CallStatus(.serviceUnavailable, "the rezzed object vanished") }
             return .sceneObject(object.record)
         case .take(let account, let object):

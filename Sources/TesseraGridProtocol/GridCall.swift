@@ -27,8 +27,10 @@ public enum GridCall: Hashable, Sendable {
     /// A region's slow-cadence flush: objects built since the last one (inserted), stored
     /// objects that changed (updated, never re-inserted), and objects that left the scene.
     case flushScene(region: UUID, created: [SceneObjectRecord], changed: [SceneObjectRecord], deleted: [UUID])
-    /// Rezzes an item as a scene object of `region` (one transaction).
-    case rez(account: UUID, item: UUID, region: UUID, position: Vector3)
+    /// Rezzes an item as scene object `object` of `region` (one transaction). The region
+    /// chooses the object's id, so a rez asked again after a timeout answers with the object
+    /// of the attempt that committed instead of rezzing twice.
+    case rez(account: UUID, item: UUID, region: UUID, object: UUID, position: Vector3)
     /// Takes a scene object back into its owner's inventory (one transaction).
     case take(account: UUID, object: UUID)
     /// An operator tool's bots: accounts "<prefix> 1" ... "<prefix> <count>" (created without
@@ -102,7 +104,8 @@ public enum GridCall: Hashable, Sendable {
         case .rez:
             self = .rez(
                 account: try buffer.readUUID("rez.account"), item: try buffer.readUUID("rez.item"),
-                region: try buffer.readUUID("rez.region"), position: try buffer.readVector("rez.position"))
+                region: try buffer.readUUID("rez.region"), object: try buffer.readUUID("rez.object"),
+                position: try buffer.readVector("rez.position"))
         case .take:
             self = .take(account: try buffer.readUUID("take.account"), object: try buffer.readUUID("take.object"))
         case .botSessions:
@@ -148,10 +151,11 @@ public enum GridCall: Hashable, Sendable {
             for object in changed { object.encode(into: &buffer) }
             buffer.writeCount(deleted.count)
             for id in deleted { buffer.writeUUID(id) }
-        case .rez(let account, let item, let region, let position):
+        case .rez(let account, let item, let region, let object, let position):
             buffer.writeUUID(account)
             buffer.writeUUID(item)
             buffer.writeUUID(region)
+            buffer.writeUUID(object)
             buffer.writeVector(position)
         case .take(let account, let object):
             buffer.writeUUID(account)

@@ -205,7 +205,7 @@ private func checkEveryTruncation<T: GridCodable>(_ value: T, _ label: String) {
     @Test func nonFiniteFloatsAreRejected() {
         #expect(invalidField(thrownError { try InventoryCall.decode(InventoryCall.rez(a, at: Vector3(.nan, 0, 0)).bytes) }) == "rez.position")
         #expect(invalidField(thrownError {
-            try GridCall.decode(GridCall.rez(account: a, item: a, region: a, position: Vector3(0, .infinity, 0)).bytes)
+            try GridCall.decode(GridCall.rez(account: a, item: a, region: a, object: a, position: Vector3(0, .infinity, 0)).bytes)
         }) == "rez.position")
         var record = GridProtocolSamples.recordMinimal
         record.rotation = Quaternion(x: 0, y: 0, z: 0, w: .nan)

@@ -137,7 +137,7 @@ enum GridProtocolSamples {
             .flushScene(region: c, created: [], changed: [], deleted: [a]),
             // Smallest records last, so the count check sees exactly their bytes.
             .flushScene(region: d, created: [], changed: [recordMinimal, recordMinimal], deleted: []),
-            .rez(account: a, item: b, region: c, position: Vector3(128, 128, 21.5)),
+            .rez(account: a, item: b, region: c, object: b, position: Vector3(128, 128, 21.5)),
             .take(account: d, object: a),
             .botSessions(prefix: "Bot", count: 1),
             .botSessions(prefix: "", count: 0),

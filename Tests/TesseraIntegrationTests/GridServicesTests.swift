@@ -210,6 +210,16 @@ struct GridServicesTests {
             await expectRefusal(.unknownItem) { try await ada.call(.rez(UUID(), at: Vector3(130, 128, 22))) }
             await expectRefusal(.invalidValue) { try await ada.call(.rez(UUID(), at: Vector3(300, 128, 22))) }
 
+            // A rez asked again with the same object id (after a timeout) answers with the same
+            // object and rezzes nothing more.
+            let region = try await operations.regions.locate(name: "Scenario Region").id
+            let again = await operations.perform(
+                .rez(account: try #require(ada.mirror.welcome?.agentID), item: crate, region: region, object: object, position: Vector3(1, 1, 1)),
+                for: .region)
+            guard case .success(.sceneObject(let replayed)) = again else { throw ScenarioError.timedOut("replayed rez: \(again)") }
+            #expect(replayed.id == object && replayed.position == Vector3(130, 128, 22))
+            #expect(try await count(client, "SELECT count(*) FROM scene_objects") == 1)
+
             guard case .id(let item) = try await ada.call(.take(localID)) else { throw ScenarioError.timedOut("take") }
             try await bea.waitFor("the crate gone from Bea's view") { $0.entities[localID] == nil }
             #expect(try await count(client, "SELECT count(*) FROM scene_objects WHERE id = \(object)") == 0)

@@ -156,7 +156,7 @@ enum WireSamples {
         .loadScene(region: agentA),
         .flushScene(region: agentA, created: [record], changed: [builtRecord], deleted: [agentB]),
         .flushScene(region: agentB, created: [], changed: [], deleted: []),
-        .rez(account: agentA, item: agentB, region: agentA, position: Vector3(128, 128, 21)),
+        .rez(account: agentA, item: agentB, region: agentA, object: agentB, position: Vector3(128, 128, 21)),
         .take(account: agentB, object: agentA),
         .botSessions(prefix: "Bot", count: 250),
     ]

@@ -6,7 +6,7 @@ import TesseraWorld
 /// What a region runner asks of the grid services: the rez and take transactions and the
 /// scene flush. A protocol so frame-loop tests can answer without a grid.
 public protocol RegionGridPort: Sendable {
-    func rez(account: UUID, item: UUID, region: UUID, position: Vector3) async -> Result<SceneObjectRecord, CallStatus>
+    func rez(account: UUID, item: UUID, region: UUID, object: UUID, position: Vector3) async -> Result<SceneObjectRecord, CallStatus>
     func take(account: UUID, object: UUID) async -> Result<UUID, CallStatus>
     func flush(region: UUID, _ delta: SceneDelta) async -> Result<Void, CallStatus>
 }
@@ -19,8 +19,8 @@ public struct GridClientPort: RegionGridPort {
         self.client = client
     }
 
-    public func rez(account: UUID, item: UUID, region: UUID, position: Vector3) async -> Result<SceneObjectRecord, CallStatus> {
-        await outcome(.rez(account: account, item: item, region: region, position: position)) { answer in
+    public func rez(account: UUID, item: UUID, region: UUID, object: UUID, position: Vector3) async -> Result<SceneObjectRecord, CallStatus> {
+        await outcome(.rez(account: account, item: item, region: region, object: object, position: position)) { answer in
             if case .sceneObject(let record) = answer { return record }
             return nil
         }

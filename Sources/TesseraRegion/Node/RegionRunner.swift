@@ -146,7 +146,15 @@ public final class RegionRunner: @unchecked Sendable {
             switch effect {
             case .rez(let agent, let manager, let requestID, let account, let item, let position):
                 Task {
-                    let result = await port.rez(account: account, item: item, region: regionID, position: position)
+                    // Asked again after a timeout with the same object id: the grid answers
+                    // with the object of an attempt that committed, so nothing is rezzed twice.
+                    let object = UUID()
+                    var result = await port.rez(account: account, item: item, region: regionID, object: object, position: position)
+                    for _ in 0..<3 {
+                        guard case .failure(let status) = result, status.code == .serviceUnavailable else { break }
+                        try? await Task.sleep(for: .seconds(1))
+                        result = await port.rez(account: account, item: item, region: regionID, object: object, position: position)
+                    }
                     inbox.push(.rezResult(agent: agent, manager: manager, requestID: requestID, result))
                 }
             case .take(let agent, let manager, let requestID, let account, let object, let objectID):

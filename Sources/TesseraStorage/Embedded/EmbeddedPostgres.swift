@@ -99,6 +99,23 @@ public final class EmbeddedPostgres: Sendable {
         try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 
+    /// Stops the server that a process which has died left running in `dataDirectory`, if one
+    /// still runs, and deletes the directory (throwaway test clusters). The shutdown is
+    /// immediate: nothing in such a cluster is worth a checkpoint. When the server cannot be
+    /// stopped the directory is kept, so that no server is left running without its files.
+    static func destroyAbandoned(dataDirectory: String, logger: Logger) throws {
+        let embedded = EmbeddedPostgres(
+            dataDirectory: dataDirectory, socketDirectory: dataDirectory + "/sockets", port: 0,
+            binaries: try findBinaries(), runAsPostgres: getuid() == 0, logger: logger
+        )
+        let cluster = dataDirectory + "/cluster"
+        // `pg_ctl status` fails unless a server is running on that data directory.
+        if (try? embedded.tool("pg_ctl", ["-D", cluster, "status"])) != nil {
+            try embedded.tool("pg_ctl", ["-D", cluster, "-m", "immediate", "-w", "stop"])
+        }
+        try FileManager.default.removeItem(atPath: dataDirectory)
+    }
+
     /// Runs one of the cluster's client tools (`pgbench`, `psql`, …) against this server and
     /// returns what it printed.
     public func runClientTool(_ name: String, _ arguments: [String]) throws -> String {

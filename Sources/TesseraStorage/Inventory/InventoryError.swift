@@ -41,19 +41,70 @@ public enum InventoryError: Error, Equatable, Sendable, CustomStringConvertible 
 }
 
 /// Runs `body` as one transaction; unwraps `PostgresTransactionError` so callers see the typed
-/// error thrown inside, and retries the whole transaction on deadlock or serialization failure.
+/// error thrown inside (or raised by an inventory function), and retries the whole transaction
+/// on deadlock or serialization failure, all within `timeout` (see `retrying`).
 func inTransaction<Result: Sendable>(
-    _ client: PostgresClient, logger: Logger, _ body: (PostgresConnection) async throws -> Result
+    _ client: PostgresClient, logger: Logger, timeout: Duration, operation: String = #function,
+    _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
 ) async throws -> Result {
-    var attempt = 0
-    while true {
-        attempt += 1
+    try await retrying(operation, timeout: timeout) {
         do {
             return try await client.withTransaction(logger: logger) { conn in try await body(conn) }
         } catch let error as PostgresTransactionError {
-            let inner = error.closureError ?? error.commitError ?? error.beginError ?? error
-            if attempt < 5, isRetryable(inner) { continue }
-            throw inner
+            throw error.closureError ?? error.commitError ?? error.beginError ?? error
+        }
+    }
+}
+
+/// Runs one statement as its own transaction: one round trip, where `inTransaction` needs a
+/// BEGIN and a COMMIT besides. Reading the result rows is what surfaces an error raised while
+/// the statement runs: PostgresNIO hands back the row stream before execution. Refusals,
+/// retries and the deadline are as in `inTransaction`.
+func inStatement(
+    _ client: PostgresClient, logger: Logger, timeout: Duration, operation: String = #function, _ query: PostgresQuery
+) async throws {
+    try await retrying(operation, timeout: timeout) {
+        let rows = try await client.query(query, logger: logger)
+        for try await _ in rows {}
+    }
+}
+
+/// Runs `attempt` up to 5 times while it fails with a deadlock or serialization failure, and
+/// turns a refusal raised by an inventory function into its `InventoryError`. All attempts
+/// together must finish within `timeout`, else `StorageError.timedOut` names `operation` (the
+/// calling store method).
+private func retrying<Result: Sendable>(
+    _ operation: String, timeout: Duration, _ attempt: @escaping @Sendable () async throws -> Result
+) async throws -> Result {
+    try await withDeadline(operation, timeout: timeout) {
+        var attempts = 0
+        while true {
+            attempts += 1
+            do {
+                return try await attempt()
+            } catch {
+                if attempts < 5, isRetryable(error) { continue }
+                throw InventoryError(refusal: error) ?? error
+            }
+        }
+    }
+}
+
+extension InventoryError {
+    /// The typed error behind a refusal raised by an inventory function: SQLSTATE TSINV, the
+    /// case as message, the reason of `notAllowed` as detail (migrations/0007). Nil for any
+    /// other error.
+    init?(refusal error: any Error) {
+        guard sqlState(of: error) == "TSINV", let info = (error as? PSQLError)?.serverInfo, let key = info[.message] else { return nil }
+        switch key {
+        case "unknown_account": self = .unknownAccount
+        case "unknown_folder": self = .unknownFolder
+        case "unknown_item": self = .unknownItem
+        case "unknown_object": self = .unknownObject
+        case "unknown_region": self = .unknownRegion
+        case "not_owner": self = .notOwner
+        case "not_allowed": self = .notAllowed(info[.detail] ?? "")
+        default: return nil
         }
     }
 }

@@ -11,7 +11,7 @@ extension InventoryStore {
         guard masks.owner.isSubset(of: masks.base), masks.nextOwner.isSubset(of: masks.base) else {
             throw InventoryError.notAllowed("owner and next-owner masks must be within the base mask")
         }
-        return try await inTransaction(client, logger: logger) { conn in
+        return try await inTransaction(client, logger: logger, timeout: transactionTimeout) { conn in
             try await lockInventory(conn, owner)
             guard try await folderKind(conn, owner: owner, folder: folder) != nil else { throw InventoryError.unknownFolder }
             guard try await exists(conn, "SELECT 1 FROM assets WHERE id = \(assetID)") else { throw InventoryError.unknownAsset }
@@ -23,7 +23,7 @@ extension InventoryStore {
 
     public func renameItem(owner: UUID, item: UUID, name: String) async throws {
         let name = try InventoryError.checkName(name)
-        try await inTransaction(client, logger: logger) { conn in
+        try await inTransaction(client, logger: logger, timeout: transactionTimeout) { conn in
             try await lockInventory(conn, owner)
             _ = try await lockItem(conn, item, owner: owner)
             try await conn.query("UPDATE inventory_items SET name = \(name) WHERE id = \(item)", logger: logger)
@@ -31,7 +31,7 @@ extension InventoryStore {
     }
 
     public func moveItem(owner: UUID, item: UUID, to folder: UUID) async throws {
-        try await inTransaction(client, logger: logger) { conn in
+        try await inTransaction(client, logger: logger, timeout: transactionTimeout) { conn in
             try await lockInventory(conn, owner)
             _ = try await lockItem(conn, item, owner: owner)
             guard try await folderKind(conn, owner: owner, folder: folder) != nil else { throw InventoryError.unknownFolder }
@@ -41,7 +41,7 @@ extension InventoryStore {
 
     /// Moves an item into the owner's Trash.
     public func deleteToTrash(owner: UUID, item: UUID) async throws {
-        try await inTransaction(client, logger: logger) { conn in
+        try await inTransaction(client, logger: logger, timeout: transactionTimeout) { conn in
             try await lockInventory(conn, owner)
             _ = try await lockItem(conn, item, owner: owner)
             guard let trash = try await folderID(conn, owner: owner, kind: .trash) else { throw InventoryError.unknownFolder }

@@ -9,7 +9,11 @@ import PostgresNIO
 public struct InventoryStore: Sendable {
     public let client: PostgresClient
     public let logger: Logger
-    /// Tests only: runs inside `give` right after its first write.
+    /// How long one call may take, retries included, before it fails with
+    /// `StorageError.timedOut` instead of waiting on a connection that will never answer.
+    public var transactionTimeout: Duration = .seconds(10)
+    /// Tests only: when set, `give` runs in an explicit transaction and this runs right after
+    /// its write (the `inventory_give` call), before COMMIT.
     var faultAfterFirstWrite: (@Sendable (PostgresConnection) async throws -> Void)?
 
     public init(client: PostgresClient, logger: Logger) {
@@ -22,7 +26,7 @@ public struct InventoryStore: Sendable {
     /// Creates the root and the system folders; running it again changes nothing. Returns the root.
     @discardableResult
     public func createInventory(for account: UUID) async throws -> UUID {
-        try await inTransaction(client, logger: logger) { conn in
+        try await inTransaction(client, logger: logger, timeout: transactionTimeout) { conn in
             guard try await exists(conn, "SELECT 1 FROM accounts WHERE id = \(account)") else { throw InventoryError.unknownAccount }
             try await lockOwners(conn, [account])
             let rootKind = FolderKind.root.rawValue, rootName = FolderKind.root.defaultName
@@ -48,7 +52,7 @@ public struct InventoryStore: Sendable {
 
     public func createFolder(owner: UUID, parent: UUID, name: String) async throws -> UUID {
         let name = try InventoryError.checkName(name)
-        return try await inTransaction(client, logger: logger) { conn in
+        return try await inTransaction(client, logger: logger, timeout: transactionTimeout) { conn in
             try await lockInventory(conn, owner)
             guard try await folderKind(conn, owner: owner, folder: parent) != nil else { throw InventoryError.unknownFolder }
             let id = UUID()
@@ -61,7 +65,7 @@ public struct InventoryStore: Sendable {
 
     public func renameFolder(owner: UUID, folder: UUID, name: String) async throws {
         let name = try InventoryError.checkName(name)
-        try await inTransaction(client, logger: logger) { conn in
+        try await inTransaction(client, logger: logger, timeout: transactionTimeout) { conn in
             try await lockInventory(conn, owner)
             try await requireOrdinaryFolder(conn, owner: owner, folder: folder)
             try await conn.query("UPDATE inventory_folders SET name = \(name) WHERE id = \(folder)", logger: logger)
@@ -70,7 +74,7 @@ public struct InventoryStore: Sendable {
 
     /// Moves `folder` under `to`; refuses a move into itself or into one of its descendants.
     public func moveFolder(owner: UUID, folder: UUID, to target: UUID) async throws {
-        try await inTransaction(client, logger: logger) { conn in
+        try await inTransaction(client, logger: logger, timeout: transactionTimeout) { conn in
             try await lockInventory(conn, owner)
             try await moveFolderLocked(conn, owner: owner, folder: folder, to: target)
         }
@@ -78,7 +82,7 @@ public struct InventoryStore: Sendable {
 
     /// Moves a folder (and everything in it) into the owner's Trash.
     public func deleteToTrash(owner: UUID, folder: UUID) async throws {
-        try await inTransaction(client, logger: logger) { conn in
+        try await inTransaction(client, logger: logger, timeout: transactionTimeout) { conn in
             try await lockInventory(conn, owner)
             guard let trash = try await folderID(conn, owner: owner, kind: .trash) else { throw InventoryError.unknownFolder }
             try await moveFolderLocked(conn, owner: owner, folder: folder, to: trash)
@@ -88,7 +92,7 @@ public struct InventoryStore: Sendable {
     /// Deletes everything in the owner's Trash; returns how many items were deleted.
     @discardableResult
     public func purgeTrash(owner: UUID) async throws -> Int {
-        try await inTransaction(client, logger: logger) { conn in
+        try await inTransaction(client, logger: logger, timeout: transactionTimeout) { conn in
             try await lockInventory(conn, owner)
             guard let trash = try await folderID(conn, owner: owner, kind: .trash) else { throw InventoryError.unknownFolder }
             let rows = try await conn.query(
@@ -129,17 +133,23 @@ public struct InventoryStore: Sendable {
     }
 
     /// Serialises this transaction with every other one touching these owners' inventories.
+    /// The lock's key is computed by `inventory_lock` (migrations/0007), the same function the
+    /// inventory functions take it with, and several locks are taken in the order they use.
     func lockOwners(_ conn: PostgresConnection, _ owners: [UUID]) async throws {
         for owner in Set(owners).sorted(by: { $0.uuidString < $1.uuidString }) {
-            let key = owner.uuidString
-            try await conn.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
+            let rows = try await conn.query("SELECT inventory_lock(\(owner))", logger: logger)
+            for try await _ in rows {}
         }
     }
 
-    /// Locks the owner and checks that the inventory exists.
+    /// Locks the owner and checks that the inventory exists, in one round trip: the check runs
+    /// inside `inventory_lock_owner` after the lock is held, so it sees what the previous
+    /// holder committed.
     func lockInventory(_ conn: PostgresConnection, _ owner: UUID) async throws {
-        try await lockOwners(conn, [owner])
-        guard try await folderID(conn, owner: owner, kind: .root) != nil else { throw InventoryError.unknownAccount }
+        let rows = try await conn.query("SELECT inventory_lock_owner(\(owner))", logger: logger)
+        var root: UUID?
+        for try await found in rows.decode(UUID?.self) { root = found }
+        guard root != nil else { throw InventoryError.unknownAccount }
     }
 
     func folderID(_ conn: PostgresConnection, owner: UUID, kind: FolderKind) async throws -> UUID? {

@@ -47,7 +47,7 @@ public struct RegionRegistry: Sendable {
     public func register(name: String, gridX: Int32, gridY: Int32, address: String, node: String) async throws -> UUID {
         let stale = staleAfterSeconds
         do {
-            return try await inTransaction(client, logger: logger) { conn in
+            return try await inTransaction(client, logger: logger, timeout: .seconds(10)) { conn in
                 let rows = try await conn.query("""
                     SELECT id, grid_x, grid_y, node_name, online AND heartbeat_at > now() - make_interval(secs => \(stale))
                     FROM regions WHERE name = \(name) FOR UPDATE

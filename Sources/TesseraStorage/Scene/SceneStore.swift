@@ -49,7 +49,7 @@ public struct SceneStore: Sendable {
     /// Makes the stored scene of `region` equal to `objects` in one transaction: upserts every
     /// object and deletes the region's rows that are not among them.
     public func save(region: UUID, objects: [PersistedObject]) async throws {
-        try await inTransaction(client, logger: logger) { connection in
+        try await inTransaction(client, logger: logger, timeout: .seconds(10)) { connection in
             for object in objects { try await upsert(connection, object, region: region) }
             let kept = objects.map(\.id)
             _ = try await connection.query(
@@ -63,7 +63,7 @@ public struct SceneStore: Sendable {
     /// object a `take` removed while this flush was on its way stays removed), and objects
     /// that left the scene are deleted.
     public func flush(region: UUID, created: [PersistedObject], changed: [PersistedObject], deleted: [UUID]) async throws {
-        try await inTransaction(client, logger: logger) { connection in
+        try await inTransaction(client, logger: logger, timeout: .seconds(10)) { connection in
             for object in created { try await upsert(connection, object, region: region) }
             for object in changed {
                 let position = [object.position.x, object.position.y, object.position.z]

@@ -9,6 +9,11 @@ public enum TestDatabases {
     private static let cluster = Mutex<EmbeddedPostgres?>(nil)
     private static let starting = Mutex<Task<EmbeddedPostgres, Error>?>(nil)
 
+    /// Test cluster directories are `<temporary directory>/tessera-test-pg-<pid>-<random>`.
+    static let directoryPrefix = "tessera-test-pg-"
+    /// The file in a test cluster's directory that holds the id of the process owning it.
+    static let ownerFile = "owner.pid"
+
     /// A new empty database with every migration of `migrationsDirectory` applied.
     public static func fresh(migrationsDirectory: String, logger: Logger = Logger(label: "tessera.test-db")) async throws -> DatabaseSettings {
         let postgres = try await sharedCluster(logger: logger)
@@ -27,13 +32,17 @@ public enum TestDatabases {
         return settings
     }
 
-    /// The process's cluster (started once, fsync off, deleted at exit).
+    /// The process's cluster (started once, fsync off, deleted at exit). A test process that
+    /// is killed never runs its exit handler, so each start first removes the clusters of
+    /// processes that are gone.
     public static func sharedCluster(logger: Logger) async throws -> EmbeddedPostgres {
         if let running = cluster.withLock({ $0 }) { return running }
         let task = starting.withLock { task -> Task<EmbeddedPostgres, Error> in
             if let task { return task }
             let started = Task {
-                let directory = NSTemporaryDirectory() + "tessera-test-pg-\(getpid())-\(UUID().uuidString.prefix(8))"
+                removeAbandonedClusters(in: NSTemporaryDirectory(), logger: logger)
+                let directory = NSTemporaryDirectory() + directoryPrefix + "\(getpid())-\(UUID().uuidString.prefix(8))"
+                try claim(directory)
                 let postgres = try await EmbeddedPostgres.start(dataDirectory: directory, durable: false, logger: logger)
                 cluster.withLock { $0 = postgres }
                 atexit { TestDatabases.stopAtExit() }
@@ -43,6 +52,36 @@ public enum TestDatabases {
             return started
         }
         return try await task.value
+    }
+
+    /// Creates a cluster directory and records `owner` (this process) in it.
+    static func claim(_ directory: String, owner: pid_t = getpid()) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "\(owner)\n".write(toFile: directory + "/" + ownerFile, atomically: true, encoding: .utf8)
+    }
+
+    /// Stops and deletes the test clusters in `parent` whose owning process no longer exists.
+    /// A directory without an owner file is left alone: its process may be claiming it now.
+    /// A reused process id counts as alive, so a cluster may be kept too long, never deleted
+    /// under a running test.
+    static func removeAbandonedClusters(in parent: String, logger: Logger) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        for name in names where name.hasPrefix(directoryPrefix) {
+            let directory = URL(fileURLWithPath: parent).appendingPathComponent(name).path
+            guard let text = try? String(contentsOfFile: directory + "/" + ownerFile, encoding: .utf8),
+                let owner = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), !isRunning(owner)
+            else { continue }
+            do {
+                try EmbeddedPostgres.destroyAbandoned(dataDirectory: directory, logger: logger)
+                logger.info("removed an abandoned test cluster", metadata: ["directory": "\(directory)", "owner": "\(owner)"])
+            } catch {
+                logger.warning("could not remove an abandoned test cluster", metadata: ["directory": "\(directory)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private static func isRunning(_ process: pid_t) -> Bool {
+        kill(process, 0) == 0 || errno == EPERM
     }
 
     private static func stopAtExit() {
