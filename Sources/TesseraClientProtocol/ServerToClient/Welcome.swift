@@ -14,7 +14,7 @@ public struct Welcome: Hashable, Sendable {
     public var updateRate: UInt16
     public var viewDistance: Float
     /// Logs in again without the password (Login with credential kind 2) until it expires or
-    /// is revoked; empty when the login used a token.
+    /// is revoked: the token a password login got, or the one a token login used.
     public var sessionToken: String
 
     public init(
