@@ -42,6 +42,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // The hand-off protocol's three participants as pure state machines (docs/handoff.md).
+        .target(name: "TesseraHandoff", dependencies: ["TesseraWorld"]),
         // Internal TCP protocol between roles (Tessera wire), and the grid services' caller.
         .target(
             name: "TesseraWire",
@@ -166,6 +168,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TesseraWorldTests", dependencies: ["TesseraWorld"]),
+        .testTarget(name: "TesseraHandoffTests", dependencies: ["TesseraHandoff", "TesseraWorld"]),
         .testTarget(
             name: "TesseraWireTests",
             dependencies: [

@@ -1,0 +1,20 @@
+/// Names one hand-off on every participant; every message of it carries the id, and every
+/// participant treats a repeated message of the same id as the one it already handled.
+public struct HandoffID: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt64
+
+    public init(rawValue: UInt64) {
+        self.rawValue = rawValue
+    }
+
+    public var description: String { "handoff-\(rawValue)" }
+}
+
+/// Why a destination refused an offer.
+public enum HandoffRefusal: UInt8, Sendable, Hashable, CaseIterable {
+    case regionFull = 1
+    /// The destination has no connection to the avatar's client manager.
+    case managerUnknown = 2
+    case notAccepting = 3
+    case duplicateAgent = 4
+}
