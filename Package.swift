@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "TesseraWire",
             dependencies: [
-                "TesseraWorld", "TesseraCodec", "TesseraGridProtocol",
+                "TesseraWorld", "TesseraCodec", "TesseraGridProtocol", "TesseraHandoff",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -99,7 +99,7 @@ let package = Package(
         .target(
             name: "TesseraRegion",
             dependencies: [
-                "TesseraWorld", "TesseraWire", "TesseraConfig", "TesseraGridProtocol",
+                "TesseraWorld", "TesseraWire", "TesseraConfig", "TesseraGridProtocol", "TesseraHandoff",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -111,7 +111,7 @@ let package = Package(
         .target(
             name: "TesseraClientManager",
             dependencies: [
-                "TesseraWorld", "TesseraWire", "TesseraClientProtocol", "TesseraConfig", "TesseraGridProtocol",
+                "TesseraWorld", "TesseraWire", "TesseraClientProtocol", "TesseraConfig", "TesseraGridProtocol", "TesseraHandoff",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -19,6 +19,12 @@ public struct WorldMirror: Sendable {
     public private(set) var errors: [ServerError] = []
     public private(set) var pongs: [Pong] = []
     public private(set) var inventoryReplies: [InventoryReply] = []
+    /// Every change of root region (crossings and teleports), oldest first.
+    public private(set) var regionChanges: [RegionChanged] = []
+    /// The avatar's own local id and region: Welcome's, then the last RegionChanged's.
+    public private(set) var myLocalID: LocalID?
+    public private(set) var regionHandle: RegionHandle?
+    public private(set) var regionName: String?
     /// Entity enters and updates applied.
     public private(set) var entityUpdates = 0
     /// Chat lines kept; older ones are dropped so a long run stays small.
@@ -48,6 +54,8 @@ public struct WorldMirror: Sendable {
 
     /// Applies one server frame; throws on the first rule it breaks.
     public mutating func apply(frame messages: [ServerMessage]) throws {
+        // A frame that changes region starts with the new region's stamp.
+        if messages.contains(where: { if case .regionChanged = $0 { true } else { false } }) { lastStamp = nil }
         if case .frameStamp = messages.first {} else if welcome != nil, messages.contains(where: \.isWorldUpdate) {
             throw Violation.frameWithoutStamp
         }
@@ -59,6 +67,9 @@ public struct WorldMirror: Sendable {
         switch message {
         case .welcome(let value):
             welcome = value
+            myLocalID = value.localID
+            regionHandle = value.regionHandle
+            regionName = value.regionName
         case .frameStamp(let stamp):
             if let last = lastStamp, stamp.frame < last.frame { throw Violation.stampWentBackwards(last.frame, stamp.frame) }
             lastStamp = stamp
@@ -83,11 +94,20 @@ public struct WorldMirror: Sendable {
             pongs.append(pong)
         case .inventory(let reply):
             inventoryReplies.append(reply)
+        case .regionChanged(let change):
+            // Everything known belonged to the old region; its frame numbers too.
+            entities.removeAll()
+            lastStamp = nil
+            myLocalID = change.localID
+            regionHandle = change.regionHandle
+            regionName = change.regionName
+            regionChanges.append(change)
+            if regionChanges.count > chatLimit { regionChanges.removeFirst() }
         }
     }
 
     /// The client's own avatar, once it has been shown.
-    public var me: Entity? { welcome.flatMap { entities[$0.localID] } }
+    public var me: Entity? { myLocalID.flatMap { entities[$0] } }
 }
 
 extension ServerMessage {

@@ -12,6 +12,8 @@ public enum ClientMessage: Hashable, Sendable {
     case ping(Ping)
     case logout
     case inventory(InventoryRequest)
+    case teleport(Teleport)
+    case moveObject(MoveObject)
 
     public enum TypeCode: UInt8, Sendable, CaseIterable {
         case login = 0x01
@@ -22,6 +24,8 @@ public enum ClientMessage: Hashable, Sendable {
         case ping = 0x06
         case logout = 0x07
         case inventory = 0x08
+        case teleport = 0x09
+        case moveObject = 0x0A
     }
 
     public static func decode(_ frame: ByteBuffer) throws -> ClientMessage {
@@ -38,6 +42,8 @@ public enum ClientMessage: Hashable, Sendable {
             case .ping: .ping(try Ping(from: &buffer))
             case .logout: .logout
             case .inventory: .inventory(try InventoryRequest(from: &buffer))
+            case .teleport: .teleport(try Teleport(from: &buffer))
+            case .moveObject: .moveObject(try MoveObject(from: &buffer))
             }
         guard buffer.readableBytes == 0 else {
             throw CodecError.trailingBytes(messageType: raw, count: buffer.readableBytes)
@@ -55,6 +61,8 @@ public enum ClientMessage: Hashable, Sendable {
         case .ping(let m): buffer.writeLE(TypeCode.ping.rawValue); m.encode(into: &buffer)
         case .logout: buffer.writeLE(TypeCode.logout.rawValue)
         case .inventory(let m): buffer.writeLE(TypeCode.inventory.rawValue); m.encode(into: &buffer)
+        case .teleport(let m): buffer.writeLE(TypeCode.teleport.rawValue); m.encode(into: &buffer)
+        case .moveObject(let m): buffer.writeLE(TypeCode.moveObject.rawValue); m.encode(into: &buffer)
         }
     }
 
@@ -66,4 +74,4 @@ public enum ClientMessage: Hashable, Sendable {
 }
 
 /// The version of docs/client-protocol.md this code speaks.
-public let clientProtocolVersion: UInt16 = 2
+public let clientProtocolVersion: UInt16 = 3

@@ -15,6 +15,7 @@ public enum ServerMessage: Hashable, Sendable {
     case error(ServerError)
     case pong(Pong)
     case inventory(InventoryReply)
+    case regionChanged(RegionChanged)
 
     public enum TypeCode: UInt8, Sendable, CaseIterable {
         case welcome = 0x81
@@ -27,6 +28,7 @@ public enum ServerMessage: Hashable, Sendable {
         case error = 0x88
         case pong = 0x89
         case inventory = 0x8A
+        case regionChanged = 0x8B
     }
 
     public var typeCode: TypeCode {
@@ -41,6 +43,7 @@ public enum ServerMessage: Hashable, Sendable {
         case .error: .error
         case .pong: .pong
         case .inventory: .inventory
+        case .regionChanged: .regionChanged
         }
     }
 
@@ -61,6 +64,7 @@ public enum ServerMessage: Hashable, Sendable {
         case .error(let m): m.encode(into: &buffer)
         case .pong(let m): m.encode(into: &buffer)
         case .inventory(let m): m.encode(into: &buffer)
+        case .regionChanged(let m): m.encode(into: &buffer)
         }
         buffer.setInteger(UInt16(buffer.writerIndex - start), at: lengthIndex, endianness: .little)
     }
@@ -97,6 +101,7 @@ public enum ServerMessage: Hashable, Sendable {
         case .error: .error(try ServerError(from: &body))
         case .pong: .pong(try Pong(from: &body))
         case .inventory: .inventory(try InventoryReply(from: &body))
+        case .regionChanged: .regionChanged(try RegionChanged(from: &body))
         }
     }
 }

@@ -119,6 +119,7 @@ extension RegionConfig {
         maxObjects = try reader.int("max_objects", in: 0...1_000_000, default: 15000)
         spawnRadius = try reader.double("spawn_radius", in: 0...120, default: 48)
         flushIntervalSeconds = try reader.double("flush_interval_seconds", in: 0.1...3600, default: 30)
+        ghostMargin = try reader.double("ghost_margin", in: 0...128, default: min(viewDistance, 128))
         try reader.finish()
     }
 }

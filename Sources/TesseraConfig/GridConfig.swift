@@ -68,6 +68,8 @@ public struct RegionConfig: Sendable, Hashable {
     public var spawnRadius: Double
     /// Seconds between scene flushes to storage.
     public var flushIntervalSeconds: Double
+    /// Entities this close to a border are ghosted to the neighbour (default: the view distance, at most 128 m).
+    public var ghostMargin: Double
 }
 
 public struct ClientManagerConfig: Sendable, Hashable {

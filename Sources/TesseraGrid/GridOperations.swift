@@ -34,7 +34,7 @@ public struct GridOperations: Sendable {
     static func allows(_ role: WireRole, _ call: GridCall) -> Bool {
         switch call.code {
         case .login, .resumeSession, .endSession, .inventory: role == .clientManager
-        case .registerRegion, .deregisterRegion, .heartbeat, .loadScene, .flushScene, .rez, .take: role == .region
+        case .registerRegion, .deregisterRegion, .heartbeat, .loadScene, .flushScene, .rez, .take, .moveObject: role == .region
         case .locateRegion: true
         case .botSessions: role == .tool
         }
@@ -103,6 +103,13 @@ public struct GridOperations: Sendable {
             return .sceneObject(object.record)
         case .take(let account, let object):
             return .item(try await inventory.take(object: object, by: account))
+        case .moveObject(let record, let from, let gridX, let gridY):
+            guard gridX <= Int32.max, gridY <= Int32.max else { throw CallStatus(.invalidValue, "grid position (\(gridX), \(gridY)) is out of range") }
+            switch try await scenes.move(PersistedObject(record), from: from, toGridX: Int32(gridX), gridY: Int32(gridY)) {
+            case .moved: return .done
+            case .noSuchRegion: throw CallStatus(.regionUnavailable, "no region is registered at grid position (\(gridX), \(gridY))")
+            case .heldElsewhere: throw CallStatus(.notAllowed, "object \(record.id) belongs to another region")
+            }
         case .botSessions(let prefix, let count):
             var grants: [SessionGrant] = []
             for index in 0..<Int(count) {

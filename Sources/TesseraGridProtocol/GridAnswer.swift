@@ -174,7 +174,7 @@ public struct SceneObjectRecord: Hashable, Sendable {
         self.masks = masks
     }
 
-    init(from buffer: inout ByteBuffer) throws {
+    public init(from buffer: inout ByteBuffer) throws {
         id = try buffer.readUUID("object.id")
         owner = try buffer.readUUID("object.owner")
         creator = try buffer.readOptionalUUID("object.creator")
@@ -191,7 +191,7 @@ public struct SceneObjectRecord: Hashable, Sendable {
         masks = try (0..<5).map { _ in try buffer.readLE(UInt32.self, "object.masks") }
     }
 
-    func encode(into buffer: inout ByteBuffer) {
+    public func encode(into buffer: inout ByteBuffer) {
         buffer.writeUUID(id)
         buffer.writeUUID(owner)
         buffer.writeOptionalUUID(creator)

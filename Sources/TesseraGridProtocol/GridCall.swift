@@ -36,10 +36,14 @@ public enum GridCall: Hashable, Sendable {
     /// An operator tool's bots: accounts "<prefix> 1" ... "<prefix> <count>" (created without
     /// a password when missing) and a fresh session token for each.
     case botSessions(prefix: String, count: UInt32)
+    /// A crossing object's stored row moves from region `from` to the region at the grid
+    /// position (with its new position), in one transaction. Answers `done` also when the row
+    /// already belongs to the destination, so asking again after a timeout is safe.
+    case moveObject(SceneObjectRecord, from: UUID, gridX: UInt32, gridY: UInt32)
 
     public enum Code: UInt8, Sendable, CaseIterable {
         case login = 1, resumeSession, endSession, registerRegion, deregisterRegion, heartbeat, locateRegion
-        case inventory, loadScene, flushScene, rez, take, botSessions
+        case inventory, loadScene, flushScene, rez, take, botSessions, moveObject
     }
 
     /// Most bot sessions one call may ask for.
@@ -60,6 +64,7 @@ public enum GridCall: Hashable, Sendable {
         case .rez: .rez
         case .take: .take
         case .botSessions: .botSessions
+        case .moveObject: .moveObject
         }
     }
 
@@ -115,6 +120,11 @@ public enum GridCall: Hashable, Sendable {
                 throw CodecError.invalidValue(field: "botSessions.count", reason: "\(count) exceeds \(Self.maxBotSessions)")
             }
             self = .botSessions(prefix: prefix, count: count)
+        case .moveObject:
+            let record = try SceneObjectRecord(from: &buffer)
+            self = .moveObject(
+                record, from: try buffer.readUUID("moveObject.from"),
+                gridX: try buffer.readLE(UInt32.self, "moveObject.gridX"), gridY: try buffer.readLE(UInt32.self, "moveObject.gridY"))
         }
     }
 
@@ -163,6 +173,11 @@ public enum GridCall: Hashable, Sendable {
         case .botSessions(let prefix, let count):
             buffer.writeText(prefix)
             buffer.writeLE(count)
+        case .moveObject(let record, let from, let gridX, let gridY):
+            record.encode(into: &buffer)
+            buffer.writeUUID(from)
+            buffer.writeLE(gridX)
+            buffer.writeLE(gridY)
         }
     }
 }

@@ -173,12 +173,12 @@ public struct AssetID: Hashable, Sendable, CustomStringConvertible {
 
 extension ByteBuffer {
     /// A UUID whose all-zero value means "none".
-    mutating func readOptionalUUID(_ field: String) throws -> UUID? {
+    public mutating func readOptionalUUID(_ field: String) throws -> UUID? {
         let id = try readUUID(field)
         return id == UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)) ? nil : id
     }
 
-    mutating func writeOptionalUUID(_ id: UUID?) {
+    public mutating func writeOptionalUUID(_ id: UUID?) {
         writeUUID(id ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
     }
 

@@ -156,11 +156,13 @@ func gracefulShutdownSignal() async {
 }
 
 extension RegionNode.Settings {
-    public init(config: RegionNodeConfig, grid: GridConfig) {
+    /// With `linkingPeers` false the node is linked to the others by hand (`RegionNode.link`).
+    public init(config: RegionNodeConfig, grid: GridConfig, linkingPeers: Bool = true) {
         self.init(
             nodeName: config.name, host: config.host, port: config.port, gridSecret: grid.grid.secret,
             regions: config.regions.map(RegionSettings.init(config:)),
-            grid: grid.gridServices.map { (host: $0.host, port: $0.port) }
+            grid: grid.gridServices.map { (host: $0.host, port: $0.port) },
+            peers: linkingPeers ? grid.regionNodes.filter { $0.name != config.name }.map { PeerLinks.Peer(host: $0.host, port: $0.port) } : []
         )
     }
 }
@@ -178,7 +180,8 @@ extension RegionSettings {
         self.init(
             name: config.name, gridPosition: config.gridPosition, frameRate: config.frameRate,
             viewDistance: Float(config.viewDistance), maxAvatars: config.maxAvatars, maxObjects: config.maxObjects,
-            spawnRadius: Float(config.spawnRadius), flushIntervalSeconds: config.flushIntervalSeconds
+            spawnRadius: Float(config.spawnRadius), flushIntervalSeconds: config.flushIntervalSeconds,
+            ghostMargin: Float(config.ghostMargin)
         )
     }
 }

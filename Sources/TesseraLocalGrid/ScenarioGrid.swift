@@ -20,7 +20,7 @@ public final class ScenarioGrid: Sendable {
     /// The grid services' operations (to make accounts and inspect storage), when running.
     public let gridServices: GridServices?
     public let databaseClient: PostgresClient?
-    private let node: Mutex<RegionNode>
+    private let nodes: Mutex<[RegionNode]>
     private let services: ServiceGroup
     private let running: Task<Void, Error>
     private let database: Task<Void, Never>?
@@ -30,7 +30,27 @@ public final class ScenarioGrid: Sendable {
     /// The URL clients connect to.
     public let url: String
 
-    public var regionNode: RegionNode { node.withLock { $0 } }
+    public var regionNode: RegionNode { nodes.withLock { $0[0] } }
+    public var regionNodes: [RegionNode] { nodes.withLock { $0 } }
+
+    /// A region of a scenario layout.
+    public struct Region: Sendable {
+        public var name: String
+        public var x: UInt32
+        public var y: UInt32
+
+        public init(_ name: String, x: UInt32, y: UInt32) {
+            self.name = name
+            self.x = x
+            self.y = y
+        }
+    }
+
+    /// The 2×2 square of the local grid: two nodes of two regions each (west and east columns).
+    public static let square: [[Region]] = [
+        [Region("West", x: 1000, y: 1000), Region("Northwest", x: 1000, y: 1001)],
+        [Region("East", x: 1001, y: 1000), Region("Northeast", x: 1001, y: 1001)],
+    ]
 
     /// Starts the grid. `extraRegionKeys` and `extraClientManagerKeys` are TOML lines added
     /// to the region and client manager tables (e.g. `view_distance = 20`). Arrivals land
@@ -40,6 +60,7 @@ public final class ScenarioGrid: Sendable {
     public static func start(
         spawnRadius: Double = 3, extraRegionKeys: String = "", extraClientManagerKeys: String = "",
         secret: String = "scenario-grid-secret", migrationsDirectory: String? = nil,
+        layout: [[Region]] = [[Region("Scenario Region", x: 1000, y: 1000)]],
         group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> ScenarioGrid {
         var logger = Logger(label: "tessera.scenario")
@@ -63,12 +84,25 @@ public final class ScenarioGrid: Sendable {
             client = pool
         }
         let region = "spawn_radius = \(spawnRadius)\nflush_interval_seconds = 0.5\n" + extraRegionKeys
-        let nodeConfig = try GridConfig.parse(
-            toml(nodePort: 0, secret: secret, region: region, manager: extraClientManagerKeys, services: servicesKeys), file: "scenario")
-        let node = RegionNode(settings: .init(config: nodeConfig.regionNodes[0], grid: nodeConfig), group: group, logger: logger)
-        let address = try await node.start()
+        // Nodes listen on ephemeral ports, so the config that names them is written twice:
+        // once to start them, once with their ports for the client manager and the links.
+        let draft = try GridConfig.parse(
+            toml(layout: layout, ports: layout.map { _ in 0 }, secret: secret, region: region, manager: extraClientManagerKeys, services: servicesKeys),
+            file: "scenario")
+        var nodes: [RegionNode] = []
+        var ports: [Int] = []
+        for nodeConfig in draft.regionNodes {
+            let node = RegionNode(settings: .init(config: nodeConfig, grid: draft, linkingPeers: false), group: group, logger: logger)
+            ports.append(try await node.start().port ?? 0)
+            nodes.append(node)
+        }
+        for (index, node) in nodes.enumerated() {
+            for (other, port) in ports.enumerated() where other != index {
+                node.link(to: PeerLinks.Peer(host: "127.0.0.1", port: port))
+            }
+        }
         let config = try GridConfig.parse(
-            toml(nodePort: address.port ?? 0, secret: secret, region: region, manager: extraClientManagerKeys, services: servicesKeys),
+            toml(layout: layout, ports: ports, secret: secret, region: region, manager: extraClientManagerKeys, services: servicesKeys),
             file: "scenario")
         let manager = ClientManager(settings: ClientManagerSettings(config: config.clientManagers[0], grid: config), group: group, logger: logger)
         let services = ServiceGroup(configuration: .init(services: [.init(service: manager)], logger: logger))
@@ -77,7 +111,7 @@ public final class ScenarioGrid: Sendable {
         while manager.address == nil {
             guard ContinuousClock.now < deadline else {
                 running.cancel()
-                await node.shutdown()
+                for node in nodes { await node.shutdown() }
                 await gridServices?.shutdown()
                 database?.cancel()
                 throw ScenarioGridError.clientManagerDidNotStart
@@ -85,16 +119,16 @@ public final class ScenarioGrid: Sendable {
             try await Task.sleep(for: .milliseconds(10))
         }
         return ScenarioGrid(
-            config: config, node: node, manager: manager, gridServices: gridServices, databaseClient: client,
+            config: config, nodes: nodes, manager: manager, gridServices: gridServices, databaseClient: client,
             services: services, running: running, database: database, group: group, logger: logger)
     }
 
     private init(
-        config: GridConfig, node: RegionNode, manager: ClientManager, gridServices: GridServices?, databaseClient: PostgresClient?,
+        config: GridConfig, nodes: [RegionNode], manager: ClientManager, gridServices: GridServices?, databaseClient: PostgresClient?,
         services: ServiceGroup, running: Task<Void, Error>, database: Task<Void, Never>?, group: EventLoopGroup, logger: Logger
     ) {
         self.config = config
-        self.node = Mutex(node)
+        self.nodes = Mutex(nodes)
         self.clientManager = manager
         self.gridServices = gridServices
         self.databaseClient = databaseClient
@@ -108,43 +142,39 @@ public final class ScenarioGrid: Sendable {
 
     /// Stops the region node cleanly (it flushes its scene and deregisters) and starts a new
     /// one on the same port, as an operator restarting it would; the client manager reconnects.
-    public func restartRegionNode() async throws {
-        await regionNode.shutdown()
-        let fresh = RegionNode(settings: .init(config: config.regionNodes[0], grid: config), group: group, logger: logger)
+    public func restartRegionNode(_ index: Int = 0) async throws {
+        await regionNodes[index].shutdown()
+        let fresh = RegionNode(settings: .init(config: config.regionNodes[index], grid: config), group: group, logger: logger)
         try await fresh.start()
-        node.withLock { $0 = fresh }
+        nodes.withLock { $0[index] = fresh }
     }
 
     public func stop() async {
         await services.triggerGracefulShutdown()
         _ = try? await running.value
-        await regionNode.shutdown()
+        for node in regionNodes { await node.shutdown() }
         await gridServices?.shutdown()
         database?.cancel()
     }
 
-    private static func toml(nodePort: Int, secret: String, region: String, manager: String, services: String) -> String {
-        """
-        [grid]
-        name = "Scenario"
-        secret = "\(secret)"
+    private static func toml(layout: [[Region]], ports: [Int], secret: String, region: String, manager: String, services: String) -> String {
+        var text = """
+            [grid]
+            name = "Scenario"
+            secret = "\(secret)"
+            default_region = "\(layout[0][0].name)"
 
-        \(services)
+            \(services)
 
-        [[region_node]]
-        name = "scenario-node"
-        port = \(nodePort)
-
-          [[region_node.region]]
-          name = "Scenario Region"
-          position = [1000, 1000]
-          \(region)
-
-        [[client_manager]]
-        name = "scenario-edge"
-        port = 0
-        \(manager)
-        """
+            """
+        for (index, regions) in layout.enumerated() {
+            text += "[[region_node]]\nname = \"scenario-node-\(index + 1)\"\nport = \(ports[index])\n\n"
+            for entry in regions {
+                text += "  [[region_node.region]]\n  name = \"\(entry.name)\"\n  position = [\(entry.x), \(entry.y)]\n  \(region)\n\n"
+            }
+        }
+        text += "[[client_manager]]\nname = \"scenario-edge\"\nport = 0\n\(manager)\n"
+        return text
     }
 }
 

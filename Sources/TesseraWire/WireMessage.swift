@@ -13,6 +13,12 @@ public enum WireMessage: Hashable, Sendable {
     case regionFrame(RegionFrame)
     case gridRequest(GridRequest)
     case gridReply(GridReply)
+    case handoffOffer(HandoffOffer)
+    case handoffSignal(HandoffSignal)
+    case ghostFrame(GhostFrame)
+    case chatRelay(ChatRelay)
+    case statusRequest(StatusRequest)
+    case statusReply(StatusReply)
 
     public var body: any WireMessageBody {
         switch self {
@@ -26,6 +32,12 @@ public enum WireMessage: Hashable, Sendable {
         case .regionFrame(let m): m
         case .gridRequest(let m): m
         case .gridReply(let m): m
+        case .handoffOffer(let m): m
+        case .handoffSignal(let m): m
+        case .ghostFrame(let m): m
+        case .chatRelay(let m): m
+        case .statusRequest(let m): m
+        case .statusReply(let m): m
         }
     }
 
@@ -47,6 +59,12 @@ public enum WireMessage: Hashable, Sendable {
             case .regionFrame: .regionFrame(try RegionFrame(from: &payload))
             case .gridRequest: .gridRequest(try GridRequest(from: &payload))
             case .gridReply: .gridReply(try GridReply(from: &payload))
+            case .handoffOffer: .handoffOffer(try HandoffOffer(from: &payload))
+            case .handoffSignal: .handoffSignal(try HandoffSignal(from: &payload))
+            case .ghostFrame: .ghostFrame(try GhostFrame(from: &payload))
+            case .chatRelay: .chatRelay(try ChatRelay(from: &payload))
+            case .statusRequest: .statusRequest(try StatusRequest(from: &payload))
+            case .statusReply: .statusReply(try StatusReply(from: &payload))
             }
         guard payload.readableBytes == 0 else {
             throw CodecError.trailingBytes(messageType: raw, count: payload.readableBytes)

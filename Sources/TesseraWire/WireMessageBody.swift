@@ -21,4 +21,10 @@ public enum WireMessageType: UInt8, Sendable, CaseIterable {
     case regionFrame = 0x20
     case gridRequest = 0x30
     case gridReply = 0x31
+    case handoffOffer = 0x40
+    case handoffSignal = 0x41
+    case ghostFrame = 0x42
+    case chatRelay = 0x43
+    case statusRequest = 0x50
+    case statusReply = 0x51
 }

@@ -34,4 +34,7 @@ public enum ErrorCode: UInt16, Sendable, CaseIterable {
     case assetTooLarge = 25
     /// The same account logged in again; this connection's avatar was handed to the new one.
     case loggedInElsewhere = 26
+    /// A border crossing or teleport did not happen (the destination refused or did not answer
+    /// in time); the avatar stays where it was, pushed back inside the border.
+    case handoffFailed = 27
 }

@@ -1,7 +1,8 @@
 /// Compact forms of positions, rotations and velocities, shared by Tessera wire and the client
 /// protocol (docs/client-protocol.md, "Quantization").
 
-/// A region-local position in 64 bits: x and y in 20 bits each over [0, 256) m (0.244 mm steps),
+/// A region-local position in 64 bits: x and y in 20 bits each over [-128, 384) m (0.488 mm
+/// steps), so that ghosts of a neighbour's entities up to 128 m past a border keep their place;
 /// z in 24 bits over [0, 4096) m (0.244 mm steps). Bits 0–19 x, 20–39 y, 40–63 z.
 public struct PackedPosition: Hashable, Sendable {
     public var rawValue: UInt64
@@ -12,25 +13,30 @@ public struct PackedPosition: Hashable, Sendable {
 
     static let horizontalSteps: Float = 1_048_576
     static let verticalSteps: Float = 16_777_216
+    /// The horizontal range starts this far before the region's edge.
+    public static let horizontalOffset: Float = 128
+    public static let horizontalRange: Float = 512
     public static let maxAltitude: Float = 4096
 
     public init(_ position: Vector3) {
-        let x = Self.quantize(position.x, range: regionSize, steps: Self.horizontalSteps)
-        let y = Self.quantize(position.y, range: regionSize, steps: Self.horizontalSteps)
-        let z = Self.quantize(position.z, range: Self.maxAltitude, steps: Self.verticalSteps)
+        let x = Self.quantize(position.x, offset: Self.horizontalOffset, range: Self.horizontalRange, steps: Self.horizontalSteps)
+        let y = Self.quantize(position.y, offset: Self.horizontalOffset, range: Self.horizontalRange, steps: Self.horizontalSteps)
+        let z = Self.quantize(position.z, offset: 0, range: Self.maxAltitude, steps: Self.verticalSteps)
         rawValue = x | y << 20 | z << 40
     }
 
     public var position: Vector3 {
-        let x = Float(rawValue & 0xF_FFFF) * regionSize / Self.horizontalSteps
-        let y = Float(rawValue >> 20 & 0xF_FFFF) * regionSize / Self.horizontalSteps
+        let scale = Self.horizontalRange / Self.horizontalSteps
+        let x = Float(rawValue & 0xF_FFFF) * scale - Self.horizontalOffset
+        let y = Float(rawValue >> 20 & 0xF_FFFF) * scale - Self.horizontalOffset
         let z = Float(rawValue >> 40) * Self.maxAltitude / Self.verticalSteps
         return Vector3(x, y, z)
     }
 
-    private static func quantize(_ value: Float, range: Float, steps: Float) -> UInt64 {
-        guard value.isFinite else { return 0 }
-        let scaled = (value / range * steps).rounded()
+    /// A non-finite coordinate encodes as 0 m.
+    private static func quantize(_ value: Float, offset: Float, range: Float, steps: Float) -> UInt64 {
+        let metres = value.isFinite ? value : 0
+        let scaled = ((metres + offset) / range * steps).rounded()
         return UInt64(min(max(scaled, 0), steps - 1))
     }
 }

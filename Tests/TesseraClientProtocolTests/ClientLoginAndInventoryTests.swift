@@ -9,7 +9,7 @@ import TesseraWorld
 private func le<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
 private func text(_ string: String) -> [UInt8] { le(UInt16(string.utf8.count)) + Array(string.utf8) }
 
-/// The login of version 2: a name with a password or a session token, and a start region.
+/// The login of version 3: a name with a password or a session token, and a start region.
 @Suite struct ClientLoginTests {
     /// What a Login of another version decodes to: its version, and nothing of its body.
     private func skipped(_ version: UInt16) -> ClientMessage {
@@ -18,9 +18,9 @@ private func text(_ string: String) -> [UInt8] { le(UInt16(string.utf8.count)) +
 
     @Test func wireLayout() {
         let password = ClientMessage.login(Login(name: "Ada", password: "pw", startRegion: "R"))
-        #expect(password.bytes == [0x01, 2, 0] + text("Ada") + [1] + text("pw") + text("R"))
+        #expect(password.bytes == [0x01, 3, 0] + text("Ada") + [1] + text("pw") + text("R"))
         let token = ClientMessage.login(Login(name: "Ada", credential: .sessionToken("tk")))
-        #expect(token.bytes == [0x01, 2, 0] + text("Ada") + [2] + text("tk") + text(""))
+        #expect(token.bytes == [0x01, 3, 0] + text("Ada") + [2] + text("tk") + text(""))
     }
 
     @Test func loginOfAnotherVersionDecodesWithItsBodySkipped() throws {

@@ -34,7 +34,7 @@ import TesseraWorld
                 case .sessionToken: credentials.insert("sessionToken")
                 }
             case .inventory(let request): calls.insert(request.call.code)
-            case .deleteObject, .ping, .logout: break
+            case .deleteObject, .ping, .logout, .teleport, .moveObject: break
             }
         }
         #expect(modes == Set(MovementMode.allCases))
@@ -164,8 +164,8 @@ import TesseraWorld
     @Test func invalidUTF8IsRejected() {
         // Login: type, version u16 (this version: a Login of another version skips its body),
         // name length u16, name bytes.
-        #expect(clientProtocolVersion == 2)
-        #expect(invalidField(thrownError { try decodeClient([0x01, 2, 0, 2, 0, 0xE2, 0x82]) }) == "login.name")
-        #expect(invalidField(thrownError { try decodeClient([0x01, 2, 0, 1, 0, 0x80]) }) == "login.name")
+        #expect(clientProtocolVersion == 3)
+        #expect(invalidField(thrownError { try decodeClient([0x01, 3, 0, 2, 0, 0xE2, 0x82]) }) == "login.name")
+        #expect(invalidField(thrownError { try decodeClient([0x01, 3, 0, 1, 0, 0x80]) }) == "login.name")
     }
 }

@@ -74,6 +74,9 @@ enum ClientProtocolSamples {
             .ping(Ping(nonce: 0xDEAD_BEEF, clientTimeMillis: 1_700_000_000_000)),
             .ping(Ping(nonce: 0, clientTimeMillis: .max)),
             .logout,
+            .teleport(Teleport(requestID: 21, region: "Tessera North ✈", position: Vector3(12.5, 200, 30))),
+            .teleport(Teleport(requestID: .max, gridPosition: GridPosition(x: 1001, y: .max), position: nil)),
+            .moveObject(MoveObject(requestID: 22, localID: 9, position: Vector3(-3.5, 128, 22))),
         ]
         + inventoryRequests
 
@@ -130,6 +133,11 @@ enum ClientProtocolSamples {
             .error(ServerError(code: 999, message: "")),
             .pong(Pong(nonce: 0xDEAD_BEEF, clientTimeMillis: 1_700_000_000_000)),
         ]
+        + RegionChanged.Kind.allCases.map { kind in
+            .regionChanged(RegionChanged(
+                kind: kind, localID: UInt32(kind.rawValue) * 1000, regionName: "Tessera North ✈",
+                regionHandle: GridPosition(x: 1000, y: 1001).handle, startedMillis: 1_700_000_000_321, requestID: UInt32(kind.rawValue)))
+        }
         + inventoryReplies
 
     /// One successful answer of every kind.

@@ -51,9 +51,9 @@ import TesseraWorld
     }
 
     @Test func aFrameOfOnlyUnknownTypesIsEmpty() throws {
-        // 0x80, the first type past the last known one (0x8A became InventoryReply), and 0x00.
+        // 0x80, the first type past the last known one (0x8B became RegionChanged), and 0x00.
         let next = ServerMessage.TypeCode.allCases.map(\.rawValue).max()! + 1
-        #expect(next == 0x8B)
+        #expect(next == 0x8C)
         #expect(try decodeServer([0x80, 0, 0, next, 1, 0, 7, 0x00, 0, 0]) == [])
     }
 
@@ -196,8 +196,8 @@ import TesseraWorld
     }
 
     @Test func invalidEnumsAreRejected() {
-        // ObjectResult: request id 4, outcome 1, local id 4.
-        #expect(invalidField(thrownError { try decodeServer([0x87, 9, 0, 1, 0, 0, 0, 3, 1, 0, 0, 0]) }) == "objectResult.outcome")
+        // ObjectResult: request id 4, outcome 1 (5 is the first past crossed), local id 4.
+        #expect(invalidField(thrownError { try decodeServer([0x87, 9, 0, 1, 0, 0, 0, 5, 1, 0, 0, 0]) }) == "objectResult.outcome")
         var enter = ClientProtocolSamples.serverMessages.first { $0.typeCode == .entityEnter }!.bytes
         enter[7] = 3  // kind, after the header and the local id
         #expect(invalidField(thrownError { try decodeServer(enter) }) == "entityEnter.kind")

@@ -21,12 +21,12 @@ import TesseraWorld
         #expect(nodeA.regions[0] == RegionConfig(
             name: "Alpha", gridPosition: GridPosition(x: 1000, y: 1000),
             frameRate: 30, viewDistance: 48.5, maxAvatars: 300, maxObjects: 700, spawnRadius: 48,
-            flushIntervalSeconds: 30
+            flushIntervalSeconds: 30, ghostMargin: 48.5
         ))
         #expect(nodeA.regions[1] == RegionConfig(
             name: "Beta", gridPosition: GridPosition(x: 1001, y: 1000),
             frameRate: 60, viewDistance: 96, maxAvatars: 50, maxObjects: 0, spawnRadius: 48,
-            flushIntervalSeconds: 30
+            flushIntervalSeconds: 30, ghostMargin: 96
         ))
         #expect(config.regionNodes[1].name == "node-b")
         #expect(config.regionNodes[1].port == 9101)
@@ -72,7 +72,7 @@ import TesseraWorld
         #expect(node.regions == [RegionConfig(
             name: "Only", gridPosition: GridPosition(x: 7, y: 8),
             frameRate: 45, viewDistance: 64, maxAvatars: 2000, maxObjects: 15000, spawnRadius: 48,
-            flushIntervalSeconds: 30
+            flushIntervalSeconds: 30, ghostMargin: 64
         )])
         let manager = try #require(config.clientManagers.first)
         #expect(manager.host == "127.0.0.1")
@@ -108,7 +108,12 @@ import TesseraWorld
         #expect(region.gridPosition == GridPosition(x: 1000, y: 1000))
         #expect(region.frameRate == 45)
         #expect(region.viewDistance == 64)
-        #expect(config.regionNodes.map(\.port) == [9100])
+        // The 2×2 square: two nodes of two regions each.
+        #expect(config.regionNodes.map(\.port) == [9100, 9101])
+        #expect(Set(config.regions.map(\.gridPosition)) == [
+            GridPosition(x: 1000, y: 1000), GridPosition(x: 1000, y: 1001), GridPosition(x: 1001, y: 1000), GridPosition(x: 1001, y: 1001),
+        ])
+        #expect(region.ghostMargin == 64)
         #expect(config.clientManagers.map(\.port) == [9000])
         #expect(config.clientManagers.first?.updateRate == 10)
         #expect(config.gridServices?.port == 9200)

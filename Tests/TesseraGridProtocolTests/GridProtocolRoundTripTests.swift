@@ -106,6 +106,7 @@ import TesseraWorld
         case .rez: "rez"
         case .take: "take"
         case .botSessions: "botSessions"
+        case .moveObject: "moveObject"
         }
     }
 
@@ -133,7 +134,7 @@ import TesseraWorld
         ])
         #expect(Set(GridProtocolSamples.gridCalls.map(Self.name)) == [
             "login", "resumeSession", "endSession", "registerRegion", "deregisterRegion", "heartbeat", "locateRegion",
-            "inventory", "loadScene", "flushScene", "rez", "take", "botSessions",
+            "inventory", "loadScene", "flushScene", "rez", "take", "botSessions", "moveObject",
         ])
         #expect(Set(GridProtocolSamples.gridAnswers.map(Self.name)) == [
             "done", "session", "region", "location", "inventory", "scene", "sceneObject", "item", "sessions",

@@ -142,6 +142,8 @@ enum GridProtocolSamples {
             .botSessions(prefix: "Bot", count: 1),
             .botSessions(prefix: "", count: 0),
             .botSessions(prefix: String(repeating: "b", count: 48), count: GridCall.maxBotSessions),
+            .moveObject(recordFull, from: recordMinimal.id, gridX: 1001, gridY: 1000),
+            .moveObject(recordMinimal, from: recordFull.id, gridX: 0, gridY: .max),
         ]
 
     static let gridAnswers: [GridAnswer] =

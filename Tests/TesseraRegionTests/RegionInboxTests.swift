@@ -21,6 +21,11 @@ import TesseraWorld
             case .command(_, let input): "command \(input.agentID.uuid.15)"
             case .rezResult(let agent, _, let requestID, _): "rez result \(agent)/\(requestID)"
             case .takeResult(let agent, _, let requestID, _, _): "take result \(agent)/\(requestID)"
+            case .managerNamed(let id, let name): "named \(id) \(name)"
+            case .regions(let regions): "regions \(regions.count)"
+            case .peer(let message): "peer \(message.messageType)"
+            case .managerSignal(let id, let signal): "signal \(id) \(signal.handoffID)"
+            case .objectMoved(let id, _): "object moved \(id)"
             }
         }
     }

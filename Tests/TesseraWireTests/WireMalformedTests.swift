@@ -169,8 +169,8 @@ private func invalidField(_ error: (any Error)?) -> String? {
         var command = WireMessage.agentInput(AgentInput(
             region: WireSamples.handle, agentID: WireSamples.agentA, command: .deleteObject(requestID: 1, 2)
         )).payloadBytes
-        for tag: UInt8 in [0, 7, 9, 0xFF] {  // 1 ... 6 are move, chat, create, delete, rez, take
-            command[25] = tag  // after type 1, region 8, agent 16
+        for tag: UInt8 in [0, 9, 10, 0xFF] {  // 1 ... 8 are move, chat, create, delete, rez, take, teleport, moveObject
+            command[29] = tag  // after type 1, region 8, agent 16, sequence 4
             #expect(invalidField(thrownError { try decodePayload(command) }) == "agentInput.command", "tag \(tag)")
         }
 
@@ -179,8 +179,8 @@ private func invalidField(_ error: (any Error)?) -> String? {
             replies: [CommandReply(agent: 1, requestID: 2, outcome: .created(3))]
         )).payloadBytes
         // The outcome tag, before the 4-byte local id: 0, and the first tag past the last
-        // outcome (4, 5 and 6 became rezzed, taken and callFailed).
-        for tag: UInt8 in [0, 7, 0xFF] {
+        // outcome (4 to 8 became rezzed, taken, callFailed, moved and crossed).
+        for tag: UInt8 in [0, 9, 0xFF] {
             reply[reply.count - 5] = tag
             #expect(invalidField(thrownError { try decodePayload(reply) }) == "reply.outcome", "tag \(tag)")
         }
@@ -188,7 +188,7 @@ private func invalidField(_ error: (any Error)?) -> String? {
 
     @Test func malformedGridMessagesAreRejected() {
         // GridRequest: type, request id 4, then the call code.
-        for code: UInt8 in [0, 14, 0xFF] {
+        for code: UInt8 in [0, 15, 0xFF] {
             #expect(invalidField(thrownError { try decodePayload([0x30, 1, 0, 0, 0, code]) }) == "grid.call", "call \(code)")
         }
         // GridReply: type, request id 4, status code u16, message.

@@ -38,6 +38,8 @@ import TesseraWorld
             case .deleteObject: "deleteObject"
             case .rez: "rez"
             case .take: "take"
+            case .teleport: "teleport"
+            case .moveObject: "moveObject"
             }
         }
         func name(_ outcome: CommandReply.Outcome) -> String {
@@ -48,10 +50,14 @@ import TesseraWorld
             case .rezzed: "rezzed"
             case .taken: "taken"
             case .callFailed: "callFailed"
+            case .moved: "moved"
+            case .crossed: "crossed"
             }
         }
-        #expect(Set(WireSamples.commands.map(name)) == ["move", "chat", "createObject", "deleteObject", "rez", "take"])
-        #expect(Set(WireSamples.fullFrame.replies.map { name($0.outcome) }) == ["created", "deleted", "failed", "rezzed", "taken", "callFailed"])
+        #expect(Set(WireSamples.commands.map(name)) == ["move", "chat", "createObject", "deleteObject", "rez", "take", "teleport", "moveObject"])
+        #expect(Set(WireSamples.fullFrame.replies.map { name($0.outcome) }) == [
+            "created", "deleted", "failed", "rezzed", "taken", "callFailed", "moved", "crossed",
+        ])
 
         var modes = Set<MovementMode>(), chats = Set<ChatType>(), shapes = Set<Shape>(), verticals = Set<Int8>()
         for command in WireSamples.commands {
@@ -59,7 +65,7 @@ import TesseraWorld
             case .move(let intent): modes.insert(intent.mode); verticals.insert(intent.vertical)
             case .chat(let type, _, _): chats.insert(type)
             case .createObject(_, let spec): shapes.insert(spec.shape)
-            case .deleteObject, .rez, .take: break
+            case .deleteObject, .rez, .take, .teleport, .moveObject: break
             }
         }
         #expect(modes == Set(MovementMode.allCases))

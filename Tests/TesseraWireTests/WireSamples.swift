@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import TesseraCodec
 import TesseraGridProtocol
+import TesseraHandoff
 import TesseraWire
 import TesseraWorld
 
@@ -83,10 +84,16 @@ enum WireSamples {
             .rez(requestID: .max, item: agentA, position: Vector3(-0.0, 255.75, 4096)),
             .take(requestID: 99, 54321),
             .take(requestID: 0, .max),
+            .teleport(requestID: 5, region: "Tessera North ✈", gridPosition: GridPosition(x: 0, y: 0), position: Vector3(1, 2, 3)),
+            .teleport(requestID: .max, region: "", gridPosition: GridPosition(x: .max, y: 1001), position: Vector3(128, 255.5, 4000)),
+            .teleport(requestID: 0, region: "Tessera Plaza", gridPosition: GridPosition(x: 3, y: 4), position: nil),
+            .moveObject(requestID: 6, 42, position: Vector3(-12.5, 300, 22)),
         ]
 
     static let agentInputs: [WireMessage] = commands.enumerated().map { index, command in
-        .agentInput(AgentInput(region: index.isMultiple(of: 2) ? handle : otherHandle, agentID: agentA, command: command))
+        .agentInput(AgentInput(
+            region: index.isMultiple(of: 2) ? handle : otherHandle, agentID: agentA,
+            sequence: index == 0 ? .max : UInt32(index), command: command))
     }
 
     static let fullFrame = RegionFrame(
@@ -119,6 +126,8 @@ enum WireSamples {
             CommandReply(agent: 1, requestID: 4, outcome: .taken(item: agentB)),
             CommandReply(agent: 7, requestID: 5, outcome: .callFailed(code: ErrorCode.unknownItem.rawValue, message: "no item in your inventory ✗")),
             CommandReply(agent: 7, requestID: 6, outcome: .callFailed(code: 0, message: "")),
+            CommandReply(agent: 1, requestID: 7, outcome: .moved(42)),
+            CommandReply(agent: 4, requestID: 8, outcome: .crossed(.max)),
         ]
     )
 
@@ -159,6 +168,7 @@ enum WireSamples {
         .rez(account: agentA, item: agentB, region: agentA, object: agentB, position: Vector3(128, 128, 21)),
         .take(account: agentB, object: agentA),
         .botSessions(prefix: "Bot", count: 250),
+        .moveObject(record, from: agentB, gridX: 1001, gridY: .max),
     ]
 
     static let gridAnswers: [GridAnswer] = [
@@ -200,9 +210,69 @@ enum WireSamples {
         }
         + [.gridReply(GridReply(requestID: 0, outcome: .failure(CallStatus(.serviceUnavailable, ""))))]
 
+    // MARK: Hand-offs, ghosts, status
+
+    static let travellingAvatar = TravellingAvatar(
+        agentID: agentA, name: "Ada Lovelace", manager: "edge-1", position: Vector3(-0.25, 128, 21.5),
+        velocity: Vector3(5.1, 0, -0.5), rotation: Quaternion(yaw: 0.5), intent: MovementIntent(mode: .run, heading: 0.25, vertical: 1),
+        appliedSequence: 4711)
+
+    static let handoffOffers: [WireMessage] = [
+        .handoffOffer(HandoffOffer(
+            handoffID: HandoffID(rawValue: .max), source: handle, destination: otherHandle, kind: .crossing,
+            startedMillis: 1_700_000_000_456, traveller: .avatar(travellingAvatar))),
+        .handoffOffer(HandoffOffer(
+            handoffID: HandoffID(rawValue: 1), source: otherHandle, destination: handle, kind: .teleport,
+            startedMillis: 0, traveller: .object(TravellingObject(record: record, stored: true)))),
+        .handoffOffer(HandoffOffer(
+            handoffID: HandoffID(rawValue: 2), source: handle, destination: handle, kind: .crossing,
+            startedMillis: 1, traveller: .object(TravellingObject(record: builtRecord, stored: false)))),
+    ]
+
+    static let handoffSteps: [HandoffSignal.Step] =
+        [.accept(7), .cancel, .commit, .query, .routed, .notRouted, .activate(localID: .max), .rejectActivation, .failed(nil)]
+        + HandoffRefusal.allCases.flatMap { [HandoffSignal.Step.refuse($0), .failed($0)] }
+        + HandoffOffer.Kind.allCases.map { .route(localID: 9, appliedSequence: .max, kind: $0, startedMillis: 1_700_000_000_789) }
+
+    static let handoffSignals: [WireMessage] = handoffSteps.enumerated().map { index, step in
+        .handoffSignal(HandoffSignal(
+            handoffID: HandoffID(rawValue: UInt64(index) << 40 | 3), subject: index.isMultiple(of: 2) ? agentA : agentB,
+            source: handle, destination: otherHandle, to: index.isMultiple(of: 3) ? handle : otherHandle, step: step))
+    }
+
+    static let ghostFrames: [WireMessage] = [
+        .ghostFrame(GhostFrame(
+            source: handle, destination: otherHandle, frame: 99,
+            appeared: [
+                GhostEntity(info: fullFrame.appeared[0], agentID: agentA),
+                GhostEntity(info: fullFrame.appeared[1], agentID: nil),
+            ],
+            moved: fullFrame.moved, removed: [3, .max])),
+        .ghostFrame(GhostFrame(source: otherHandle, destination: handle, frame: .max)),
+    ]
+
+    static let chatRelays: [WireMessage] = ChatType.allCases.map { type in
+        .chatRelay(ChatRelay(
+            source: handle, destination: otherHandle, speaker: UInt32(type.rawValue), speakerName: "Ada ✦", type: type,
+            channel: Int32(type.rawValue) - 1, position: Vector3(250.5, 3.25, 21), text: "across the border: \(type)"))
+    }
+
+    static let statusMessages: [WireMessage] = [
+        .statusRequest(StatusRequest()),
+        .statusReply(StatusReply(node: "node-1", regions: [
+            RegionStatus(
+                handle: handle, name: "Tessera Plaza", frame: 123_456, rootAgents: [agentA, agentB], ghosts: 7, objects: 15_000,
+                achievedFrameRate: 44.9, timeDilation: 0.998, handoffsInProgress: 3, handoffsCommitted: 1234, handoffsFailed: 5),
+            RegionStatus(
+                handle: otherHandle, name: "", frame: 0, rootAgents: [], ghosts: 0, objects: 0,
+                achievedFrameRate: 0, timeDilation: 0, handoffsInProgress: 0, handoffsCommitted: .max, handoffsFailed: 0),
+        ])),
+        .statusReply(StatusReply(node: "", regions: [])),
+    ]
+
     static let all: [WireMessage] =
         hellos + helloAccepteds + helloRefuseds + agentJoins + agentJoineds + agentLeaves + agentInputs + regionFrames
-        + gridRequests + gridReplies
+        + gridRequests + gridReplies + handoffOffers + handoffSignals + ghostFrames + chatRelays + statusMessages
 }
 
 // MARK: - Helpers shared by the wire tests

@@ -1,8 +1,9 @@
 import Testing
 import TesseraWorld
 
-/// Half a quantization step is 0.122 mm; the contract is 0.25 mm.
-private let positionTolerance: Float = 0.000_25
+/// Half a horizontal quantization step is 0.244 mm, and Float arithmetic near 384 m adds up
+/// to 0.015 mm; the contract is 0.3 mm.
+private let positionTolerance: Float = 0.000_3
 
 private func expectRoundTrip(_ point: Vector3, sourceLocation: SourceLocation = #_sourceLocation) {
     let decoded = PackedPosition(point).position
@@ -39,12 +40,14 @@ private func expectRoundTrip(_ point: Vector3, sourceLocation: SourceLocation = 
     }
 
     @Test func bitLayoutIsXThenYThenZ() {
-        let horizontalStep: Float = 256.0 / 1_048_576
+        let horizontalStep: Float = 512.0 / 1_048_576
         let verticalStep: Float = 4096.0 / 16_777_216
-        #expect(PackedPosition(Vector3(horizontalStep, 0, 0)).rawValue == 1)
-        #expect(PackedPosition(Vector3(0, horizontalStep, 0)).rawValue == 1 << 20)
-        #expect(PackedPosition(Vector3(0, 0, verticalStep)).rawValue == 1 << 40)
-        #expect(PackedPosition(Vector3(0, 0, 0)).rawValue == 0)
+        #expect(PackedPosition(Vector3(-128 + horizontalStep, -128, 0)).rawValue == 1)
+        #expect(PackedPosition(Vector3(-128, -128 + horizontalStep, 0)).rawValue == 1 << 20)
+        #expect(PackedPosition(Vector3(-128, -128, verticalStep)).rawValue == 1 << 40)
+        #expect(PackedPosition(Vector3(-128, -128, 0)).rawValue == 0)
+        // The region's own corner sits a quarter of the way along each horizontal axis.
+        #expect(PackedPosition(Vector3(0, 0, 0)).rawValue == 1 << 18 | 1 << 38)
     }
 
     @Test func rawValueSurvivesDecodeAndReencode() {
@@ -55,14 +58,20 @@ private func expectRoundTrip(_ point: Vector3, sourceLocation: SourceLocation = 
         }
     }
 
-    @Test func outOfRangeCoordinatesClampToTheRegion() {
-        let maxHorizontal: Float = 256 - 256.0 / 1_048_576
+    @Test func ghostMarginsPastEachBorderRoundTrip() {
+        expectRoundTrip(Vector3(-64, 300, 21))
+        expectRoundTrip(Vector3(-127.9, -127.9, 0))
+        expectRoundTrip(Vector3(383.9, 256.5, 10))
+    }
+
+    @Test func outOfRangeCoordinatesClampToTheRange() {
+        let maxHorizontal: Float = 384 - 512.0 / 1_048_576
         let maxVertical: Float = 4096 - 4096.0 / 16_777_216
-        let low = PackedPosition(Vector3(-5, -0.5, -100)).position
-        #expect(low == Vector3(0, 0, 0))
-        let high = PackedPosition(Vector3(300, 1e9, 5000)).position
+        let low = PackedPosition(Vector3(-500, -128.5, -100)).position
+        #expect(low == Vector3(-128, -128, 0))
+        let high = PackedPosition(Vector3(400, 1e9, 5000)).position
         #expect(high == Vector3(maxHorizontal, maxHorizontal, maxVertical))
-        let exactlyEdge = PackedPosition(Vector3(256, 256, 4096)).position
+        let exactlyEdge = PackedPosition(Vector3(384, 384, 4096)).position
         #expect(exactlyEdge == Vector3(maxHorizontal, maxHorizontal, maxVertical))
     }
 

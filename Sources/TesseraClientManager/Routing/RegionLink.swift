@@ -15,6 +15,7 @@ public final class RegionLink: Sendable {
     private let routes: RouteTable
     private let updateRate: Int
     private let logger: Logger
+    private let switchboard: HandoffSwitchboard
     private let state = Mutex(State())
 
     private struct State {
@@ -24,7 +25,8 @@ public final class RegionLink: Sendable {
         var attempts = 0
     }
 
-    init(host: String, port: Int, hello: Hello, group: EventLoopGroup, routes: RouteTable, updateRate: Int, logger: Logger) {
+    init(host: String, port: Int, hello: Hello, group: EventLoopGroup, routes: RouteTable, updateRate: Int, switchboard: HandoffSwitchboard, logger: Logger) {
+        self.switchboard = switchboard
         self.host = host
         self.port = port
         self.hello = hello
@@ -142,6 +144,8 @@ public final class RegionLink: Sendable {
             routes.route(joined.region)?.joined(joined, updateRate: updateRate)
         case .agentLeave(let leave):
             routes.route(leave.region)?.removed(leave)
+        case .handoffSignal(let signal):
+            switchboard.received(signal, on: self)
         default:
             logger.warning("region node sent an unexpected message", metadata: ["type": "\(message.messageType)"])
         }

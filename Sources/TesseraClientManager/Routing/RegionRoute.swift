@@ -34,8 +34,14 @@ public final class RegionRoute: Sendable {
         return link.send(.agentJoin(AgentJoin(region: handle, agentID: agentID, name: name)))
     }
 
-    func send(_ command: AgentCommand, from agentID: AgentID) {
-        _ = link.send(.agentInput(AgentInput(region: handle, agentID: agentID, command: command)))
+    /// A session whose avatar's root this region became through a hand-off.
+    func attach(_ session: ClientSession, localID: LocalID) {
+        routes.withLock { $0.byLocalID[localID] = session }
+    }
+
+    func detach(localID: LocalID?) {
+        guard let localID else { return }
+        routes.withLock { _ = $0.byLocalID.removeValue(forKey: localID) }
     }
 
     func leave(agentID: AgentID, localID: LocalID?, reason: AgentLeave.Reason) {
@@ -92,6 +98,7 @@ public final class RegionRoute: Sendable {
             guard let session = sessions[change.agent] else { continue }
             if !change.left.isEmpty { session.mailbox.push(.leave(change.left)) }
             if !change.entered.isEmpty { session.mailbox.push(.enter(change.entered)) }
+            if session.takeFirstView() { session.mailbox.wake() }
         }
         for line in frame.chat {
             let message = ServerMessage.chat(ChatReceived(
@@ -122,6 +129,8 @@ extension CommandReply {
         switch outcome {
         case .created(let id): .objectResult(ObjectResult(requestID: requestID, outcome: .created, localID: id))
         case .deleted(let id): .objectResult(ObjectResult(requestID: requestID, outcome: .deleted, localID: id))
+        case .moved(let id): .objectResult(ObjectResult(requestID: requestID, outcome: .moved, localID: id))
+        case .crossed(let id): .objectResult(ObjectResult(requestID: requestID, outcome: .crossed, localID: id))
         case .failed(let code, let message): .error(ServerError(code: code, requestID: requestID, message: message))
         case .rezzed(let localID, let object):
             .inventory(InventoryReply(requestID: requestID, outcome: .success(.rezzed(object: object, localID: localID))))

@@ -22,7 +22,7 @@ public final class ClientManager: Service, Sendable {
     let grid: GridClient?
     private let boundAddress = Mutex<SocketAddress?>(nil)
     /// The session of each logged-in account on this client manager.
-    private let sessionsByAgent = Mutex<[AgentID: ClientSession]>([:])
+    private let sessionsByAgent = SessionDirectory()
 
     public init(settings: ClientManagerSettings, group: EventLoopGroup, logger: Logger) {
         self.settings = settings
@@ -30,11 +30,20 @@ public final class ClientManager: Service, Sendable {
         self.logger = logger
         let hello = Hello(role: .clientManager, nodeName: settings.name, gridSecret: settings.gridSecret)
         let routes = routes
+        let sessions = sessionsByAgent
+        let switchboard = HandoffSwitchboard(routes: routes, stats: stats, logger: logger) { agent in
+            sessions.withLock { $0[agent] }
+        }
         links = settings.regionNodes.map {
-            RegionLink(host: $0.host, port: $0.port, hello: hello, group: group, routes: routes, updateRate: settings.updateRate, logger: logger)
+            RegionLink(
+                host: $0.host, port: $0.port, hello: hello, group: group, routes: routes, updateRate: settings.updateRate,
+                switchboard: switchboard, logger: logger)
         }
         grid = settings.grid.map { GridClient(host: $0.host, port: $0.port, hello: hello, group: group, logger: logger) }
     }
+
+    /// Where session writers' tick timers run.
+    var timerLoop: EventLoop { group.next() }
 
     /// The address clients connect to, once the server is listening.
     public var address: SocketAddress? { boundAddress.withLock { $0 } }
@@ -189,6 +198,15 @@ public final class ClientManager: Service, Sendable {
         }
         guard let (route, agentID, localID) = session.close() else { return }
         route.leave(agentID: agentID, localID: localID, reason: loggedOut ? .logout : .connectionLost)
+    }
+}
+
+/// The session of each logged-in account, shared with the hand-off switchboard.
+final class SessionDirectory: Sendable {
+    private let sessions = Mutex<[AgentID: ClientSession]>([:])
+
+    func withLock<T>(_ body: (inout [AgentID: ClientSession]) -> T) -> T {
+        sessions.withLock { body(&$0) }
     }
 }
 

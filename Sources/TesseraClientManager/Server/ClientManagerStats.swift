@@ -16,6 +16,11 @@ public final class ClientManagerStats: Sendable {
     public let deferredUpdates = Atomic<Int>(0)
     /// Logins the grid services refused (bad credentials, rate limit, unknown region...).
     public let failedLogins = Atomic<Int>(0)
+    /// Hand-offs whose route this client manager switched, and crossings that failed.
+    public let handoffsSwitched = Atomic<Int>(0)
+    public let handoffsFailed = Atomic<Int>(0)
+    /// Client commands a switch could not replay (they had left the replay window).
+    public let handoffCommandsLost = Atomic<Int>(0)
 
     public init() {}
 

@@ -1,5 +1,8 @@
+import DequeModule
 import Foundation
 import Synchronization
+import TesseraClientProtocol
+import TesseraHandoff
 import TesseraWire
 import TesseraWorld
 
@@ -24,7 +27,21 @@ public final class ClientSession: Sendable {
         /// The session token the login used or got; revoked at logout.
         var token: String?
         var callsInFlight = 0
+        /// The sequence number of the last command sent to a region.
+        var sequence: UInt32 = 0
+        /// The latest commands sent, kept to replay to a hand-off's destination.
+        var recent = Deque<(UInt32, AgentCommand)>()
+        /// The routers of this client's latest hand-offs (answers to late queries).
+        var routers: [HandoffID: HandoffRouter] = [:]
+        var routerOrder = Deque<HandoffID>()
+        /// Set at a switch: the first view from the new region goes out at once.
+        var awaitingFirstView = false
     }
+
+    /// Commands kept for replay: well above what a client may send (30/s, burst 60) during
+    /// the hand-offs' switch window.
+    static let replayDepth = 128
+    static let routersKept = 8
 
     /// Inventory calls one client may have waiting on the grid at once.
     static let maxCallsInFlight = 8
@@ -87,6 +104,71 @@ public final class ClientSession: Sendable {
             state.localID = localID
         }
     }
+
+    /// Sends a command to the avatar's root region, numbered; false before the avatar is in
+    /// the world. Numbering, keeping and writing happen under the session's lock, so a route
+    /// switch (which replays under the same lock) never reorders commands.
+    func send(_ command: AgentCommand) -> Bool {
+        state.withLock { state in
+            guard state.phase == .inWorld, let route = state.route, let agentID = state.agentID else { return false }
+            state.sequence &+= 1
+            state.recent.append((state.sequence, command))
+            if state.recent.count > Self.replayDepth { state.recent.removeFirst() }
+            _ = route.link.send(.agentInput(AgentInput(region: route.handle, agentID: agentID, sequence: state.sequence, command: command)))
+            return true
+        }
+    }
+
+    /// Feeds a hand-off step to this client's router for `id` and returns what to do.
+    func routerInput(_ id: HandoffID, _ input: HandoffRouter.Input) -> [HandoffRouter.Action] {
+        state.withLock { state in
+            if state.routers[id] == nil {
+                state.routers[id] = HandoffRouter(id)
+                state.routerOrder.append(id)
+                if state.routerOrder.count > Self.routersKept { state.routers[state.routerOrder.removeFirst()] = nil }
+            }
+            return state.routers[id]!.handle(input)
+        }
+    }
+
+    /// The route switch of a hand-off, in one step: the route pointer, the activation on the
+    /// destination's link, then the commands the source did not fold into its offer, in order.
+    /// Returns how many commands could not be replayed (they had left the replay window).
+    func switchRoute(_ signal: HandoffSignal, to destination: RegionRoute, localID: LocalID, appliedSequence: UInt32, change: RegionChanged) -> Int {
+        let (old, missing) = state.withLock { state -> (RegionRoute?, Int) in
+            guard state.phase == .inWorld, let agentID = state.agentID else { return (nil, 0) }
+            let old = state.route
+            let oldLocalID = state.localID
+            state.route = destination
+            state.localID = localID
+            state.awaitingFirstView = true
+            old?.detach(localID: oldLocalID)
+            destination.attach(self, localID: localID)
+            var activation = signal
+            activation.to = destination.handle
+            activation.step = .activate(localID: localID)
+            _ = destination.link.send(.handoffSignal(activation))
+            let replay = state.recent.filter { $0.0 > appliedSequence }
+            for (sequence, command) in replay {
+                _ = destination.link.send(.agentInput(AgentInput(region: destination.handle, agentID: agentID, sequence: sequence, command: command)))
+            }
+            let expected = Int(state.sequence &- appliedSequence)
+            return (old, max(0, expected - replay.count))
+        }
+        _ = old
+        mailbox.push(.message(.regionChanged(change)))
+        return missing
+    }
+
+    /// True once after a switch: the caller wakes the writer for the first view.
+    func takeFirstView() -> Bool {
+        state.withLock { state in
+            defer { state.awaitingFirstView = false }
+            return state.awaitingFirstView
+        }
+    }
+
+    var localID: LocalID? { state.withLock { $0.localID } }
 
     /// The route and ids to address commands with, once the avatar is in the world.
     func commandTarget() -> (RegionRoute, AgentID)? {

@@ -101,22 +101,21 @@ struct SessionRunner {
         case (_, .ping(let ping)):
             session.mailbox.push(.message(.pong(Pong(nonce: ping.nonce, clientTimeMillis: ping.clientTimeMillis))))
         case (_, .inventory(let request)):
-            guard let (route, agentID) = session.commandTarget() else {
+            guard let (_, agentID) = session.commandTarget() else {
                 session.mailbox.push(.message(.inventory(InventoryReply(
                     requestID: request.requestID, outcome: .failure(CallStatus(.notLoggedIn, "not in a region yet; wait for Welcome"))))))
                 return nil
             }
             switch request.call {
-            case .rez(let item, let position): route.send(.rez(requestID: request.requestID, item: item, position: position), from: agentID)
-            case .take(let localID): route.send(.take(requestID: request.requestID, localID), from: agentID)
+            case .rez(let item, let position): _ = session.send(.rez(requestID: request.requestID, item: item, position: position))
+            case .take(let localID): _ = session.send(.take(requestID: request.requestID, localID))
             default: manager.inventory(session, account: agentID, request)
             }
         case (_, let command):
-            guard let (route, agentID) = session.commandTarget(), let wire = command.agentCommand else {
+            guard let wire = command.agentCommand, session.send(wire) else {
                 session.mailbox.push(.message(.error(ServerError(.notLoggedIn, requestID: command.requestID, message: "not in a region yet; wait for Welcome"))))
                 return nil
             }
-            route.send(wire, from: agentID)
         }
         return nil
     }
@@ -143,13 +142,12 @@ struct SessionRunner {
         var next = clock.now + interval * Double.random(in: 0..<1)
         var view = ClientView()
         var buffer = ByteBuffer()
+        let loop = manager.timerLoop
         while true {
-            do {
-                try await Task.sleep(until: next, clock: clock)
-            } catch {
-                return
-            }
-            next = max(next + interval, clock.now)
+            // Woken early when a region change's first view is in (it goes out at once).
+            await session.mailbox.sleep(until: NIODeadline.now() + .nanoseconds(Int64((next - clock.now) / .nanoseconds(1))), on: loop)
+            if Task.isCancelled { return }
+            if clock.now >= next { next = max(next + interval, clock.now) }
             let (events, closure) = session.mailbox.drain()
             if session.phase == .awaitingLogin, clock.now > loginDeadline {
                 return await close(outbound, code: .notLoggedIn, reason: "no Login within \(settings.loginTimeoutSeconds) s")
@@ -208,6 +206,9 @@ extension ClientMessage {
                 scale: create.scale, name: create.name
             ))
         case .deleteObject(let delete): .deleteObject(requestID: delete.requestID, delete.localID)
+        case .teleport(let teleport):
+            .teleport(requestID: teleport.requestID, region: teleport.region, gridPosition: teleport.gridPosition, position: teleport.position)
+        case .moveObject(let move): .moveObject(requestID: move.requestID, move.localID, position: move.position)
         case .login, .ping, .logout, .inventory: nil
         }
     }
@@ -217,6 +218,8 @@ extension ClientMessage {
         case .createObject(let create): create.requestID
         case .deleteObject(let delete): delete.requestID
         case .inventory(let request): request.requestID
+        case .teleport(let teleport): teleport.requestID
+        case .moveObject(let move): move.requestID
         default: 0
         }
     }

@@ -1,4 +1,5 @@
 import DequeModule
+import NIOCore
 import Synchronization
 import TesseraWorld
 
@@ -10,6 +11,10 @@ public final class ClientMailbox: Sendable {
     private struct State {
         var events = Deque<ClientEvent>()
         var closure: CloseRequest?
+        /// The writer waiting for its next tick, and whether it was woken before it waited.
+        var sleeper: CheckedContinuation<Void, Never>?
+        var woken = false
+        var generation: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -62,6 +67,49 @@ public final class ClientMailbox: Sendable {
     }
 
     public var isClosed: Bool { state.withLock { $0.closure != nil } }
+
+    /// Ends the writer's wait now: something must reach the client before its next tick (the
+    /// first view after a region change).
+    public func wake() {
+        resumeSleeper(generation: nil)
+    }
+
+    /// Resumes the waiting writer; a timer passes the generation of the wait it was armed
+    /// for, so a timer left over from a wait that ended early wakes nothing.
+    private func resumeSleeper(generation: UInt64?) {
+        let sleeper = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let generation, generation != state.generation { return nil }
+            guard let sleeper = state.sleeper else {
+                if generation == nil { state.woken = true }
+                return nil
+            }
+            state.sleeper = nil
+            return sleeper
+        }
+        sleeper?.resume()
+    }
+
+    /// Waits until `deadline` (a timer on `loop`), or until `wake()`, or until cancelled.
+    public func sleep(until deadline: NIODeadline, on loop: EventLoop) async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let generation = state.withLock { state -> UInt64? in
+                    if state.woken || Task.isCancelled {
+                        state.woken = false
+                        return nil
+                    }
+                    state.generation &+= 1
+                    state.sleeper = continuation
+                    return state.generation
+                }
+                guard let generation else { return continuation.resume() }
+                loop.scheduleTask(deadline: deadline) { self.resumeSleeper(generation: generation) }
+            }
+        } onCancel: {
+            self.wake()
+        }
+        state.withLock { $0.woken = false }
+    }
 }
 
 /// Why and how a session ends.

@@ -54,6 +54,15 @@ public struct ClientView {
                 for id in ids { count += forget(id, into: &buffer) }
             case .message(let message):
                 if case .welcome(let welcome) = message { viewer = welcome.localID }
+                if case .regionChanged(let change) = message {
+                    // A new region: the client forgets every entity, and so does its view.
+                    viewer = change.localID
+                    entries.removeAll()
+                    index.removeAll()
+                    waiting.removeAll()
+                    waitingSet.removeAll()
+                    cursor = 0
+                }
                 message.encode(into: &buffer)
                 count += 1
             }

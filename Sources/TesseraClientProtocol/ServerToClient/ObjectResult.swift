@@ -2,11 +2,15 @@ import NIOCore
 import TesseraCodec
 import TesseraWorld
 
-/// 0x87 — a CreateObject or DeleteObject succeeded.
+/// 0x87 — a CreateObject, DeleteObject or MoveObject succeeded (or a Teleport within the region).
 public struct ObjectResult: Hashable, Sendable {
     public enum Outcome: UInt8, Sendable, CaseIterable {
         case created = 1
         case deleted = 2
+        /// Moved within the region (an object), or teleported within it (the avatar itself).
+        case moved = 3
+        /// Moved over a border: the neighbour region holds the object now.
+        case crossed = 4
     }
 
     public var requestID: UInt32

@@ -2,20 +2,26 @@ import Logging
 import NIOCore
 import TesseraWire
 
-/// One client manager's connection to a region node, after the handshake: routes its
-/// messages into the right region's inbox.
+/// One connection to a region node, after the handshake. A client manager's messages go to
+/// the addressed region's inbox; another region node's (hand-offs, ghosts, relayed chat) go
+/// through the peer links; a tool asks for the node's status.
 final class ManagerLinkHandler: ChannelInboundHandler {
     typealias InboundIn = WireMessage
     typealias OutboundOut = WireMessage
 
     private let runners: [UInt64: RegionRunner]
     private let connections: ManagerConnections
+    private let peers: PeerLinks
+    private let status: @Sendable () -> StatusReply
     private let logger: Logger
     private var managerID: ManagerID?
+    private var role: WireRole?
 
-    init(runners: [RegionRunner], connections: ManagerConnections, logger: Logger) {
+    init(runners: [RegionRunner], connections: ManagerConnections, peers: PeerLinks, status: @escaping @Sendable () -> StatusReply, logger: Logger) {
         self.runners = Dictionary(uniqueKeysWithValues: runners.map { ($0.settings.handle.rawValue, $0) })
         self.connections = connections
+        self.peers = peers
+        self.status = status
         self.logger = logger
     }
 
@@ -23,15 +29,34 @@ final class ManagerLinkHandler: ChannelInboundHandler {
         guard case .accepted(let hello) = event as? WireConnectionEvent else {
             return context.fireUserInboundEventTriggered(event)
         }
+        role = hello.role
+        guard hello.role == .clientManager else { return }
         let id = connections.register(context.channel)
         managerID = id
         logger.info("client manager connected", metadata: ["manager": "\(hello.nodeName)", "id": "\(id)"])
-        for runner in runners.values { runner.inbox.push(.managerConnected(id)) }
+        for runner in runners.values {
+            runner.inbox.push(.managerConnected(id))
+            runner.inbox.push(.managerNamed(id, hello.nodeName))
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let id = managerID else { return }
         let message = unwrapInboundIn(data)
+        switch role {
+        case .region?:
+            if !peers.received(message) { refuse(context, message) }
+        case .tool?:
+            guard case .statusRequest = message else { return refuse(context, message) }
+            context.writeAndFlush(wrapOutboundOut(.statusReply(status())), promise: nil)
+        case .clientManager?:
+            fromManager(context, message)
+        default:
+            refuse(context, message)
+        }
+    }
+
+    private func fromManager(_ context: ChannelHandlerContext, _ message: WireMessage) {
+        guard let id = managerID else { return }
         switch message {
         case .agentJoin(let join):
             guard let runner = runners[join.region.rawValue] else {
@@ -44,10 +69,18 @@ final class ManagerLinkHandler: ChannelInboundHandler {
             runners[leave.region.rawValue]?.inbox.push(.leave(id, leave))
         case .agentInput(let input):
             runners[input.region.rawValue]?.inbox.push(.command(id, input))
+        case .handoffSignal(let signal):
+            runners[signal.to.rawValue]?.inbox.push(.managerSignal(id, signal))
         default:
-            logger.warning("client manager sent a message it may not send; closing", metadata: ["type": "\(message.messageType)"])
-            context.close(promise: nil)
+            refuse(context, message)
         }
+    }
+
+    private func refuse(_ context: ChannelHandlerContext, _ message: WireMessage) {
+        logger.warning("peer sent a message its role may not send; closing", metadata: [
+            "type": "\(message.messageType)", "role": "\(role.map { "\($0)" } ?? "?")",
+        ])
+        context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -61,7 +94,7 @@ final class ManagerLinkHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        logger.warning("closing client manager connection", metadata: ["error": "\(error)"])
+        logger.warning("closing region node connection", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
 }

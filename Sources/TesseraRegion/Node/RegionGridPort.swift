@@ -9,6 +9,9 @@ public protocol RegionGridPort: Sendable {
     func rez(account: UUID, item: UUID, region: UUID, object: UUID, position: Vector3) async -> Result<SceneObjectRecord, CallStatus>
     func take(account: UUID, object: UUID) async -> Result<UUID, CallStatus>
     func flush(region: UUID, _ delta: SceneDelta) async -> Result<Void, CallStatus>
+    /// Moves a crossing object's row to the region at `to`, in one transaction; answers
+    /// success too when the row is the destination's already (asking again is safe).
+    func moveObject(_ record: SceneObjectRecord, from region: UUID, to: GridPosition) async -> Result<Void, CallStatus>
 }
 
 /// The port over a `GridClient`.
@@ -35,6 +38,10 @@ public struct GridClientPort: RegionGridPort {
 
     public func flush(region: UUID, _ delta: SceneDelta) async -> Result<Void, CallStatus> {
         await outcome(.flushScene(region: region, created: delta.created, changed: delta.changed, deleted: delta.deleted)) { _ in () }
+    }
+
+    public func moveObject(_ record: SceneObjectRecord, from region: UUID, to: GridPosition) async -> Result<Void, CallStatus> {
+        await outcome(.moveObject(record, from: region, gridX: to.x, gridY: to.y)) { _ in () }
     }
 
     private func outcome<T>(_ call: GridCall, _ extract: (GridAnswer) -> T?) async -> Result<T, CallStatus> {

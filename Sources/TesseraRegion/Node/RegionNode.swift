@@ -17,8 +17,11 @@ public final class RegionNode: Service, @unchecked Sendable {
         /// The grid services (host, port): where regions register and persist their scenes.
         /// Nil runs the regions on their own, without registry, persistence, rez or take.
         public var grid: (host: String, port: Int)?
+        /// The other region nodes of the grid, linked for hand-offs, ghosts and chat.
+        public var peers: [PeerLinks.Peer]
 
-        public init(nodeName: String, host: String, port: Int, gridSecret: String, regions: [RegionSettings], grid: (host: String, port: Int)? = nil) {
+        public init(nodeName: String, host: String, port: Int, gridSecret: String, regions: [RegionSettings], grid: (host: String, port: Int)? = nil, peers: [PeerLinks.Peer] = []) {
+            self.peers = peers
             self.nodeName = nodeName
             self.host = host
             self.port = port
@@ -32,6 +35,7 @@ public final class RegionNode: Service, @unchecked Sendable {
     public let runners: [RegionRunner]
     private let group: EventLoopGroup
     private let connections: ManagerConnections
+    private let peers: PeerLinks
     private let logger: Logger
     private var serverChannel: Channel?
     private var gridClient: GridClient?
@@ -44,9 +48,24 @@ public final class RegionNode: Service, @unchecked Sendable {
         self.logger = logger
         let connections = ManagerConnections(logger: logger)
         self.connections = connections
-        self.runners = settings.regions.map {
+        let runners = settings.regions.map {
             RegionRunner(settings: $0, loop: group.next(), clock: clock, sink: connections)
         }
+        self.runners = runners
+        peers = PeerLinks(
+            hello: Hello(role: .region, nodeName: settings.nodeName, gridSecret: settings.gridSecret),
+            peers: settings.peers, local: runners, group: group, logger: logger)
+        for runner in runners { runner.peers = peers }
+    }
+
+    /// Links this running node to another region node (in addition to `settings.peers`).
+    public func link(to peer: PeerLinks.Peer) {
+        peers.add(peer)
+    }
+
+    /// What `tessera status` shows of this node, from each region's last published frame.
+    public func status() -> StatusReply {
+        StatusReply(node: settings.nodeName, regions: quickStatus())
     }
 
     /// Binds the listener and starts every frame loop; returns the bound address.
@@ -59,7 +78,11 @@ public final class RegionNode: Service, @unchecked Sendable {
         let secret = settings.gridSecret
         let runners = runners
         let connections = connections
+        let peers = peers
         let logger = logger
+        let status: @Sendable () -> StatusReply = { [weak self] in
+            self?.status() ?? StatusReply(node: "", regions: [])
+        }
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -67,10 +90,10 @@ public final class RegionNode: Service, @unchecked Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addWireHandlers(
-                        handshake: WireHandshakeHandler(acceptingSecret: secret, allowedRoles: [.clientManager], reply: reply)
+                        handshake: WireHandshakeHandler(acceptingSecret: secret, allowedRoles: [.clientManager, .region, .tool], reply: reply)
                     )
                     try channel.pipeline.syncOperations.addHandler(
-                        ManagerLinkHandler(runners: runners, connections: connections, logger: logger)
+                        ManagerLinkHandler(runners: runners, connections: connections, peers: peers, status: status, logger: logger)
                     )
                 }
             }
@@ -88,6 +111,7 @@ public final class RegionNode: Service, @unchecked Sendable {
             }
         }
         for runner in runners { runner.start() }
+        peers.start()
         logger.info("region node listening", metadata: [
             "address": "\(address)", "regions": "\(settings.regions.map(\.name).joined(separator: ", "))",
         ])
@@ -130,6 +154,7 @@ public final class RegionNode: Service, @unchecked Sendable {
     }
 
     public func shutdown() async {
+        peers.stop()
         for runner in runners { await runner.stop() }
         heartbeat?.cancel()
         if let gridClient {
@@ -149,6 +174,21 @@ public final class RegionNode: Service, @unchecked Sendable {
         await waitForShutdown()
         logger.info("region node stopping")
         await shutdown()
+    }
+}
+
+extension RegionNode {
+    /// The status from the published stats, without waiting on any loop (the handler runs on
+    /// an event loop and must not block).
+    func quickStatus() -> [RegionStatus] {
+        runners.map { runner in
+            let stats = runner.stats
+            return RegionStatus(
+                handle: runner.settings.handle, name: runner.settings.name, frame: stats.frame, rootAgents: stats.rootAgents,
+                ghosts: UInt32(stats.ghosts), objects: UInt32(stats.objects), achievedFrameRate: Float(stats.achievedFrameRate),
+                timeDilation: stats.timeDilation, handoffsInProgress: UInt32(stats.handoffsInProgress),
+                handoffsCommitted: stats.handoffs.committed, handoffsFailed: stats.handoffs.failed + stats.handoffs.dropped)
+        }
     }
 }
 

@@ -25,6 +25,8 @@ public final class RegionRunner: @unchecked Sendable {
     private var frames = 0
     private let published = Mutex(RegionStats())
     private var grid: (port: RegionGridPort, regionID: UUID)?
+    /// Where messages for other regions go (set by the node before `start()`).
+    var peers: PeerDelivery?
     private var flushing = false
     private var lastFlush = NIODeadline.now()
 
@@ -114,6 +116,7 @@ public final class RegionRunner: @unchecked Sendable {
         let started = NIODeadline.now()
         let output = region.step(now: clock.now(), inputs: inbox.drain())
         sink.deliver(output)
+        if !output.peerMessages.isEmpty { peers?.send(output.peerMessages) }
         if !output.gridEffects.isEmpty { perform(output.gridEffects) }
         if grid != nil, !flushing, started - lastFlush >= .milliseconds(Int64(settings.flushIntervalSeconds * 1000)) {
             lastFlush = started
@@ -125,7 +128,13 @@ public final class RegionRunner: @unchecked Sendable {
         let snapshot = (region.frame, region.avatarCount, region.objectCount, region.timeDilation, region.achievedFrameRate)
         let mean = totalFrameMicros / Double(frames)
         let dropped = inbox.droppedCount
+        let travel = (region.ghostCount, region.handoffsInProgress, region.handoffCounters)
+        let agents = region.rootAgents
         published.withLock { stats in
+            stats.ghosts = travel.0
+            stats.handoffsInProgress = travel.1
+            stats.handoffs = travel.2
+            stats.rootAgents = agents
             stats.name = settings.name
             stats.frame = snapshot.0
             stats.avatars = snapshot.1
@@ -169,6 +178,11 @@ public final class RegionRunner: @unchecked Sendable {
                         result = await port.take(account: account, object: objectID)
                     }
                     inbox.push(.takeResult(agent: agent, manager: manager, requestID: requestID, object: object, result))
+                }
+            case .moveObject(let handoff, let record, let destination):
+                Task {
+                    let result = await port.moveObject(record, from: regionID, to: destination)
+                    inbox.push(.objectMoved(handoff, result))
                 }
             }
         }

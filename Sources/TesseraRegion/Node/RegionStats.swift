@@ -1,3 +1,5 @@
+import TesseraWorld
+
 /// A region's running figures, published by its frame loop after every frame.
 public struct RegionStats: Sendable, Hashable {
     public var name: String = ""
@@ -14,6 +16,12 @@ public struct RegionStats: Sendable, Hashable {
     public var droppedCommands = 0
     /// Scene flushes the grid did not take (their changes went with the next one).
     public var failedFlushes = 0
+    /// Read-only copies of neighbours' entities held here.
+    public var ghosts = 0
+    public var handoffsInProgress = 0
+    public var handoffs = HandoffCounters()
+    /// The agents whose root the region is, as of its last frame.
+    public var rootAgents: [AgentID] = []
 
     public init() {}
 }

@@ -1,3 +1,4 @@
+import TesseraHandoff
 import TesseraWorld
 
 /// An avatar whose root is this region.
@@ -15,6 +16,10 @@ struct Avatar {
     var visible = SlotSet()
     /// Set on arrival: the next interest pass sends the whole initial view.
     var needsInitialView = true
+    /// The hand-off this avatar is travelling in: it is frozen until it ends.
+    var handoff: HandoffID?
+    /// The sequence number of the last client command applied to this avatar.
+    var lastSequence: UInt32 = 0
 
     /// Avatars are drawn as an upright cylinder of roughly human size.
     static let scale = Vector3(0.45, 0.6, 1.9)
@@ -26,7 +31,8 @@ struct Avatar {
 enum Kinematics {
     static let gravity: Float = 9.8
 
-    static func step(_ avatar: inout Avatar, dt: Float, ground: Float) {
+    /// `walls` says, for a point past the square, which axes are blocked (no region behind).
+    static func step(_ avatar: inout Avatar, dt: Float, ground: Float, walls: (Vector3) -> (x: Bool, y: Bool) = { _ in (true, true) }) {
         let intent = avatar.intent
         let speed = intent.mode.speed
         avatar.rotation = Quaternion(yaw: intent.heading)
@@ -40,14 +46,15 @@ enum Kinematics {
             avatar.velocity.z = 0
         }
         var next = avatar.position + avatar.velocity * dt
-        // Kept inside the region until hand-off exists: stop at the border.
+        // A border with no region behind it is a wall; a border with one is crossed by hand-off.
+        let (blockX, blockY) = walls(next)
         let low: Float = 0.1
         let high = regionSize - 0.1
-        if next.x < low || next.x > high {
+        if blockX, next.x < low || next.x > high {
             next.x = min(max(next.x, low), high)
             avatar.velocity.x = 0
         }
-        if next.y < low || next.y > high {
+        if blockY, next.y < low || next.y > high {
             next.y = min(max(next.y, low), high)
             avatar.velocity.y = 0
         }

@@ -4,12 +4,16 @@ import TesseraWire
 import TesseraWorld
 
 extension Region {
-    mutating func apply(_ input: RegionInput) {
+    mutating func apply(_ input: RegionInput, now: FrameInstant) {
         switch input {
         case .managerConnected(let manager):
             managers[manager] = true
+        case .managerNamed(let manager, let name):
+            managerNames[manager] = name
         case .managerDisconnected(let manager):
+            managerLost(manager, now: now.seconds)
             managers[manager] = nil
+            managerNames[manager] = nil
             for avatar in avatars.values where avatar.manager == manager {
                 removeEntity(avatar.localID)
             }
@@ -20,11 +24,32 @@ extension Region {
             removeEntity(id)
         case .command(let manager, let input):
             guard let id = agentIndex[input.agentID], avatars[id]?.manager == manager else { return }
-            run(input.command, by: id, manager: manager)
+            avatars[id]!.lastSequence = max(avatars[id]!.lastSequence, input.sequence)
+            run(input.command, by: id, manager: manager, now: now)
         case .rezResult(let agent, let manager, let requestID, let result):
             applyRezResult(result, agent: agent, manager: manager, requestID: requestID)
         case .takeResult(let agent, let manager, let requestID, let object, let result):
             applyTakeResult(result, object: object, agent: agent, manager: manager, requestID: requestID)
+        case .regions(let regions):
+            regionsChanged(regions, now: now.seconds)
+        case .peer(let message):
+            switch message {
+            case .handoffOffer(let offer) where offer.destination == settings.handle: received(offer, now: now.seconds)
+            case .handoffSignal(let signal) where signal.to == settings.handle: received(signal, from: nil, now: now.seconds)
+            case .ghostFrame(let frame): received(frame)
+            case .chatRelay(let relay): received(relay)
+            default: break
+            }
+        case .managerSignal(let manager, let signal):
+            guard signal.to == settings.handle else { return }
+            received(signal, from: manager, now: now.seconds)
+        case .objectMoved(let id, let result):
+            switch result {
+            case .success: sourceInput(.routed, id, now: now.seconds)
+            case .failure(let status) where status.code == .serviceUnavailable:
+                break // the timer asks again
+            case .failure: sourceInput(.notRouted, id, now: now.seconds)
+            }
         }
     }
 
@@ -73,7 +98,13 @@ extension Region {
         return Vector3(centre + radius * angle.cosine, centre + radius * angle.sine, settings.terrainHeight)
     }
 
-    private mutating func run(_ command: AgentCommand, by id: LocalID, manager: ManagerID) {
+    private mutating func run(_ command: AgentCommand, by id: LocalID, manager: ManagerID, now: FrameInstant) {
+        if avatars[id]!.handoff != nil {
+            // Travelling: the hand-off carried the state up to here, and the client manager
+            // replays what follows to the destination. Only the intent is kept, for a resume.
+            if case .move(let intent) = command, intent.heading.isFinite { avatars[id]!.intent = intent }
+            return
+        }
         switch command {
         case .move(let intent):
             guard intent.heading.isFinite else { return }
@@ -90,6 +121,8 @@ extension Region {
                     outcome = .failed(code: ErrorCode.notAllowed.rawValue, message: "object \(target) belongs to someone else")
                 } else if object.beingTaken {
                     outcome = .failed(code: ErrorCode.notAllowed.rawValue, message: "object \(target) is being taken into inventory")
+                } else if object.travelling != nil {
+                    outcome = .failed(code: ErrorCode.notAllowed.rawValue, message: "object \(target) is crossing into another region")
                 } else {
                     removeEntity(target)
                     outcome = .deleted(target)
@@ -108,6 +141,10 @@ extension Region {
                 pending.effects.append(.rez(
                     agent: id, manager: manager, requestID: requestID, account: avatars[id]!.agentID, item: item, position: position))
             }
+        case .teleport(let requestID, let name, let gridPosition, let position):
+            teleport(id, manager: manager, requestID: requestID, region: name, gridPosition: gridPosition, position: position, now: now)
+        case .moveObject(let requestID, let target, let position):
+            moveObject(target, to: position, by: id, manager: manager, requestID: requestID, now: now)
         case .take(let requestID, let target):
             if let object = objects[target], let problem = takeProblem(object, by: avatars[id]!.agentID) {
                 reply(problem, to: id, manager: manager, requestID: requestID)
@@ -140,6 +177,7 @@ extension Region {
         guard gridServicesAttached else { return refuse(.serviceUnavailable, "this region runs without grid services") }
         guard object.owner == account else { return refuse(.notAllowed, "object \(object.localID) belongs to someone else") }
         guard !object.beingTaken else { return refuse(.notAllowed, "object \(object.localID) is already being taken") }
+        guard object.travelling == nil else { return refuse(.notAllowed, "object \(object.localID) is crossing into another region") }
         guard object.asset != nil, object.stored else {
             return refuse(.notAllowed, "object \(object.localID) was built in the world; only objects rezzed from inventory can be taken")
         }
@@ -182,6 +220,8 @@ extension Region {
         } else if let object = objects.removeValue(forKey: id) {
             objectIndex[object.id] = nil
             if stored, object.stored { deletedStored.append(object.id) }
+        } else if let ghost = ghosts.removeValue(forKey: id) {
+            ghostIndex[ghost.key] = nil
         } else {
             return
         }
@@ -210,6 +250,7 @@ extension Region {
             }
             if !recipients.contains(speaker) { recipients.append(speaker) }
         }
+        if channel == ChatChannel.publicChannel { relay(type, channel: channel, text: text, speaker: speaker, name: source.name, at: source.position) }
         guard !recipients.isEmpty else { return }
         pending.chat.append(ChatDelivery(
             speaker: speaker, speakerName: source.name, type: type, channel: channel,

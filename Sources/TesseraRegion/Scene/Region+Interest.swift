@@ -11,12 +11,15 @@ extension Region {
         for object in objects.values {
             grid.insert(object.localID, slot: slots.slot(of: object.localID)!, at: object.position)
         }
+        for ghost in ghosts.values {
+            grid.insert(ghost.localID, slot: slots.slot(of: ghost.localID)!, at: ghost.position)
+        }
         let interval = UInt64(max(settings.interestInterval, 1))
         for (id, avatar) in avatars where avatar.needsInitialView || (frame &+ UInt64(id)) % interval == 0 {
             refreshView(of: id)
         }
         // Entities created this frame are announced to those who see them now, not a cycle later.
-        for info in pending.appeared where objects[info.localID] != nil {
+        for info in pending.appeared where objects[info.localID] != nil || ghosts[info.localID] != nil {
             announce(info.localID)
         }
     }
@@ -60,6 +63,6 @@ extension Region {
     }
 
     func position(of id: LocalID) -> Vector3? {
-        avatars[id]?.position ?? objects[id]?.position
+        avatars[id]?.position ?? objects[id]?.position ?? ghosts[id]?.position
     }
 }

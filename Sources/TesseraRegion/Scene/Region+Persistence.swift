@@ -1,5 +1,6 @@
 import Foundation
 import TesseraGridProtocol
+import TesseraHandoff
 import TesseraWire
 import TesseraWorld
 
@@ -23,6 +24,8 @@ public struct SceneDelta: Sendable, Hashable {
 public enum GridEffect: Sendable, Hashable {
     case rez(agent: LocalID, manager: ManagerID, requestID: UInt32, account: AgentID, item: UUID, position: Vector3)
     case take(agent: LocalID, manager: ManagerID, requestID: UInt32, account: AgentID, object: LocalID, objectID: UUID)
+    /// Move a crossing object's stored row to the destination region, in one transaction.
+    case moveObject(handoff: HandoffID, record: SceneObjectRecord, to: GridPosition)
 }
 
 extension Region {
@@ -34,8 +37,8 @@ extension Region {
     }
 
     @discardableResult
-    mutating func insertObject(_ record: SceneObjectRecord, stored: Bool) -> LocalID {
-        let id = takeID()
+    mutating func insertObject(_ record: SceneObjectRecord, stored: Bool, as given: LocalID? = nil) -> LocalID {
+        let id = given ?? takeID()
         _ = slots.add(id)
         objects[id] = SceneObject(
             localID: id, id: record.id, shape: record.shape, name: record.name, position: record.position,

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraHandoff
 import TesseraWire
 import TesseraWorld
 
@@ -25,14 +26,32 @@ public struct Region {
     var grid = SpatialGrid(cellSize: 16)
     var slots = EntitySlots()
     var pending = FrameAccumulator()
+    /// Every other region reachable now, by handle (hand-off destinations; adjacent ones are neighbours).
+    var known: [RegionHandle: String] = [:]
+    /// The node name of each connected client manager.
+    var managerNames: [ManagerID: String] = [:]
+    var outgoing: [HandoffID: OutgoingHandoff] = [:]
+    var incoming: [HandoffID: IncomingHandoff] = [:]
+    var nextHandoff: UInt64
+    public internal(set) var handoffCounters = HandoffCounters()
+    var ghosts: [LocalID: Ghost] = [:]
+    var ghostIndex: [GhostKey: LocalID] = [:]
+    /// Per adjacent neighbour: the motion it last got of each entity ghosted to it.
+    var ghostsSent: [RegionHandle: [LocalID: EntityMotion]] = [:]
 
     public init(settings: RegionSettings) {
         self.settings = settings
         dilationMeter = TimeDilationMeter(frameRate: settings.frameRate)
+        // Unique across restarts and regions without coordination: a random start.
+        nextHandoff = UInt64.random(in: 1...(UInt64.max / 2))
     }
 
     public var avatarCount: Int { avatars.count }
     public var objectCount: Int { objects.count }
+    public var ghostCount: Int { ghosts.count }
+    /// The agents whose root is this region: those not travelling in a hand-off (a traveller's
+    /// root is decided by the client manager's switch; the source learns it a moment later).
+    public var rootAgents: [AgentID] { avatars.values.compactMap { $0.handoff == nil ? $0.agentID : nil } }
     public var timeDilation: Float { dilationMeter.dilation }
     public var achievedFrameRate: Double { dilationMeter.achievedFrameRate }
 
@@ -40,13 +59,19 @@ public struct Region {
     public mutating func step(now: FrameInstant, inputs: [RegionInput]) -> RegionOutput {
         frame &+= 1
         dilationMeter.record(now.seconds)
-        for input in inputs { apply(input) }
+        for input in inputs { apply(input, now: now) }
         let dt = settings.frameSeconds
-        for id in avatars.keys {
-            Kinematics.step(&avatars[id]!, dt: dt, ground: settings.terrainHeight)
+        let handle = settings.handle
+        let known = known
+        let walls = { (point: Vector3) in Self.walls(at: point, of: handle, known: known) }
+        for (id, avatar) in avatars where avatar.handoff == nil {
+            Kinematics.step(&avatars[id]!, dt: dt, ground: settings.terrainHeight, walls: walls)
         }
+        startCrossings(now: now)
+        expireHandoffs(now: now.seconds)
         let moved = collectMoved()
         updateInterest()
+        publishGhosts()
         return publish(now: now, moved: moved)
     }
 
@@ -57,20 +82,40 @@ public struct Region {
 
     private mutating func collectMoved() -> [MovedEntity] {
         var moved: [MovedEntity] = []
-        for avatar in avatars.values {
-            let motion = avatar.motion
-            if published[avatar.localID] != motion {
-                published[avatar.localID] = motion
-                moved.append(MovedEntity(localID: avatar.localID, motion: motion))
+        func note(_ id: LocalID, _ motion: EntityMotion) {
+            if published[id] != motion {
+                published[id] = motion
+                moved.append(MovedEntity(localID: id, motion: motion))
             }
         }
+        for avatar in avatars.values { note(avatar.localID, avatar.motion) }
+        for ghost in ghosts.values { note(ghost.localID, ghost.info.motion) }
+        for id in pending.movedObjects { if let object = objects[id] { note(id, object.motion) } }
         return moved
+    }
+
+    /// Which axes stop a point past the square: those with no region behind them. Past a
+    /// corner with no region across it, the avatar slides along whichever side has one.
+    static func walls(at point: Vector3, of handle: RegionHandle, known: [RegionHandle: String]) -> (x: Bool, y: Bool) {
+        let dx = squareStep(point.x)
+        let dy = squareStep(point.y)
+        if dx == 0, dy == 0 { return (false, false) }
+        func exists(_ dx: Int, _ dy: Int) -> Bool {
+            handle.neighbour(dx: dx, dy: dy).map { known[$0] != nil } ?? false
+        }
+        if exists(dx, dy) { return (false, false) }
+        if dx != 0, dy != 0 {
+            if exists(dx, 0) { return (false, true) }
+            if exists(0, dy) { return (true, false) }
+        }
+        return (true, true)
     }
 
     private mutating func publish(now: FrameInstant, moved: [MovedEntity]) -> RegionOutput {
         var output = RegionOutput()
         output.messages = pending.direct
         output.gridEffects = pending.effects
+        output.peerMessages = pending.peer
         let frameData = pending
         pending = FrameAccumulator()
         for (manager, needsSnapshot) in managers {
@@ -110,11 +155,11 @@ public struct Region {
                 scale: object.scale, motion: object.motion
             )
         }
-        return nil
+        return ghosts[id]?.info
     }
 
     func allEntityInfos() -> [EntityInfo] {
-        (Array(avatars.keys) + Array(objects.keys)).sorted().compactMap(entityInfo)
+        (Array(avatars.keys) + Array(objects.keys) + Array(ghosts.keys)).sorted().compactMap(entityInfo)
     }
 }
 
@@ -127,6 +172,9 @@ struct FrameAccumulator {
     var chat: [ChatDelivery] = []
     var replies: [(ManagerID, CommandReply)] = []
     var effects: [GridEffect] = []
+    var peer: [(RegionHandle, WireMessage)] = []
+    /// Objects moved within the region this frame.
+    var movedObjects: [LocalID] = []
 }
 
 extension Region {

@@ -1,5 +1,6 @@
 import Foundation
 import TesseraGridProtocol
+import TesseraHandoff
 import TesseraWire
 import TesseraWorld
 
@@ -17,6 +18,16 @@ public enum RegionInput: Sendable {
     case rezResult(agent: LocalID, manager: ManagerID, requestID: UInt32, Result<SceneObjectRecord, CallStatus>)
     /// The grid's answer to a `GridEffect.take`.
     case takeResult(agent: LocalID, manager: ManagerID, requestID: UInt32, object: LocalID, Result<UUID, CallStatus>)
+    /// The node name a manager connection announced (hand-offs name client managers by it).
+    case managerNamed(ManagerID, String)
+    /// Every other region this region can reach now (hand-off destinations, ghost neighbours), by handle.
+    case regions([RegionHandle: String])
+    /// From another region: an offer, a hand-off signal, a ghost frame or relayed chat.
+    case peer(WireMessage)
+    /// From a client manager: a step of a hand-off.
+    case managerSignal(ManagerID, HandoffSignal)
+    /// The grid's answer to a `GridEffect.moveObject`.
+    case objectMoved(HandoffID, Result<Void, CallStatus>)
 }
 
 /// What a frame sends, in order: direct replies first (e.g. `AgentJoined`), then each
@@ -25,6 +36,8 @@ public struct RegionOutput: Sendable {
     public var messages: [(ManagerID, WireMessage)] = []
     /// Calls for the grid services that the runner makes after the frame.
     public var gridEffects: [GridEffect] = []
+    /// Messages for other regions (hand-offs, ghosts, relayed chat), by destination region.
+    public var peerMessages: [(RegionHandle, WireMessage)] = []
 
     public init() {}
 

@@ -18,12 +18,15 @@ public struct RegionSettings: Sendable, Hashable {
     public var spawnRadius: Float
     /// Seconds between scene flushes to storage (objects are never written per update).
     public var flushIntervalSeconds: Double
+    /// Entities within this many metres of a border are ghosted to the neighbour behind it.
+    public var ghostMargin: Float
 
     public init(
         name: String, gridPosition: GridPosition, frameRate: Int = 45, viewDistance: Float = 64,
         terrainHeight: Float = 21, maxAvatars: Int = 2000, maxObjects: Int = 15000, interestInterval: Int = 4,
-        spawnRadius: Float = 48, flushIntervalSeconds: Double = 30
+        spawnRadius: Float = 48, flushIntervalSeconds: Double = 30, ghostMargin: Float? = nil
     ) {
+        self.ghostMargin = min(ghostMargin ?? viewDistance, PackedPosition.horizontalOffset)
         self.flushIntervalSeconds = flushIntervalSeconds
         self.name = name
         self.gridPosition = gridPosition

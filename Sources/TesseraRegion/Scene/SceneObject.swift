@@ -1,5 +1,6 @@
 import Foundation
 import TesseraGridProtocol
+import TesseraHandoff
 import TesseraWorld
 
 /// A primitive object in the scene, with what persistence needs to store it.
@@ -25,6 +26,8 @@ struct SceneObject {
     var dirty: Bool
     /// A take is on its way to the grid: it cannot be deleted, and flushes leave it alone.
     var beingTaken = false
+    /// The hand-off carrying it to a neighbour: it cannot be changed until that ends.
+    var travelling: HandoffID?
 
     var motion: EntityMotion { EntityMotion(position: position, rotation: rotation, velocity: .zero) }
 

@@ -82,6 +82,38 @@ public struct SceneStore: Sendable {
         }
     }
 
+    public enum MoveOutcome: Sendable, Equatable {
+        case moved
+        case noSuchRegion
+        /// The row belongs to a third region: neither the source nor the destination.
+        case heldElsewhere
+    }
+
+    /// Moves a crossing object's row to the region at the grid position, in one transaction:
+    /// its new position and region together. A row not stored yet (built in the world and not
+    /// flushed) is inserted there. Moving a row that already belongs to the destination is
+    /// answered `moved`, so a source that asks again after a timeout learns the outcome.
+    public func move(_ object: PersistedObject, from source: UUID, toGridX x: Int32, gridY y: Int32) async throws -> MoveOutcome {
+        try await inTransaction(client, logger: logger, timeout: .seconds(10)) { connection in
+            var destination: UUID?
+            for try await id in try await connection.query(
+                "SELECT id FROM regions WHERE grid_x = \(x) AND grid_y = \(y)", logger: logger
+            ).decode(UUID.self) { destination = id }
+            guard let destination else { return .noSuchRegion }
+            var holder: UUID?
+            var exists = false
+            for try await region in try await connection.query(
+                "SELECT region_id FROM scene_objects WHERE id = \(object.id) FOR UPDATE", logger: logger
+            ).decode(UUID.self) {
+                holder = region
+                exists = true
+            }
+            if exists, holder != source, holder != destination { return .heldElsewhere }
+            try await upsert(connection, object, region: destination)
+            return .moved
+        }
+    }
+
     private func upsert(_ connection: PostgresConnection, _ object: PersistedObject, region: UUID) async throws {
         guard object.masks.count == 5 else { throw SceneStoreError.badMasks(object.id) }
         let position = [object.position.x, object.position.y, object.position.z]

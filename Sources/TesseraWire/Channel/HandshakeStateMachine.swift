@@ -117,6 +117,12 @@ extension WireMessageType: CustomStringConvertible {
         case .regionFrame: "RegionFrame"
         case .gridRequest: "GridRequest"
         case .gridReply: "GridReply"
+        case .handoffOffer: "HandoffOffer"
+        case .handoffSignal: "HandoffSignal"
+        case .ghostFrame: "GhostFrame"
+        case .chatRelay: "ChatRelay"
+        case .statusRequest: "StatusRequest"
+        case .statusReply: "StatusReply"
         }
     }
 }

@@ -9,23 +9,30 @@ public struct AgentInput: WireMessageBody {
 
     public var region: RegionHandle
     public var agentID: AgentID
+    /// Numbers the avatar's commands in the order the client manager sent them (1, 2, …);
+    /// a hand-off says which it folded into the avatar's state, and the client manager replays
+    /// the later ones to the destination (docs/handoff.md).
+    public var sequence: UInt32
     public var command: AgentCommand
 
-    public init(region: RegionHandle, agentID: AgentID, command: AgentCommand) {
+    public init(region: RegionHandle, agentID: AgentID, sequence: UInt32 = 0, command: AgentCommand) {
         self.region = region
         self.agentID = agentID
+        self.sequence = sequence
         self.command = command
     }
 
     public init(from buffer: inout ByteBuffer) throws {
         region = RegionHandle(rawValue: try buffer.readLE(UInt64.self, "agentInput.region"))
         agentID = try buffer.readUUID("agentInput.agentID")
+        sequence = try buffer.readLE(UInt32.self, "agentInput.sequence")
         command = try AgentCommand(from: &buffer)
     }
 
     public func encode(into buffer: inout ByteBuffer) {
         buffer.writeLE(region.rawValue)
         buffer.writeUUID(agentID)
+        buffer.writeLE(sequence)
         command.encode(into: &buffer)
     }
 }
@@ -40,6 +47,11 @@ public enum AgentCommand: Hashable, Sendable {
     case rez(requestID: UInt32, item: UUID, position: Vector3)
     /// Take an object back into inventory (the region asks the grid).
     case take(requestID: UInt32, LocalID)
+    /// Teleport to a region by name (or, when the name is empty, by grid position), landing at
+    /// `position` (its local metres), or at the region's arrival point when nil.
+    case teleport(requestID: UInt32, region: String, gridPosition: GridPosition, position: Vector3?)
+    /// Move an object the avatar owns; a position past a border sends it to the neighbour.
+    case moveObject(requestID: UInt32, LocalID, position: Vector3)
 
     enum Tag: UInt8 {
         case move = 1
@@ -48,6 +60,8 @@ public enum AgentCommand: Hashable, Sendable {
         case deleteObject = 4
         case rez = 5
         case take = 6
+        case teleport = 7
+        case moveObject = 8
     }
 
     init(from buffer: inout ByteBuffer) throws {
@@ -78,6 +92,22 @@ public enum AgentCommand: Hashable, Sendable {
         case .take:
             let requestID = try buffer.readLE(UInt32.self, "take.requestID")
             self = .take(requestID: requestID, try buffer.readLE(UInt32.self, "take.localID"))
+        case .teleport:
+            let requestID = try buffer.readLE(UInt32.self, "teleport.requestID")
+            let region = try buffer.readText("teleport.region", maxBytes: maxNameBytes)
+            let x = try buffer.readLE(UInt32.self, "teleport.gridX")
+            let y = try buffer.readLE(UInt32.self, "teleport.gridY")
+            let position: Vector3? =
+                switch try buffer.readLE(UInt8.self, "teleport.hasPosition") {
+                case 0: nil
+                case 1: try buffer.readVector("teleport.position")
+                case let other: throw CodecError.invalidValue(field: "teleport.hasPosition", reason: "expected 0 or 1, got \(other)")
+                }
+            self = .teleport(requestID: requestID, region: region, gridPosition: GridPosition(x: x, y: y), position: position)
+        case .moveObject:
+            let requestID = try buffer.readLE(UInt32.self, "moveObject.requestID")
+            let localID = try buffer.readLE(UInt32.self, "moveObject.localID")
+            self = .moveObject(requestID: requestID, localID, position: try buffer.readVector("moveObject.position"))
         }
     }
 
@@ -110,6 +140,23 @@ public enum AgentCommand: Hashable, Sendable {
             buffer.writeLE(Tag.take.rawValue)
             buffer.writeLE(requestID)
             buffer.writeLE(localID)
+        case .teleport(let requestID, let region, let gridPosition, let position):
+            buffer.writeLE(Tag.teleport.rawValue)
+            buffer.writeLE(requestID)
+            buffer.writeText(region)
+            buffer.writeLE(gridPosition.x)
+            buffer.writeLE(gridPosition.y)
+            if let position {
+                buffer.writeLE(UInt8(1))
+                buffer.writeVector(position)
+            } else {
+                buffer.writeLE(UInt8(0))
+            }
+        case .moveObject(let requestID, let localID, let position):
+            buffer.writeLE(Tag.moveObject.rawValue)
+            buffer.writeLE(requestID)
+            buffer.writeLE(localID)
+            buffer.writeVector(position)
         }
     }
 }

@@ -22,7 +22,7 @@ public struct EntityInfo: Hashable, Sendable {
         self.motion = motion
     }
 
-    init(from buffer: inout ByteBuffer) throws {
+    public init(from buffer: inout ByteBuffer) throws {
         localID = try buffer.readLE(UInt32.self, "entity.localID")
         kind = try buffer.readEnum(EntityKind.self, "entity.kind")
         shape = try buffer.readEnum(Shape.self, "entity.shape")
@@ -31,7 +31,7 @@ public struct EntityInfo: Hashable, Sendable {
         motion = try buffer.readMotion("entity.motion")
     }
 
-    func encode(into buffer: inout ByteBuffer) {
+    public func encode(into buffer: inout ByteBuffer) {
         buffer.writeLE(localID)
         buffer.writeLE(kind.rawValue)
         buffer.writeLE(shape.rawValue)
@@ -50,12 +50,12 @@ public struct MovedEntity: Hashable, Sendable {
         self.motion = motion
     }
 
-    init(from buffer: inout ByteBuffer) throws {
+    public init(from buffer: inout ByteBuffer) throws {
         localID = try buffer.readLE(UInt32.self, "moved.localID")
         motion = try buffer.readMotion("moved.motion")
     }
 
-    func encode(into buffer: inout ByteBuffer) {
+    public func encode(into buffer: inout ByteBuffer) {
         buffer.writeLE(localID)
         buffer.writeMotion(motion)
     }
@@ -74,7 +74,7 @@ public struct InterestChange: Hashable, Sendable {
         self.left = left
     }
 
-    init(from buffer: inout ByteBuffer) throws {
+    public init(from buffer: inout ByteBuffer) throws {
         agent = try buffer.readLE(UInt32.self, "interest.agent")
         let enteredCount = try buffer.readCount("interest.entered", minElementBytes: 4)
         entered = try (0..<enteredCount).map { _ in try buffer.readLE(UInt32.self, "interest.entered") }
@@ -82,7 +82,7 @@ public struct InterestChange: Hashable, Sendable {
         left = try (0..<leftCount).map { _ in try buffer.readLE(UInt32.self, "interest.left") }
     }
 
-    func encode(into buffer: inout ByteBuffer) {
+    public func encode(into buffer: inout ByteBuffer) {
         buffer.writeLE(agent)
         buffer.writeCount(entered.count)
         for id in entered { buffer.writeLE(id) }
@@ -114,7 +114,7 @@ public struct ChatDelivery: Hashable, Sendable {
         self.recipients = recipients
     }
 
-    init(from buffer: inout ByteBuffer) throws {
+    public init(from buffer: inout ByteBuffer) throws {
         speaker = try buffer.readLE(UInt32.self, "chat.speaker")
         speakerName = try buffer.readText("chat.speakerName", maxBytes: maxNameBytes)
         type = try buffer.readEnum(ChatType.self, "chat.type")
@@ -125,7 +125,7 @@ public struct ChatDelivery: Hashable, Sendable {
         recipients = try (0..<count).map { _ in try buffer.readLE(UInt32.self, "chat.recipients") }
     }
 
-    func encode(into buffer: inout ByteBuffer) {
+    public func encode(into buffer: inout ByteBuffer) {
         buffer.writeLE(speaker)
         buffer.writeText(speakerName)
         buffer.writeLE(type.rawValue)
@@ -149,6 +149,10 @@ public struct CommandReply: Hashable, Sendable {
         case taken(item: UUID)
         /// A rez or take failed (answered to the client as an inventory reply).
         case callFailed(code: UInt16, message: String)
+        /// An object moved within the region, or the avatar teleported within it.
+        case moved(LocalID)
+        /// An object moved over a border into the neighbour region, which now holds it.
+        case crossed(LocalID)
     }
 
     public var agent: LocalID
@@ -161,7 +165,7 @@ public struct CommandReply: Hashable, Sendable {
         self.outcome = outcome
     }
 
-    init(from buffer: inout ByteBuffer) throws {
+    public init(from buffer: inout ByteBuffer) throws {
         agent = try buffer.readLE(UInt32.self, "reply.agent")
         requestID = try buffer.readLE(UInt32.self, "reply.requestID")
         switch try buffer.readLE(UInt8.self, "reply.outcome") {
@@ -177,12 +181,14 @@ public struct CommandReply: Hashable, Sendable {
         case 6:
             let code = try buffer.readLE(UInt16.self, "reply.code")
             outcome = .callFailed(code: code, message: try buffer.readText("reply.message", maxBytes: 1024))
+        case 7: outcome = .moved(try buffer.readLE(UInt32.self, "reply.localID"))
+        case 8: outcome = .crossed(try buffer.readLE(UInt32.self, "reply.localID"))
         case let other:
             throw CodecError.invalidValue(field: "reply.outcome", reason: "unknown outcome \(other)")
         }
     }
 
-    func encode(into buffer: inout ByteBuffer) {
+    public func encode(into buffer: inout ByteBuffer) {
         buffer.writeLE(agent)
         buffer.writeLE(requestID)
         switch outcome {
@@ -207,6 +213,12 @@ public struct CommandReply: Hashable, Sendable {
             buffer.writeLE(UInt8(6))
             buffer.writeLE(code)
             buffer.writeText(message)
+        case .moved(let id):
+            buffer.writeLE(UInt8(7))
+            buffer.writeLE(id)
+        case .crossed(let id):
+            buffer.writeLE(UInt8(8))
+            buffer.writeLE(id)
         }
     }
 }

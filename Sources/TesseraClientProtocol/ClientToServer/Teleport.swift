@@ -1,0 +1,45 @@
+import NIOCore
+import TesseraCodec
+import TesseraWorld
+
+/// 0x09 — teleport to a region, by name or (with an empty name) by grid position, landing at
+/// `position` in its local metres, or at the region's arrival point when there is none.
+public struct Teleport: Hashable, Sendable {
+    public var requestID: UInt32
+    public var region: String
+    public var gridPosition: GridPosition
+    public var position: Vector3?
+
+    public init(requestID: UInt32, region: String = "", gridPosition: GridPosition = GridPosition(x: 0, y: 0), position: Vector3? = nil) {
+        self.requestID = requestID
+        self.region = region
+        self.gridPosition = gridPosition
+        self.position = position
+    }
+
+    init(from buffer: inout ByteBuffer) throws {
+        requestID = try buffer.readLE(UInt32.self, "teleport.requestID")
+        region = try buffer.readText("teleport.region", maxBytes: maxNameBytes)
+        let x = try buffer.readLE(UInt32.self, "teleport.gridX")
+        let y = try buffer.readLE(UInt32.self, "teleport.gridY")
+        gridPosition = GridPosition(x: x, y: y)
+        switch try buffer.readLE(UInt8.self, "teleport.hasPosition") {
+        case 0: position = nil
+        case 1: position = try buffer.readVector("teleport.position")
+        case let other: throw CodecError.invalidValue(field: "teleport.hasPosition", reason: "expected 0 or 1, got \(other)")
+        }
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        buffer.writeLE(requestID)
+        buffer.writeText(region)
+        buffer.writeLE(gridPosition.x)
+        buffer.writeLE(gridPosition.y)
+        if let position {
+            buffer.writeLE(UInt8(1))
+            buffer.writeVector(position)
+        } else {
+            buffer.writeLE(UInt8(0))
+        }
+    }
+}
