@@ -47,6 +47,8 @@ struct Bot: Sendable {
 
     private func read(_ inbound: WebSocketInboundStream, into box: ReportBox) async throws {
         var mirror = WorldMirror()
+        /// A region change whose first view has not arrived yet: when the avatar left the old square.
+        var crossingStarted: UInt64?
         for try await message in inbound.messages(maxSize: 1 << 22) {
             guard case .binary(let frame) = message else {
                 box.error("text frame from server")
@@ -64,7 +66,31 @@ struct Bot: Sendable {
                     counters.connected.add(1, ordering: .relaxed)
                 }
                 for case .error(let error) in messages {
-                    box.error("server error \(error.code): \(error.message)")
+                    if error.code == ErrorCode.handoffFailed.rawValue {
+                        box.update { $0.crossingFailures += 1 }
+                    } else {
+                        box.error("server error \(error.code): \(error.message)")
+                    }
+                }
+                for case .regionChanged(let change) in messages where change.kind == .crossing {
+                    crossingStarted = change.startedMillis
+                }
+                if let started = crossingStarted, mirror.me != nil {
+                    crossingStarted = nil
+                    let micros = max(0, (received - Double(started)) * 1000)
+                    if ContinuousClock.now >= measureFrom {
+                        box.update { report in
+                            report.crossings += 1
+                            _ = report.crossingMicros.record(UInt64(micros))
+                        }
+                    }
+                }
+                if let handle = mirror.regionHandle, let me = mirror.me?.motion.position.position {
+                    let origin = SIMD2(Double(handle.rawValue >> 32), Double(handle.rawValue & 0xFFFF_FFFF))
+                    box.update { report in
+                        if report.homeOrigin == nil { report.homeOrigin = origin }
+                        report.worldPosition = origin + SIMD2(Double(me.x), Double(me.y))
+                    }
                 }
                 let stamp = messages.first.flatMap { if case .frameStamp(let s) = $0 { s } else { nil } }
                 let updates = mirror.entityUpdates - updatesBefore
@@ -101,6 +127,11 @@ struct Bot: Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
+        if settings.cross {
+            try await crossBorders(outbound, box: box, random: &random)
+            try await outbound.write(.binary(ClientMessage.logout.encoded()))
+            return
+        }
         // Cancellation (e.g. `tessera up` stopping) ends the walk early but still logs out.
         while ContinuousClock.now < deadline, !Task.isCancelled {
             let pause = Duration.milliseconds(Int.random(in: 1500...4000, using: &random))
@@ -109,6 +140,29 @@ struct Bot: Sendable {
             try await outbound.write(.binary(nextAction(&random).encoded()))
         }
         try await outbound.write(.binary(ClientMessage.logout.encoded()))
+    }
+
+    /// Runs toward random points within 80 m of the home region's north-east corner, so the
+    /// path crosses between the (up to) four regions that meet there, re-aiming twice a second.
+    private func crossBorders(_ outbound: WebSocketOutboundWriter, box: ReportBox, random: inout SystemRandomNumberGenerator) async throws {
+        var target: SIMD2<Double>?
+        var lastHeading: UInt16?
+        while ContinuousClock.now < deadline, !Task.isCancelled {
+            let report = box.report
+            if let position = report.worldPosition, let home = report.homeOrigin {
+                let corner = home + SIMD2(256, 256)
+                if target == nil || ((target! - position) * (target! - position)).sum() < 25 {
+                    target = corner + SIMD2(Double.random(in: -80...80, using: &random), Double.random(in: -80...80, using: &random))
+                }
+                let delta = target! - position
+                let heading = Move(mode: .run, headingRadians: Float(atan2(delta.y, delta.x)))
+                if lastHeading.map({ abs(Int($0) - Int(heading.heading)) > 300 }) ?? true {
+                    lastHeading = heading.heading
+                    try await outbound.write(.binary(ClientMessage.move(heading).encoded()))
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(500))
+        }
     }
 
     private func nextAction(_ random: inout SystemRandomNumberGenerator) -> ClientMessage {

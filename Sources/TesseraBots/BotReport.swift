@@ -10,6 +10,15 @@ struct BotReport: Sendable {
     var entityUpdates = 0
     var bytesIn = 0
     var chatHeard = 0
+    /// Crossings (border hand-offs that reached the client), those that failed, and each one's
+    /// latency: from the moment the avatar left the old square to the first update of the new root.
+    var crossings = 0
+    var crossingFailures = 0
+    var crossingMicros = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+    /// The avatar's world position (metres from the grid's origin), as last seen.
+    var worldPosition: SIMD2<Double>?
+    /// The world position of the south-west corner of the region the bot logged into.
+    var homeOrigin: SIMD2<Double>?
 }
 
 /// The swarm's summary, printed as text or (`--json`) as one JSON object.
@@ -33,6 +42,9 @@ public struct BotSummary: Sendable, Codable, Hashable {
     public var framesPerS: Double
     public var bytesInPerBotPerS: Double
     public var chatHeard: Int
+    public var crossings: Int
+    public var crossingFailures: Int
+    public var crossingMs: Latency
     /// The first few error descriptions, for a human to read.
     public var errorSamples: [String]
 
@@ -45,6 +57,9 @@ public struct BotSummary: Sendable, Codable, Hashable {
         case framesPerS = "frames_per_s"
         case bytesInPerBotPerS = "bytes_in_per_bot_per_s"
         case chatHeard = "chat_heard"
+        case crossings
+        case crossingFailures = "crossing_failures"
+        case crossingMs = "crossing_ms"
         case errorSamples = "error_samples"
     }
 
@@ -68,8 +83,18 @@ public struct BotSummary: Sendable, Codable, Hashable {
         framesPerS = Double(reports.reduce(0) { $0 + $1.frames }) / seconds
         bytesInPerBotPerS = Double(reports.reduce(0) { $0 + $1.bytesIn }) / seconds / Double(max(reports.count, 1))
         chatHeard = reports.reduce(0) { $0 + $1.chatHeard }
+        var crossing = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+        for report in reports { crossing.add(report.crossingMicros) }
+        crossings = reports.reduce(0) { $0 + $1.crossings }
+        crossingFailures = reports.reduce(0) { $0 + $1.crossingFailures }
+        let none = crossing.totalCount == 0
+        crossingMs = Latency(
+            p50: none ? 0 : Double(crossing.valueAtPercentile(50)) / 1000,
+            p99: none ? 0 : Double(crossing.valueAtPercentile(99)) / 1000,
+            max: none ? 0 : Double(crossing.maxRecorded) / 1000
+        )
         errorSamples = Array(reports.flatMap(\.errors).prefix(10))
     }
 
-    public var isClean: Bool { failed == 0 && errors == 0 }
+    public var isClean: Bool { failed == 0 && errors == 0 && crossingFailures == 0 }
 }

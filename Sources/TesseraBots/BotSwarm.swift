@@ -43,6 +43,9 @@ public struct BotSwarm: Sendable {
         /// when empty) log in as "<namePrefix> <i>" without a password, which only a grid
         /// without grid services accepts.
         public var accounts: [BotAccount] = []
+        /// Walk paths that cross region borders: each bot runs toward points around the
+        /// north-east corner of the region it logged into, so its crossings can be measured.
+        public var cross = false
 
         public init(
             url: String, count: Int, duration: Duration, warmup: Duration = .zero, connectRate: Int = 250,

@@ -17,6 +17,12 @@ public final class RegionInbox: Sendable {
 
     private let state = Mutex(State())
     public let capacity: Int
+    /// Called (outside the lock) when an input arrives that should not wait for the next frame.
+    private let urgent = Mutex<(@Sendable () -> Void)?>(nil)
+
+    public func onUrgent(_ handler: @escaping @Sendable () -> Void) {
+        urgent.withLock { $0 = handler }
+    }
 
     public init(capacity: Int = 65_536) {
         self.capacity = capacity
@@ -25,6 +31,12 @@ public final class RegionInbox: Sendable {
     /// False when the input was dropped.
     @discardableResult
     public func push(_ input: RegionInput) -> Bool {
+        let admitted = enqueue(input)
+        if admitted, input.isUrgent, let handler = urgent.withLock({ $0 }) { handler() }
+        return admitted
+    }
+
+    private func enqueue(_ input: RegionInput) -> Bool {
         state.withLock { state in
             if case .command = input {
                 guard state.commands < capacity else {
@@ -48,4 +60,15 @@ public final class RegionInbox: Sendable {
     }
 
     public var droppedCount: Int { state.withLock { $0.dropped } }
+}
+
+extension RegionInput {
+    /// Hand-off steps: each waiting frame would add up to a frame period to a crossing.
+    var isUrgent: Bool {
+        switch self {
+        case .managerSignal: true
+        case .peer(.handoffOffer), .peer(.handoffSignal): true
+        default: false
+        }
+    }
 }

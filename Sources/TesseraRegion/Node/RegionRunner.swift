@@ -78,7 +78,26 @@ public final class RegionRunner: @unchecked Sendable {
 
     private var period: TimeAmount { .nanoseconds(Int64(1e9 / Double(settings.frameRate))) }
 
+    private var reactScheduled = false
+
+    /// Applies urgent inputs between frames (see `Region.react`); coalesced per loop turn.
+    private func scheduleReaction() {
+        loop.execute {
+            guard self.running, !self.reactScheduled else { return }
+            self.reactScheduled = true
+            self.loop.execute {
+                self.reactScheduled = false
+                guard self.running else { return }
+                let output = self.region.react(now: self.clock.now(), inputs: self.inbox.drain())
+                self.sink.deliver(output)
+                if !output.peerMessages.isEmpty { self.peers?.send(output.peerMessages) }
+                if !output.gridEffects.isEmpty { self.perform(output.gridEffects) }
+            }
+        }
+    }
+
     public func start() {
+        inbox.onUrgent { [weak self] in self?.scheduleReaction() }
         loop.execute {
             guard !self.running else { return }
             self.running = true

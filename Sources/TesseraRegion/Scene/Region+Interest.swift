@@ -3,7 +3,8 @@ import TesseraWorld
 extension Region {
     /// Recomputes what avatars see. Each avatar is revisited every `interestInterval` frames,
     /// staggered by id so the work spreads evenly; a new arrival gets its whole view at once.
-    mutating func updateInterest() {
+    /// With `arrivalsOnly`, only avatars that need their first view get one (between frames).
+    mutating func updateInterest(arrivalsOnly: Bool = false) {
         grid.removeAll()
         for avatar in avatars.values {
             grid.insert(avatar.localID, slot: slots.slot(of: avatar.localID)!, at: avatar.position)
@@ -15,7 +16,7 @@ extension Region {
             grid.insert(ghost.localID, slot: slots.slot(of: ghost.localID)!, at: ghost.position)
         }
         let interval = UInt64(max(settings.interestInterval, 1))
-        for (id, avatar) in avatars where avatar.needsInitialView || (frame &+ UInt64(id)) % interval == 0 {
+        for (id, avatar) in avatars where avatar.needsInitialView || (!arrivalsOnly && (frame &+ UInt64(id)) % interval == 0) {
             refreshView(of: id)
         }
         // Entities created this frame are announced to those who see them now, not a cycle later.

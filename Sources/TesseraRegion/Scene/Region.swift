@@ -75,6 +75,15 @@ public struct Region {
         return publish(now: now, moved: moved)
     }
 
+    /// Between frames: applies inputs that must not wait for the next frame (hand-off steps),
+    /// gives arriving avatars their view, and publishes what that produced. Nothing moves and
+    /// the frame number stays, so a hand-off's round trips cost network time, not frame waits.
+    public mutating func react(now: FrameInstant, inputs: [RegionInput]) -> RegionOutput {
+        for input in inputs { apply(input, now: now) }
+        if avatars.values.contains(where: \.needsInitialView) { updateInterest(arrivalsOnly: true) }
+        return publish(now: now, moved: [])
+    }
+
     mutating func takeID() -> LocalID {
         defer { nextLocalID &+= 1; if nextLocalID == 0 { nextLocalID = 1 } }
         return nextLocalID

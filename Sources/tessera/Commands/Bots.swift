@@ -42,6 +42,9 @@ struct Bots: AsyncParsableCommand {
     @Option(help: "Bots log in as \"<prefix> 1\" ... \"<prefix> N\".")
     var namePrefix = "Bot"
 
+    @Flag(help: "Walk paths that cross region borders and measure the crossings.")
+    var cross = false
+
     func validate() throws {
         guard count > 0, count <= 10_000 else { throw ValidationError("--count must be within 1...10000") }
         guard duration > 0 else { throw ValidationError("--duration must be positive") }
@@ -64,6 +67,7 @@ struct Bots: AsyncParsableCommand {
             url: target, count: count, duration: .seconds(duration), warmup: .seconds(warmup),
             connectRate: connectRate, namePrefix: namePrefix, chatProbability: chat
         )
+        settings.cross = cross
         if let services = config.gridServices {
             settings.accounts = try await botAccounts(host: services.host, port: services.port, secret: config.grid.secret, logger: logger)
         }
@@ -111,6 +115,8 @@ extension BotSummary {
             "bots: \(bots)  connected: \(connected)  failed: \(failed)  errors: \(errors)",
             String(format: "latency ms: p50 %.1f  p99 %.1f  max %.1f", latencyMs.p50, latencyMs.p99, latencyMs.max),
             String(format: "updates/s: %.0f  frames/s: %.0f  bytes in per bot per s: %.0f  chat heard: %d", updatesPerS, framesPerS, bytesInPerBotPerS, chatHeard),
+            String(format: "crossings: %d  crossing failures: %d  crossing ms: p50 %.1f  p99 %.1f  max %.1f",
+                   crossings, crossingFailures, crossingMs.p50, crossingMs.p99, crossingMs.max),
         ]
         lines += errorSamples.map { "error: \($0)" }
         return lines.joined(separator: "\n")
