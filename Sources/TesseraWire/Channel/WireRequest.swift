@@ -10,7 +10,9 @@ public enum WireRequest {
         let loop = group.next()
         let handshake = loop.makePromise(of: HelloAccepted.self)
         let answer = loop.makePromise(of: WireMessage.self)
-        let channel = try await ClientBootstrap(group: loop)
+        let channel: Channel
+        do {
+            channel = try await ClientBootstrap(group: loop)
             .connectTimeout(timeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -20,7 +22,17 @@ public enum WireRequest {
             }
             .connect(host: host, port: port)
             .get()
-        defer { channel.close(promise: nil) }
+        } catch {
+            // Never connected: nothing else will complete the promises.
+            handshake.fail(error)
+            answer.fail(error)
+            throw error
+        }
+        defer {
+            handshake.fail(WireRequestError.closed)
+            answer.fail(WireRequestError.closed)
+            channel.close(promise: nil)
+        }
         let timer = loop.scheduleTask(in: timeout) { answer.fail(WireRequestError.timedOut) }
         defer { timer.cancel() }
         _ = try await handshake.futureResult.get()
