@@ -19,11 +19,18 @@ struct RegionNodeKillTests {
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// A port that is free now, below the kernel's ephemeral range (32768 and up), so the
+    /// other tests' port-0 listeners and outgoing connections cannot take it before the node binds.
     static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close()
-        return port
+        for _ in 0..<100 {
+            let candidate = Int.random(in: 20_000..<30_000)
+            guard let channel = try? await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: candidate).get()
+            else { continue }
+            try await channel.close()
+            return candidate
+        }
+        throw TestFailure("no free port in 20000..<30000")
     }
 
     static func config(ports: [Int], secret: String) -> String {
@@ -60,17 +67,38 @@ struct RegionNodeKillTests {
         """
     }
 
-    static func spawnNode(_ name: String, config: String) throws -> Process {
-        let binary = repository.appendingPathComponent(".build/debug/tessera")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw TestFailure("\(binary.path) is missing: build with `swift build --build-tests` first")
+    /// A `tessera region` child, started with posix_spawn (Foundation's Process reaps
+    /// children on its own thread and upsets the waitpid of the embedded PostgreSQL's tools).
+    struct Node {
+        let pid: pid_t
+        let log: String
+
+        func kill(_ signal: Int32) {
+            _ = Glibc.kill(pid, signal)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["region", "--config", config, "--node", name, "--log-level", "warning"]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return process
+    }
+
+    static func spawnNode(_ name: String, config: String) throws -> Node {
+        let binary = repository.appendingPathComponent(".build/debug/tessera").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw TestFailure("\(binary) is missing: build with `swift build --build-tests` first")
+        }
+        let log = config + ".\(name).log"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let arguments = [binary, "region", "--config", config, "--node", name, "--log-level", "warning"]
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, binary, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw TestFailure("cannot start \(binary): \(String(cString: strerror(spawned)))") }
+        return Node(pid: pid, log: log)
     }
 
     static func status(port: Int, secret: String) async throws -> StatusReply {
@@ -89,24 +117,43 @@ struct RegionNodeKillTests {
     @Test("afterwards every avatar is root in exactly one region or was logged out and told why")
     func killMidHandoffs() async throws {
         let secret = "kill-test-secret"
-        let ports = [try await Self.freePort(), try await Self.freePort()]
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-kill-\(UUID().uuidString).toml")
-        try Self.config(ports: ports, secret: secret).write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let node1 = try Self.spawnNode("node-1", config: file.path)
-        let node2 = try Self.spawnNode("node-2", config: file.path)
         defer {
-            for process in [node1, node2] where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            for path in [file.path, file.path + ".node-1.log", file.path + ".node-2.log"] { try? FileManager.default.removeItem(atPath: path) }
         }
-        // Both nodes answer, and each links to the other.
-        for port in ports {
-            var ready = false
-            for _ in 0..<200 where !ready {
-                ready = (try? await Self.status(port: port, secret: secret)) != nil
-                if !ready { try await Task.sleep(for: .milliseconds(50)) }
+        var stopped: Set<pid_t> = []
+        var started: [Node] = []
+        defer {
+            for node in started where !stopped.contains(node.pid) { node.kill(SIGKILL) }
+        }
+        // A port found free can be taken before a node binds it: then both start again on new ports.
+        var ports: [Int] = []
+        var nodes: [Node] = []
+        for attempt in 1...3 where nodes.isEmpty {
+            ports = [try await Self.freePort(), try await Self.freePort()]
+            try Self.config(ports: ports, secret: secret).write(to: file, atomically: true, encoding: .utf8)
+            let candidates = [try Self.spawnNode("node-1", config: file.path), try Self.spawnNode("node-2", config: file.path)]
+            started += candidates
+            // Generous: a debug binary starting while the rest of the suite runs can take seconds.
+            var ready = Set<Int>()
+            for _ in 0..<600 where ready.count < ports.count {
+                for port in ports where !ready.contains(port) {
+                    if (try? await Self.status(port: port, secret: secret)) != nil { ready.insert(port) }
+                }
+                let logs = candidates.map { (try? String(contentsOfFile: $0.log, encoding: .utf8)) ?? "" }
+                if logs.contains(where: { $0.contains("Address already in use") }) { break }
+                if ready.count < ports.count { try await Task.sleep(for: .milliseconds(50)) }
             }
-            try #require(ready, "node on port \(port) did not start")
+            if ready.count == ports.count {
+                nodes = candidates
+            } else {
+                let logs = candidates.map { (try? String(contentsOfFile: $0.log, encoding: .utf8)) ?? "" }
+                for node in candidates { node.kill(SIGKILL); stopped.insert(node.pid) }
+                try #require(attempt < 3, "nodes on \(ports) did not start: \(logs)")
+            }
         }
+        let node1 = nodes[0]
+        let node2 = nodes[1]
         try await Task.sleep(for: .milliseconds(500))
 
         let config = try GridConfig.parse(Self.config(ports: ports, secret: secret), file: file.path)
@@ -146,7 +193,8 @@ struct RegionNodeKillTests {
         try await Task.sleep(for: .seconds(4))
         let crossedBefore = clients.reduce(0) { $0 + $1.0.mirror.regionChanges.count }
         #expect(crossedBefore > 12, "avatars were crossing when the node died (\(crossedBefore) crossings)")
-        kill(node2.processIdentifier, SIGKILL)
+        node2.kill(SIGKILL)
+        stopped.insert(node2.pid)
         try await Task.sleep(for: .seconds(3))
         pacing.cancel()
         for (client, _) in clients where !client.isFinished {
@@ -186,6 +234,7 @@ struct RegionNodeKillTests {
         for (client, _) in clients { await client.close() }
         await late.close()
         await services.triggerGracefulShutdown()
-        kill(node1.processIdentifier, SIGTERM)
+        node1.kill(SIGTERM)
+        stopped.insert(node1.pid)
     }
 }

@@ -232,7 +232,7 @@ enum WireSamples {
     static let handoffSteps: [HandoffSignal.Step] =
         [.accept(7), .cancel, .commit, .query, .routed, .notRouted, .activate(localID: .max), .rejectActivation, .failed(nil)]
         + HandoffRefusal.allCases.flatMap { [HandoffSignal.Step.refuse($0), .failed($0)] }
-        + HandoffOffer.Kind.allCases.map { .route(localID: 9, appliedSequence: .max, kind: $0, startedMillis: 1_700_000_000_789) }
+        + HandoffOffer.Kind.allCases.map { .route(localID: 9, appliedSequence: .max, kind: $0, startedMillis: 1_700_000_000_789, requestID: UInt32($0.rawValue) << 20) }
 
     static let handoffSignals: [WireMessage] = handoffSteps.enumerated().map { index, step in
         .handoffSignal(HandoffSignal(

@@ -25,20 +25,19 @@ final class HandoffSwitchboard: Sendable {
     func received(_ signal: HandoffSignal, on link: RegionLink) {
         let session = sessions(signal.subject)
         switch signal.step {
-        case .route(let localID, let applied, let kind, let started):
-            guard let session, session.route?.handle == signal.source else {
-                // No such client here, or it is not routed to the asker: never switch.
-                return reply(signal, .notRouted, to: signal.source, on: link)
-            }
+        case .route(let localID, let applied, let kind, let started, let requestID):
+            guard let session else { return reply(signal, .notRouted, to: signal.source, on: link) }
+            // A client not routed to the asker is never switched; its router answers a repeat
+            // of a switch it made ("routed") and refuses anything else.
             let destination = routes.route(signal.destination)
-            let reachable = destination?.link.isConnected == true
+            let reachable = destination?.link.isConnected == true && session.route?.handle == signal.source && session.phase == .inWorld
             for action in session.routerInput(signal.handoffID, .route(destinationReachable: reachable)) {
                 switch action {
                 case .switchRoute:
                     guard let destination else { continue }
                     let change = RegionChanged(
                         kind: kind == .teleport ? .teleport : .crossing, localID: localID, regionName: destination.descriptor.name,
-                        regionHandle: destination.handle, startedMillis: started)
+                        regionHandle: destination.handle, startedMillis: started, requestID: requestID)
                     let missing = session.switchRoute(signal, to: destination, localID: localID, appliedSequence: applied, change: change)
                     stats.handoffsSwitched.add(1, ordering: .relaxed)
                     if missing > 0 {

@@ -172,6 +172,8 @@ extension Region {
             }
             // A pending object whose source is gone will never be committed or cancelled.
             for (id, handoff) in incoming where handoff.offer.source == handle && handoff.manager == nil {
+                // Only a pending object: one that arrived is root here and stays.
+                guard case .pending = handoff.machine.state else { continue }
                 destinationInput(.managerLost, id, now: now)
             }
             dropGhosts(from: handle)

@@ -110,7 +110,7 @@ extension Region {
             guard let manager = handoff.manager else { return }
             pending.direct.append((manager, .handoffSignal(signal(handoff.offer, to: settings.handle, .route(
                 localID: localID, appliedSequence: avatar.appliedSequence, kind: handoff.offer.kind,
-                startedMillis: handoff.offer.startedMillis)))))
+                startedMillis: handoff.offer.startedMillis, requestID: handoff.requestID)))))
         case .object(let object):
             if gridServicesAttached, object.stored {
                 pending.effects.append(.moveObject(handoff: id, record: object.record, to: handoff.destination.gridPosition))
@@ -166,10 +166,12 @@ extension Region {
         avatar.velocity = .zero
         avatar.intent = .stop
         avatars[handoff.traveller] = avatar
-        pending.direct.append((avatar.manager, .handoffSignal(signal(handoff.offer, to: settings.handle, .failed(reason)))))
         if let requester = handoff.requester {
             pending.replies.append((avatar.manager, CommandReply(agent: requester, requestID: handoff.requestID, outcome: .failed(
                 code: ErrorCode.handoffFailed.rawValue, message: Self.failureMessage(reason, destination: known[handoff.destination])))))
+        } else {
+            // A crossing: nobody asked, so the client manager tells the client (Error 27, request 0).
+            pending.direct.append((avatar.manager, .handoffSignal(signal(handoff.offer, to: settings.handle, .failed(reason)))))
         }
     }
 

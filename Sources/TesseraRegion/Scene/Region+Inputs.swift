@@ -101,8 +101,7 @@ extension Region {
     private mutating func run(_ command: AgentCommand, by id: LocalID, manager: ManagerID, now: FrameInstant) {
         if avatars[id]!.handoff != nil {
             // Travelling: the hand-off carried the state up to here, and the client manager
-            // replays what follows to the destination. Only the intent is kept, for a resume.
-            if case .move(let intent) = command, intent.heading.isFinite { avatars[id]!.intent = intent }
+            // replays what follows to the destination. (A resume stops the avatar at the border.)
             return
         }
         switch command {
@@ -217,6 +216,11 @@ extension Region {
     mutating func removeEntity(_ id: LocalID, stored: Bool = true) {
         if let avatar = avatars.removeValue(forKey: id) {
             agentIndex[avatar.agentID] = nil
+            // Gone while travelling (logged out, replaced by a new login): the hand-off ends
+            // here, and the destination drops what it holds, so no route request can follow.
+            if let handoff = avatar.handoff, outgoing[handoff]?.machine.isFinished == false {
+                sourceInput(.managerLost, handoff, now: clockSeconds)
+            }
         } else if let object = objects.removeValue(forKey: id) {
             objectIndex[object.id] = nil
             if stored, object.stored { deletedStored.append(object.id) }

@@ -38,6 +38,8 @@ public struct Region {
     var ghostIndex: [GhostKey: LocalID] = [:]
     /// Per adjacent neighbour: the motion it last got of each entity ghosted to it.
     var ghostsSent: [RegionHandle: [LocalID: EntityMotion]] = [:]
+    /// The monotonic time of the frame (or reaction) being applied.
+    var clockSeconds: Double = 0
 
     public init(settings: RegionSettings) {
         self.settings = settings
@@ -58,6 +60,7 @@ public struct Region {
     /// One simulation frame: apply inputs, move, compute interest, publish.
     public mutating func step(now: FrameInstant, inputs: [RegionInput]) -> RegionOutput {
         frame &+= 1
+        clockSeconds = now.seconds
         dilationMeter.record(now.seconds)
         for input in inputs { apply(input, now: now) }
         let dt = settings.frameSeconds
@@ -79,9 +82,18 @@ public struct Region {
     /// gives arriving avatars their view, and publishes what that produced. Nothing moves and
     /// the frame number stays, so a hand-off's round trips cost network time, not frame waits.
     public mutating func react(now: FrameInstant, inputs: [RegionInput]) -> RegionOutput {
+        clockSeconds = now.seconds
         for input in inputs { apply(input, now: now) }
-        if avatars.values.contains(where: \.needsInitialView) { updateInterest(arrivalsOnly: true) }
-        return publish(now: now, moved: [])
+        if !pending.appeared.isEmpty || avatars.values.contains(where: \.needsInitialView) {
+            updateInterest(arrivalsOnly: true)
+        }
+        var moved: [MovedEntity] = []
+        for id in pending.movedObjects {
+            guard let motion = objects[id]?.motion, published[id] != motion else { continue }
+            published[id] = motion
+            moved.append(MovedEntity(localID: id, motion: motion))
+        }
+        return publish(now: now, moved: moved)
     }
 
     mutating func takeID() -> LocalID {

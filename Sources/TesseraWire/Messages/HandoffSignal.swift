@@ -21,8 +21,9 @@ public struct HandoffSignal: WireMessageBody {
         /// Source → destination (objects): the storage row now belongs to the destination; activate.
         case commit
         /// Source → client manager: switch the avatar's route to the destination's local id,
-        /// replaying the client's commands after `appliedSequence`.
-        case route(localID: LocalID, appliedSequence: UInt32, kind: HandoffOffer.Kind, startedMillis: UInt64)
+        /// replaying the client's commands after `appliedSequence`. `requestID` is a teleport's
+        /// (0 for a crossing), for the client's `RegionChanged`.
+        case route(localID: LocalID, appliedSequence: UInt32, kind: HandoffOffer.Kind, startedMillis: UInt64, requestID: UInt32)
         /// Source or destination → client manager: did you switch?
         case query
         /// Client manager → the asker: switched (or will, on the same ordered link).
@@ -78,7 +79,8 @@ public struct HandoffSignal: WireMessageBody {
             let sequence = try buffer.readLE(UInt32.self, "handoffSignal.appliedSequence")
             let kind = try buffer.readEnum(HandoffOffer.Kind.self, "handoffSignal.kind")
             let started = try buffer.readLE(UInt64.self, "handoffSignal.startedMillis")
-            step = .route(localID: localID, appliedSequence: sequence, kind: kind, startedMillis: started)
+            let requestID = try buffer.readLE(UInt32.self, "handoffSignal.requestID")
+            step = .route(localID: localID, appliedSequence: sequence, kind: kind, startedMillis: started, requestID: requestID)
         case .query: step = .query
         case .routed: step = .routed
         case .notRouted: step = .notRouted
@@ -111,12 +113,13 @@ public struct HandoffSignal: WireMessageBody {
             buffer.writeLE(reason.rawValue)
         case .cancel: buffer.writeLE(Step.Tag.cancel.rawValue)
         case .commit: buffer.writeLE(Step.Tag.commit.rawValue)
-        case .route(let localID, let sequence, let kind, let started):
+        case .route(let localID, let sequence, let kind, let started, let requestID):
             buffer.writeLE(Step.Tag.route.rawValue)
             buffer.writeLE(localID)
             buffer.writeLE(sequence)
             buffer.writeLE(kind.rawValue)
             buffer.writeLE(started)
+            buffer.writeLE(requestID)
         case .query: buffer.writeLE(Step.Tag.query.rawValue)
         case .routed: buffer.writeLE(Step.Tag.routed.rawValue)
         case .notRouted: buffer.writeLE(Step.Tag.notRouted.rawValue)
