@@ -35,7 +35,7 @@ public struct GridOperations: Sendable {
         switch call.code {
         case .login, .resumeSession, .endSession, .inventory: role == .clientManager
         case .registerRegion, .deregisterRegion, .heartbeat, .loadScene, .flushScene, .rez, .take, .moveObject: role == .region
-        case .locateRegion: true
+        case .locateRegion, .listRegions: true
         case .botSessions: role == .tool
         }
     }
@@ -103,6 +103,10 @@ public struct GridOperations: Sendable {
             return .sceneObject(object.record)
         case .take(let account, let object):
             return .item(try await inventory.take(object: object, by: account))
+        case .listRegions:
+            return .locations(try await regions.online().map {
+                RegionLocation(id: $0.id, name: $0.name, gridX: UInt32($0.gridX), gridY: UInt32($0.gridY), address: $0.address)
+            })
         case .moveObject(let record, let from, let gridX, let gridY):
             guard gridX <= Int32.max, gridY <= Int32.max else { throw CallStatus(.invalidValue, "grid position (\(gridX), \(gridY)) is out of range") }
             switch try await scenes.move(PersistedObject(record), from: from, toGridX: Int32(gridX), gridY: Int32(gridY)) {

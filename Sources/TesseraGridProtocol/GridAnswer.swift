@@ -15,9 +15,11 @@ public enum GridAnswer: Hashable, Sendable {
     /// The item a take made.
     case item(UUID)
     case sessions([SessionGrant])
+    /// The online regions (`listRegions`).
+    case locations([RegionLocation])
 
     public enum Code: UInt8, Sendable, CaseIterable {
-        case done = 0, session, region, location, inventory, scene, sceneObject, item, sessions
+        case done = 0, session, region, location, inventory, scene, sceneObject, item, sessions, locations
     }
 
     public var code: Code {
@@ -31,6 +33,7 @@ public enum GridAnswer: Hashable, Sendable {
         case .sceneObject: .sceneObject
         case .item: .item
         case .sessions: .sessions
+        case .locations: .locations
         }
     }
 
@@ -49,6 +52,9 @@ public enum GridAnswer: Hashable, Sendable {
         case .sessions:
             let count = try buffer.readCount("gridAnswer.sessions", minElementBytes: 28)
             self = .sessions(try (0..<count).map { _ in try SessionGrant(from: &buffer) })
+        case .locations:
+            let count = try buffer.readCount("gridAnswer.locations", minElementBytes: 28)
+            self = .locations(try (0..<count).map { _ in try RegionLocation(from: &buffer) })
         }
     }
 
@@ -67,6 +73,9 @@ public enum GridAnswer: Hashable, Sendable {
         case .sessions(let grants):
             buffer.writeCount(grants.count)
             for grant in grants { grant.encode(into: &buffer) }
+        case .locations(let locations):
+            buffer.writeCount(locations.count)
+            for location in locations { location.encode(into: &buffer) }
         }
     }
 }

@@ -40,10 +40,12 @@ public enum GridCall: Hashable, Sendable {
     /// position (with its new position), in one transaction. Answers `done` also when the row
     /// already belongs to the destination, so asking again after a timeout is safe.
     case moveObject(SceneObjectRecord, from: UUID, gridX: UInt32, gridY: UInt32)
+    /// Every online region and where its node listens: region nodes find the nodes they link to.
+    case listRegions
 
     public enum Code: UInt8, Sendable, CaseIterable {
         case login = 1, resumeSession, endSession, registerRegion, deregisterRegion, heartbeat, locateRegion
-        case inventory, loadScene, flushScene, rez, take, botSessions, moveObject
+        case inventory, loadScene, flushScene, rez, take, botSessions, moveObject, listRegions
     }
 
     /// Most bot sessions one call may ask for.
@@ -65,6 +67,7 @@ public enum GridCall: Hashable, Sendable {
         case .take: .take
         case .botSessions: .botSessions
         case .moveObject: .moveObject
+        case .listRegions: .listRegions
         }
     }
 
@@ -125,6 +128,8 @@ public enum GridCall: Hashable, Sendable {
             self = .moveObject(
                 record, from: try buffer.readUUID("moveObject.from"),
                 gridX: try buffer.readLE(UInt32.self, "moveObject.gridX"), gridY: try buffer.readLE(UInt32.self, "moveObject.gridY"))
+        case .listRegions:
+            self = .listRegions
         }
     }
 
@@ -178,6 +183,8 @@ public enum GridCall: Hashable, Sendable {
             buffer.writeUUID(from)
             buffer.writeLE(gridX)
             buffer.writeLE(gridY)
+        case .listRegions:
+            break
         }
     }
 }

@@ -60,7 +60,7 @@ public final class ScenarioGrid: Sendable {
     public static func start(
         spawnRadius: Double = 3, extraRegionKeys: String = "", extraClientManagerKeys: String = "",
         secret: String = "scenario-grid-secret", migrationsDirectory: String? = nil,
-        layout: [[Region]] = [[Region("Scenario Region", x: 1000, y: 1000)]],
+        layout: [[Region]] = [[Region("Scenario Region", x: 1000, y: 1000)]], linkNodes: Bool = true,
         group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> ScenarioGrid {
         var logger = Logger(label: "tessera.scenario")
@@ -96,7 +96,8 @@ public final class ScenarioGrid: Sendable {
             ports.append(try await node.start().port ?? 0)
             nodes.append(node)
         }
-        for (index, node) in nodes.enumerated() {
+        // Without `linkNodes`, nodes find each other through the registry of the grid services.
+        for (index, node) in nodes.enumerated() where linkNodes {
             for (other, port) in ports.enumerated() where other != index {
                 node.link(to: PeerLinks.Peer(host: "127.0.0.1", port: port))
             }

@@ -107,6 +107,7 @@ import TesseraWorld
         case .take: "take"
         case .botSessions: "botSessions"
         case .moveObject: "moveObject"
+        case .listRegions: "listRegions"
         }
     }
 
@@ -121,6 +122,7 @@ import TesseraWorld
         case .sceneObject: "sceneObject"
         case .item: "item"
         case .sessions: "sessions"
+        case .locations: "locations"
         }
     }
 
@@ -134,10 +136,10 @@ import TesseraWorld
         ])
         #expect(Set(GridProtocolSamples.gridCalls.map(Self.name)) == [
             "login", "resumeSession", "endSession", "registerRegion", "deregisterRegion", "heartbeat", "locateRegion",
-            "inventory", "loadScene", "flushScene", "rez", "take", "botSessions", "moveObject",
+            "inventory", "loadScene", "flushScene", "rez", "take", "botSessions", "moveObject", "listRegions",
         ])
         #expect(Set(GridProtocolSamples.gridAnswers.map(Self.name)) == [
-            "done", "session", "region", "location", "inventory", "scene", "sceneObject", "item", "sessions",
+            "done", "session", "region", "location", "inventory", "scene", "sceneObject", "item", "sessions", "locations",
         ])
     }
 

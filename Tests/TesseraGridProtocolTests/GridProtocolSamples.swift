@@ -144,6 +144,7 @@ enum GridProtocolSamples {
             .botSessions(prefix: String(repeating: "b", count: 48), count: GridCall.maxBotSessions),
             .moveObject(recordFull, from: recordMinimal.id, gridX: 1001, gridY: 1000),
             .moveObject(recordMinimal, from: recordFull.id, gridX: 0, gridY: .max),
+            .listRegions,
         ]
 
     static let gridAnswers: [GridAnswer] =
@@ -167,6 +168,11 @@ enum GridProtocolSamples {
             .sessions([]),
             .sessions([grantFull, grantMinimal]),
             .sessions([grantMinimal, grantMinimal]),
+            .locations([]),
+            .locations([
+                RegionLocation(id: a, name: "Tessera Plaza", gridX: 1000, gridY: 1000, address: "127.0.0.1:9100"),
+                RegionLocation(id: zero, name: "", gridX: .max, gridY: 0, address: ""),
+            ]),
         ]
 
     static let statuses: [CallStatus] =

@@ -82,3 +82,30 @@ struct ObjectCrossingStorageTests {
         await grid.stop()
     }
 }
+
+/// Region nodes that are not told about each other find each other through the registry.
+@Suite("Region nodes discover each other through the registry", .serialized)
+struct RegistryDiscoveryTests {
+    @Test("two nodes linked only by the registry hand avatars across their border")
+    func discovery() async throws {
+        let grid = try await ScenarioGrid.start(migrationsDirectory: migrationsDirectory, layout: ScenarioGrid.square, linkNodes: false)
+        do {
+            let operations = try #require(grid.gridServices).operations
+            _ = try await makeAccount(operations, "Ada")
+            let ada = try await ScenarioClient.connect(grid.url)
+            try await ada.login("Ada", password: "correct horse")
+            try await ada.send(.teleport(Teleport(requestID: 1, region: "Northeast", position: Vector3(20, 20, 0))))
+            try await ada.waitFor("teleported to the other node's region") { $0.regionName == "Northeast" && $0.me != nil }
+            try await ada.send(.teleport(Teleport(requestID: 2, region: "Northeast", position: Vector3(3, 20, 0))))
+            try await ada.waitFor("placed at Northeast's west edge") { ($0.me?.motion.position.position.x ?? 9) < 3.5 }
+            try await ada.send(.move(Move(mode: .run, headingRadians: .pi)))
+            try await ada.waitFor("ran back across into Northwest") { $0.regionName == "Northwest" && $0.me != nil }
+            #expect(ada.violations.isEmpty, "\(ada.violations)")
+            await ada.close()
+        } catch {
+            await grid.stop()
+            throw error
+        }
+        await grid.stop()
+    }
+}

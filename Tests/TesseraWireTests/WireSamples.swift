@@ -169,6 +169,7 @@ enum WireSamples {
         .take(account: agentB, object: agentA),
         .botSessions(prefix: "Bot", count: 250),
         .moveObject(record, from: agentB, gridX: 1001, gridY: .max),
+        .listRegions,
     ]
 
     static let gridAnswers: [GridAnswer] = [
@@ -195,6 +196,7 @@ enum WireSamples {
         .sceneObject(record),
         .item(agentB),
         .sessions([grant, SessionGrant(account: agentB, name: "Bot 2", token: "t2", expiresMillis: 0)]),
+        .locations([RegionLocation(id: agentA, name: "Tessera Centre", gridX: 1000, gridY: 1001, address: "10.0.0.5:9100")]),
     ]
 
     static let gridRequests: [WireMessage] = gridCalls.enumerated().map { index, call in

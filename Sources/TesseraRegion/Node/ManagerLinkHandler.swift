@@ -13,11 +13,17 @@ final class ManagerLinkHandler: ChannelInboundHandler {
     private let connections: ManagerConnections
     private let peers: PeerLinks
     private let status: @Sendable () -> StatusReply
+    /// Called when another region node links to this one (it may be new to this node).
+    private let peerArrived: @Sendable () -> Void
     private let logger: Logger
     private var managerID: ManagerID?
     private var role: WireRole?
 
-    init(runners: [RegionRunner], connections: ManagerConnections, peers: PeerLinks, status: @escaping @Sendable () -> StatusReply, logger: Logger) {
+    init(
+        runners: [RegionRunner], connections: ManagerConnections, peers: PeerLinks, status: @escaping @Sendable () -> StatusReply,
+        peerArrived: @escaping @Sendable () -> Void = {}, logger: Logger
+    ) {
+        self.peerArrived = peerArrived
         self.runners = Dictionary(uniqueKeysWithValues: runners.map { ($0.settings.handle.rawValue, $0) })
         self.connections = connections
         self.peers = peers
@@ -30,6 +36,7 @@ final class ManagerLinkHandler: ChannelInboundHandler {
             return context.fireUserInboundEventTriggered(event)
         }
         role = hello.role
+        if hello.role == .region { peerArrived() }
         guard hello.role == .clientManager else { return }
         let id = connections.register(context.channel)
         managerID = id

@@ -54,13 +54,15 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
         for index in peers.withLock({ $0.indices }) { connect(index, attempt: 0) }
     }
 
-    /// Links to one more node (one whose address was known only after it started).
+    /// Links to one more node (one whose address was known only after it started, or that the
+    /// registry names); a node already linked, or dialing, is not dialed twice.
     func add(_ peer: Peer) {
-        let index = peers.withLock { peers in
+        let index = peers.withLock { peers -> Int? in
+            guard !peers.contains(where: { $0.host == peer.host && $0.port == peer.port }) else { return nil }
             peers.append(peer)
             return peers.count - 1
         }
-        connect(index, attempt: 0)
+        if let index { connect(index, attempt: 0) }
     }
 
     func stop() {

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 import Foundation
 import TesseraWire
 
@@ -40,6 +41,9 @@ public final class RegionNode: Service, @unchecked Sendable {
     private var serverChannel: Channel?
     private var gridClient: GridClient?
     private var registered: [UUID] = []
+    /// The grid client and the address this node registered its regions under, once registered
+    /// (read by connection handlers on other threads).
+    private let registration = Mutex<(GridClient, String)?>(nil)
     private var heartbeat: Task<Void, Never>?
 
     public init(settings: Settings, group: EventLoopGroup, clock: FrameClock = SystemFrameClock(), logger: Logger) {
@@ -83,6 +87,10 @@ public final class RegionNode: Service, @unchecked Sendable {
         let status: @Sendable () -> StatusReply = { [weak self] in
             self?.status() ?? StatusReply(node: "", regions: [])
         }
+        let peerArrived: @Sendable () -> Void = { [weak self] in
+            guard let self, let (gridClient, address) = self.registration.withLock({ $0 }) else { return }
+            Task { await self.discoverPeers(gridClient, ownAddress: address) }
+        }
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -93,7 +101,8 @@ public final class RegionNode: Service, @unchecked Sendable {
                         handshake: WireHandshakeHandler(acceptingSecret: secret, allowedRoles: [.clientManager, .region, .tool], reply: reply)
                     )
                     try channel.pipeline.syncOperations.addHandler(
-                        ManagerLinkHandler(runners: runners, connections: connections, peers: peers, status: status, logger: logger)
+                        ManagerLinkHandler(
+                            runners: runners, connections: connections, peers: peers, status: status, peerArrived: peerArrived, logger: logger)
                     )
                 }
             }
@@ -140,6 +149,8 @@ public final class RegionNode: Service, @unchecked Sendable {
         }
         let ids = registered
         let logger = logger
+        registration.withLock { $0 = (client, address) }
+        await discoverPeers(client, ownAddress: address)
         heartbeat = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(10))
@@ -149,7 +160,19 @@ public final class RegionNode: Service, @unchecked Sendable {
                 } catch {
                     logger.warning("region heartbeat failed", metadata: ["error": "\(error)"])
                 }
+                await self.discoverPeers(client, ownAddress: address)
             }
+        }
+    }
+
+    /// Links to the nodes of every online region in the registry (besides those of the config),
+    /// so a grid grows by registering regions, not by editing every node's config.
+    private func discoverPeers(_ client: GridClient, ownAddress: String) async {
+        guard case .locations(let regions)? = try? await client.call(.listRegions) else { return }
+        for region in regions where region.address != ownAddress {
+            let parts = region.address.split(separator: ":")
+            guard parts.count == 2, let port = Int(parts[1]) else { continue }
+            peers.add(PeerLinks.Peer(host: String(parts[0]), port: port))
         }
     }
 

@@ -101,6 +101,20 @@ public struct RegionRegistry: Sendable {
     }
 
     /// An online region by name; the empty name means the first online region by grid position.
+    /// Every online region whose heartbeat is fresh.
+    public func online() async throws -> [RegisteredRegion] {
+        let stale = staleAfterSeconds
+        let rows = try await client.query("""
+            SELECT id, name, grid_x, grid_y, address, node_name, online FROM regions
+            WHERE online AND heartbeat_at > now() - make_interval(secs => \(stale)) ORDER BY grid_y, grid_x
+            """, logger: logger)
+        var regions: [RegisteredRegion] = []
+        for try await (id, name, x, y, address, node, online) in rows.decode((UUID, String, Int32, Int32, String, String, Bool).self) {
+            regions.append(RegisteredRegion(id: id, name: name, gridX: x, gridY: y, address: address, node: node, online: online))
+        }
+        return regions
+    }
+
     public func locate(name: String) async throws -> RegisteredRegion {
         let rows = try await client.query("""
             SELECT id, name, grid_x, grid_y, address, node_name, online FROM regions
