@@ -83,6 +83,24 @@ extension ByteBuffer {
         writeFloatLE(value.z)
     }
 
+    /// A `u8` flag (0 none, 1 present), then the vector when present.
+    public mutating func readOptionalVector(_ field: String) throws -> Vector3? {
+        switch try readLE(UInt8.self, field + ".present") {
+        case 0: return nil
+        case 1: return try readVector(field)
+        case let other: throw CodecError.invalidValue(field: field + ".present", reason: "expected 0 or 1, got \(other)")
+        }
+    }
+
+    public mutating func writeOptionalVector(_ value: Vector3?) {
+        if let value {
+            writeLE(UInt8(1))
+            writeVector(value)
+        } else {
+            writeLE(UInt8(0))
+        }
+    }
+
     public mutating func readQuaternion(_ field: String) throws -> Quaternion {
         Quaternion(
             x: try readFloatLE(field), y: try readFloatLE(field),

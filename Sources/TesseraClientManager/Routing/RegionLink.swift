@@ -60,34 +60,8 @@ public final class RegionLink: Sendable {
     }
 
     private func connect() async throws {
-        let promise = group.next().makePromise(of: HelloAccepted.self)
-        let hello = hello
-        let channel: Channel
-        do {
-            channel = try await ClientBootstrap(group: group)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connectTimeout(.seconds(5))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addWireHandlers(
-                            handshake: WireHandshakeHandler(initiating: hello, outcome: promise)
-                        )
-                        try channel.pipeline.syncOperations.addHandler(RegionLinkHandler(link: self))
-                    }
-                }
-                .connect(host: host, port: port)
-                .get()
-        } catch {
-            // Never connected: no handler will complete the handshake's promise.
-            promise.fail(error)
-            throw error
-        }
-        let accepted: HelloAccepted
-        do {
-            accepted = try await promise.futureResult.get()
-        } catch {
-            channel.close(promise: nil)
-            throw error
+        let (channel, accepted) = try await WireDialer.dial(host: host, port: port, hello: hello, group: group) {
+            RegionLinkHandler(link: self)
         }
         let regions = accepted.regions.map { RegionRoute(descriptor: $0, link: self) }
         state.withLock { state in

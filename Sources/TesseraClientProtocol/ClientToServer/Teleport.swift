@@ -23,11 +23,7 @@ public struct Teleport: Hashable, Sendable {
         let x = try buffer.readLE(UInt32.self, "teleport.gridX")
         let y = try buffer.readLE(UInt32.self, "teleport.gridY")
         gridPosition = GridPosition(x: x, y: y)
-        switch try buffer.readLE(UInt8.self, "teleport.hasPosition") {
-        case 0: position = nil
-        case 1: position = try buffer.readVector("teleport.position")
-        case let other: throw CodecError.invalidValue(field: "teleport.hasPosition", reason: "expected 0 or 1, got \(other)")
-        }
+        position = try buffer.readOptionalVector("teleport.position")
     }
 
     func encode(into buffer: inout ByteBuffer) {
@@ -35,11 +31,6 @@ public struct Teleport: Hashable, Sendable {
         buffer.writeText(region)
         buffer.writeLE(gridPosition.x)
         buffer.writeLE(gridPosition.y)
-        if let position {
-            buffer.writeLE(UInt8(1))
-            buffer.writeVector(position)
-        } else {
-            buffer.writeLE(UInt8(0))
-        }
+        buffer.writeOptionalVector(position)
     }
 }

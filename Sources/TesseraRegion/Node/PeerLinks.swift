@@ -127,37 +127,27 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
 
     private func connect(_ index: Int, attempt: Int) {
         guard !stopped.load(ordering: .relaxed) else { return }
-        let peer = peers.withLock { $0[index] }
-        let promise = group.next().makePromise(of: HelloAccepted.self)
         let hello = hello
-        ClientBootstrap(group: group)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connectTimeout(.seconds(2))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addWireHandlers(handshake: WireHandshakeHandler(initiating: hello, outcome: promise))
-                }
-            }
-            .connect(host: peer.host, port: peer.port)
-            .flatMap { channel in promise.futureResult.map { (channel, $0) } }
-            .whenComplete { result in
-                switch result {
-                case .success(let (channel, accepted)):
-                    self.links.withLock { $0[index] = Link(channel: channel, regions: accepted.regions) }
-                    self.logger.info("linked to region node", metadata: ["node": "\(accepted.nodeName)", "address": "\(peer.host):\(peer.port)"])
+        let peer = peers.withLock { $0[index] }
+        Task {
+            do {
+                let (channel, accepted) = try await WireDialer.dial(
+                    host: peer.host, port: peer.port, hello: hello, group: group, connectTimeout: .seconds(2))
+                guard !stopped.load(ordering: .relaxed) else { return channel.close(promise: nil) }
+                links.withLock { $0[index] = Link(channel: channel, regions: accepted.regions) }
+                logger.info("linked to region node", metadata: ["node": "\(accepted.nodeName)", "address": "\(peer.host):\(peer.port)"])
+                announce()
+                channel.closeFuture.whenComplete { _ in
+                    self.links.withLock { $0[index] = nil }
                     self.announce()
-                    channel.closeFuture.whenComplete { _ in
-                        self.links.withLock { $0[index] = nil }
-                        self.announce()
-                        guard !self.stopped.load(ordering: .relaxed) else { return }
-                        self.logger.warning("lost region node link; redialing", metadata: ["address": "\(peer.host):\(peer.port)"])
-                        self.retry(index, attempt: 1)
-                    }
-                case .failure:
-                    promise.fail(ChannelError.ioOnClosedChannel)
-                    self.retry(index, attempt: attempt + 1)
+                    guard !self.stopped.load(ordering: .relaxed) else { return }
+                    self.logger.warning("lost region node link; redialing", metadata: ["address": "\(peer.host):\(peer.port)"])
+                    self.retry(index, attempt: 1)
                 }
+            } catch {
+                retry(index, attempt: attempt + 1)
             }
+        }
     }
 
     private func retry(_ index: Int, attempt: Int) {

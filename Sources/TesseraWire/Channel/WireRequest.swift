@@ -8,34 +8,22 @@ public enum WireRequest {
         host: String, port: Int, hello: Hello, _ message: WireMessage, group: EventLoopGroup, timeout: TimeAmount = .seconds(5)
     ) async throws -> WireMessage {
         let loop = group.next()
-        let handshake = loop.makePromise(of: HelloAccepted.self)
         let answer = loop.makePromise(of: WireMessage.self)
         let channel: Channel
         do {
-            channel = try await ClientBootstrap(group: loop)
-            .connectTimeout(timeout)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addWireHandlers(handshake: WireHandshakeHandler(initiating: hello, outcome: handshake))
-                    try channel.pipeline.syncOperations.addHandler(FirstAnswerHandler(answer: answer))
-                }
+            (channel, _) = try await WireDialer.dial(host: host, port: port, hello: hello, group: loop, connectTimeout: timeout) {
+                FirstAnswerHandler(answer: answer)
             }
-            .connect(host: host, port: port)
-            .get()
         } catch {
-            // Never connected: nothing else will complete the promises.
-            handshake.fail(error)
             answer.fail(error)
             throw error
         }
         defer {
-            handshake.fail(WireRequestError.closed)
             answer.fail(WireRequestError.closed)
             channel.close(promise: nil)
         }
         let timer = loop.scheduleTask(in: timeout) { answer.fail(WireRequestError.timedOut) }
         defer { timer.cancel() }
-        _ = try await handshake.futureResult.get()
         try await channel.writeAndFlush(message)
         return try await answer.futureResult.get()
     }

@@ -96,33 +96,8 @@ public final class GridClient: Sendable {
     }
 
     private func connect() async throws {
-        let promise = group.next().makePromise(of: HelloAccepted.self)
-        let hello = hello
-        let channel: Channel
-        do {
-            channel = try await ClientBootstrap(group: group)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connectTimeout(.seconds(5))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addWireHandlers(
-                            handshake: WireHandshakeHandler(initiating: hello, outcome: promise)
-                        )
-                        try channel.pipeline.syncOperations.addHandler(GridClientHandler(client: self))
-                    }
-                }
-                .connect(host: host, port: port)
-                .get()
-        } catch {
-            // Never connected: no handler will complete the handshake's promise.
-            promise.fail(error)
-            throw error
-        }
-        do {
-            _ = try await promise.futureResult.get()
-        } catch {
-            channel.close(promise: nil)
-            throw error
+        let (channel, _) = try await WireDialer.dial(host: host, port: port, hello: hello, group: group) {
+            GridClientHandler(client: self)
         }
         let stopped = state.withLock { state in
             if !state.stopped {

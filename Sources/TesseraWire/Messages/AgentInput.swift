@@ -97,12 +97,7 @@ public enum AgentCommand: Hashable, Sendable {
             let region = try buffer.readText("teleport.region", maxBytes: maxNameBytes)
             let x = try buffer.readLE(UInt32.self, "teleport.gridX")
             let y = try buffer.readLE(UInt32.self, "teleport.gridY")
-            let position: Vector3? =
-                switch try buffer.readLE(UInt8.self, "teleport.hasPosition") {
-                case 0: nil
-                case 1: try buffer.readVector("teleport.position")
-                case let other: throw CodecError.invalidValue(field: "teleport.hasPosition", reason: "expected 0 or 1, got \(other)")
-                }
+            let position = try buffer.readOptionalVector("teleport.position")
             self = .teleport(requestID: requestID, region: region, gridPosition: GridPosition(x: x, y: y), position: position)
         case .moveObject:
             let requestID = try buffer.readLE(UInt32.self, "moveObject.requestID")
@@ -146,12 +141,7 @@ public enum AgentCommand: Hashable, Sendable {
             buffer.writeText(region)
             buffer.writeLE(gridPosition.x)
             buffer.writeLE(gridPosition.y)
-            if let position {
-                buffer.writeLE(UInt8(1))
-                buffer.writeVector(position)
-            } else {
-                buffer.writeLE(UInt8(0))
-            }
+            buffer.writeOptionalVector(position)
         case .moveObject(let requestID, let localID, let position):
             buffer.writeLE(Tag.moveObject.rawValue)
             buffer.writeLE(requestID)

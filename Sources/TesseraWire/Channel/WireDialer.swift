@@ -1,0 +1,39 @@
+import NIOCore
+import NIOPosix
+
+/// The connecting side of every Tessera wire link: dial, say Hello, wait for the answer. The
+/// handshake's promise is always completed, whether the dial, the handshake or the peer fails.
+public enum WireDialer {
+    /// Returns the open channel and the peer's `HelloAccepted`; `handler` (if any) is added
+    /// after the wire handlers, so it sees only messages of an open connection.
+    public static func dial(
+        host: String, port: Int, hello: Hello, group: EventLoopGroup, connectTimeout: TimeAmount = .seconds(5),
+        handler: @escaping @Sendable () -> (any ChannelHandler)? = { nil }
+    ) async throws -> (Channel, HelloAccepted) {
+        let promise = group.next().makePromise(of: HelloAccepted.self)
+        let channel: Channel
+        do {
+            channel = try await ClientBootstrap(group: group)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connectTimeout(connectTimeout)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addWireHandlers(handshake: WireHandshakeHandler(initiating: hello, outcome: promise))
+                        if let extra = handler() { try channel.pipeline.syncOperations.addHandler(extra) }
+                    }
+                }
+                .connect(host: host, port: port)
+                .get()
+        } catch {
+            // Never connected: no handler will complete the handshake's promise.
+            promise.fail(error)
+            throw error
+        }
+        do {
+            return (channel, try await promise.futureResult.get())
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+    }
+}
