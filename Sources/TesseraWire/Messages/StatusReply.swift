@@ -16,7 +16,7 @@ public struct StatusReply: WireMessageBody {
     }
 
     public init(from buffer: inout ByteBuffer) throws {
-        node = try buffer.readText("statusReply.node", maxBytes: maxNameBytes)
+        node = try buffer.readText("statusReply.node", maxBytes: 255)
         let count = try buffer.readCount("statusReply.regions", minElementBytes: 40)
         regions = try (0..<count).map { _ in try RegionStatus(from: &buffer) }
     }
