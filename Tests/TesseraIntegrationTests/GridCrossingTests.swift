@@ -140,7 +140,17 @@ struct GridCrossingTests {
         #expect(abs(position.x - 30) < 0.5 && abs(position.y - 40) < 0.5)
 
         try await ada.send(.teleport(Teleport(requestID: 8, gridPosition: GridPosition(x: 1000, y: 1001))))
-        try await ada.waitFor("in Northwest") { $0.regionName == "Northwest" && $0.me != nil || !$0.errors.isEmpty }
+        do {
+            try await ada.waitFor("in Northwest") { $0.regionName == "Northwest" && $0.me != nil || !$0.errors.isEmpty }
+        } catch {
+            let regions = grid.regionNodes.flatMap { $0.status().regions }
+            Issue.record("""
+                not in Northwest: region \(ada.mirror.regionName ?? "?"), me \(ada.mirror.me.map { "\($0.motion.position.position)" } ?? "none"), \
+                changes \(ada.mirror.regionChanges.map(\.regionName)), errors \(ada.mirror.errors), \
+                regions \(regions.map { "\($0.name): roots \($0.rootAgents.count) in \($0.handoffsInProgress) done \($0.handoffsCommitted) failed \($0.handoffsFailed)" })
+                """)
+            throw error
+        }
         #expect(ada.mirror.errors.isEmpty, "\(ada.mirror.errors)")
 
         try await ada.send(.teleport(Teleport(requestID: 9, region: "Atlantis")))

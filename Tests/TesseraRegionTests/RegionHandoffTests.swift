@@ -163,4 +163,21 @@ extension RegionSettings {
         pair.run(45 * 3)
         #expect(pair.east.region.ghostCount == 0)
     }
+
+    @Test func objectsNearTheBorderAreGhostedUntilTheyAreMovedAway() throws {
+        var pair = RegionPair()
+        try pair.west.add(ada, name: "Ada")
+        let create = AgentCommand.createObject(requestID: 1, ObjectSpec(
+            shape: .box, position: Vector3(250, 128, 22), rotation: .identity, scale: Vector3(1, 1, 1), name: "Crate"))
+        pair.step(west: [pair.west.command(ada, create)])
+        let crate = try #require(pair.west.region.objectIDs().first)
+        pair.run(45)
+        #expect(pair.east.region.ghostCount == 1, "the crate stays ghosted while nothing changes")
+        pair.step(west: [pair.west.command(ada, .moveObject(requestID: 2, crate, position: Vector3(100, 128, 22)))])
+        pair.run(2)
+        #expect(pair.east.region.ghostCount == 0, "moved out of the margin")
+        pair.step(west: [pair.west.command(ada, .moveObject(requestID: 3, crate, position: Vector3(255, 128, 22)))])
+        pair.run(2)
+        #expect(pair.east.region.ghostCount == 1, "and back in")
+    }
 }

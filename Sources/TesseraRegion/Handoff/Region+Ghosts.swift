@@ -80,13 +80,18 @@ extension Region {
             for avatar in avatars.values {
                 consider(avatar.localID, avatar.position, avatar.motion, agent: avatar.agentID)
             }
-            for object in objects.values where object.travelling == nil {
-                consider(object.localID, object.position, object.motion, agent: nil)
+            if ghostObjectsChanged {
+                for object in objects.values where object.travelling == nil {
+                    consider(object.localID, object.position, object.motion, agent: nil)
+                }
+            } else {
+                for (id, motion) in sent where objects[id] != nil { now[id] = motion }
             }
             frame.removed = sent.keys.filter { now[$0] == nil }.sorted()
             ghostsSent[neighbour] = now
             if !frame.isEmpty { pending.peer.append((neighbour, .ghostFrame(frame))) }
         }
+        ghostObjectsChanged = false
     }
 
     /// Chat spoken near a border reaches the neighbours within its range.

@@ -181,6 +181,7 @@ extension Region {
         }
         for handle in regions.keys where ghostsSent[handle] == nil && settings.handle.isAdjacent(to: handle) {
             ghostsSent[handle] = [:]
+            ghostObjectsChanged = true
         }
     }
 

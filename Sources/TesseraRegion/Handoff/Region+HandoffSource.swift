@@ -49,6 +49,7 @@ extension Region {
             handoffID: handoffID, source: settings.handle, destination: destination, kind: .crossing,
             startedMillis: now.wallMillis, traveller: .object(TravellingObject(record: record, stored: object.stored)))
         objects[id]!.travelling = handoffID
+        ghostObjectsChanged = true
         let (machine, actions) = HandoffSource.start(handoffID)
         outgoing[handoffID] = OutgoingHandoff(
             machine: machine, offer: offer, traveller: id, manager: manager, requester: agent, requestID: requestID)
@@ -154,6 +155,7 @@ extension Region {
         let reason = handoff.refusal
         if handoff.isObject {
             objects[handoff.traveller]?.travelling = nil
+            ghostObjectsChanged = true
             if let requester = handoff.requester, let manager = handoff.manager {
                 pending.replies.append((manager, CommandReply(agent: requester, requestID: handoff.requestID, outcome: .failed(
                     code: ErrorCode.handoffFailed.rawValue, message: Self.failureMessage(reason, destination: known[handoff.destination])))))

@@ -47,6 +47,7 @@ extension Region {
             objects[target]!.position = position
             objects[target]!.dirty = true
             pending.movedObjects.append(target)
+            ghostObjectsChanged = true
             pending.replies.append((manager, CommandReply(agent: id, requestID: requestID, outcome: .moved(target))))
             return
         }

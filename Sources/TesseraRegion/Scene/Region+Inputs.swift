@@ -223,6 +223,7 @@ extension Region {
             }
         } else if let object = objects.removeValue(forKey: id) {
             objectIndex[object.id] = nil
+            ghostObjectsChanged = true
             if stored, object.stored { deletedStored.append(object.id) }
         } else if let ghost = ghosts.removeValue(forKey: id) {
             ghostIndex[ghost.key] = nil

@@ -45,6 +45,7 @@ extension Region {
             rotation: record.rotation.normalized, scale: record.scale, owner: record.owner, creator: record.creator,
             asset: record.asset, masks: record.masks, stored: stored, dirty: !stored)
         objectIndex[record.id] = id
+        ghostObjectsChanged = true
         published[id] = objects[id]!.motion
         pending.appeared.append(entityInfo(id)!)
         return id

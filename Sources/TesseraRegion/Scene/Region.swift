@@ -38,6 +38,9 @@ public struct Region {
     var ghostIndex: [GhostKey: LocalID] = [:]
     /// Per adjacent neighbour: the motion it last got of each entity ghosted to it.
     var ghostsSent: [RegionHandle: [LocalID: EntityMotion]] = [:]
+    /// Set when an object appeared, left, moved or started or stopped travelling: only then are
+    /// the objects near the borders looked for again (they are static otherwise).
+    var ghostObjectsChanged = true
     /// The monotonic time of the frame (or reaction) being applied.
     var clockSeconds: Double = 0
 
