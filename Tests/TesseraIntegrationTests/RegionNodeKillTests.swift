@@ -8,6 +8,7 @@ import TesseraBots
 import TesseraClientManager
 import TesseraClientProtocol
 import TesseraConfig
+import TesseraStorage
 import TesseraWire
 import TesseraWorld
 
@@ -67,16 +68,15 @@ struct RegionNodeKillTests {
         """
     }
 
-    /// A `tessera region` child, started with posix_spawn (Foundation's Process reaps
-    /// children on its own thread and upsets the waitpid of the embedded PostgreSQL's tools).
+    /// A `tessera region` child, started like the embedded PostgreSQL's tools (Foundation's
+    /// Process reaps children on its own thread, and passes on every open socket).
     struct Node {
         let pid: pid_t
         let log: String
 
         func kill(_ signal: Int32) {
             _ = Glibc.kill(pid, signal)
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            _ = ChildProcess.wait(pid)
         }
     }
 
@@ -86,18 +86,7 @@ struct RegionNodeKillTests {
             throw TestFailure("\(binary) is missing: build with `swift build --build-tests` first")
         }
         let log = config + ".\(name).log"
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let arguments = [binary, "region", "--config", config, "--node", name, "--log-level", "warning"]
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, binary, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw TestFailure("cannot start \(binary): \(String(cString: strerror(spawned)))") }
+        let pid = try ChildProcess.spawn(binary, ["region", "--config", config, "--node", name, "--log-level", "warning"], outputPath: log)
         return Node(pid: pid, log: log)
     }
 

@@ -42,8 +42,6 @@ public final class ClientMailbox: Sendable {
         state.withLock { state in
             if state.closure == nil { state.closure = CloseRequest(code: code, reason: reason) }
         }
-        // The writer closes at once rather than at its next tick.
-        wake()
     }
 
     /// The client went away; nothing more is sent.
