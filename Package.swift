@@ -42,6 +42,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // Bullet (libbullet-dev), reached only through BulletShim's C API.
+        .systemLibrary(name: "CBullet", pkgConfig: "bullet", providers: [.apt(["libbullet-dev"])]),
+        .target(name: "BulletShim", dependencies: ["CBullet"]),
+        // Bullet worlds for the physics service.
+        .target(name: "TesseraPhysics", dependencies: ["TesseraWorld", "BulletShim"]),
         // The hand-off protocol's three participants as pure state machines (docs/handoff.md).
         .target(name: "TesseraHandoff", dependencies: ["TesseraWorld"]),
         // Internal TCP protocol between roles (Tessera wire), and the grid services' caller.
@@ -169,6 +174,7 @@ let package = Package(
         ),
         .testTarget(name: "TesseraWorldTests", dependencies: ["TesseraWorld"]),
         .testTarget(name: "TesseraHandoffTests", dependencies: ["TesseraHandoff", "TesseraWorld"]),
+        .testTarget(name: "TesseraPhysicsTests", dependencies: ["TesseraPhysics", "TesseraWorld"]),
         .testTarget(
             name: "TesseraWireTests",
             dependencies: [

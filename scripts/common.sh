@@ -2,8 +2,8 @@
 # Sourced, not run.
 
 # System packages (Debian names): PostgreSQL for storage (the embedded cluster uses its binaries).
-# Physics (libbullet-dev) adds its package here.
-TESSERA_APT_PACKAGES=(postgresql)
+# Bullet (libbullet-dev, found through pkg-config) for the physics worlds.
+TESSERA_APT_PACKAGES=(postgresql libbullet-dev pkg-config)
 
 tessera_require_swift() {
   if ! command -v swift >/dev/null 2>&1; then

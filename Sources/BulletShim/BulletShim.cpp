@@ -1,0 +1,159 @@
+#include "BulletShim.h"
+
+#include <btBulletDynamicsCommon.h>
+
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+namespace {
+
+struct Body {
+    std::unique_ptr<btCollisionShape> shape;
+    std::unique_ptr<btDefaultMotionState> motion;
+    std::unique_ptr<btRigidBody> body;
+};
+
+std::unique_ptr<btCollisionShape> makeShape(const tp_body_spec &spec) {
+    const float *s = spec.size;
+    switch (spec.shape) {
+    case TP_SHAPE_BOX:
+        if (s[0] <= 0 || s[1] <= 0 || s[2] <= 0) return nullptr;
+        return std::make_unique<btBoxShape>(btVector3(s[0], s[1], s[2]));
+    case TP_SHAPE_SPHERE:
+        if (s[0] <= 0) return nullptr;
+        return std::make_unique<btSphereShape>(s[0]);
+    case TP_SHAPE_CYLINDER:
+        if (s[0] <= 0 || s[1] <= 0 || s[2] <= 0) return nullptr;
+        return std::make_unique<btCylinderShapeZ>(btVector3(s[0], s[1], s[2]));
+    case TP_SHAPE_CAPSULE:
+        if (s[0] <= 0 || s[2] <= 2 * s[0]) return nullptr;
+        return std::make_unique<btCapsuleShapeZ>(s[0], s[2] - 2 * s[0]);
+    }
+    return nullptr;
+}
+
+void writeState(uint32_t id, const btRigidBody &body, tp_body_state *state) {
+    btTransform transform;
+    body.getMotionState()->getWorldTransform(transform);
+    const btVector3 &p = transform.getOrigin();
+    const btQuaternion q = transform.getRotation();
+    const btVector3 &v = body.getLinearVelocity();
+    state->id = id;
+    state->position[0] = p.x(); state->position[1] = p.y(); state->position[2] = p.z();
+    state->rotation[0] = q.x(); state->rotation[1] = q.y(); state->rotation[2] = q.z(); state->rotation[3] = q.w();
+    state->linear_velocity[0] = v.x(); state->linear_velocity[1] = v.y(); state->linear_velocity[2] = v.z();
+}
+
+}  // namespace
+
+struct tp_world {
+    // Declared in construction order; destroyed in reverse (the world before what it uses).
+    btDefaultCollisionConfiguration configuration;
+    btCollisionDispatcher dispatcher{&configuration};
+    btDbvtBroadphase broadphase;
+    btSequentialImpulseConstraintSolver solver;
+    btDiscreteDynamicsWorld world{&dispatcher, &broadphase, &solver, &configuration};
+    std::unordered_map<uint32_t, Body> bodies;
+    std::vector<Body> statics;
+    uint32_t nextID = 1;
+
+    ~tp_world() {
+        for (auto &entry : bodies) world.removeRigidBody(entry.second.body.get());
+        for (auto &body : statics) world.removeRigidBody(body.body.get());
+    }
+};
+
+extern "C" {
+
+tp_world *tp_world_create(float gravity_z) {
+    auto *world = new tp_world();
+    world->world.setGravity(btVector3(0, 0, gravity_z));
+    return world;
+}
+
+void tp_world_destroy(tp_world *world) { delete world; }
+
+void tp_world_add_ground(tp_world *world, float z, float friction, float restitution) {
+    Body ground;
+    ground.shape = std::make_unique<btStaticPlaneShape>(btVector3(0, 0, 1), z);
+    ground.motion = std::make_unique<btDefaultMotionState>(btTransform::getIdentity());
+    btRigidBody::btRigidBodyConstructionInfo info(0, ground.motion.get(), ground.shape.get());
+    info.m_friction = friction;
+    info.m_restitution = restitution;
+    ground.body = std::make_unique<btRigidBody>(info);
+    world->world.addRigidBody(ground.body.get());
+    world->statics.push_back(std::move(ground));
+}
+
+uint32_t tp_world_add_body(tp_world *world, const tp_body_spec *spec) {
+    if (!spec || spec->mass < 0) return 0;
+    Body body;
+    body.shape = makeShape(*spec);
+    if (!body.shape) return 0;
+    btQuaternion rotation(spec->rotation[0], spec->rotation[1], spec->rotation[2], spec->rotation[3]);
+    if (rotation.length2() < 1e-12f) rotation = btQuaternion::getIdentity();
+    rotation.normalize();
+    btTransform start(rotation, btVector3(spec->position[0], spec->position[1], spec->position[2]));
+    body.motion = std::make_unique<btDefaultMotionState>(start);
+    btVector3 inertia(0, 0, 0);
+    if (spec->mass > 0) body.shape->calculateLocalInertia(spec->mass, inertia);
+    btRigidBody::btRigidBodyConstructionInfo info(spec->mass, body.motion.get(), body.shape.get(), inertia);
+    info.m_friction = spec->friction;
+    info.m_restitution = spec->restitution;
+    body.body = std::make_unique<btRigidBody>(info);
+    world->world.addRigidBody(body.body.get());
+    uint32_t id = world->nextID++;
+    if (world->nextID == 0) world->nextID = 1;
+    body.body->setUserIndex(static_cast<int>(id));
+    world->bodies.emplace(id, std::move(body));
+    return id;
+}
+
+int tp_world_remove_body(tp_world *world, uint32_t id) {
+    auto found = world->bodies.find(id);
+    if (found == world->bodies.end()) return 0;
+    world->world.removeRigidBody(found->second.body.get());
+    world->bodies.erase(found);
+    return 1;
+}
+
+void tp_world_apply_impulse(tp_world *world, uint32_t id, const float impulse[3]) {
+    auto found = world->bodies.find(id);
+    if (found == world->bodies.end()) return;
+    found->second.body->activate(true);
+    found->second.body->applyCentralImpulse(btVector3(impulse[0], impulse[1], impulse[2]));
+}
+
+void tp_world_set_velocity(tp_world *world, uint32_t id, const float velocity[3]) {
+    auto found = world->bodies.find(id);
+    if (found == world->bodies.end()) return;
+    found->second.body->activate(true);
+    found->second.body->setLinearVelocity(btVector3(velocity[0], velocity[1], velocity[2]));
+}
+
+void tp_world_step(tp_world *world, float seconds, int max_substeps, float fixed_step) {
+    world->world.stepSimulation(seconds, max_substeps, fixed_step);
+}
+
+uint32_t tp_world_read_active(const tp_world *world, tp_body_state *states, uint32_t capacity) {
+    uint32_t count = 0;
+    for (const auto &entry : world->bodies) {
+        const btRigidBody &body = *entry.second.body;
+        if (body.isStaticObject() || !body.isActive()) continue;
+        if (count < capacity) writeState(entry.first, body, &states[count]);
+        count++;
+    }
+    return count;
+}
+
+int tp_world_read_body(const tp_world *world, uint32_t id, tp_body_state *state) {
+    auto found = world->bodies.find(id);
+    if (found == world->bodies.end()) return 0;
+    writeState(id, *found->second.body, state);
+    return 1;
+}
+
+uint32_t tp_world_body_count(const tp_world *world) { return static_cast<uint32_t>(world->bodies.size()); }
+
+}  // extern "C"

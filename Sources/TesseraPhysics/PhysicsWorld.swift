@@ -1,0 +1,126 @@
+import BulletShim
+import TesseraWorld
+
+/// One Bullet world (docs: issue "Physics as a service"): bodies, a fixed-step clock, and the
+/// states of the bodies that moved, read in one call per step. The world and everything in it
+/// are owned and freed on the C++ side; this class frees the world when it goes away.
+/// Not thread-safe: one owner (one region's physics loop) uses it.
+public final class PhysicsWorld {
+    public enum Shape: Sendable, Hashable {
+        case box(halfExtents: Vector3)
+        case sphere(radius: Float)
+        case cylinder(halfExtents: Vector3)
+        /// Upright (axis z): `height` is the whole height, end caps included.
+        case capsule(radius: Float, height: Float)
+    }
+
+    public struct Body: Sendable, Hashable {
+        public var shape: Shape
+        public var position: Vector3
+        public var rotation: Quaternion
+        /// 0 makes a static body.
+        public var mass: Float
+        public var friction: Float
+        public var restitution: Float
+
+        public init(shape: Shape, position: Vector3, rotation: Quaternion = .identity, mass: Float, friction: Float = 0.5, restitution: Float = 0) {
+            self.shape = shape
+            self.position = position
+            self.rotation = rotation
+            self.mass = mass
+            self.friction = friction
+            self.restitution = restitution
+        }
+    }
+
+    public struct BodyState: Sendable, Hashable {
+        public var id: UInt32
+        public var position: Vector3
+        public var rotation: Quaternion
+        public var velocity: Vector3
+    }
+
+    public struct InvalidBody: Error, CustomStringConvertible {
+        public var body: Body
+        public var description: String { "not a usable body (sizes must be positive, mass not negative): \(body)" }
+    }
+
+    private let world: OpaquePointer
+    public let fixedStep: Float
+    public let maxSubsteps: Int32
+    private var buffer: [tp_body_state] = []
+
+    public init(gravity: Float = -9.8, fixedStep: Float = 1.0 / 60, maxSubsteps: Int32 = 4) {
+        world = tp_world_create(gravity)
+        self.fixedStep = fixedStep
+        self.maxSubsteps = maxSubsteps
+    }
+
+    deinit { tp_world_destroy(world) }
+
+    public func addGround(height: Float, friction: Float = 0.5, restitution: Float = 0) {
+        tp_world_add_ground(world, height, friction, restitution)
+    }
+
+    @discardableResult
+    public func add(_ body: Body) throws -> UInt32 {
+        var spec = tp_body_spec()
+        switch body.shape {
+        case .box(let half): spec.shape = TP_SHAPE_BOX; spec.size = (half.x, half.y, half.z)
+        case .sphere(let radius): spec.shape = TP_SHAPE_SPHERE; spec.size = (radius, 0, 0)
+        case .cylinder(let half): spec.shape = TP_SHAPE_CYLINDER; spec.size = (half.x, half.y, half.z)
+        case .capsule(let radius, let height): spec.shape = TP_SHAPE_CAPSULE; spec.size = (radius, 0, height)
+        }
+        spec.position = (body.position.x, body.position.y, body.position.z)
+        spec.rotation = (body.rotation.x, body.rotation.y, body.rotation.z, body.rotation.w)
+        spec.mass = body.mass
+        spec.friction = body.friction
+        spec.restitution = body.restitution
+        guard body.position.isFinite, body.rotation.isFinite, body.mass.isFinite else { throw InvalidBody(body: body) }
+        let id = withUnsafePointer(to: &spec) { tp_world_add_body(world, $0) }
+        guard id != 0 else { throw InvalidBody(body: body) }
+        return id
+    }
+
+    @discardableResult
+    public func remove(_ id: UInt32) -> Bool { tp_world_remove_body(world, id) != 0 }
+
+    public func applyImpulse(_ impulse: Vector3, to id: UInt32) {
+        var value = (impulse.x, impulse.y, impulse.z)
+        withUnsafePointer(to: &value) { $0.withMemoryRebound(to: Float.self, capacity: 3) { tp_world_apply_impulse(world, id, $0) } }
+    }
+
+    public func setVelocity(_ velocity: Vector3, of id: UInt32) {
+        var value = (velocity.x, velocity.y, velocity.z)
+        withUnsafePointer(to: &value) { $0.withMemoryRebound(to: Float.self, capacity: 3) { tp_world_set_velocity(world, id, $0) } }
+    }
+
+    /// Advances by `seconds` in fixed steps.
+    public func step(_ seconds: Float) {
+        tp_world_step(world, seconds, maxSubsteps, fixedStep)
+    }
+
+    public var bodyCount: Int { Int(tp_world_body_count(world)) }
+
+    /// The bodies that are awake after the last step, all in one call.
+    public func activeBodies() -> [BodyState] {
+        var count = tp_world_read_active(world, nil, 0)
+        if buffer.count < Int(count) { buffer = Array(repeating: tp_body_state(), count: Int(count) * 2) }
+        count = buffer.withUnsafeMutableBufferPointer { tp_world_read_active(world, $0.baseAddress, UInt32($0.count)) }
+        return buffer.prefix(Int(count)).map(Self.state)
+    }
+
+    public func state(of id: UInt32) -> BodyState? {
+        var raw = tp_body_state()
+        guard tp_world_read_body(world, id, &raw) != 0 else { return nil }
+        return Self.state(raw)
+    }
+
+    private static func state(_ raw: tp_body_state) -> BodyState {
+        BodyState(
+            id: raw.id,
+            position: Vector3(raw.position.0, raw.position.1, raw.position.2),
+            rotation: Quaternion(x: raw.rotation.0, y: raw.rotation.1, z: raw.rotation.2, w: raw.rotation.3),
+            velocity: Vector3(raw.linear_velocity.0, raw.linear_velocity.1, raw.linear_velocity.2))
+    }
+}
