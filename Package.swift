@@ -145,6 +145,7 @@ let package = Package(
             name: "TesseraBench",
             dependencies: [
                 "TesseraWorld", "TesseraWire", "TesseraRegion", "TesseraClientManager", "TesseraClientProtocol", "TesseraStorage",
+                "TesseraPhysics",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

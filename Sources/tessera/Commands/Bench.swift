@@ -10,7 +10,7 @@ struct Bench: ParsableCommand {
             region frame at N avatars beside the same at 100 avatars, and distance-tiered \
             streaming beside streaming every entity every tick. Run a release build.
             """,
-        subcommands: [RegionBench.self, StreamingBench.self, InventoryBench.self]
+        subcommands: [RegionBench.self, StreamingBench.self, InventoryBench.self, PhysicsBench.self]
     )
 }
 
@@ -59,6 +59,32 @@ struct StreamingBench: ParsableCommand {
                 result.policy, result.microsPerClientTick, result.bytesPerClientTick, result.updatesPerClientTick,
                 result.microsPerClientTick / baseline.microsPerClientTick
             ))
+        }
+    }
+}
+
+struct PhysicsBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "physics",
+        abstract: "Bullet step time for the resting and colliding scenes, stepped directly in-process.",
+        discussion: "The direct column is the baseline for the physics service (not built yet), which will be measured beside it."
+    )
+
+    @Option(help: "Boxes in the resting scene.")
+    var resting = 8000
+
+    @Option(help: "Boxes in the colliding scene.")
+    var colliding = 1800
+
+    @Option(help: "60 Hz steps per scene.")
+    var steps = 300
+
+    func run() throws {
+        for (scene, bodies) in [(PhysicsBenchmark.Scene.resting, resting), (.colliding, colliding)] {
+            let r = try PhysicsBenchmark(scene: scene, bodies: bodies, steps: steps).run()
+            printLine(String(
+                format: "physics direct, %@ %5d bodies: step p50 %7.1f µs  p99 %7.1f µs  mean %7.1f µs (%.0f%% of the 60 Hz budget), awake at the end %d",
+                r.scene.rawValue, r.bodies, r.p50StepMicros, r.p99StepMicros, r.meanStepMicros, r.budgetShare * 100, r.activeAtEnd))
         }
     }
 }
