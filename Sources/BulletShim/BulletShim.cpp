@@ -1,7 +1,9 @@
 #include "BulletShim.h"
 
 #include <btBulletDynamicsCommon.h>
+#include <BulletCollision/CollisionShapes/btHeightfieldTerrainShape.h>
 
+#include <algorithm>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -9,6 +11,8 @@
 namespace {
 
 struct Body {
+    /// Terrain samples, which a heightfield shape reads in place.
+    std::vector<float> heights;
     std::unique_ptr<btCollisionShape> shape;
     std::unique_ptr<btDefaultMotionState> motion;
     std::unique_ptr<btRigidBody> body;
@@ -84,6 +88,28 @@ void tp_world_add_ground(tp_world *world, float z, float friction, float restitu
     ground.body = std::make_unique<btRigidBody>(info);
     world->world.addRigidBody(ground.body.get());
     world->statics.push_back(std::move(ground));
+}
+
+int tp_world_add_heightfield(tp_world *world, const float *heights, int32_t columns, int32_t rows, float spacing, float friction) {
+    if (!heights || columns < 2 || rows < 2 || spacing <= 0) return 0;
+    Body terrain;
+    terrain.heights.assign(heights, heights + static_cast<size_t>(columns) * static_cast<size_t>(rows));
+    auto [low, high] = std::minmax_element(terrain.heights.begin(), terrain.heights.end());
+    float minimum = *low, maximum = *high;
+    if (maximum - minimum < 0.01f) maximum = minimum + 0.01f;
+    auto shape = std::make_unique<btHeightfieldTerrainShape>(
+        columns, rows, terrain.heights.data(), 1.0f, minimum, maximum, 2, PHY_FLOAT, false);
+    shape->setLocalScaling(btVector3(spacing, spacing, 1));
+    // Bullet centres a heightfield on its bounding box: shift it so sample (0, 0) is at the origin.
+    btVector3 centre((columns - 1) * spacing / 2, (rows - 1) * spacing / 2, (minimum + maximum) / 2);
+    terrain.shape = std::move(shape);
+    terrain.motion = std::make_unique<btDefaultMotionState>(btTransform(btQuaternion::getIdentity(), centre));
+    btRigidBody::btRigidBodyConstructionInfo info(0, terrain.motion.get(), terrain.shape.get());
+    info.m_friction = friction;
+    terrain.body = std::make_unique<btRigidBody>(info);
+    world->world.addRigidBody(terrain.body.get());
+    world->statics.push_back(std::move(terrain));
+    return 1;
 }
 
 uint32_t tp_world_add_body(tp_world *world, const tp_body_spec *spec) {

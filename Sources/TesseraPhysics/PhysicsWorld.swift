@@ -62,6 +62,22 @@ public final class PhysicsWorld {
         tp_world_add_ground(world, height, friction, restitution)
     }
 
+    public struct InvalidTerrain: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Static terrain from a grid of heights (row-major, x fastest), `spacing` metres apart,
+    /// the first sample at (0, 0).
+    public func addTerrain(heights: [Float], columns: Int, rows: Int, spacing: Float, friction: Float = 0.8) throws {
+        guard columns >= 2, rows >= 2, heights.count == columns * rows, spacing > 0, heights.allSatisfy(\.isFinite) else {
+            throw InvalidTerrain(description: "terrain needs at least 2×2 finite heights (got \(heights.count) for \(columns)×\(rows)) and a positive spacing")
+        }
+        let added = heights.withUnsafeBufferPointer {
+            tp_world_add_heightfield(world, $0.baseAddress, Int32(columns), Int32(rows), spacing, friction)
+        }
+        guard added != 0 else { throw InvalidTerrain(description: "Bullet refused the terrain") }
+    }
+
     @discardableResult
     public func add(_ body: Body) throws -> UInt32 {
         var spec = tp_body_spec()

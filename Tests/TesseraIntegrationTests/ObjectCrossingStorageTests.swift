@@ -94,9 +94,23 @@ struct RegistryDiscoveryTests {
             _ = try await makeAccount(operations, "Ada")
             let ada = try await ScenarioClient.connect(grid.url)
             try await ada.login("Ada", password: "correct horse")
-            try await ada.send(.teleport(Teleport(requestID: 1, region: "Northeast", position: Vector3(20, 20, 0))))
-            try await ada.waitFor("teleported to the other node's region") { $0.regionName == "Northeast" && $0.me != nil }
-            try await ada.send(.teleport(Teleport(requestID: 2, region: "Northeast", position: Vector3(3, 20, 0))))
+            // The nodes find each other within moments of registering; until then the other
+            // node's regions are unreachable and a teleport is refused (and asked again here).
+            var request: UInt32 = 0
+            let deadline = ContinuousClock.now + .seconds(15)
+            while ada.mirror.regionName != "Northeast" {
+                try #require(ContinuousClock.now < deadline, "the nodes never linked: \(ada.mirror.errors)")
+                request += 1
+                let asked = request
+                try await ada.send(.teleport(Teleport(requestID: asked, region: "Northeast", position: Vector3(20, 20, 0))))
+                try await ada.waitFor("teleported, or refused") { mirror in
+                    mirror.regionName == "Northeast" || mirror.errors.contains { $0.requestID == asked }
+                }
+                if ada.mirror.regionName != "Northeast" { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            try await ada.waitFor("in the other node's region") { $0.regionName == "Northeast" && $0.me != nil }
+            #expect(ada.mirror.errors.allSatisfy { $0.code == ErrorCode.regionUnavailable.rawValue }, "\(ada.mirror.errors)")
+            try await ada.send(.teleport(Teleport(requestID: 1000, region: "Northeast", position: Vector3(3, 20, 0))))
             try await ada.waitFor("placed at Northeast's west edge") { ($0.me?.motion.position.position.x ?? 9) < 3.5 }
             try await ada.send(.move(Move(mode: .run, headingRadians: .pi)))
             try await ada.waitFor("ran back across into Northwest") { $0.regionName == "Northwest" && $0.me != nil }

@@ -126,4 +126,36 @@ import TesseraWorld
         #expect(throws: PhysicsWorld.InvalidBody.self) { try world.add(.init(shape: .sphere(radius: 1), position: .zero, mass: -2)) }
         #expect(world.bodyCount == 0)
     }
+
+    @Test func aBallComesToRestOnTerrainAtTheHeightOfTheHillUnderIt() throws {
+        let world = PhysicsWorld(gravity: -Self.g)
+        // 65 × 65 samples 4 m apart (256 m): a hill of 20 m at (128, 128) falling off as a cone.
+        let columns = 65
+        var heights: [Float] = []
+        for row in 0..<columns {
+            for column in 0..<columns {
+                let dx = Float(column * 4) - 128, dy = Float(row * 4) - 128
+                heights.append(max(0, 20 - (dx * dx + dy * dy).squareRoot() / 4))
+            }
+        }
+        try world.addTerrain(heights: heights, columns: columns, rows: columns, spacing: 4)
+        // A ball dropped on the flat part, well away from the hill, rests on height 0.
+        let flat = try world.add(.init(shape: .sphere(radius: 0.5), position: Vector3(20, 20, 5), mass: 1))
+        // A box dropped onto the hill stays on its surface wherever it settles (14° slopes, friction 1).
+        let onHill = try world.add(.init(shape: .box(halfExtents: Vector3(0.5, 0.5, 0.5)), position: Vector3(128, 128, 30), mass: 1, friction: 1))
+        for _ in 0..<Int(4 / Self.step) { world.step(Self.step) }
+        let resting = try #require(world.state(of: flat))
+        #expect(abs(resting.position.z - 0.5) < 0.1, "rests on the ground at height 0: \(resting.position)")
+        let box = try #require(world.state(of: onHill))
+        let dx = box.position.x - 128, dy = box.position.y - 128
+        let ground = max(0, 20 - (dx * dx + dy * dy).squareRoot() / 4)
+        #expect(box.position.z > ground - 0.1 && box.position.z < ground + 2, "on the hill at \(box.position), ground \(ground) m")
+    }
+
+    @Test func unusableTerrainIsRefused() {
+        let world = PhysicsWorld()
+        #expect(throws: PhysicsWorld.InvalidTerrain.self) { try world.addTerrain(heights: [0, 0, 0], columns: 2, rows: 2, spacing: 1) }
+        #expect(throws: PhysicsWorld.InvalidTerrain.self) { try world.addTerrain(heights: [0, 0, 0, .nan], columns: 2, rows: 2, spacing: 1) }
+        #expect(throws: PhysicsWorld.InvalidTerrain.self) { try world.addTerrain(heights: [0, 0, 0, 0], columns: 2, rows: 2, spacing: 0) }
+    }
 }

@@ -43,6 +43,10 @@ void tp_world_destroy(tp_world *world);
 /// A static ground plane facing up at height z.
 void tp_world_add_ground(tp_world *world, float z, float friction, float restitution);
 
+/// Static terrain: `columns` × `rows` heights (row-major, x fastest), `spacing` metres apart,
+/// the first sample at (0, 0). The heights are copied. False when the sizes are not usable.
+int tp_world_add_heightfield(tp_world *world, const float *heights, int32_t columns, int32_t rows, float spacing, float friction);
+
 /// Adds a body; returns its id (never 0), or 0 when the spec is not usable.
 uint32_t tp_world_add_body(tp_world *world, const tp_body_spec *spec);
 /// Removes a body; false when there is none with that id.
