@@ -96,8 +96,9 @@ public final class RegionRoute: Sendable {
         let sessions = routes.withLock { $0.byLocalID }
         for change in frame.interest {
             guard let session = sessions[change.agent] else { continue }
-            if !change.left.isEmpty { session.mailbox.push(.leave(change.left)) }
-            if !change.entered.isEmpty { session.mailbox.push(.enter(change.entered)) }
+            // Tagged with this region: a view that has moved on to another region ignores them.
+            if !change.left.isEmpty { session.mailbox.push(.leave(change.left, region: handle)) }
+            if !change.entered.isEmpty { session.mailbox.push(.enter(change.entered, region: handle)) }
             if session.takeFirstView() { session.mailbox.wake() }
         }
         for line in frame.chat {

@@ -144,6 +144,9 @@ public final class ClientSession: Sendable {
             state.awaitingFirstView = true
             old?.detach(localID: oldLocalID)
             destination.attach(self, localID: localID)
+            // The client's view changes region before anything of the destination can reach the
+            // mailbox (its first view comes back as soon as it reads the activation).
+            mailbox.push(.message(.regionChanged(change)))
             var activation = signal
             activation.to = destination.handle
             activation.step = .activate(localID: localID)
@@ -156,7 +159,6 @@ public final class ClientSession: Sendable {
             return (old, max(0, expected - replay.count))
         }
         _ = old
-        mailbox.push(.message(.regionChanged(change)))
         return missing
     }
 

@@ -19,6 +19,9 @@ public struct ClientView {
     public let policy: StreamingPolicy
     /// The client's own avatar, once Welcome has passed through; distances are measured from it.
     public private(set) var viewer: LocalID?
+    /// The region the view shows (Welcome's, then each RegionChanged's); interest changes of
+    /// another region (sent before the switch, delivered after it) are ignored.
+    public private(set) var region: RegionHandle?
     private var entries: [Entry] = []
     private var index: [LocalID: Int] = [:]
     /// Entities in view that the client has not been sent yet, in arrival order.
@@ -48,15 +51,21 @@ public struct ClientView {
         var count = 0
         for event in events {
             switch event {
-            case .enter(let ids):
+            case .enter(_, let from?) where region != nil && from != region, .leave(_, let from?) where region != nil && from != region:
+                continue
+            case .enter(let ids, _):
                 for id in ids where index[id] == nil && waitingSet.insert(id).inserted { waiting.append(id) }
-            case .leave(let ids):
+            case .leave(let ids, _):
                 for id in ids { count += forget(id, into: &buffer) }
             case .message(let message):
-                if case .welcome(let welcome) = message { viewer = welcome.localID }
+                if case .welcome(let welcome) = message {
+                    viewer = welcome.localID
+                    region = welcome.regionHandle
+                }
                 if case .regionChanged(let change) = message {
                     // A new region: the client forgets every entity, and so does its view.
                     viewer = change.localID
+                    region = change.regionHandle
                     entries.removeAll()
                     index.removeAll()
                     waiting.removeAll()
