@@ -18,3 +18,17 @@ public enum HandoffRefusal: UInt8, Sendable, Hashable, CaseIterable {
     case notAccepting = 3
     case duplicateAgent = 4
 }
+
+extension HandoffRefusal {
+    /// Why a hand-off into `region` did not happen, for the client; nil means it timed out.
+    public static func explanation(_ reason: HandoffRefusal?, region name: String?) -> String {
+        let region = name ?? "the destination region"
+        return switch reason {
+        case .regionFull?: "\(region) is full"
+        case .managerUnknown?: "\(region) is not reachable from your client manager"
+        case .notAccepting?: "\(region) is not accepting arrivals"
+        case .duplicateAgent?: "\(region) already holds this avatar"
+        case nil: "\(region) did not answer in time"
+        }
+    }
+}

@@ -63,7 +63,7 @@ final class HandoffSwitchboard: Sendable {
             guard let session else { return }
             stats.handoffsFailed.add(1, ordering: .relaxed)
             let name = routes.route(signal.destination)?.descriptor.name
-            session.mailbox.push(.message(.error(ServerError(.handoffFailed, message: Self.failure(reason, name)))))
+            session.mailbox.push(.message(.error(ServerError(.handoffFailed, message: "could not cross: " + HandoffRefusal.explanation(reason, region: name)))))
         default:
             logger.warning("region sent a hand-off step meant for a region", metadata: ["step": "\(signal.step)"])
         }
@@ -93,16 +93,5 @@ final class HandoffSwitchboard: Sendable {
         answer.to = region
         answer.step = step
         _ = link.send(.handoffSignal(answer))
-    }
-
-    static func failure(_ reason: HandoffRefusal?, _ name: String?) -> String {
-        let region = name ?? "the neighbouring region"
-        return switch reason {
-        case .regionFull?: "could not cross: \(region) is full"
-        case .managerUnknown?: "could not cross: \(region) is not reachable from this client manager"
-        case .notAccepting?: "could not cross: \(region) is not accepting arrivals"
-        case .duplicateAgent?: "could not cross: \(region) already holds this avatar"
-        case nil: "could not cross: \(region) did not answer in time"
-        }
     }
 }

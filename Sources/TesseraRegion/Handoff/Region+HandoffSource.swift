@@ -158,7 +158,7 @@ extension Region {
             ghostObjectsChanged = true
             if let requester = handoff.requester, let manager = handoff.manager {
                 pending.replies.append((manager, CommandReply(agent: requester, requestID: handoff.requestID, outcome: .failed(
-                    code: ErrorCode.handoffFailed.rawValue, message: Self.failureMessage(reason, destination: known[handoff.destination])))))
+                    code: ErrorCode.handoffFailed.rawValue, message: HandoffRefusal.explanation(reason, region: known[handoff.destination])))))
             }
             return
         }
@@ -170,21 +170,10 @@ extension Region {
         avatars[handoff.traveller] = avatar
         if let requester = handoff.requester {
             pending.replies.append((avatar.manager, CommandReply(agent: requester, requestID: handoff.requestID, outcome: .failed(
-                code: ErrorCode.handoffFailed.rawValue, message: Self.failureMessage(reason, destination: known[handoff.destination])))))
+                code: ErrorCode.handoffFailed.rawValue, message: HandoffRefusal.explanation(reason, region: known[handoff.destination])))))
         } else {
             // A crossing: nobody asked, so the client manager tells the client (Error 27, request 0).
             pending.direct.append((avatar.manager, .handoffSignal(signal(handoff.offer, to: settings.handle, .failed(reason)))))
-        }
-    }
-
-    static func failureMessage(_ reason: HandoffRefusal?, destination: String?) -> String {
-        let name = destination ?? "the destination region"
-        return switch reason {
-        case .regionFull?: "\(name) is full"
-        case .managerUnknown?: "\(name) is not reachable from your client manager"
-        case .notAccepting?: "\(name) is not accepting arrivals"
-        case .duplicateAgent?: "\(name) already holds this avatar"
-        case nil: "\(name) did not answer in time"
         }
     }
 
