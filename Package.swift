@@ -47,6 +47,17 @@ let package = Package(
         .target(name: "BulletShim", dependencies: ["CBullet"]),
         // Bullet worlds for the physics service.
         .target(name: "TesseraPhysics", dependencies: ["TesseraWorld", "BulletShim"]),
+        // The physics service (`tessera physics`): one Bullet world per attached region.
+        .target(
+            name: "TesseraPhysicsService",
+            dependencies: [
+                "TesseraWorld", "TesseraWire", "TesseraPhysics",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The hand-off protocol's three participants as pure state machines (docs/handoff.md).
         .target(name: "TesseraHandoff", dependencies: ["TesseraWorld"]),
         // Internal TCP protocol between roles (Tessera wire), and the grid services' caller.
@@ -145,8 +156,9 @@ let package = Package(
             name: "TesseraBench",
             dependencies: [
                 "TesseraWorld", "TesseraWire", "TesseraRegion", "TesseraClientManager", "TesseraClientProtocol", "TesseraStorage",
-                "TesseraPhysics",
+                "TesseraPhysics", "TesseraPhysicsService",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Composition root of `tessera up`: every role of a config in one process.
@@ -154,7 +166,7 @@ let package = Package(
             name: "TesseraLocalGrid",
             dependencies: [
                 "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraStorage", "TesseraGrid",
-                "TesseraGridProtocol", "TesseraClientProtocol", "TesseraWire",
+                "TesseraPhysicsService", "TesseraGridProtocol", "TesseraClientProtocol", "TesseraWire",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -165,7 +177,7 @@ let package = Package(
             name: "tessera",
             dependencies: [
                 "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraLocalGrid", "TesseraBench",
-                "TesseraStorage", "TesseraGrid", "TesseraGridProtocol", "TesseraWire", "TesseraClientProtocol",
+                "TesseraStorage", "TesseraGrid", "TesseraGridProtocol", "TesseraWire", "TesseraClientProtocol", "TesseraPhysicsService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -175,7 +187,7 @@ let package = Package(
         ),
         .testTarget(name: "TesseraWorldTests", dependencies: ["TesseraWorld"]),
         .testTarget(name: "TesseraHandoffTests", dependencies: ["TesseraHandoff", "TesseraWorld"]),
-        .testTarget(name: "TesseraPhysicsTests", dependencies: ["TesseraPhysics", "TesseraWorld"]),
+        .testTarget(name: "TesseraPhysicsTests", dependencies: ["TesseraPhysics", "TesseraPhysicsService", "TesseraWire", "TesseraWorld"]),
         .testTarget(
             name: "TesseraWireTests",
             dependencies: [
@@ -207,7 +219,7 @@ let package = Package(
             dependencies: [
                 "TesseraLocalGrid", "TesseraRegion", "TesseraClientManager", "TesseraBots",
                 "TesseraClientProtocol", "TesseraConfig", "TesseraWorld", "TesseraGrid", "TesseraGridProtocol",
-                "TesseraStorage", "TesseraWire",
+                "TesseraStorage", "TesseraWire", "TesseraPhysicsService",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOPosix", package: "swift-nio"),

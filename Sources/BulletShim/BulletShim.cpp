@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace {
@@ -61,6 +62,9 @@ struct tp_world {
     std::unordered_map<uint32_t, Body> bodies;
     std::vector<Body> statics;
     uint32_t nextID = 1;
+    /// Touching pairs (lower id << 32 | higher id) with at least one reporting body.
+    std::unordered_set<uint64_t> touching;
+    std::vector<tp_contact> contactEvents;
 
     ~tp_world() {
         for (auto &entry : bodies) world.removeRigidBody(entry.second.body.get());
@@ -86,6 +90,7 @@ void tp_world_add_ground(tp_world *world, float z, float friction, float restitu
     info.m_friction = friction;
     info.m_restitution = restitution;
     ground.body = std::make_unique<btRigidBody>(info);
+    ground.body->setUserIndex(0);
     world->world.addRigidBody(ground.body.get());
     world->statics.push_back(std::move(ground));
 }
@@ -107,6 +112,7 @@ int tp_world_add_heightfield(tp_world *world, const float *heights, int32_t colu
     btRigidBody::btRigidBodyConstructionInfo info(0, terrain.motion.get(), terrain.shape.get());
     info.m_friction = friction;
     terrain.body = std::make_unique<btRigidBody>(info);
+    terrain.body->setUserIndex(0);
     world->world.addRigidBody(terrain.body.get());
     world->statics.push_back(std::move(terrain));
     return 1;
@@ -128,10 +134,16 @@ uint32_t tp_world_add_body(tp_world *world, const tp_body_spec *spec) {
     info.m_friction = spec->friction;
     info.m_restitution = spec->restitution;
     body.body = std::make_unique<btRigidBody>(info);
+    if (spec->flags & TP_BODY_UPRIGHT) {
+        body.body->setAngularFactor(btVector3(0, 0, 0));
+        body.body->setActivationState(DISABLE_DEACTIVATION);
+    }
     world->world.addRigidBody(body.body.get());
     uint32_t id = world->nextID++;
-    if (world->nextID == 0) world->nextID = 1;
+    // Ids fit Bullet's int user index; past it they wrap to 1 (a world never holds 2^31 bodies).
+    if (world->nextID > 0x7FFFFFFFu) world->nextID = 1;
     body.body->setUserIndex(static_cast<int>(id));
+    body.body->setUserIndex2(static_cast<int>(spec->flags));
     world->bodies.emplace(id, std::move(body));
     return id;
 }
@@ -141,6 +153,11 @@ int tp_world_remove_body(tp_world *world, uint32_t id) {
     if (found == world->bodies.end()) return 0;
     world->world.removeRigidBody(found->second.body.get());
     world->bodies.erase(found);
+    // A removed body's contacts end silently: whoever removed it knows it is gone.
+    for (auto pair = world->touching.begin(); pair != world->touching.end();) {
+        if (static_cast<uint32_t>(*pair >> 32) == id || static_cast<uint32_t>(*pair) == id) pair = world->touching.erase(pair);
+        else ++pair;
+    }
     return 1;
 }
 
@@ -158,8 +175,98 @@ void tp_world_set_velocity(tp_world *world, uint32_t id, const float velocity[3]
     found->second.body->setLinearVelocity(btVector3(velocity[0], velocity[1], velocity[2]));
 }
 
+void tp_world_set_body_gravity(tp_world *world, uint32_t id, float gravity_z) {
+    auto found = world->bodies.find(id);
+    if (found == world->bodies.end()) return;
+    found->second.body->setGravity(btVector3(0, 0, gravity_z));
+}
+
+void tp_world_set_transform(tp_world *world, uint32_t id, const float position[3], const float rotation[4], const float velocity[3]) {
+    auto found = world->bodies.find(id);
+    if (found == world->bodies.end()) return;
+    btQuaternion q(rotation[0], rotation[1], rotation[2], rotation[3]);
+    if (q.length2() < 1e-12f) q = btQuaternion::getIdentity();
+    q.normalize();
+    btTransform transform(q, btVector3(position[0], position[1], position[2]));
+    btRigidBody &body = *found->second.body;
+    body.setWorldTransform(transform);
+    body.getMotionState()->setWorldTransform(transform);
+    body.setLinearVelocity(btVector3(velocity[0], velocity[1], velocity[2]));
+    body.setAngularVelocity(btVector3(0, 0, 0));
+    body.activate(true);
+    world->world.updateSingleAabb(&body);
+}
+
+namespace {
+/// The nearest hit below a body, skipping the body itself.
+struct BelowCallback : btCollisionWorld::ClosestRayResultCallback {
+    const btCollisionObject *self;
+    BelowCallback(const btVector3 &from, const btVector3 &to, const btCollisionObject *self)
+        : ClosestRayResultCallback(from, to), self(self) {}
+    bool needsCollision(btBroadphaseProxy *proxy) const override {
+        if (static_cast<const btCollisionObject *>(proxy->m_clientObject) == self) return false;
+        return ClosestRayResultCallback::needsCollision(proxy);
+    }
+};
+
+void collectContacts(tp_world *world) {
+    std::unordered_set<uint64_t> now;
+    btDispatcher *dispatcher = world->world.getDispatcher();
+    for (int index = 0; index < dispatcher->getNumManifolds(); index++) {
+        btPersistentManifold *manifold = dispatcher->getManifoldByIndexInternal(index);
+        const btCollisionObject *a = manifold->getBody0();
+        const btCollisionObject *b = manifold->getBody1();
+        if (!((a->getUserIndex2() | b->getUserIndex2()) & TP_BODY_REPORT_CONTACTS)) continue;
+        bool touching = false;
+        for (int point = 0; point < manifold->getNumContacts(); point++) {
+            if (manifold->getContactPoint(point).getDistance() < 0.01f) { touching = true; break; }
+        }
+        if (!touching) continue;
+        uint32_t x = static_cast<uint32_t>(std::max(a->getUserIndex(), 0));
+        uint32_t y = static_cast<uint32_t>(std::max(b->getUserIndex(), 0));
+        if (x > y) std::swap(x, y);
+        now.insert(static_cast<uint64_t>(x) << 32 | y);
+    }
+    auto reports = [world](uint32_t id) {
+        if (id == 0) return false;
+        auto found = world->bodies.find(id);
+        return found != world->bodies.end() && (found->second.body->getUserIndex2() & TP_BODY_REPORT_CONTACTS);
+    };
+    auto emit = [&](uint64_t pair, int started) {
+        uint32_t x = static_cast<uint32_t>(pair >> 32), y = static_cast<uint32_t>(pair);
+        if (reports(x)) world->contactEvents.push_back(tp_contact{x, y, started});
+        if (reports(y)) world->contactEvents.push_back(tp_contact{y, x, started});
+    };
+    for (uint64_t pair : now) if (!world->touching.count(pair)) emit(pair, 1);
+    for (uint64_t pair : world->touching) if (!now.count(pair)) emit(pair, 0);
+    world->touching = std::move(now);
+}
+}  // namespace
+
+float tp_world_distance_below(const tp_world *world, uint32_t id, float reach) {
+    auto found = world->bodies.find(id);
+    if (found == world->bodies.end()) return -1;
+    const btRigidBody &body = *found->second.body;
+    btVector3 from = body.getWorldTransform().getOrigin();
+    btVector3 to = from - btVector3(0, 0, reach);
+    BelowCallback callback(from, to, &body);
+    world->world.rayTest(from, to, callback);
+    if (!callback.hasHit()) return -1;
+    return callback.m_closestHitFraction * reach;
+}
+
 void tp_world_step(tp_world *world, float seconds, int max_substeps, float fixed_step) {
     world->world.stepSimulation(seconds, max_substeps, fixed_step);
+    collectContacts(world);
+}
+
+uint32_t tp_world_read_contacts(tp_world *world, tp_contact *contacts, uint32_t capacity) {
+    uint32_t count = static_cast<uint32_t>(world->contactEvents.size());
+    if (count <= capacity && count > 0) {
+        std::copy(world->contactEvents.begin(), world->contactEvents.end(), contacts);
+        world->contactEvents.clear();
+    }
+    return count;
 }
 
 uint32_t tp_world_read_active(const tp_world *world, tp_body_state *states, uint32_t capacity) {

@@ -26,6 +26,7 @@ extension GridConfig {
         let managers = try root.tables("client_manager").map(ClientManagerConfig.init(reading:))
         let database = try root.table("database").map(DatabaseConfig.init(reading:)) ?? DatabaseConfig()
         let services = try root.table("grid_services").map(GridServicesConfig.init(reading:))
+        let physics = try root.table("physics").map(PhysicsServiceConfig.init(reading:))
         try root.finish()
 
         let name = try gridReader.string("name")
@@ -37,7 +38,8 @@ extension GridConfig {
         let config = GridConfig(
             file: file,
             grid: GridSection(name: name, secret: secret, defaultRegion: defaultRegion),
-            regionNodes: nodes, clientManagers: managers, database: database, gridServices: services
+            regionNodes: nodes, clientManagers: managers, database: database, gridServices: services,
+            physics: physics
         )
         try config.validate(defaultRegionKey: gridReader.keyPath("default_region"), rootReader: root)
         return config
@@ -92,6 +94,18 @@ extension GridServicesConfig {
     }
 }
 
+extension PhysicsServiceConfig {
+    init(reading reader: ConfigReader) throws {
+        var reader = reader
+        name = try reader.string("name", default: "physics")
+        host = try reader.string("host", default: "127.0.0.1")
+        port = try reader.int("port", in: 0...65535)
+        stepRate = try reader.int("step_rate", in: 10...1000, default: 60)
+        maxSubsteps = try reader.int("max_substeps", in: 1...32, default: 4)
+        try reader.finish()
+    }
+}
+
 extension RegionNodeConfig {
     init(reading reader: ConfigReader) throws {
         var reader = reader
@@ -120,6 +134,17 @@ extension RegionConfig {
         spawnRadius = try reader.double("spawn_radius", in: 0...120, default: 48)
         flushIntervalSeconds = try reader.double("flush_interval_seconds", in: 0.1...3600, default: 30)
         ghostMargin = try reader.double("ghost_margin", in: 0...128, default: min(viewDistance, 128))
+        let base = try reader.double("terrain_height", in: 0...1000, default: 21)
+        let hills = try reader.tables("hill").map { reader in
+            var reader = reader
+            let hill = Terrain.Hill(
+                x: Float(try reader.double("x", in: -256...512)), y: Float(try reader.double("y", in: -256...512)),
+                radius: Float(try reader.double("radius", in: 1...512)), height: Float(try reader.double("height", in: -200...200)))
+            try reader.finish()
+            return hill
+        }
+        guard hills.count <= Terrain.maxHills else { throw reader.error("hill", "at most \(Terrain.maxHills) hills per region") }
+        terrain = Terrain(base: Float(base), hills: hills)
         try reader.finish()
     }
 }

@@ -12,6 +12,8 @@ public struct GridConfig: Sendable, Hashable {
     /// Where the grid services listen; nil runs regions and client managers without them
     /// (no accounts, persistence or inventory: a development mode).
     public var gridServices: GridServicesConfig?
+    /// The physics service every region attaches to; nil: regions move things kinematically.
+    public var physics: PhysicsServiceConfig?
 
     public struct GridSection: Sendable, Hashable {
         public var name: String
@@ -50,6 +52,16 @@ public struct GridServicesConfig: Sendable, Hashable {
     public var sessionLifetimeSeconds: Int
 }
 
+public struct PhysicsServiceConfig: Sendable, Hashable {
+    public var name: String
+    public var host: String
+    public var port: Int
+    /// Fixed steps per second of every world.
+    public var stepRate: Int
+    /// The most fixed steps one region frame may take (a late region does not spiral).
+    public var maxSubsteps: Int
+}
+
 public struct RegionNodeConfig: Sendable, Hashable {
     public var name: String
     public var host: String
@@ -70,6 +82,7 @@ public struct RegionConfig: Sendable, Hashable {
     public var flushIntervalSeconds: Double
     /// Entities this close to a border are ghosted to the neighbour (default: the view distance, at most 128 m).
     public var ghostMargin: Double
+    public var terrain: Terrain
 }
 
 public struct ClientManagerConfig: Sendable, Hashable {

@@ -22,8 +22,17 @@ public final class PhysicsWorld {
         public var mass: Float
         public var friction: Float
         public var restitution: Float
+        /// Never tips over and never sleeps: an avatar's capsule.
+        public var upright: Bool
+        /// Its contact starts and ends are reported by `contacts()`.
+        public var reportsContacts: Bool
 
-        public init(shape: Shape, position: Vector3, rotation: Quaternion = .identity, mass: Float, friction: Float = 0.5, restitution: Float = 0) {
+        public init(
+            shape: Shape, position: Vector3, rotation: Quaternion = .identity, mass: Float, friction: Float = 0.5, restitution: Float = 0,
+            upright: Bool = false, reportsContacts: Bool = false
+        ) {
+            self.upright = upright
+            self.reportsContacts = reportsContacts
             self.shape = shape
             self.position = position
             self.rotation = rotation
@@ -50,8 +59,12 @@ public final class PhysicsWorld {
     public let maxSubsteps: Int32
     private var buffer: [tp_body_state] = []
 
+    /// The world's gravity along z, m/s².
+    public let gravity: Float
+
     public init(gravity: Float = -9.8, fixedStep: Float = 1.0 / 60, maxSubsteps: Int32 = 4) {
         world = tp_world_create(gravity)
+        self.gravity = gravity
         self.fixedStep = fixedStep
         self.maxSubsteps = maxSubsteps
     }
@@ -92,6 +105,7 @@ public final class PhysicsWorld {
         spec.mass = body.mass
         spec.friction = body.friction
         spec.restitution = body.restitution
+        spec.flags = (body.upright ? UInt32(TP_BODY_UPRIGHT) : 0) | (body.reportsContacts ? UInt32(TP_BODY_REPORT_CONTACTS) : 0)
         guard body.position.isFinite, body.rotation.isFinite, body.mass.isFinite else { throw InvalidBody(body: body) }
         let id = withUnsafePointer(to: &spec) { tp_world_add_body(world, $0) }
         guard id != 0 else { throw InvalidBody(body: body) }
@@ -109,6 +123,50 @@ public final class PhysicsWorld {
     public func setVelocity(_ velocity: Vector3, of id: UInt32) {
         var value = (velocity.x, velocity.y, velocity.z)
         withUnsafePointer(to: &value) { $0.withMemoryRebound(to: Float.self, capacity: 3) { tp_world_set_velocity(world, id, $0) } }
+    }
+
+    /// Gravity along z for one body (0 for a flying avatar).
+    public func setGravity(_ gravity: Float, of id: UInt32) { tp_world_set_body_gravity(world, id, gravity) }
+
+    /// Puts a body at a place at once, with a velocity.
+    public func place(_ id: UInt32, at position: Vector3, rotation: Quaternion, velocity: Vector3) {
+        var p = (position.x, position.y, position.z)
+        var r = (rotation.x, rotation.y, rotation.z, rotation.w)
+        var v = (velocity.x, velocity.y, velocity.z)
+        withUnsafePointer(to: &p) { p in
+            withUnsafePointer(to: &r) { r in
+                withUnsafePointer(to: &v) { v in
+                    p.withMemoryRebound(to: Float.self, capacity: 3) { p in
+                        r.withMemoryRebound(to: Float.self, capacity: 4) { r in
+                            v.withMemoryRebound(to: Float.self, capacity: 3) { v in tp_world_set_transform(world, id, p, r, v) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Metres from a body's centre straight down to the nearest other solid within `reach`.
+    public func distanceBelow(_ id: UInt32, reach: Float) -> Float? {
+        let distance = tp_world_distance_below(world, id, reach)
+        return distance >= 0 ? distance : nil
+    }
+
+    public struct Contact: Sendable, Hashable {
+        /// The reporting body.
+        public var body: UInt32
+        /// The body it touches; 0 for terrain or ground.
+        public var other: UInt32
+        public var started: Bool
+    }
+
+    /// The contact starts and ends since the last call, of bodies that report them.
+    public func contacts() -> [Contact] {
+        let count = tp_world_read_contacts(world, nil, 0)
+        guard count > 0 else { return [] }
+        var raw = [tp_contact](repeating: tp_contact(), count: Int(count))
+        let read = raw.withUnsafeMutableBufferPointer { tp_world_read_contacts(world, $0.baseAddress, count) }
+        return raw.prefix(Int(min(read, count))).map { Contact(body: $0.body, other: $0.other, started: $0.started != 0) }
     }
 
     /// Advances by `seconds` in fixed steps.

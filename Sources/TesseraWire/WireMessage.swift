@@ -19,6 +19,8 @@ public enum WireMessage: Hashable, Sendable {
     case chatRelay(ChatRelay)
     case statusRequest(StatusRequest)
     case statusReply(StatusReply)
+    case physicsFrame(PhysicsFrame)
+    case physicsResult(PhysicsResult)
 
     public var body: any WireMessageBody {
         switch self {
@@ -38,6 +40,8 @@ public enum WireMessage: Hashable, Sendable {
         case .chatRelay(let m): m
         case .statusRequest(let m): m
         case .statusReply(let m): m
+        case .physicsFrame(let m): m
+        case .physicsResult(let m): m
         }
     }
 
@@ -65,6 +69,8 @@ public enum WireMessage: Hashable, Sendable {
             case .chatRelay: .chatRelay(try ChatRelay(from: &payload))
             case .statusRequest: .statusRequest(try StatusRequest(from: &payload))
             case .statusReply: .statusReply(try StatusReply(from: &payload))
+            case .physicsFrame: .physicsFrame(try PhysicsFrame(from: &payload))
+            case .physicsResult: .physicsResult(try PhysicsResult(from: &payload))
             }
         guard payload.readableBytes == 0 else {
             throw CodecError.trailingBytes(messageType: raw, count: payload.readableBytes)

@@ -27,4 +27,6 @@ public enum WireMessageType: UInt8, Sendable, CaseIterable {
     case chatRelay = 0x43
     case statusRequest = 0x50
     case statusReply = 0x51
+    case physicsFrame = 0x60
+    case physicsResult = 0x61
 }

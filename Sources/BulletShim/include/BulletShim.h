@@ -27,7 +27,22 @@ typedef struct tp_body_spec {
     float mass;         // 0: static
     float friction;
     float restitution;
+    uint32_t flags;     // TP_BODY_* bits
 } tp_body_spec;
+
+enum {
+    /// Never tips over and never sleeps (avatars' capsules).
+    TP_BODY_UPRIGHT = 1,
+    /// Its contact starts and ends are reported by tp_world_read_contacts.
+    TP_BODY_REPORT_CONTACTS = 2,
+};
+
+/// A contact that started or ended in the last step. `other` is 0 for terrain or ground.
+typedef struct tp_contact {
+    uint32_t body;
+    uint32_t other;
+    int32_t started;  // 1: started, 0: ended
+} tp_contact;
 
 /// The state of one body after a step.
 typedef struct tp_body_state {
@@ -53,6 +68,13 @@ uint32_t tp_world_add_body(tp_world *world, const tp_body_spec *spec);
 int tp_world_remove_body(tp_world *world, uint32_t id);
 void tp_world_apply_impulse(tp_world *world, uint32_t id, const float impulse[3]);
 void tp_world_set_velocity(tp_world *world, uint32_t id, const float velocity[3]);
+/// Gravity along z for one body (0 for a flying avatar); the world's by default.
+void tp_world_set_body_gravity(tp_world *world, uint32_t id, float gravity_z);
+/// Moves a body to a place at once, with a velocity (a teleport or a correction).
+void tp_world_set_transform(tp_world *world, uint32_t id, const float position[3], const float rotation[4], const float velocity[3]);
+/// The distance from a body's centre straight down to the nearest other solid within
+/// `reach` metres, or a negative number when there is none.
+float tp_world_distance_below(const tp_world *world, uint32_t id, float reach);
 
 /// Advances the world by `seconds` in fixed steps of `fixed_step` (at most `max_substeps`).
 void tp_world_step(tp_world *world, float seconds, int max_substeps, float fixed_step);
@@ -63,6 +85,11 @@ uint32_t tp_world_read_active(const tp_world *world, tp_body_state *states, uint
 /// The state of one body; false when there is none with that id.
 int tp_world_read_body(const tp_world *world, uint32_t id, tp_body_state *state);
 uint32_t tp_world_body_count(const tp_world *world);
+
+/// Writes the contact starts and ends of the last step that involve a body with
+/// TP_BODY_REPORT_CONTACTS into `contacts` (room for `capacity`); returns how many there are.
+/// Each call reports the changes since the previous call.
+uint32_t tp_world_read_contacts(tp_world *world, tp_contact *contacts, uint32_t capacity);
 
 #ifdef __cplusplus
 }

@@ -20,9 +20,9 @@ extension Region {
             guard position.isFinite, position.isInsideRegionSquare, position.z >= 0, position.z < PackedPosition.maxAltitude else {
                 return fail(.invalidValue, "position \(position) is outside the region")
             }
-            landing = Vector3(position.x, position.y, max(position.z, settings.terrainHeight))
+            landing = Vector3(position.x, position.y, max(position.z, settings.terrain.height(at: position)))
         } else {
-            landing = Vector3(regionSize / 2, regionSize / 2, settings.terrainHeight)
+            landing = Vector3(regionSize / 2, regionSize / 2, settings.terrain.height(x: regionSize / 2, y: regionSize / 2))
         }
         if target == settings.handle {
             avatars[id]!.position = landing

@@ -27,13 +27,15 @@ struct Avatar {
     var motion: EntityMotion { EntityMotion(position: position, rotation: rotation, velocity: velocity) }
 }
 
-/// Kinematic movement: intents become velocities, no physics engine yet.
+/// Kinematic movement: intents become velocities over the terrain's height (when no physics
+/// service is attached, or while it is lost).
 enum Kinematics {
     static let gravity: Float = 9.8
 
     /// `walls` says, for a point past the square, which axes are blocked (no region behind).
-    static func step(_ avatar: inout Avatar, dt: Float, ground: Float, walls: (Vector3) -> (x: Bool, y: Bool) = { _ in (true, true) }) {
+    static func step(_ avatar: inout Avatar, dt: Float, terrain: Terrain, walls: (Vector3) -> (x: Bool, y: Bool) = { _ in (true, true) }) {
         let intent = avatar.intent
+        let ground = terrain.height(at: avatar.position)
         let speed = intent.mode.speed
         avatar.rotation = Quaternion(yaw: intent.heading)
         avatar.velocity.x = speed * intent.heading.cosine
@@ -58,8 +60,9 @@ enum Kinematics {
             next.y = min(max(next.y, low), high)
             avatar.velocity.y = 0
         }
-        if next.z <= ground {
-            next.z = ground
+        let nextGround = terrain.height(at: next)
+        if next.z <= nextGround {
+            next.z = nextGround
             avatar.velocity.z = 0
         }
         next.z = min(next.z, PackedPosition.maxAltitude - 1)

@@ -95,7 +95,8 @@ extension Region {
         // The square root spreads arrivals evenly over the disc's area, not its radius.
         let radius = settings.spawnRadius * (Float(hash >> 16 & 0xFFFF) / 65536).squareRoot()
         let centre = regionSize / 2
-        return Vector3(centre + radius * angle.cosine, centre + radius * angle.sine, settings.terrainHeight)
+        let x = centre + radius * angle.cosine, y = centre + radius * angle.sine
+        return Vector3(x, y, settings.terrain.height(x: x, y: y))
     }
 
     private mutating func run(_ command: AgentCommand, by id: LocalID, manager: ManagerID, now: FrameInstant) {

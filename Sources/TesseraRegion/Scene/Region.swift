@@ -71,7 +71,7 @@ public struct Region {
         let known = known
         let walls = { (point: Vector3) in Self.walls(at: point, of: handle, known: known) }
         for (id, avatar) in avatars where avatar.handoff == nil {
-            Kinematics.step(&avatars[id]!, dt: dt, ground: settings.terrainHeight, walls: walls)
+            Kinematics.step(&avatars[id]!, dt: dt, terrain: settings.terrain, walls: walls)
         }
         startCrossings(now: now)
         expireHandoffs(now: now.seconds)

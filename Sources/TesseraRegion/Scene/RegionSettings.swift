@@ -8,8 +8,10 @@ public struct RegionSettings: Sendable, Hashable {
     public var frameRate: Int
     /// Metres within which an avatar sees entities.
     public var viewDistance: Float
-    /// Height of the flat terrain, metres.
-    public var terrainHeight: Float
+    /// The ground: a base height with hills.
+    public var terrain: Terrain
+    /// Where the region's physics runs (nil: kinematic movement only).
+    public var physics: PhysicsEndpoint?
     public var maxAvatars: Int
     public var maxObjects: Int
     /// Interest is recomputed for each avatar every this many frames (staggered across avatars).
@@ -24,15 +26,17 @@ public struct RegionSettings: Sendable, Hashable {
     public init(
         name: String, gridPosition: GridPosition, frameRate: Int = 45, viewDistance: Float = 64,
         terrainHeight: Float = 21, maxAvatars: Int = 2000, maxObjects: Int = 15000, interestInterval: Int = 4,
-        spawnRadius: Float = 48, flushIntervalSeconds: Double = 30, ghostMargin: Float? = nil
+        spawnRadius: Float = 48, flushIntervalSeconds: Double = 30, ghostMargin: Float? = nil,
+        terrain: Terrain? = nil, physics: PhysicsEndpoint? = nil
     ) {
+        self.terrain = terrain ?? .flat(terrainHeight)
+        self.physics = physics
         self.ghostMargin = min(ghostMargin ?? viewDistance, PackedPosition.horizontalOffset)
         self.flushIntervalSeconds = flushIntervalSeconds
         self.name = name
         self.gridPosition = gridPosition
         self.frameRate = frameRate
         self.viewDistance = viewDistance
-        self.terrainHeight = terrainHeight
         self.maxAvatars = maxAvatars
         self.maxObjects = maxObjects
         self.interestInterval = interestInterval
@@ -43,4 +47,15 @@ public struct RegionSettings: Sendable, Hashable {
     public var frameSeconds: Float { 1 / Float(frameRate) }
     /// An entity in view leaves it only beyond this distance, so it does not flicker at the edge.
     public var leaveDistance: Float { viewDistance + 4 }
+}
+
+/// The physics service a region attaches to.
+public struct PhysicsEndpoint: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
 }

@@ -123,6 +123,8 @@ extension WireMessageType: CustomStringConvertible {
         case .chatRelay: "ChatRelay"
         case .statusRequest: "StatusRequest"
         case .statusReply: "StatusReply"
+        case .physicsFrame: "PhysicsFrame"
+        case .physicsResult: "PhysicsResult"
         }
     }
 }

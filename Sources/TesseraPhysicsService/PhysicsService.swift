@@ -1,0 +1,182 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+import TesseraWire
+import TesseraWorld
+
+/// The physics role (`tessera physics`): regions attach over Tessera wire and exchange
+/// frames with it (docs/physics.md). Each connection holds the worlds of the regions it
+/// carries and steps them on its own event loop, so the service uses one loop per core and
+/// no locks in the step path; when a connection closes, its worlds go with it.
+public final class PhysicsService: Service, Sendable {
+    public struct Settings: Sendable {
+        public var name: String
+        public var host: String
+        public var port: Int
+        public var gridSecret: String
+        public var world: RegionWorld.Settings
+
+        public init(name: String, host: String, port: Int, gridSecret: String, world: RegionWorld.Settings = .init()) {
+            self.name = name
+            self.host = host
+            self.port = port
+            self.gridSecret = gridSecret
+            self.world = world
+        }
+    }
+
+    /// Running figures across every connection.
+    public struct Stats: Sendable, Hashable {
+        public var regions = 0
+        public var bodies = 0
+        public var frames: UInt64 = 0
+        public var stepMicrosTotal: UInt64 = 0
+        /// Frames refused as unusable (and the bodies refused in usable ones).
+        public var badFrames: UInt64 = 0
+        public var refusedBodies: UInt64 = 0
+    }
+
+    public let settings: Settings
+    private let group: EventLoopGroup
+    private let logger: Logger
+    private let serverChannel = Mutex<Channel?>(nil)
+    let statsBox = Mutex(Stats())
+
+    public init(settings: Settings, group: EventLoopGroup, logger: Logger) {
+        self.settings = settings
+        self.group = group
+        self.logger = logger
+    }
+
+    public var stats: Stats { statsBox.withLock { $0 } }
+    public var address: SocketAddress? { serverChannel.withLock { $0?.localAddress } }
+
+    @discardableResult
+    public func start() async throws -> SocketAddress {
+        let reply = HelloAccepted(role: .physics, nodeName: settings.name, regions: [])
+        let settings = settings
+        let logger = logger
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addWireHandlers(
+                        handshake: WireHandshakeHandler(acceptingSecret: settings.gridSecret, allowedRoles: [.region, .tool], reply: reply))
+                    try channel.pipeline.syncOperations.addHandler(PhysicsConnectionHandler(service: self, settings: settings.world, logger: logger))
+                }
+            }
+            .bind(host: settings.host, port: settings.port)
+            .get()
+        serverChannel.withLock { $0 = channel }
+        let address = channel.localAddress!
+        logger.info("physics service listening", metadata: ["address": "\(address)"])
+        return address
+    }
+
+    public func shutdown() async {
+        let channel = serverChannel.withLock { channel in
+            defer { channel = nil }
+            return channel
+        }
+        try? await channel?.close()
+    }
+
+    public func run() async throws {
+        try await start()
+        try? await gracefulShutdown()
+        logger.info("physics service stopping")
+        await shutdown()
+    }
+}
+
+/// One attached peer: the worlds of the regions it sends frames for.
+final class PhysicsConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = WireMessage
+    typealias OutboundOut = WireMessage
+
+    private let service: PhysicsService
+    private let settings: RegionWorld.Settings
+    private let logger: Logger
+    private var peer: Hello?
+    private var worlds: [RegionHandle: RegionWorld] = [:]
+
+    init(service: PhysicsService, settings: RegionWorld.Settings, logger: Logger) {
+        self.service = service
+        self.settings = settings
+        self.logger = logger
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard case .accepted(let hello) = event as? WireConnectionEvent else {
+            return context.fireUserInboundEventTriggered(event)
+        }
+        peer = hello
+        logger.info("region attached to physics", metadata: ["peer": "\(hello.nodeName)"])
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let peer else { return }
+        guard case .physicsFrame(let frame) = unwrapInboundIn(data) else {
+            logger.warning("peer sent a message the physics service does not take; closing", metadata: ["peer": "\(peer.nodeName)"])
+            context.close(promise: nil)
+            return
+        }
+        let result = step(frame)
+        context.writeAndFlush(wrapOutboundOut(.physicsResult(result)), promise: nil)
+    }
+
+    private func step(_ frame: PhysicsFrame) -> PhysicsResult {
+        if let terrain = frame.terrain, worlds[frame.region] == nil {
+            do {
+                worlds[frame.region] = try RegionWorld(region: frame.region, terrain: terrain, settings: settings)
+                service.statsBox.withLock { $0.regions += 1 }
+            } catch {
+                return refuse(frame, "the terrain could not be built: \(error)")
+            }
+        }
+        guard let world = worlds[frame.region] else {
+            return refuse(frame, "no world for region \(frame.region.gridPosition) on this connection: send a full snapshot")
+        }
+        let before = world.bodyCount
+        let result = world.apply(frame)
+        let after = world.bodyCount
+        service.statsBox.withLock { stats in
+            stats.frames += 1
+            stats.stepMicrosTotal += UInt64(result.stepMicros)
+            stats.bodies += after - before
+            stats.refusedBodies += UInt64(result.refused.count)
+        }
+        if !result.refused.isEmpty {
+            logger.warning("physics refused bodies", metadata: ["region": "\(frame.region.gridPosition)", "first": "\(result.refused[0].reason)"])
+        }
+        return result
+    }
+
+    /// A frame the service cannot apply: refused as a whole (body 0), the region sends a snapshot.
+    private func refuse(_ frame: PhysicsFrame, _ reason: String) -> PhysicsResult {
+        service.statsBox.withLock { $0.badFrames += 1 }
+        logger.warning("physics frame refused", metadata: ["region": "\(frame.region.gridPosition)", "reason": "\(reason)"])
+        return PhysicsResult(region: frame.region, frame: frame.frame, refused: [PhysicsRefusal(id: 0, reason: reason)])
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let bodies = worlds.values.reduce(0) { $0 + $1.bodyCount }
+        let count = worlds.count
+        worlds = [:]
+        service.statsBox.withLock { stats in
+            stats.regions -= count
+            stats.bodies -= bodies
+        }
+        if let peer { logger.info("region detached from physics", metadata: ["peer": "\(peer.nodeName)", "regions": "\(count)"]) }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        logger.warning("physics connection failed; closing", metadata: ["peer": "\(peer?.nodeName ?? "?")", "error": "\(error)"])
+        context.close(promise: nil)
+    }
+}

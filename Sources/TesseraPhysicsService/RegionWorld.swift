@@ -1,0 +1,193 @@
+import Foundation
+import TesseraPhysics
+import TesseraWire
+import TesseraWorld
+
+/// One region's Bullet world inside the physics service: applies a `PhysicsFrame`, steps, and
+/// answers with a `PhysicsResult`. Pure over its world (no I/O), so tests drive it directly.
+/// Avatars are upright capsules whose horizontal velocity is their intent's, set before every
+/// step; gravity, the terrain and solids do the rest.
+public final class RegionWorld {
+    public struct Settings: Sendable {
+        /// Fixed steps per second.
+        public var stepRate: Int
+        /// The most fixed steps one frame may take.
+        public var maxSubsteps: Int
+
+        public init(stepRate: Int = 60, maxSubsteps: Int = 4) {
+            self.stepRate = stepRate
+            self.maxSubsteps = maxSubsteps
+        }
+    }
+
+    /// An avatar's capsule: Second Life's avatars are about this size.
+    public static let avatarRadius: Float = 0.3
+    public static let avatarHeight: Float = 1.9
+    public static let avatarMass: Float = 80
+    /// Upward speed of a jump, m/s (about half a metre high).
+    public static let jumpSpeed: Float = 3.2
+    /// Objects are this many kilograms per cubic metre when their mass is not given.
+    public static let density: Float = 100
+
+    private struct Member {
+        var body: UInt32
+        var kind: PhysicsBody.Kind
+        var intent: AvatarIntent?
+    }
+
+    public let region: RegionHandle
+    public let settings: Settings
+    private var world: PhysicsWorld
+    private var members: [LocalID: Member] = [:]
+    private var owners: [UInt32: LocalID] = [:]
+    /// Bodies reported awake after the last step: one that falls asleep is reported once more.
+    private var awake: Set<UInt32> = []
+    public private(set) var lastFrame: UInt64 = 0
+
+    public init(region: RegionHandle, terrain: Terrain, settings: Settings = Settings()) throws {
+        self.region = region
+        self.settings = settings
+        world = PhysicsWorld(fixedStep: 1 / Float(settings.stepRate), maxSubsteps: Int32(settings.maxSubsteps))
+        try Self.build(terrain, in: world)
+    }
+
+    public var bodyCount: Int { members.count }
+
+    private static func build(_ terrain: Terrain, in world: PhysicsWorld) throws {
+        if terrain.hills.isEmpty {
+            world.addGround(height: terrain.base, friction: 0.8)
+        } else {
+            let side = Terrain.samplesPerSide
+            try world.addTerrain(heights: terrain.samples(), columns: side, rows: side, spacing: 1, friction: 0.8)
+        }
+    }
+
+    /// Applies one frame and steps; the answer names the same frame.
+    public func apply(_ frame: PhysicsFrame) -> PhysicsResult {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var refused: [PhysicsRefusal] = []
+        if let terrain = frame.terrain {
+            // A snapshot: the region's whole physical world, built again from nothing.
+            world = PhysicsWorld(fixedStep: 1 / Float(settings.stepRate), maxSubsteps: Int32(settings.maxSubsteps))
+            do { try Self.build(terrain, in: world) } catch { refused.append(PhysicsRefusal(id: 0, reason: "\(error)")) }
+            members = [:]
+            owners = [:]
+            awake = []
+        }
+        for id in frame.removed { remove(id) }
+        for body in frame.added {
+            if let problem = add(body) { refused.append(PhysicsRefusal(id: body.id, reason: problem)) }
+        }
+        for placement in frame.placements {
+            guard let member = members[placement.id] else { continue }
+            let lift = member.kind == .avatar ? Self.avatarHeight / 2 : 0
+            world.place(member.body, at: placement.position + Vector3(0, 0, lift), rotation: placement.rotation, velocity: placement.velocity)
+        }
+        for intent in frame.intents {
+            guard members[intent.id]?.kind == .avatar else { continue }
+            members[intent.id]!.intent = intent
+            world.setGravity(intent.flying ? 0 : world.gravity, of: members[intent.id]!.body)
+        }
+        for push in frame.pushes {
+            guard let member = members[push.id], member.kind == .prim else { continue }
+            let impulse = push.kind == .impulse ? push.vector : push.vector * frame.seconds
+            world.applyImpulse(impulse, to: member.body)
+        }
+        steerAvatars()
+        world.step(frame.seconds)
+        lastFrame = frame.frame
+        let result = PhysicsResult(
+            region: region, frame: frame.frame,
+            stepMicros: UInt32(min((DispatchTime.now().uptimeNanoseconds - started) / 1000, UInt64(UInt32.max))),
+            bodies: movedBodies(), contacts: contacts(), refused: refused)
+        return result
+    }
+
+    private func add(_ body: PhysicsBody) -> String? {
+        if members[body.id] != nil { remove(body.id) }
+        let spec: PhysicsWorld.Body
+        switch body.kind {
+        case .avatar:
+            spec = PhysicsWorld.Body(
+                shape: .capsule(radius: Self.avatarRadius, height: Self.avatarHeight),
+                position: body.position + Vector3(0, 0, Self.avatarHeight / 2), mass: Self.avatarMass, friction: 0.2,
+                upright: true, reportsContacts: body.reportsContacts)
+        case .prim:
+            let half = body.scale * 0.5
+            guard half.x > 0, half.y > 0, half.z > 0 else { return "scale \(body.scale) is not positive on every axis" }
+            guard body.mass >= 0 else { return "mass \(body.mass) is negative" }
+            let shape: PhysicsWorld.Shape =
+                switch body.shape {
+                case .box: .box(halfExtents: half)
+                case .sphere: .sphere(radius: max(half.x, max(half.y, half.z)))
+                case .cylinder: .cylinder(halfExtents: half)
+                }
+            spec = PhysicsWorld.Body(
+                shape: shape, position: body.position, rotation: body.rotation, mass: body.mass,
+                friction: body.friction, restitution: body.restitution, reportsContacts: body.reportsContacts)
+        }
+        let id: UInt32
+        do { id = try world.add(spec) } catch { return "\(error)" }
+        if body.velocity != .zero { world.setVelocity(body.velocity, of: id) }
+        members[body.id] = Member(body: id, kind: body.kind)
+        owners[id] = body.id
+        return nil
+    }
+
+    private func remove(_ id: LocalID) {
+        guard let member = members.removeValue(forKey: id) else { return }
+        owners[member.body] = nil
+        awake.remove(member.body)
+        world.remove(member.body)
+    }
+
+    /// Sets every avatar's velocity from its intent: horizontal always, vertical when flying
+    /// or jumping from something solid.
+    private func steerAvatars() {
+        for (_, member) in members where member.kind == .avatar {
+            let intent = member.intent ?? AvatarIntent(id: 0, velocity: .zero)
+            guard var velocity = world.state(of: member.body)?.velocity else { continue }
+            velocity.x = intent.velocity.x
+            velocity.y = intent.velocity.y
+            if intent.flying {
+                velocity.z = intent.velocity.z
+            } else if intent.jump, velocity.z <= 0.1, isStanding(member.body) {
+                velocity.z = Self.jumpSpeed
+            }
+            world.setVelocity(velocity, of: member.body)
+        }
+    }
+
+    private func isStanding(_ body: UInt32) -> Bool {
+        world.distanceBelow(body, reach: Self.avatarHeight / 2 + 0.15) != nil
+    }
+
+    private func movedBodies() -> [PhysicsBodyState] {
+        var states: [PhysicsBodyState] = []
+        var now = Set<UInt32>()
+        func report(_ state: PhysicsWorld.BodyState) {
+            guard let id = owners[state.id], let member = members[id] else { return }
+            var position = state.position
+            if member.kind == .avatar { position.z -= Self.avatarHeight / 2 }
+            states.append(PhysicsBodyState(id: id, position: position, rotation: state.rotation, velocity: state.velocity))
+        }
+        for state in world.activeBodies() {
+            now.insert(state.id)
+            report(state)
+        }
+        for body in awake where !now.contains(body) {
+            if let state = world.state(of: body) { report(state) }
+        }
+        awake = now
+        return states
+    }
+
+    private func contacts() -> [PhysicsContact] {
+        world.contacts().compactMap { contact in
+            guard let body = owners[contact.body] else { return nil }
+            let other = contact.other == 0 ? 0 : owners[contact.other]
+            guard let other else { return nil }
+            return PhysicsContact(body: body, other: other, started: contact.started)
+        }
+    }
+}
