@@ -14,6 +14,7 @@ public enum ClientMessage: Hashable, Sendable {
     case inventory(InventoryRequest)
     case teleport(Teleport)
     case moveObject(MoveObject)
+    case pushObject(PushObject)
 
     public enum TypeCode: UInt8, Sendable, CaseIterable {
         case login = 0x01
@@ -26,6 +27,7 @@ public enum ClientMessage: Hashable, Sendable {
         case inventory = 0x08
         case teleport = 0x09
         case moveObject = 0x0A
+        case pushObject = 0x0B
     }
 
     public static func decode(_ frame: ByteBuffer) throws -> ClientMessage {
@@ -44,6 +46,7 @@ public enum ClientMessage: Hashable, Sendable {
             case .inventory: .inventory(try InventoryRequest(from: &buffer))
             case .teleport: .teleport(try Teleport(from: &buffer))
             case .moveObject: .moveObject(try MoveObject(from: &buffer))
+            case .pushObject: .pushObject(try PushObject(from: &buffer))
             }
         guard buffer.readableBytes == 0 else {
             throw CodecError.trailingBytes(messageType: raw, count: buffer.readableBytes)
@@ -63,6 +66,7 @@ public enum ClientMessage: Hashable, Sendable {
         case .inventory(let m): buffer.writeLE(TypeCode.inventory.rawValue); m.encode(into: &buffer)
         case .teleport(let m): buffer.writeLE(TypeCode.teleport.rawValue); m.encode(into: &buffer)
         case .moveObject(let m): buffer.writeLE(TypeCode.moveObject.rawValue); m.encode(into: &buffer)
+        case .pushObject(let m): buffer.writeLE(TypeCode.pushObject.rawValue); m.encode(into: &buffer)
         }
     }
 
@@ -74,4 +78,4 @@ public enum ClientMessage: Hashable, Sendable {
 }
 
 /// The version of docs/client-protocol.md this code speaks.
-public let clientProtocolVersion: UInt16 = 3
+public let clientProtocolVersion: UInt16 = 4

@@ -7,6 +7,7 @@ import TesseraConfig
 import TesseraRegion
 import TesseraGrid
 import TesseraStorage
+import TesseraPhysicsService
 
 /// `tessera up`: every role of a grid config in one process, on one event loop group, over
 /// real sockets on loopback — the same wiring as separate processes, started in dependency
@@ -56,7 +57,12 @@ public final class LocalGrid: Service, Sendable {
     }
 
     private func runRoles(services: GridServices?) async throws {
+        let physics = config.physics.map { PhysicsService(settings: .init(config: $0, grid: config), group: group, logger: logger) }
         do {
+            if let physics {
+                let address = try await physics.start()
+                output("Physics: Bullet service on \(address.ipAddress ?? "?"):\(address.port ?? 0)")
+            }
             for node in regionNodes { try await node.start() }
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 for manager in clientManagers {
@@ -67,9 +73,11 @@ public final class LocalGrid: Service, Sendable {
             }
         } catch {
             for node in regionNodes { await node.shutdown() }
+            await physics?.shutdown()
             throw error
         }
         for node in regionNodes { await node.shutdown() }
+        await physics?.shutdown()
     }
 
     /// Prints where clients connect, starts the demo bots, then prints a status line every
@@ -184,5 +192,13 @@ extension RegionSettings {
             ghostMargin: Float(config.ghostMargin), terrain: config.terrain,
             physics: physics.map { PhysicsEndpoint(host: $0.host, port: $0.port) }
         )
+    }
+}
+
+extension PhysicsService.Settings {
+    public init(config: PhysicsServiceConfig, grid: GridConfig) {
+        self.init(
+            name: config.name, host: config.host, port: config.port, gridSecret: grid.grid.secret,
+            world: RegionWorld.Settings(stepRate: config.stepRate, maxSubsteps: config.maxSubsteps))
     }
 }

@@ -118,6 +118,67 @@ import TesseraWorld
         #expect(config.clientManagers.first?.updateRate == 10)
         #expect(config.gridServices?.port == 9200)
         #expect(region.flushIntervalSeconds == 30)
+        #expect(config.physics?.port == 9300)
+        #expect(config.physics?.stepRate == 60)
+        // Hills: the plaza's highest is 14 m over its 21 m base, flat at its foot.
+        #expect(region.terrain.hills.count == 2)
+        #expect(abs(region.terrain.height(x: 200, y: 70) - 35) < 0.001)
+        #expect(region.terrain.height(x: 128, y: 128) == 21)
+    }
+
+    @Test func hillsAndPhysicsAreRead() throws {
+        let text = """
+            [grid]
+            name = "G"
+            secret = "0123456789abcdef"
+            [physics]
+            port = 9300
+            max_substeps = 8
+            [[region_node]]
+            name = "n"
+            port = 1
+              [[region_node.region]]
+              name = "R"
+              position = [1, 1]
+              terrain_height = 10
+                [[region_node.region.hill]]
+                x = 50
+                y = 60
+                radius = 20
+                height = 5
+            [[client_manager]]
+            name = "m"
+            port = 2
+            """
+        let config = try GridConfig.parse(text, file: "t.toml")
+        #expect(config.physics == PhysicsServiceConfig(name: "physics", host: "127.0.0.1", port: 9300, stepRate: 60, maxSubsteps: 8))
+        #expect(config.regions[0].terrain == Terrain(base: 10, hills: [Terrain.Hill(x: 50, y: 60, radius: 20, height: 5)]))
+        // Half-way down the cosine: half the height.
+        #expect(abs(config.regions[0].terrain.height(x: 60, y: 60) - 12.5) < 0.001)
+    }
+
+    @Test func aBadHillNamesItsKey() throws {
+        let text = """
+            [grid]
+            name = "G"
+            secret = "0123456789abcdef"
+            [[region_node]]
+            name = "n"
+            port = 1
+              [[region_node.region]]
+              name = "R"
+              position = [1, 1]
+                [[region_node.region.hill]]
+                x = 50
+                y = 60
+                radius = 0
+                height = 5
+            [[client_manager]]
+            name = "m"
+            port = 2
+            """
+        let error = try #require(throws: ConfigError.self) { try GridConfig.parse(text, file: "t.toml") }
+        #expect(error.key == "region_node[0].region[0].hill[0].radius")
     }
 
     @Test func loadingAMissingFileNamesIt() throws {

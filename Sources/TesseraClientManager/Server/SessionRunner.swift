@@ -203,12 +203,13 @@ extension ClientMessage {
         case .createObject(let create):
             .createObject(requestID: create.requestID, ObjectSpec(
                 shape: create.shape, position: create.position, rotation: create.rotation,
-                scale: create.scale, name: create.name
+                scale: create.scale, name: create.name, physical: create.physical, reportsCollisions: create.reportsCollisions
             ))
         case .deleteObject(let delete): .deleteObject(requestID: delete.requestID, delete.localID)
         case .teleport(let teleport):
             .teleport(requestID: teleport.requestID, region: teleport.region, gridPosition: teleport.gridPosition, position: teleport.position)
         case .moveObject(let move): .moveObject(requestID: move.requestID, move.localID, position: move.position)
+        case .pushObject(let push): .push(requestID: push.requestID, push.localID, impulse: push.impulse)
         case .login, .ping, .logout, .inventory: nil
         }
     }
@@ -220,6 +221,7 @@ extension ClientMessage {
         case .inventory(let request): request.requestID
         case .teleport(let teleport): teleport.requestID
         case .moveObject(let move): move.requestID
+        case .pushObject(let push): push.requestID
         default: 0
         }
     }

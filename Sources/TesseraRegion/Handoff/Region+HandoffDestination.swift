@@ -93,11 +93,15 @@ extension Region {
             avatar.lastSequence = state.appliedSequence
             avatars[id] = avatar
             agentIndex[state.agentID] = id
+            physics.membershipDirty = true
             pending.appeared.append(entityInfo(id)!)
         case .object(let object):
             var record = object.record
             record.position = record.position.clampedInside(margin: 0.01)
             insertObject(record, stored: object.stored, as: id)
+            objects[id]!.physical = object.physical
+            objects[id]!.reportsCollisions = object.reportsCollisions
+            objects[id]!.velocity = object.velocity
         }
     }
 

@@ -33,6 +33,7 @@ extension Region {
             handoffID: handoffID, source: settings.handle, destination: destination, kind: kind,
             startedMillis: now.wallMillis, traveller: .avatar(state))
         avatars[id]!.handoff = handoffID
+        physics.membershipDirty = true
         let (machine, actions) = HandoffSource.start(handoffID)
         outgoing[handoffID] = OutgoingHandoff(
             machine: machine, offer: offer, traveller: id, manager: avatar.manager,
@@ -40,15 +41,19 @@ extension Region {
         perform(actions, outgoing: handoffID, now: now.seconds)
     }
 
-    mutating func startObjectHandoff(_ id: LocalID, to destination: RegionHandle, position: Vector3, by agent: LocalID, manager: ManagerID, requestID: UInt32, now: FrameInstant) {
+    /// `agent` and `manager` name who moved it (nil when physics carried it over the border).
+    mutating func startObjectHandoff(_ id: LocalID, to destination: RegionHandle, position: Vector3, by agent: LocalID?, manager: ManagerID?, requestID: UInt32, now: FrameInstant) {
         guard let object = objects[id] else { return }
         let handoffID = takeHandoffID()
         var record = object.record
         record.position = position
         let offer = HandoffOffer(
             handoffID: handoffID, source: settings.handle, destination: destination, kind: .crossing,
-            startedMillis: now.wallMillis, traveller: .object(TravellingObject(record: record, stored: object.stored)))
+            startedMillis: now.wallMillis, traveller: .object(TravellingObject(
+                record: record, stored: object.stored, physical: object.physical, reportsCollisions: object.reportsCollisions,
+                velocity: object.velocity)))
         objects[id]!.travelling = handoffID
+        physics.membershipDirty = true
         ghostObjectsChanged = true
         let (machine, actions) = HandoffSource.start(handoffID)
         outgoing[handoffID] = OutgoingHandoff(
@@ -153,8 +158,15 @@ extension Region {
         guard let handoff = outgoing[id] else { return }
         handoffCounters.failed += 1
         let reason = handoff.refusal
+        physics.membershipDirty = true
         if handoff.isObject {
             objects[handoff.traveller]?.travelling = nil
+            if let object = objects[handoff.traveller], !object.position.isInsideRegionSquare {
+                // Carried past the border by physics: it stays here, stopped just inside.
+                objects[handoff.traveller]!.position = object.position.clampedInside(margin: 0.05)
+                objects[handoff.traveller]!.velocity = .zero
+                pending.movedObjects.append(handoff.traveller)
+            }
             ghostObjectsChanged = true
             if let requester = handoff.requester, let manager = handoff.manager {
                 pending.replies.append((manager, CommandReply(agent: requester, requestID: handoff.requestID, outcome: .failed(

@@ -27,6 +27,7 @@ extension Region {
         if target == settings.handle {
             avatars[id]!.position = landing
             avatars[id]!.velocity = .zero
+            physicsPlace(id)
             pending.replies.append((manager, CommandReply(agent: id, requestID: requestID, outcome: .moved(id))))
             return
         }
@@ -45,7 +46,9 @@ extension Region {
         else { return fail(.invalidValue, "position \(position) is not a place next to this region") }
         if position.isInsideRegionSquare {
             objects[target]!.position = position
+            objects[target]!.velocity = .zero
             objects[target]!.dirty = true
+            physicsPlace(target)
             pending.movedObjects.append(target)
             ghostObjectsChanged = true
             pending.replies.append((manager, CommandReply(agent: id, requestID: requestID, outcome: .moved(target))))

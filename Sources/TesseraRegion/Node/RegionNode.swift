@@ -119,7 +119,12 @@ public final class RegionNode: Service, @unchecked Sendable {
                 throw error
             }
         }
-        for runner in runners { runner.start() }
+        for runner in runners {
+            runner.attachPhysics(
+                hello: Hello(role: .region, nodeName: "\(settings.nodeName)/\(runner.settings.name)", gridSecret: settings.gridSecret),
+                group: group, logger: logger)
+            runner.start()
+        }
         peers.start()
         logger.info("region node listening", metadata: [
             "address": "\(address)", "regions": "\(settings.regions.map(\.name).joined(separator: ", "))",
@@ -210,7 +215,8 @@ extension RegionNode {
                 handle: runner.settings.handle, name: runner.settings.name, frame: stats.frame, rootAgents: stats.rootAgents,
                 ghosts: UInt32(stats.ghosts), objects: UInt32(stats.objects), achievedFrameRate: Float(stats.achievedFrameRate),
                 timeDilation: stats.timeDilation, handoffsInProgress: UInt32(stats.handoffsInProgress),
-                handoffsCommitted: stats.handoffs.committed, handoffsFailed: stats.handoffs.failed + stats.handoffs.dropped)
+                handoffsCommitted: stats.handoffs.committed, handoffsFailed: stats.handoffs.failed + stats.handoffs.dropped,
+                physics: stats.physics)
         }
     }
 }

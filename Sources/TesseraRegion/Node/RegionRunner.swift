@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOCore
 import TesseraGridProtocol
 import Synchronization
@@ -27,6 +28,7 @@ public final class RegionRunner: @unchecked Sendable {
     private var grid: (port: RegionGridPort, regionID: UUID)?
     /// Where messages for other regions go (set by the node before `start()`).
     var peers: PeerDelivery?
+    private var physicsLink: PhysicsLink?
     private var flushing = false
     private var lastFlush = NIODeadline.now()
 
@@ -74,6 +76,12 @@ public final class RegionRunner: @unchecked Sendable {
         return true
     }
 
+    /// Connects the region to its physics service (`settings.physics`); call before `start()`.
+    public func attachPhysics(hello: Hello, group: EventLoopGroup, logger: Logger) {
+        guard let endpoint = settings.physics, physicsLink == nil else { return }
+        physicsLink = PhysicsLink(endpoint: endpoint, hello: hello, group: group, inbox: inbox, logger: logger)
+    }
+
     public var stats: RegionStats { published.withLock { $0 } }
 
     private var period: TimeAmount { .nanoseconds(Int64(1e9 / Double(settings.frameRate))) }
@@ -98,6 +106,7 @@ public final class RegionRunner: @unchecked Sendable {
 
     public func start() {
         inbox.onUrgent { [weak self] in self?.scheduleReaction() }
+        physicsLink?.start()
         loop.execute {
             guard !self.running else { return }
             self.running = true
@@ -108,6 +117,7 @@ public final class RegionRunner: @unchecked Sendable {
 
     /// Stops the loop after the current frame; completes on the region's loop.
     public func stop() async {
+        physicsLink?.stop()
         try? await loop.submit {
             self.running = false
             self.scheduled?.cancel()
@@ -135,6 +145,7 @@ public final class RegionRunner: @unchecked Sendable {
         let started = NIODeadline.now()
         let output = region.step(now: clock.now(), inputs: inbox.drain())
         sink.deliver(output)
+        if let frame = output.physicsFrame { physicsLink?.send(frame) }
         if !output.peerMessages.isEmpty { peers?.send(output.peerMessages) }
         if !output.gridEffects.isEmpty { perform(output.gridEffects) }
         if grid != nil, !flushing, started - lastFlush >= .milliseconds(Int64(settings.flushIntervalSeconds * 1000)) {
@@ -149,7 +160,9 @@ public final class RegionRunner: @unchecked Sendable {
         let dropped = inbox.droppedCount
         let travel = (region.ghostCount, region.handoffsInProgress, region.handoffCounters)
         let agents = region.rootAgents
+        let physics = region.physicsStatus
         published.withLock { stats in
+            stats.physics = physics
             stats.ghosts = travel.0
             stats.handoffsInProgress = travel.1
             stats.handoffs = travel.2

@@ -1,3 +1,4 @@
+import TesseraWire
 import TesseraWorld
 
 /// A region's running figures, published by its frame loop after every frame.
@@ -22,6 +23,7 @@ public struct RegionStats: Sendable, Hashable {
     public var handoffs = HandoffCounters()
     /// The agents whose root the region is, as of its last frame.
     public var rootAgents: [AgentID] = []
+    public var physics = PhysicsLinkStatus()
 
     public init() {}
 }

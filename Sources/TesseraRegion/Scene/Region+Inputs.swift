@@ -43,6 +43,12 @@ extension Region {
         case .managerSignal(let manager, let signal):
             guard signal.to == settings.handle else { return }
             received(signal, from: manager, now: now.seconds)
+        case .physicsAttached:
+            physicsAttached()
+        case .physicsLost:
+            physicsLost()
+        case .physicsResult(let result):
+            applyPhysics(result)
         case .objectMoved(let id, let result):
             switch result {
             case .success: sourceInput(.routed, id, now: now.seconds)
@@ -76,6 +82,7 @@ extension Region {
         )
         avatars[id] = avatar
         agentIndex[join.agentID] = id
+        physics.membershipDirty = true
         pending.appeared.append(entityInfo(id)!)
         pending.direct.append((manager, .agentJoined(AgentJoined(
             region: settings.handle, agentID: join.agentID, localID: id, regionName: settings.name,
@@ -109,6 +116,7 @@ extension Region {
         case .move(let intent):
             guard intent.heading.isFinite else { return }
             avatars[id]!.intent = intent
+            physicsIntentChanged(id)
         case .chat(let type, let channel, let text):
             speak(type, channel: channel, text: text, speaker: id)
         case .createObject(let requestID, let spec):
@@ -145,6 +153,8 @@ extension Region {
             teleport(id, manager: manager, requestID: requestID, region: name, gridPosition: gridPosition, position: position, now: now)
         case .moveObject(let requestID, let target, let position):
             moveObject(target, to: position, by: id, manager: manager, requestID: requestID, now: now)
+        case .push(let requestID, let target, let impulse):
+            pending.replies.append((manager, CommandReply(agent: id, requestID: requestID, outcome: push(target, impulse: impulse))))
         case .take(let requestID, let target):
             if let object = objects[target], let problem = takeProblem(object, by: avatars[id]!.agentID) {
                 reply(problem, to: id, manager: manager, requestID: requestID)
@@ -194,8 +204,28 @@ extension Region {
         let record = SceneObjectRecord(
             id: UUID(), owner: creator, creator: creator, asset: nil, name: spec.name, shape: spec.shape,
             position: spec.position, rotation: spec.rotation, scale: spec.scale, masks: SceneObject.fullMasks)
-        return .created(insertObject(record, stored: false))
+        let id = insertObject(record, stored: false)
+        objects[id]!.physical = spec.physical
+        objects[id]!.reportsCollisions = spec.reportsCollisions
+        return .created(id)
     }
+
+    /// An impulse for a physical object, given to the physics service with the next frame.
+    private mutating func push(_ target: LocalID, impulse: Vector3) -> CommandReply.Outcome {
+        func fail(_ code: ErrorCode, _ message: String) -> CommandReply.Outcome { .failed(code: code.rawValue, message: message) }
+        guard let object = objects[target] else { return fail(.unknownEntity, "no object \(target) in this region") }
+        guard object.physical else { return fail(.notAllowed, "object \(target) is not physical") }
+        guard impulse.isFinite, impulse.length <= Self.maxImpulsePerKilogram * object.mass else {
+            return fail(.invalidValue, "impulse must be finite and at most \(Int(Self.maxImpulsePerKilogram)) N·s per kg of the object (\(object.mass) kg)")
+        }
+        guard object.travelling == nil else { return fail(.notAllowed, "object \(target) is crossing into another region") }
+        guard physics.inWorld.contains(target) else { return fail(.serviceUnavailable, "physics is not running in this region right now") }
+        physics.pushes.append(PhysicsPush(id: target, kind: .impulse, vector: impulse))
+        return .moved(target)
+    }
+
+    /// A push may change an object's speed by at most this many metres per second.
+    static let maxImpulsePerKilogram: Float = 50
 
     static func validate(_ spec: ObjectSpec) -> String? {
         guard spec.position.isFinite, spec.position.isInsideRegionSquare,
@@ -222,7 +252,9 @@ extension Region {
             if let handoff = avatar.handoff, outgoing[handoff]?.machine.isFinished == false {
                 sourceInput(.managerLost, handoff, now: clockSeconds)
             }
+            physics.membershipDirty = true
         } else if let object = objects.removeValue(forKey: id) {
+            physics.membershipDirty = true
             objectIndex[object.id] = nil
             ghostObjectsChanged = true
             if stored, object.stored { deletedStored.append(object.id) }

@@ -46,6 +46,7 @@ extension Region {
             asset: record.asset, masks: record.masks, stored: stored, dirty: !stored)
         objectIndex[record.id] = id
         ghostObjectsChanged = true
+        physics.membershipDirty = true
         published[id] = objects[id]!.motion
         pending.appeared.append(entityInfo(id)!)
         return id

@@ -43,12 +43,14 @@ public struct Region {
     var ghostObjectsChanged = true
     /// The monotonic time of the frame (or reaction) being applied.
     var clockSeconds: Double = 0
+    var physics = PhysicsBridge()
 
     public init(settings: RegionSettings) {
         self.settings = settings
         dilationMeter = TimeDilationMeter(frameRate: settings.frameRate)
         // Unique across restarts and regions without coordination: a random start.
         nextHandoff = UInt64.random(in: 1...(UInt64.max / 2))
+        if settings.physics != nil { physics.status.state = .lost }
     }
 
     public var avatarCount: Int { avatars.count }
@@ -71,14 +73,21 @@ public struct Region {
         let known = known
         let walls = { (point: Vector3) in Self.walls(at: point, of: handle, known: known) }
         for (id, avatar) in avatars where avatar.handoff == nil {
-            Kinematics.step(&avatars[id]!, dt: dt, terrain: settings.terrain, walls: walls)
+            if physicallyMoved(id) {
+                avatars[id]!.rotation = Quaternion(yaw: avatar.intent.heading)
+            } else {
+                Kinematics.step(&avatars[id]!, dt: dt, terrain: settings.terrain, walls: walls)
+            }
         }
+        confinePhysical(now: now)
         startCrossings(now: now)
         expireHandoffs(now: now.seconds)
         let moved = collectMoved()
         updateInterest()
         publishGhosts()
-        return publish(now: now, moved: moved)
+        var output = publish(now: now, moved: moved)
+        output.physicsFrame = takePhysicsFrame()
+        return output
     }
 
     /// Between frames: applies inputs that must not wait for the next frame (hand-off steps),

@@ -28,6 +28,11 @@ public enum RegionInput: Sendable {
     case managerSignal(ManagerID, HandoffSignal)
     /// The grid's answer to a `GridEffect.moveObject`.
     case objectMoved(HandoffID, Result<Void, CallStatus>)
+    /// The link to the physics service is up (a snapshot follows) or lost.
+    case physicsAttached
+    case physicsLost
+    /// The physics service's answer to one of the region's frames.
+    case physicsResult(PhysicsResult)
 }
 
 /// What a frame sends, in order: direct replies first (e.g. `AgentJoined`), then each
@@ -38,6 +43,8 @@ public struct RegionOutput: Sendable {
     public var gridEffects: [GridEffect] = []
     /// Messages for other regions (hand-offs, ghosts, relayed chat), by destination region.
     public var peerMessages: [(RegionHandle, WireMessage)] = []
+    /// The frame for the physics service (nil when none is attached, or it is held back).
+    public var physicsFrame: PhysicsFrame?
 
     public init() {}
 

@@ -28,8 +28,14 @@ struct SceneObject {
     var beingTaken = false
     /// The hand-off carrying it to a neighbour: it cannot be changed until that ends.
     var travelling: HandoffID?
+    /// Moved by the physics service (gravity, collisions, pushes); static otherwise.
+    var physical = false
+    /// Its collision starts and ends are asked of the physics service.
+    var reportsCollisions = false
+    /// Metres per second, from the physics service (zero for static objects).
+    var velocity: Vector3 = .zero
 
-    var motion: EntityMotion { EntityMotion(position: position, rotation: rotation, velocity: .zero) }
+    var motion: EntityMotion { EntityMotion(position: position, rotation: rotation, velocity: velocity) }
 
     static let minScale: Float = 0.01
     static let maxScale: Float = 64

@@ -52,6 +52,8 @@ public enum AgentCommand: Hashable, Sendable {
     case teleport(requestID: UInt32, region: String, gridPosition: GridPosition, position: Vector3?)
     /// Move an object the avatar owns; a position past a border sends it to the neighbour.
     case moveObject(requestID: UInt32, LocalID, position: Vector3)
+    /// Give a physical object an impulse (N·s) through the physics service.
+    case push(requestID: UInt32, LocalID, impulse: Vector3)
 
     enum Tag: UInt8 {
         case move = 1
@@ -62,6 +64,7 @@ public enum AgentCommand: Hashable, Sendable {
         case take = 6
         case teleport = 7
         case moveObject = 8
+        case push = 9
     }
 
     init(from buffer: inout ByteBuffer) throws {
@@ -103,6 +106,10 @@ public enum AgentCommand: Hashable, Sendable {
             let requestID = try buffer.readLE(UInt32.self, "moveObject.requestID")
             let localID = try buffer.readLE(UInt32.self, "moveObject.localID")
             self = .moveObject(requestID: requestID, localID, position: try buffer.readVector("moveObject.position"))
+        case .push:
+            let requestID = try buffer.readLE(UInt32.self, "push.requestID")
+            let localID = try buffer.readLE(UInt32.self, "push.localID")
+            self = .push(requestID: requestID, localID, impulse: try buffer.readVector("push.impulse"))
         }
     }
 
@@ -147,6 +154,11 @@ public enum AgentCommand: Hashable, Sendable {
             buffer.writeLE(requestID)
             buffer.writeLE(localID)
             buffer.writeVector(position)
+        case .push(let requestID, let localID, let impulse):
+            buffer.writeLE(Tag.push.rawValue)
+            buffer.writeLE(requestID)
+            buffer.writeLE(localID)
+            buffer.writeVector(impulse)
         }
     }
 }
@@ -158,8 +170,14 @@ public struct ObjectSpec: Hashable, Sendable {
     public var rotation: Quaternion
     public var scale: Vector3
     public var name: String
+    /// Moved by physics (falls, collides, can be pushed) instead of staying put.
+    public var physical: Bool
+    /// Its collision starts and ends are asked of the physics service.
+    public var reportsCollisions: Bool
 
-    public init(shape: Shape, position: Vector3, rotation: Quaternion, scale: Vector3, name: String) {
+    public init(shape: Shape, position: Vector3, rotation: Quaternion, scale: Vector3, name: String, physical: Bool = false, reportsCollisions: Bool = false) {
+        self.physical = physical
+        self.reportsCollisions = reportsCollisions
         self.shape = shape
         self.position = position
         self.rotation = rotation
@@ -173,6 +191,10 @@ public struct ObjectSpec: Hashable, Sendable {
         rotation = try buffer.readQuaternion("object.rotation")
         scale = try buffer.readVector("object.scale")
         name = try buffer.readText("object.name", maxBytes: maxNameBytes)
+        let flags = try buffer.readLE(UInt8.self, "object.flags")
+        guard flags & ~3 == 0 else { throw CodecError.invalidValue(field: "object.flags", reason: "unknown bits in \(flags)") }
+        physical = flags & 1 != 0
+        reportsCollisions = flags & 2 != 0
     }
 
     func encode(into buffer: inout ByteBuffer) {
@@ -181,5 +203,6 @@ public struct ObjectSpec: Hashable, Sendable {
         buffer.writeQuaternion(rotation)
         buffer.writeVector(scale)
         buffer.writeText(name)
+        buffer.writeLE(UInt8((physical ? 1 : 0) | (reportsCollisions ? 2 : 0)))
     }
 }

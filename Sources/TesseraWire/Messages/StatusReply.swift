@@ -41,11 +41,14 @@ public struct RegionStatus: Hashable, Sendable {
     public var handoffsInProgress: UInt32
     public var handoffsCommitted: UInt64
     public var handoffsFailed: UInt64
+    public var physics: PhysicsLinkStatus
 
     public init(
         handle: RegionHandle, name: String, frame: UInt64, rootAgents: [AgentID], ghosts: UInt32, objects: UInt32,
-        achievedFrameRate: Float, timeDilation: Float, handoffsInProgress: UInt32, handoffsCommitted: UInt64, handoffsFailed: UInt64
+        achievedFrameRate: Float, timeDilation: Float, handoffsInProgress: UInt32, handoffsCommitted: UInt64, handoffsFailed: UInt64,
+        physics: PhysicsLinkStatus = PhysicsLinkStatus()
     ) {
+        self.physics = physics
         self.handle = handle
         self.name = name
         self.frame = frame
@@ -72,6 +75,7 @@ public struct RegionStatus: Hashable, Sendable {
         handoffsInProgress = try buffer.readLE(UInt32.self, "region.handoffsInProgress")
         handoffsCommitted = try buffer.readLE(UInt64.self, "region.handoffsCommitted")
         handoffsFailed = try buffer.readLE(UInt64.self, "region.handoffsFailed")
+        physics = try PhysicsLinkStatus(from: &buffer)
     }
 
     func encode(into buffer: inout ByteBuffer) {
@@ -87,5 +91,73 @@ public struct RegionStatus: Hashable, Sendable {
         buffer.writeLE(handoffsInProgress)
         buffer.writeLE(handoffsCommitted)
         buffer.writeLE(handoffsFailed)
+        physics.encode(into: &buffer)
+    }
+}
+
+/// How a region's link to its physics service stands (docs/physics.md, "Status").
+public struct PhysicsLinkStatus: Hashable, Sendable {
+    public enum State: UInt8, Sendable, CustomStringConvertible {
+        /// The region has no physics service configured: kinematic movement.
+        case none = 0
+        /// Configured but not attached (never reached, or lost): kinematic movement.
+        case lost = 1
+        case attached = 2
+
+        public var description: String {
+            switch self {
+            case .none: "none"
+            case .lost: "lost"
+            case .attached: "attached"
+            }
+        }
+    }
+
+    public var state: State = .none
+    /// Bodies in the service's world for the region.
+    public var bodies: UInt32 = 0
+    public var framesSent: UInt64 = 0
+    /// Answers applied in the frame after the one they answer.
+    public var onTime: UInt64 = 0
+    /// Answers that came later than that (applied when they came, and counted).
+    public var late: UInt64 = 0
+    /// Frames not sent because too many were unanswered (their changes went with the next one).
+    public var held: UInt64 = 0
+    /// Full snapshots sent (after each attach, or when the service asked for one).
+    public var snapshots: UInt64 = 0
+    /// Times the link was lost while attached.
+    public var losses: UInt64 = 0
+    public var contacts: UInt64 = 0
+    /// The service's step time for the region's last answered frame.
+    public var lastStepMicros: UInt32 = 0
+
+    public init() {}
+
+    static let bytes = 1 + 4 + 8 * 7 + 4
+
+    init(from buffer: inout ByteBuffer) throws {
+        state = try buffer.readEnum(State.self, "physics.state")
+        bodies = try buffer.readLE(UInt32.self, "physics.bodies")
+        framesSent = try buffer.readLE(UInt64.self, "physics.framesSent")
+        onTime = try buffer.readLE(UInt64.self, "physics.onTime")
+        late = try buffer.readLE(UInt64.self, "physics.late")
+        held = try buffer.readLE(UInt64.self, "physics.held")
+        snapshots = try buffer.readLE(UInt64.self, "physics.snapshots")
+        losses = try buffer.readLE(UInt64.self, "physics.losses")
+        contacts = try buffer.readLE(UInt64.self, "physics.contacts")
+        lastStepMicros = try buffer.readLE(UInt32.self, "physics.lastStepMicros")
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        buffer.writeLE(state.rawValue)
+        buffer.writeLE(bodies)
+        buffer.writeLE(framesSent)
+        buffer.writeLE(onTime)
+        buffer.writeLE(late)
+        buffer.writeLE(held)
+        buffer.writeLE(snapshots)
+        buffer.writeLE(losses)
+        buffer.writeLE(contacts)
+        buffer.writeLE(lastStepMicros)
     }
 }

@@ -33,9 +33,38 @@ struct Status: AsyncParsableCommand {
         var handoffsInProgress: UInt32
         var handoffsCommitted: UInt64
         var handoffsFailed: UInt64
+        var physics: Physics
+
+        /// The region's link to its physics service.
+        struct Physics: Codable {
+            var state: String
+            var bodies: UInt32
+            var late: UInt64
+            var held: UInt64
+            var snapshots: UInt64
+            var losses: UInt64
+            var contacts: UInt64
+            var stepMicros: UInt32
+
+            init(_ status: PhysicsLinkStatus) {
+                state = status.state.description
+                bodies = status.bodies
+                late = status.late
+                held = status.held
+                snapshots = status.snapshots
+                losses = status.losses
+                contacts = status.contacts
+                stepMicros = status.lastStepMicros
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case state, bodies, late, held, snapshots, losses, contacts
+                case stepMicros = "step_micros"
+            }
+        }
 
         enum CodingKeys: String, CodingKey {
-            case name, node, ghosts, objects
+            case name, node, ghosts, objects, physics
             case gridX = "grid_x", gridY = "grid_y", rootAvatars = "root_avatars", frameRate = "frame_rate"
             case timeDilation = "time_dilation", handoffsInProgress = "handoffs_in_progress"
             case handoffsCommitted = "handoffs_committed", handoffsFailed = "handoffs_failed"
@@ -82,7 +111,8 @@ struct Status: AsyncParsableCommand {
                         name: region.name, node: reply.node, gridX: position.x, gridY: position.y, rootAvatars: region.rootAgents.count,
                         ghosts: region.ghosts, objects: region.objects, frameRate: Double(region.achievedFrameRate),
                         timeDilation: Double(region.timeDilation), handoffsInProgress: region.handoffsInProgress,
-                        handoffsCommitted: region.handoffsCommitted, handoffsFailed: region.handoffsFailed))
+                        handoffsCommitted: region.handoffsCommitted, handoffsFailed: region.handoffsFailed,
+                        physics: Region.Physics(region.physics)))
                 }
             } catch {
                 unreachable.append(node.name)
@@ -98,16 +128,25 @@ struct Status: AsyncParsableCommand {
             encoder.outputFormatting = [.sortedKeys]
             printLine(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            printLine("region               node        grid          avatars ghosts objects    fps  dilation  hand-offs (now/done/failed)")
+            printLine("region               node        grid          avatars ghosts objects    fps  dilation  hand-offs (now/done/failed)  physics")
             for region in regions {
                 func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
                 printLine(pad(region.name, 20) + " " + pad(region.node, 11) + " " + pad("(\(region.gridX), \(region.gridY))", 13) + String(
-                    format: "%7d %6u %7u %6.1f %9.3f  %u/%llu/%llu",
+                    format: "%7d %6u %7u %6.1f %9.3f  %@  %@",
                     region.rootAvatars, region.ghosts, region.objects, region.frameRate, region.timeDilation,
-                    region.handoffsInProgress, region.handoffsCommitted, region.handoffsFailed))
+                    pad("\(region.handoffsInProgress)/\(region.handoffsCommitted)/\(region.handoffsFailed)", 27),
+                    Self.describe(region.physics)))
             }
             printLine("agents root in exactly one region: \(report.agents.rootOnce); in more than one: \(twice.count)")
         }
         if !unreachable.isEmpty || !twice.isEmpty { throw ExitCode(1) }
+    }
+
+    static func describe(_ physics: Region.Physics) -> String {
+        switch physics.state {
+        case "attached": "attached, \(physics.bodies) bodies, step \(physics.stepMicros) µs, \(physics.late) late, \(physics.losses) lost"
+        case "lost": "LOST (kinematic), \(physics.losses) losses"
+        default: "none (kinematic)"
+        }
     }
 }

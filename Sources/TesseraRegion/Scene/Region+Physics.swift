@@ -1,0 +1,261 @@
+import TesseraWire
+import TesseraWorld
+
+/// The region's side of the frame exchange with its physics service (docs/physics.md).
+/// The region never waits: each frame it applies whatever answers came in, moves what the
+/// service does not (or everything, kinematically, while the service is lost), and sends
+/// what changed since the last frame it sent.
+struct PhysicsBridge {
+    var status = PhysicsLinkStatus()
+    /// Entities in the service's world.
+    var inWorld: Set<LocalID> = []
+    /// Entities the service refused (moved kinematically until they leave).
+    var refused: Set<LocalID> = []
+    var needsSnapshot = false
+    /// Set when something may have entered or left the physical world since the last frame sent.
+    var membershipDirty = false
+    var intentsChanged: Set<LocalID> = []
+    var placements: [LocalID: PhysicsPlacement] = [:]
+    var pushes: [PhysicsPush] = []
+    var lastSentFrame: UInt64 = 0
+    var lastAnsweredFrame: UInt64 = 0
+    /// Answers to frames before this one belong to a world the service has dropped.
+    var snapshotFrame: UInt64 = 0
+    /// The last contacts reported, newest last (for scripts to come, and tests).
+    var recentContacts: [PhysicsContact] = []
+
+    /// Frames sent and not answered past which the region holds its changes back.
+    static let maxInFlight: UInt64 = 4
+    static let recentContactLimit = 64
+
+    var attached: Bool { status.state == .attached }
+}
+
+extension Region {
+    public var physicsStatus: PhysicsLinkStatus {
+        var status = physics.status
+        status.bodies = UInt32(physics.inWorld.count)
+        return status
+    }
+
+    public var recentContacts: [PhysicsContact] { physics.recentContacts }
+
+    /// The link reached the service: everything physical goes to it in one snapshot.
+    mutating func physicsAttached() {
+        physics.status.state = .attached
+        physics.needsSnapshot = true
+        physics.lastSentFrame = frame
+        physics.lastAnsweredFrame = frame
+    }
+
+    /// The link went down: avatars move kinematically and physical objects stop where they
+    /// are, until the service is back.
+    mutating func physicsLost() {
+        guard physics.attached else { return }
+        physics.status.state = .lost
+        physics.status.losses += 1
+        physics.inWorld = []
+        physics.refused = []
+        physics.intentsChanged = []
+        physics.placements = [:]
+        physics.pushes = []
+        for (id, object) in objects where object.physical && object.velocity != .zero {
+            objects[id]!.velocity = .zero
+            pending.movedObjects.append(id)
+        }
+    }
+
+    mutating func applyPhysics(_ result: PhysicsResult) {
+        guard physics.attached, result.region == settings.handle else { return }
+        guard result.frame >= physics.snapshotFrame, result.frame > physics.lastAnsweredFrame else { return }
+        physics.lastAnsweredFrame = result.frame
+        if result.frame + 1 >= frame { physics.status.onTime += 1 } else { physics.status.late += 1 }
+        physics.status.lastStepMicros = result.stepMicros
+        for refusal in result.refused {
+            if refusal.id == 0 {
+                physics.needsSnapshot = true
+            } else if physics.inWorld.remove(refusal.id) != nil {
+                physics.refused.insert(refusal.id)
+            }
+        }
+        for state in result.bodies where physics.inWorld.contains(state.id) {
+            if let avatar = avatars[state.id], avatar.handoff == nil {
+                avatars[state.id]!.position = state.position
+                avatars[state.id]!.velocity = state.velocity
+            } else if let object = objects[state.id], object.physical, object.travelling == nil {
+                objects[state.id]!.position = state.position
+                objects[state.id]!.rotation = state.rotation
+                objects[state.id]!.velocity = state.velocity
+                objects[state.id]!.dirty = true
+                pending.movedObjects.append(state.id)
+                ghostObjectsChanged = true
+            }
+        }
+        if !result.contacts.isEmpty {
+            physics.status.contacts += UInt64(result.contacts.count)
+            physics.recentContacts.append(contentsOf: result.contacts)
+            if physics.recentContacts.count > PhysicsBridge.recentContactLimit {
+                physics.recentContacts.removeFirst(physics.recentContacts.count - PhysicsBridge.recentContactLimit)
+            }
+        }
+    }
+
+    /// Whether an avatar's motion comes from the service this frame.
+    func physicallyMoved(_ id: LocalID) -> Bool { physics.attached && physics.inWorld.contains(id) }
+
+    /// Puts an entity somewhere at once in the service's world too (a teleport, a move).
+    mutating func physicsPlace(_ id: LocalID) {
+        guard physics.inWorld.contains(id) else { return }
+        if let avatar = avatars[id] {
+            physics.placements[id] = PhysicsPlacement(id: id, position: avatar.position, rotation: .identity, velocity: avatar.velocity)
+        } else if let object = objects[id] {
+            physics.placements[id] = PhysicsPlacement(id: id, position: object.position, rotation: object.rotation, velocity: object.velocity)
+        }
+    }
+
+    mutating func physicsIntentChanged(_ id: LocalID) {
+        if physics.attached { physics.intentsChanged.insert(id) }
+    }
+
+    /// After the service's answers: what is past a border with no region behind it is put
+    /// back inside (a wall), and physical objects past a border with one cross into it.
+    mutating func confinePhysical(now: FrameInstant) {
+        guard physics.attached else { return }
+        let handle = settings.handle
+        let known = known
+        for (id, avatar) in avatars where avatar.handoff == nil && !avatar.position.isInsideRegionSquare && physics.inWorld.contains(id) {
+            let (blockX, blockY) = Self.walls(at: avatar.position, of: handle, known: known)
+            guard blockX || blockY else { continue }
+            var position = avatar.position
+            var velocity = avatar.velocity
+            if blockX { position.x = min(max(position.x, 0.1), regionSize - 0.1); velocity.x = 0 }
+            if blockY { position.y = min(max(position.y, 0.1), regionSize - 0.1); velocity.y = 0 }
+            avatars[id]!.position = position
+            avatars[id]!.velocity = velocity
+            physicsPlace(id)
+        }
+        for id in Set(pending.movedObjects) {
+            guard let object = objects[id], object.physical, object.travelling == nil, !object.position.isInsideRegionSquare else { continue }
+            let dx = squareStep(object.position.x)
+            let dy = squareStep(object.position.y)
+            if let target = handle.neighbour(dx: dx, dy: dy), known[target] != nil {
+                startObjectHandoff(id, to: target, position: object.position + target.offset(from: handle), by: nil, manager: nil, requestID: 0, now: now)
+                continue
+            }
+            var position = object.position.clampedInside(margin: 0.05)
+            position.z = object.position.z
+            objects[id]!.position = position
+            objects[id]!.velocity = .zero
+            pending.movedObjects.append(id)
+            physicsPlace(id)
+        }
+    }
+
+    /// What this frame sends the service, or nil when nothing is attached or too many
+    /// frames are unanswered (their changes then go with a later frame).
+    mutating func takePhysicsFrame() -> PhysicsFrame? {
+        guard physics.attached else { return nil }
+        guard physics.needsSnapshot || frame - physics.lastAnsweredFrame <= PhysicsBridge.maxInFlight else {
+            physics.status.held += 1
+            return nil
+        }
+        let elapsed = Float(frame - min(physics.lastSentFrame, frame)) * settings.frameSeconds
+        let seconds = min(max(elapsed, settings.frameSeconds), 0.25)
+        physics.lastSentFrame = frame
+        physics.status.framesSent += 1
+        if physics.needsSnapshot {
+            physics.needsSnapshot = false
+            physics.membershipDirty = false
+            physics.snapshotFrame = frame
+            physics.status.snapshots += 1
+            physics.refused = []
+            physics.placements = [:]
+            physics.pushes = []
+            physics.intentsChanged = []
+            let members = physicalMembers()
+            physics.inWorld = Set(members)
+            return PhysicsFrame(
+                region: settings.handle, frame: frame, seconds: seconds, terrain: settings.terrain,
+                added: members.compactMap(physicsBody), intents: members.compactMap(avatarIntent))
+        }
+        var added: [PhysicsBody] = []
+        var removed: [LocalID] = []
+        var intents: [AvatarIntent] = []
+        if physics.membershipDirty {
+            physics.membershipDirty = false
+            let members = Set(physicalMembers())
+            for id in physics.inWorld where !members.contains(id) { removed.append(id) }
+            for id in members where !physics.inWorld.contains(id) {
+                guard let body = physicsBody(id) else { continue }
+                added.append(body)
+                if let intent = avatarIntent(id) { intents.append(intent) }
+            }
+            physics.inWorld = members
+        }
+        for id in physics.intentsChanged where physics.inWorld.contains(id) {
+            if let intent = avatarIntent(id) { intents.append(intent) }
+        }
+        physics.intentsChanged = []
+        let placements = physics.placements.values.filter { physics.inWorld.contains($0.id) }
+        physics.placements = [:]
+        let pushes = physics.pushes.filter { physics.inWorld.contains($0.id) }
+        physics.pushes = []
+        return PhysicsFrame(
+            region: settings.handle, frame: frame, seconds: seconds, added: added, removed: removed.sorted(),
+            pushes: pushes, intents: intents, placements: placements.sorted { $0.id < $1.id })
+    }
+
+    /// Everything that belongs in the physical world now: avatars and objects not travelling,
+    /// minus what the service refused.
+    private func physicalMembers() -> [LocalID] {
+        var members: [LocalID] = []
+        members.reserveCapacity(avatars.count + objects.count)
+        for (id, avatar) in avatars where avatar.handoff == nil && !physics.refused.contains(id) { members.append(id) }
+        for (id, object) in objects where object.travelling == nil && !physics.refused.contains(id) { members.append(id) }
+        return members.sorted()
+    }
+
+    private func physicsBody(_ id: LocalID) -> PhysicsBody? {
+        if let avatar = avatars[id] {
+            return PhysicsBody(
+                id: id, kind: .avatar, shape: .cylinder, scale: Avatar.scale, position: avatar.position, velocity: avatar.velocity,
+                mass: 80, friction: 0.2)
+        }
+        guard let object = objects[id] else { return nil }
+        return PhysicsBody(
+            id: id, kind: .prim, shape: object.shape, scale: object.scale, position: object.position, rotation: object.rotation,
+            velocity: object.physical ? object.velocity : .zero, mass: object.physical ? object.mass : 0,
+            friction: 0.6, restitution: object.physical ? 0.3 : 0.1, reportsContacts: object.reportsCollisions)
+    }
+
+    private func avatarIntent(_ id: LocalID) -> AvatarIntent? {
+        guard let avatar = avatars[id] else { return nil }
+        return AvatarIntent(intent: avatar.intent, id: id)
+    }
+}
+
+extension AvatarIntent {
+    /// The same speeds as kinematic movement; climbing while not flying is a jump.
+    init(intent: MovementIntent, id: LocalID) {
+        let speed = intent.mode.speed
+        let flying = intent.mode == .fly
+        self.init(
+            id: id,
+            velocity: Vector3(speed * intent.heading.cosine, speed * intent.heading.sine, flying ? Float(intent.vertical) * MovementIntent.verticalFlySpeed : 0),
+            flying: flying, jump: !flying && intent.vertical > 0)
+    }
+}
+
+extension SceneObject {
+    /// Kilograms: a density of 100 kg/m³ over the shape's volume (at least 0.1 kg).
+    var mass: Float {
+        let box = scale.x * scale.y * scale.z
+        let volume: Float =
+            switch shape {
+            case .box: box
+            case .sphere: box * .pi / 6
+            case .cylinder: box * .pi / 4
+            }
+        return max(volume * 100, 0.1)
+    }
+}

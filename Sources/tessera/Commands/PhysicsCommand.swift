@@ -1,0 +1,49 @@
+import ArgumentParser
+import NIOPosix
+import ServiceLifecycle
+import TesseraLocalGrid
+import TesseraPhysicsService
+
+struct PhysicsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "physics",
+        abstract: "Run the physics service: one Bullet world per attached region.",
+        discussion: """
+            Listens at [physics] of the config for regions, which attach over Tessera wire and exchange \
+            a frame with it every simulation frame (docs/physics.md).
+            """
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "Listen on this port instead of the config's (0: any free port, printed at start).")
+    var port: Int?
+
+    func run() async throws {
+        let config = try options.load()
+        guard var physics = config.physics else {
+            throw ValidationError("\(options.config): no [physics] table")
+        }
+        if let port {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be within 0...65535, got \(port)") }
+            physics.port = port
+        }
+        let logger = options.logger("tessera.physics")
+        let service = PhysicsService(settings: .init(config: physics, grid: config), group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let address = try await service.start()
+        printLine("Physics service \"\(physics.name)\" listening on \(address.ipAddress ?? physics.host):\(address.port ?? physics.port)")
+        try await ServiceGroup(configuration: .init(
+            services: [.init(service: PhysicsServiceRunner(service: service))], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+        )).run()
+    }
+}
+
+/// Keeps a started service until shutdown.
+private struct PhysicsServiceRunner: Service {
+    let service: PhysicsService
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await service.shutdown()
+    }
+}
