@@ -72,8 +72,16 @@ struct Bot: Sendable {
                         box.error("server error \(error.code): \(error.message)")
                     }
                 }
-                for case .regionChanged(let change) in messages where change.kind == .crossing {
-                    crossingStarted = change.startedMillis
+                for case .regionChanged(let change) in messages {
+                    if change.kind == .crossing { crossingStarted = change.startedMillis }
+                    // Local ids are per region: the boxes of the region left behind are not ours to push.
+                    box.update { $0.droppedBoxes = [] }
+                }
+                for case .objectResult(let result) in messages where result.outcome == .created && result.requestID >= Self.boxRequests {
+                    box.update { report in
+                        report.droppedBoxes.append(result.localID)
+                        if report.droppedBoxes.count > 4 { report.droppedBoxes.removeFirst() }
+                    }
                 }
                 if let started = crossingStarted, mirror.me != nil {
                     crossingStarted = nil
@@ -88,6 +96,7 @@ struct Bot: Sendable {
                 if let handle = mirror.regionHandle, let me = mirror.me?.motion.position.position {
                     let origin = SIMD2(Double(handle.rawValue >> 32), Double(handle.rawValue & 0xFFFF_FFFF))
                     box.update { report in
+                        report.localPosition = me
                         if report.homeOrigin == nil { report.homeOrigin = origin }
                         report.worldPosition = origin + SIMD2(Double(me.x), Double(me.y))
                     }
@@ -137,7 +146,7 @@ struct Bot: Sendable {
             let pause = Duration.milliseconds(Int.random(in: 1500...4000, using: &random))
             try? await Task.sleep(until: min(ContinuousClock.now + pause, deadline))
             guard ContinuousClock.now < deadline, !Task.isCancelled else { break }
-            try await outbound.write(.binary(nextAction(&random).encoded()))
+            try await outbound.write(.binary(nextAction(&random, report: box.report).encoded()))
         }
         try await outbound.write(.binary(ClientMessage.logout.encoded()))
     }
@@ -165,7 +174,21 @@ struct Bot: Sendable {
         }
     }
 
-    private func nextAction(_ random: inout SystemRandomNumberGenerator) -> ClientMessage {
+    /// Request ids of dropped boxes start here (below it: other requests).
+    static let boxRequests: UInt32 = 1 << 30
+
+    private func nextAction(_ random: inout SystemRandomNumberGenerator, report: BotReport) -> ClientMessage {
+        if Double.random(in: 0..<1, using: &random) < settings.physicsProbability, let here = report.localPosition {
+            if let box = report.droppedBoxes.last, Bool.random(using: &random) {
+                // A shove of about 4 m/s (the box is 0.8 m on a side: about 51 kg), a little upward.
+                let angle = Float.random(in: 0..<(2 * .pi), using: &random)
+                return .pushObject(PushObject(requestID: 1, localID: box, impulse: Vector3(200 * angle.cosine, 200 * angle.sine, 60)))
+            }
+            let drop = Vector3(min(max(here.x + 2, 1), regionSize - 1), min(max(here.y + 1, 1), regionSize - 1), here.z + 4)
+            return .createObject(CreateObject(
+                requestID: Self.boxRequests + UInt32.random(in: 0..<(1 << 20), using: &random), shape: .box, position: drop,
+                scale: Vector3(0.8, 0.8, 0.8), name: "\(account.name)'s crate", physical: true))
+        }
         if Double.random(in: 0..<1, using: &random) < settings.chatProbability {
             return .chat(ChatSend(type: .say, text: "\(account.name) says hello at \(Int(wallClockMillis()) % 100_000)"))
         }

@@ -1,3 +1,4 @@
+import TesseraWorld
 import Histogram
 
 /// What one bot measured.
@@ -19,6 +20,10 @@ struct BotReport: Sendable {
     var worldPosition: SIMD2<Double>?
     /// The world position of the south-west corner of the region the bot logged into.
     var homeOrigin: SIMD2<Double>?
+    /// Where the avatar is in its region's metres, as last seen.
+    var localPosition: Vector3?
+    /// The physical boxes this bot dropped and still knows of (newest last).
+    var droppedBoxes: [LocalID] = []
 }
 
 /// The swarm's summary, printed as text or (`--json`) as one JSON object.

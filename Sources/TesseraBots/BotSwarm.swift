@@ -46,6 +46,9 @@ public struct BotSwarm: Sendable {
         /// Walk paths that cross region borders: each bot runs toward points around the
         /// north-east corner of the region it logged into, so its crossings can be measured.
         public var cross = false
+        /// Chance that a walking bot's next action drops a physical box beside it or pushes
+        /// the last one it dropped (so physics can be seen happening).
+        public var physicsProbability: Double = 0
 
         public init(
             url: String, count: Int, duration: Duration, warmup: Duration = .zero, connectRate: Int = 250,

@@ -113,6 +113,8 @@ public final class LocalGrid: Service, Sendable {
 
     private func runBots(url: String, services: GridServices?) async {
         var settings = BotSwarm.Settings(url: url, count: bots, duration: .seconds(365 * 24 * 3600), connectRate: 20, namePrefix: "Demo Bot")
+        // Under physics, the demo bots drop crates and shove them about now and then.
+        if config.physics != nil { settings.physicsProbability = 0.15 }
         if let services {
             switch await services.operations.perform(.botSessions(prefix: "Demo Bot", count: UInt32(bots)), for: .tool) {
             case .success(.sessions(let grants)):

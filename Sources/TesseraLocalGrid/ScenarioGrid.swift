@@ -10,6 +10,7 @@ import TesseraConfig
 import TesseraGrid
 import TesseraRegion
 import TesseraStorage
+import TesseraPhysicsService
 
 /// A whole grid in-process on ephemeral loopback ports, for tests and scenario scripts:
 /// a region node with one region and a client manager connected to it over Tessera wire,
@@ -20,6 +21,8 @@ public final class ScenarioGrid: Sendable {
     /// The grid services' operations (to make accounts and inspect storage), when running.
     public let gridServices: GridServices?
     public let databaseClient: PostgresClient?
+    /// The physics service started in-process (`inProcessPhysics`).
+    public let physics: PhysicsService?
     private let nodes: Mutex<[RegionNode]>
     private let services: ServiceGroup
     private let running: Task<Void, Error>
@@ -61,6 +64,7 @@ public final class ScenarioGrid: Sendable {
         spawnRadius: Double = 3, extraRegionKeys: String = "", extraClientManagerKeys: String = "",
         secret: String = "scenario-grid-secret", migrationsDirectory: String? = nil,
         layout: [[Region]] = [[Region("Scenario Region", x: 1000, y: 1000)]], linkNodes: Bool = true,
+        inProcessPhysics: Bool = false, physicsPort: Int? = nil,
         group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> ScenarioGrid {
         var logger = Logger(label: "tessera.scenario")
@@ -82,6 +86,16 @@ public final class ScenarioGrid: Sendable {
             servicesKeys = "[grid_services]\nport = \(address.port ?? 0)\n"
             gridServices = services
             client = pool
+        }
+        // Regions attach to a physics service: one started here, or one at `physicsPort`.
+        var physics: PhysicsService?
+        if inProcessPhysics {
+            let service = PhysicsService(settings: .init(name: "scenario-physics", host: "127.0.0.1", port: 0, gridSecret: secret), group: group, logger: logger)
+            let address = try await service.start()
+            servicesKeys += "[physics]\nport = \(address.port ?? 0)\n"
+            physics = service
+        } else if let physicsPort {
+            servicesKeys += "[physics]\nport = \(physicsPort)\n"
         }
         let region = "spawn_radius = \(spawnRadius)\nflush_interval_seconds = 0.5\n" + extraRegionKeys
         // Nodes listen on ephemeral ports, so the config that names them is written twice:
@@ -114,25 +128,27 @@ public final class ScenarioGrid: Sendable {
                 running.cancel()
                 for node in nodes { await node.shutdown() }
                 await gridServices?.shutdown()
+                await physics?.shutdown()
                 database?.cancel()
                 throw ScenarioGridError.clientManagerDidNotStart
             }
             try await Task.sleep(for: .milliseconds(10))
         }
         return ScenarioGrid(
-            config: config, nodes: nodes, manager: manager, gridServices: gridServices, databaseClient: client,
+            config: config, nodes: nodes, manager: manager, gridServices: gridServices, databaseClient: client, physics: physics,
             services: services, running: running, database: database, group: group, logger: logger)
     }
 
     private init(
         config: GridConfig, nodes: [RegionNode], manager: ClientManager, gridServices: GridServices?, databaseClient: PostgresClient?,
-        services: ServiceGroup, running: Task<Void, Error>, database: Task<Void, Never>?, group: EventLoopGroup, logger: Logger
+        physics: PhysicsService?, services: ServiceGroup, running: Task<Void, Error>, database: Task<Void, Never>?, group: EventLoopGroup, logger: Logger
     ) {
         self.config = config
         self.nodes = Mutex(nodes)
         self.clientManager = manager
         self.gridServices = gridServices
         self.databaseClient = databaseClient
+        self.physics = physics
         self.services = services
         self.running = running
         self.database = database
@@ -155,7 +171,13 @@ public final class ScenarioGrid: Sendable {
         _ = try? await running.value
         for node in regionNodes { await node.shutdown() }
         await gridServices?.shutdown()
+        await physics?.shutdown()
         database?.cancel()
+    }
+
+    /// The runner of the region named `name`, on whichever node holds it.
+    public func runner(_ name: String) -> RegionRunner? {
+        regionNodes.lazy.flatMap(\.runners).first { $0.settings.name == name }
     }
 
     private static func toml(layout: [[Region]], ports: [Int], secret: String, region: String, manager: String, services: String) -> String {

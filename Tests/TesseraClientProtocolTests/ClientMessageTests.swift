@@ -34,7 +34,7 @@ import TesseraWorld
                 case .sessionToken: credentials.insert("sessionToken")
                 }
             case .inventory(let request): calls.insert(request.call.code)
-            case .deleteObject, .ping, .logout, .teleport, .moveObject: break
+            case .deleteObject, .ping, .logout, .teleport, .moveObject, .pushObject: break
             }
         }
         #expect(modes == Set(MovementMode.allCases))
@@ -86,9 +86,16 @@ import TesseraWorld
 
 @Suite struct ClientMessageMalformedTests {
     @Test(arguments: ClientProtocolSamples.clientMessages)
-    func everyTruncationThrowsCodecError(message: ClientMessage) {
+    func everyTruncationThrowsCodecError(message: ClientMessage) throws {
         let bytes = message.bytes
         for length in 0..<bytes.count {
+            if case .createObject(var create) = message, length == bytes.count - 1 {
+                // Without its last byte (the flags) it is a version 3 CreateObject: a static object.
+                create.physical = false
+                create.reportsCollisions = false
+                #expect(try decodeClient(Array(bytes.prefix(length))) == .createObject(create))
+                continue
+            }
             let error = thrownError { try decodeClient(Array(bytes.prefix(length))) }
             #expect(error is CodecError, "\(message) cut to \(length) bytes: \(String(describing: error))")
         }
@@ -164,8 +171,28 @@ import TesseraWorld
     @Test func invalidUTF8IsRejected() {
         // Login: type, version u16 (this version: a Login of another version skips its body),
         // name length u16, name bytes.
-        #expect(clientProtocolVersion == 3)
-        #expect(invalidField(thrownError { try decodeClient([0x01, 3, 0, 2, 0, 0xE2, 0x82]) }) == "login.name")
+        #expect(clientProtocolVersion == 4)
+        #expect(invalidField(thrownError { try decodeClient([0x01, 4, 0, 2, 0, 0xE2, 0x82]) }) == "login.name")
         #expect(invalidField(thrownError { try decodeClient([0x01, 3, 0, 1, 0, 0x80]) }) == "login.name")
+    }
+
+    @Test func aVersion3CreateObjectWithoutFlagsIsStatic() throws {
+        var bytes = ClientMessage.createObject(CreateObject(requestID: 1, shape: .box, position: .zero, scale: Vector3(1, 1, 1), name: "n")).bytes
+        #expect(bytes.last == 0, "version 4 writes the flags byte")
+        bytes.removeLast()
+        guard case .createObject(let create) = try decodeClient(bytes) else { Issue.record("not a CreateObject"); return }
+        #expect(!create.physical && !create.reportsCollisions)
+        var flagged = ClientMessage.createObject(CreateObject(
+            requestID: 1, shape: .box, position: .zero, scale: Vector3(1, 1, 1), name: "n", physical: true)).bytes
+        #expect(flagged.last == 1)
+        flagged[flagged.count - 1] = 4
+        #expect(invalidField(thrownError { try decodeClient(flagged) }) == "createObject.flags")
+    }
+
+    @Test func pushObjectLayoutAndNonFiniteImpulse() throws {
+        let push = ClientMessage.pushObject(PushObject(requestID: 2, localID: 3, impulse: Vector3(1, 0, 0)))
+        #expect(push.bytes == [0x0B, 2, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0x80, 0x3F, 0, 0, 0, 0, 0, 0, 0, 0])
+        let bad = ClientMessage.pushObject(PushObject(requestID: 2, localID: 3, impulse: Vector3(.nan, 0, 0))).bytes
+        #expect(invalidField(thrownError { try decodeClient(bad) }) == "pushObject.impulse")
     }
 }

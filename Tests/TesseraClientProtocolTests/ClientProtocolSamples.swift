@@ -77,6 +77,10 @@ enum ClientProtocolSamples {
             .teleport(Teleport(requestID: 21, region: "Tessera North ✈", position: Vector3(12.5, 200, 30))),
             .teleport(Teleport(requestID: .max, gridPosition: GridPosition(x: 1001, y: .max), position: nil)),
             .moveObject(MoveObject(requestID: 22, localID: 9, position: Vector3(-3.5, 128, 22))),
+            .pushObject(PushObject(requestID: 23, localID: 10, impulse: Vector3(200, -50, 60))),
+            .pushObject(PushObject(requestID: .max, localID: .max, impulse: .zero)),
+            .createObject(CreateObject(
+                requestID: 24, shape: .sphere, position: Vector3(10, 10, 30), scale: Vector3(1, 1, 1), name: "ball", physical: true, reportsCollisions: true)),
         ]
         + inventoryRequests
 

@@ -21,12 +21,12 @@ import TesseraWorld
         #expect(nodeA.regions[0] == RegionConfig(
             name: "Alpha", gridPosition: GridPosition(x: 1000, y: 1000),
             frameRate: 30, viewDistance: 48.5, maxAvatars: 300, maxObjects: 700, spawnRadius: 48,
-            flushIntervalSeconds: 30, ghostMargin: 48.5
+            flushIntervalSeconds: 30, ghostMargin: 48.5, terrain: .flat(21)
         ))
         #expect(nodeA.regions[1] == RegionConfig(
             name: "Beta", gridPosition: GridPosition(x: 1001, y: 1000),
             frameRate: 60, viewDistance: 96, maxAvatars: 50, maxObjects: 0, spawnRadius: 48,
-            flushIntervalSeconds: 30, ghostMargin: 96
+            flushIntervalSeconds: 30, ghostMargin: 96, terrain: .flat(21)
         ))
         #expect(config.regionNodes[1].name == "node-b")
         #expect(config.regionNodes[1].port == 9101)
@@ -72,7 +72,7 @@ import TesseraWorld
         #expect(node.regions == [RegionConfig(
             name: "Only", gridPosition: GridPosition(x: 7, y: 8),
             frameRate: 45, viewDistance: 64, maxAvatars: 2000, maxObjects: 15000, spawnRadius: 48,
-            flushIntervalSeconds: 30, ghostMargin: 64
+            flushIntervalSeconds: 30, ghostMargin: 64, terrain: .flat(21)
         )])
         let manager = try #require(config.clientManagers.first)
         #expect(manager.host == "127.0.0.1")

@@ -26,6 +26,9 @@ import TesseraWorld
             case .peer(let message): "peer \(message.messageType)"
             case .managerSignal(let id, let signal): "signal \(id) \(signal.handoffID)"
             case .objectMoved(let id, _): "object moved \(id)"
+            case .physicsAttached: "physics attached"
+            case .physicsLost: "physics lost"
+            case .physicsResult(let result): "physics result \(result.frame)"
             }
         }
     }

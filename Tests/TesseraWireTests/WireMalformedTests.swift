@@ -169,7 +169,7 @@ private func invalidField(_ error: (any Error)?) -> String? {
         var command = WireMessage.agentInput(AgentInput(
             region: WireSamples.handle, agentID: WireSamples.agentA, command: .deleteObject(requestID: 1, 2)
         )).payloadBytes
-        for tag: UInt8 in [0, 9, 10, 0xFF] {  // 1 ... 8 are move, chat, create, delete, rez, take, teleport, moveObject
+        for tag: UInt8 in [0, 10, 11, 0xFF] {  // 1 ... 9 are move, chat, create, delete, rez, take, teleport, moveObject, push
             command[29] = tag  // after type 1, region 8, agent 16, sequence 4
             #expect(invalidField(thrownError { try decodePayload(command) }) == "agentInput.command", "tag \(tag)")
         }

@@ -40,6 +40,7 @@ import TesseraWorld
             case .take: "take"
             case .teleport: "teleport"
             case .moveObject: "moveObject"
+            case .push: "push"
             }
         }
         func name(_ outcome: CommandReply.Outcome) -> String {
@@ -54,7 +55,7 @@ import TesseraWorld
             case .crossed: "crossed"
             }
         }
-        #expect(Set(WireSamples.commands.map(name)) == ["move", "chat", "createObject", "deleteObject", "rez", "take", "teleport", "moveObject"])
+        #expect(Set(WireSamples.commands.map(name)) == ["move", "chat", "createObject", "deleteObject", "rez", "take", "teleport", "moveObject", "push"])
         #expect(Set(WireSamples.fullFrame.replies.map { name($0.outcome) }) == [
             "created", "deleted", "failed", "rezzed", "taken", "callFailed", "moved", "crossed",
         ])
@@ -65,7 +66,7 @@ import TesseraWorld
             case .move(let intent): modes.insert(intent.mode); verticals.insert(intent.vertical)
             case .chat(let type, _, _): chats.insert(type)
             case .createObject(_, let spec): shapes.insert(spec.shape)
-            case .deleteObject, .rez, .take, .teleport, .moveObject: break
+            case .deleteObject, .rez, .take, .teleport, .moveObject, .push: break
             }
         }
         #expect(modes == Set(MovementMode.allCases))

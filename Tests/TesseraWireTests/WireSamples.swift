@@ -88,6 +88,12 @@ enum WireSamples {
             .teleport(requestID: .max, region: "", gridPosition: GridPosition(x: .max, y: 1001), position: Vector3(128, 255.5, 4000)),
             .teleport(requestID: 0, region: "Tessera Plaza", gridPosition: GridPosition(x: 3, y: 4), position: nil),
             .moveObject(requestID: 6, 42, position: Vector3(-12.5, 300, 22)),
+            .push(requestID: 8, 43, impulse: Vector3(120, -40.5, 60)),
+            .createObject(requestID: 9, ObjectSpec(
+                shape: .box, position: Vector3(1, 2, 30), rotation: .identity, scale: Vector3(0.8, 0.8, 0.8), name: "crate",
+                physical: true, reportsCollisions: true)),
+            .createObject(requestID: 10, ObjectSpec(
+                shape: .sphere, position: Vector3(1, 2, 30), rotation: .identity, scale: Vector3(1, 1, 1), name: "ball", physical: true)),
         ]
 
     static let agentInputs: [WireMessage] = commands.enumerated().map { index, command in
@@ -229,6 +235,10 @@ enum WireSamples {
         .handoffOffer(HandoffOffer(
             handoffID: HandoffID(rawValue: 2), source: handle, destination: handle, kind: .crossing,
             startedMillis: 1, traveller: .object(TravellingObject(record: builtRecord, stored: false)))),
+        .handoffOffer(HandoffOffer(
+            handoffID: HandoffID(rawValue: 3), source: handle, destination: otherHandle, kind: .crossing,
+            startedMillis: 2, traveller: .object(TravellingObject(
+                record: builtRecord, stored: false, physical: true, reportsCollisions: true, velocity: Vector3(6.5, -0.25, 1))))),
     ]
 
     static let handoffSteps: [HandoffSignal.Step] =
@@ -264,7 +274,8 @@ enum WireSamples {
         .statusReply(StatusReply(node: "node-1", regions: [
             RegionStatus(
                 handle: handle, name: "Tessera Plaza", frame: 123_456, rootAgents: [agentA, agentB], ghosts: 7, objects: 15_000,
-                achievedFrameRate: 44.9, timeDilation: 0.998, handoffsInProgress: 3, handoffsCommitted: 1234, handoffsFailed: 5),
+                achievedFrameRate: 44.9, timeDilation: 0.998, handoffsInProgress: 3, handoffsCommitted: 1234, handoffsFailed: 5,
+                physics: physicsStatus),
             RegionStatus(
                 handle: otherHandle, name: "", frame: 0, rootAgents: [], ghosts: 0, objects: 0,
                 achievedFrameRate: 0, timeDilation: 0, handoffsInProgress: 0, handoffsCommitted: .max, handoffsFailed: 0),
@@ -272,9 +283,52 @@ enum WireSamples {
         .statusReply(StatusReply(node: "", regions: [])),
     ]
 
+    static let physicsStatus: PhysicsLinkStatus = {
+        var status = PhysicsLinkStatus()
+        status.state = .attached
+        status.bodies = 8000
+        status.framesSent = 1 << 40
+        status.onTime = 99
+        status.late = 3
+        status.held = 2
+        status.snapshots = 4
+        status.losses = 1
+        status.contacts = 12
+        status.lastStepMicros = 4321
+        return status
+    }()
+
+    static let terrain = Terrain(base: 21, hills: [
+        Terrain.Hill(x: 200, y: 70, radius: 45, height: 14), Terrain.Hill(x: -20, y: 300, radius: 512, height: -200),
+    ])
+
+    static let physicsFrames: [WireMessage] = [
+        .physicsFrame(PhysicsFrame(
+            region: handle, frame: 1, seconds: 1.0 / 45, terrain: terrain,
+            added: [
+                PhysicsBody(id: 1, kind: .avatar, shape: .cylinder, scale: Vector3(0.6, 0.6, 1.9), position: Vector3(128, 128, 21), mass: 80),
+                PhysicsBody(
+                    id: .max, kind: .prim, shape: .sphere, scale: Vector3(1, 2, 3), position: Vector3(-0.5, 255.5, 4000),
+                    rotation: Quaternion(yaw: 1), velocity: Vector3(1, -2, 3), mass: 12.5, friction: 0.25, restitution: 0.75, reportsContacts: true),
+            ],
+            intents: [AvatarIntent(id: 1, velocity: Vector3(3.2, 0, 0), flying: false, jump: true)])),
+        .physicsFrame(PhysicsFrame(
+            region: otherHandle, frame: .max, seconds: 0, removed: [2, 3],
+            pushes: [PhysicsPush(id: 4, kind: .impulse, vector: Vector3(1, 2, 3)), PhysicsPush(id: 5, kind: .force, vector: Vector3(0, 0, 900))],
+            intents: [AvatarIntent(id: 6, velocity: Vector3(0, 0, -4), flying: true)],
+            placements: [PhysicsPlacement(id: 7, position: Vector3(10, 20, 30), rotation: Quaternion(yaw: -1), velocity: .zero)])),
+        .physicsFrame(PhysicsFrame(region: handle, frame: 0, seconds: 1, terrain: .flat(0))),
+        .physicsResult(PhysicsResult(
+            region: handle, frame: 77, stepMicros: 1234,
+            bodies: [PhysicsBodyState(id: 1, position: Vector3(1, 2, 3), rotation: Quaternion(yaw: 0.5), velocity: Vector3(-1, 0, 9.5))],
+            contacts: [PhysicsContact(body: 1, other: 0, started: true), PhysicsContact(body: 1, other: .max, started: false)],
+            refused: [PhysicsRefusal(id: 0, reason: "no world for region: send a full snapshot"), PhysicsRefusal(id: 9, reason: "scale ✦")])),
+        .physicsResult(PhysicsResult(region: otherHandle, frame: 0)),
+    ]
+
     static let all: [WireMessage] =
         hellos + helloAccepteds + helloRefuseds + agentJoins + agentJoineds + agentLeaves + agentInputs + regionFrames
-        + gridRequests + gridReplies + handoffOffers + handoffSignals + ghostFrames + chatRelays + statusMessages
+        + gridRequests + gridReplies + handoffOffers + handoffSignals + ghostFrames + chatRelays + statusMessages + physicsFrames
 }
 
 // MARK: - Helpers shared by the wire tests

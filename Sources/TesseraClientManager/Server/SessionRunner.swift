@@ -87,8 +87,8 @@ struct SessionRunner {
     private func handle(_ message: ClientMessage) -> (ErrorCode, String)? {
         switch (session.phase, message) {
         case (.awaitingLogin, .login(let login)):
-            guard login.version == clientProtocolVersion else {
-                return (.unsupportedVersion, "server speaks protocol version \(clientProtocolVersion), client sent \(login.version)")
+            guard supportedClientProtocolVersions.contains(login.version) else {
+                return (.unsupportedVersion, "server speaks protocol versions \(supportedClientProtocolVersions.lowerBound) to \(clientProtocolVersion), client sent \(login.version)")
             }
             if let problem = Self.nameProblem(login.name) { return (.invalidName, problem) }
             manager.login(session, login, address: address)

@@ -31,7 +31,7 @@ public struct Login: Hashable, Sendable {
     init(from buffer: inout ByteBuffer) throws {
         version = try buffer.readLE(UInt16.self, "login.version")
         // A client of another version is told so by the Error it gets, not by a decoding error.
-        guard version == clientProtocolVersion else {
+        guard supportedClientProtocolVersions.contains(version) else {
             name = ""
             credential = .password("")
             startRegion = ""

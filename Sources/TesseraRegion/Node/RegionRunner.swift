@@ -84,6 +84,11 @@ public final class RegionRunner: @unchecked Sendable {
 
     public var stats: RegionStats { published.withLock { $0 } }
 
+    /// Reads the region on its loop (tests and the admin surface).
+    public func inspect<T: Sendable>(_ read: @escaping @Sendable (Region) -> T) async throws -> T {
+        try await loop.submit { read(self.region) }.get()
+    }
+
     private var period: TimeAmount { .nanoseconds(Int64(1e9 / Double(settings.frameRate))) }
 
     private var reactScheduled = false

@@ -218,4 +218,20 @@ extension Region {
     }
 
     public func objectIDs() -> [LocalID] { objects.keys.sorted() }
+
+    /// An object as the region knows it now.
+    public struct ObjectState: Sendable, Hashable {
+        public var localID: LocalID
+        public var name: String
+        public var position: Vector3
+        public var velocity: Vector3
+        public var physical: Bool
+        public var travelling: Bool
+    }
+
+    public func objectStates() -> [ObjectState] {
+        objects.values.sorted { $0.localID < $1.localID }.map {
+            ObjectState(localID: $0.localID, name: $0.name, position: $0.position, velocity: $0.velocity, physical: $0.physical, travelling: $0.travelling != nil)
+        }
+    }
 }
