@@ -44,8 +44,9 @@ extension Region {
     mutating func physicsAttached() {
         physics.status.state = .attached
         physics.needsSnapshot = true
-        physics.lastSentFrame = frame
-        physics.lastAnsweredFrame = frame
+        // As if the frame before had been sent and answered: nothing is in flight yet.
+        physics.lastSentFrame = frame &- 1
+        physics.lastAnsweredFrame = frame &- 1
     }
 
     /// The link went down: avatars move kinematically and physical objects stop where they
@@ -155,7 +156,7 @@ extension Region {
     /// frames are unanswered (their changes then go with a later frame).
     mutating func takePhysicsFrame() -> PhysicsFrame? {
         guard physics.attached else { return nil }
-        guard physics.needsSnapshot || frame - physics.lastAnsweredFrame <= PhysicsBridge.maxInFlight else {
+        guard physics.needsSnapshot || physics.lastSentFrame &- physics.lastAnsweredFrame < PhysicsBridge.maxInFlight else {
             physics.status.held += 1
             return nil
         }
