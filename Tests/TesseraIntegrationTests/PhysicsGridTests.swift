@@ -39,7 +39,6 @@ struct PhysicsGridTests {
     @Test("a physical box pushed across a border keeps moving in the neighbour region, with its velocity")
     func pushedBoxCrosses() async throws {
         let grid = try await ScenarioGrid.start(layout: ScenarioGrid.square, inProcessPhysics: true)
-        defer { Task { await grid.stop() } }
         try await Self.waitAttached(grid, regions: ["West", "East"])
         let ada = try await ScenarioClient.connect(grid.url)
         _ = try await ada.login("Ada")
@@ -72,6 +71,7 @@ struct PhysicsGridTests {
         #expect(stopped.position.z > 21.3 && stopped.position.z < 21.9, "rests on the ground (on a face or an edge): \(stopped.position)")
         #expect(grid.runner("East")?.stats.physics.bodies ?? 0 >= 1)
         await ada.close()
+        await grid.stop()
     }
 
     @Test("an avatar walks up a hill in a region and stops at a wall built on it")
@@ -84,7 +84,6 @@ struct PhysicsGridTests {
             height = 8
             """
         let grid = try await ScenarioGrid.start(spawnRadius: 0, extraRegionKeys: hill, inProcessPhysics: true)
-        defer { Task { await grid.stop() } }
         try await Self.waitAttached(grid, regions: ["Scenario Region"])
         let ada = try await ScenarioClient.connect(grid.url)
         _ = try await ada.login("Ada")
@@ -106,6 +105,7 @@ struct PhysicsGridTests {
         #expect(abs(me.z - terrain.height(at: me)) < 0.3, "standing on the slope (ground \(terrain.height(at: me))): \(me)")
         #expect(me.z > 26, "up the hill: \(me)")
         await ada.close()
+        await grid.stop()
     }
 }
 
