@@ -62,6 +62,8 @@ struct tp_world {
     std::unordered_map<uint32_t, Body> bodies;
     std::vector<Body> statics;
     uint32_t nextID = 1;
+    /// Ids of removed bodies, given out again first: ids stay dense, so callers can index by them.
+    std::vector<uint32_t> freeIDs;
     /// Touching pairs (lower id << 32 | higher id) with at least one reporting body.
     std::unordered_set<uint64_t> touching;
     std::vector<tp_contact> contactEvents;
@@ -139,9 +141,13 @@ uint32_t tp_world_add_body(tp_world *world, const tp_body_spec *spec) {
         body.body->setActivationState(DISABLE_DEACTIVATION);
     }
     world->world.addRigidBody(body.body.get());
-    uint32_t id = world->nextID++;
-    // Ids fit Bullet's int user index; past it they wrap to 1 (a world never holds 2^31 bodies).
-    if (world->nextID > 0x7FFFFFFFu) world->nextID = 1;
+    uint32_t id;
+    if (!world->freeIDs.empty()) {
+        id = world->freeIDs.back();
+        world->freeIDs.pop_back();
+    } else {
+        id = world->nextID++;
+    }
     body.body->setUserIndex(static_cast<int>(id));
     body.body->setUserIndex2(static_cast<int>(spec->flags));
     world->bodies.emplace(id, std::move(body));
@@ -158,6 +164,9 @@ int tp_world_remove_body(tp_world *world, uint32_t id) {
         if (static_cast<uint32_t>(*pair >> 32) == id || static_cast<uint32_t>(*pair) == id) pair = world->touching.erase(pair);
         else ++pair;
     }
+    auto &events = world->contactEvents;
+    events.erase(std::remove_if(events.begin(), events.end(), [id](const tp_contact &c) { return c.body == id || c.other == id; }), events.end());
+    world->freeIDs.push_back(id);
     return 1;
 }
 

@@ -39,9 +39,37 @@ public final class RegionWorld {
     public let settings: Settings
     private var world: PhysicsWorld
     private var members: [LocalID: Member] = [:]
-    private var owners: [UInt32: LocalID] = [:]
-    /// Bodies reported awake after the last step: one that falls asleep is reported once more.
-    private var awake: Set<UInt32> = []
+    /// By Bullet body id (the shim numbers them from 1): the entity, 0 for none; and whether
+    /// it is an avatar. Arrays, not dictionaries: every moved body is looked up every frame.
+    private var owners: [LocalID] = [0]
+    private var avatarBodies: [Bool] = [false]
+    /// Bodies reported awake after the last step, and the step each was last seen awake in:
+    /// one that falls asleep is reported once more, at rest.
+    private var awake: [UInt32] = []
+    private var seenAwake: [UInt32] = [0]
+    private var steps: UInt32 = 0
+    /// By body id: the state the region was last told (or gave). A body whose state is within
+    /// `Reported.tolerance` of it is not sent again: the region already holds it.
+    private var reported: [Reported] = [Reported()]
+
+    struct Reported {
+        var position: Vector3 = .zero
+        var rotation: Quaternion = .identity
+        var velocity: Vector3 = .zero
+
+        /// 1 mm, 1 cm/s, and a rotation of about 0.1°.
+        static let positionTolerance: Float = 1e-3
+        static let velocityTolerance: Float = 1e-2
+        static let rotationTolerance: Float = 1e-6
+
+        func holds(_ state: PhysicsWorld.BodyState) -> Bool {
+            let dp = state.position - position, dv = state.velocity - velocity
+            let dot = abs(state.rotation.x * rotation.x + state.rotation.y * rotation.y + state.rotation.z * rotation.z + state.rotation.w * rotation.w)
+            return (dp * dp).sum() < Self.positionTolerance * Self.positionTolerance
+                && (dv * dv).sum() < Self.velocityTolerance * Self.velocityTolerance
+                && dot > 1 - Self.rotationTolerance
+        }
+    }
     public private(set) var lastFrame: UInt64 = 0
 
     public init(region: RegionHandle, terrain: Terrain, settings: Settings = Settings()) throws {
@@ -71,8 +99,11 @@ public final class RegionWorld {
             world = PhysicsWorld(fixedStep: 1 / Float(settings.stepRate), maxSubsteps: Int32(settings.maxSubsteps))
             do { try Self.build(terrain, in: world) } catch { refused.append(PhysicsRefusal(id: 0, reason: "\(error)")) }
             members = [:]
-            owners = [:]
+            owners = [0]
+            avatarBodies = [false]
             awake = []
+            seenAwake = [0]
+            reported = [Reported()]
         }
         for id in frame.removed { remove(id) }
         for body in frame.added {
@@ -82,6 +113,8 @@ public final class RegionWorld {
             guard let member = members[placement.id] else { continue }
             let lift = member.kind == .avatar ? Self.avatarHeight / 2 : 0
             world.place(member.body, at: placement.position + Vector3(0, 0, lift), rotation: placement.rotation, velocity: placement.velocity)
+            reported[Int(member.body)] = Reported(
+                position: placement.position + Vector3(0, 0, lift), rotation: placement.rotation, velocity: placement.velocity)
         }
         for intent in frame.intents {
             guard members[intent.id]?.kind == .avatar else { continue }
@@ -130,14 +163,23 @@ public final class RegionWorld {
         do { id = try world.add(spec) } catch { return "\(error)" }
         if body.velocity != .zero { world.setVelocity(body.velocity, of: id) }
         members[body.id] = Member(body: id, kind: body.kind)
-        owners[id] = body.id
+        let index = Int(id)
+        if index >= owners.count {
+            let grown = max(index + 1, owners.count * 2)
+            owners += [LocalID](repeating: 0, count: grown - owners.count)
+            avatarBodies += [Bool](repeating: false, count: grown - avatarBodies.count)
+            seenAwake += [UInt32](repeating: 0, count: grown - seenAwake.count)
+            reported += [Reported](repeating: Reported(), count: grown - reported.count)
+        }
+        reported[index] = Reported(position: spec.position, rotation: spec.rotation, velocity: body.velocity)
+        owners[index] = body.id
+        avatarBodies[index] = body.kind == .avatar
         return nil
     }
 
     private func remove(_ id: LocalID) {
         guard let member = members.removeValue(forKey: id) else { return }
-        owners[member.body] = nil
-        awake.remove(member.body)
+        owners[Int(member.body)] = 0
         world.remove(member.body)
     }
 
@@ -163,19 +205,27 @@ public final class RegionWorld {
     }
 
     private func movedBodies() -> [PhysicsBodyState] {
+        steps &+= 1
+        if steps == 0 { steps = 1 }
+        let active = world.activeBodies()
         var states: [PhysicsBodyState] = []
-        var now = Set<UInt32>()
+        states.reserveCapacity(active.count)
         func report(_ state: PhysicsWorld.BodyState) {
-            guard let id = owners[state.id], let member = members[id] else { return }
+            let index = Int(state.id)
+            guard index < owners.count, owners[index] != 0, !reported[index].holds(state) else { return }
+            reported[index] = Reported(position: state.position, rotation: state.rotation, velocity: state.velocity)
             var position = state.position
-            if member.kind == .avatar { position.z -= Self.avatarHeight / 2 }
-            states.append(PhysicsBodyState(id: id, position: position, rotation: state.rotation, velocity: state.velocity))
+            if avatarBodies[index] { position.z -= Self.avatarHeight / 2 }
+            states.append(PhysicsBodyState(id: owners[index], position: position, rotation: state.rotation, velocity: state.velocity))
         }
-        for state in world.activeBodies() {
-            now.insert(state.id)
+        var now: [UInt32] = []
+        now.reserveCapacity(active.count)
+        for state in active {
+            seenAwake[Int(state.id)] = steps
+            now.append(state.id)
             report(state)
         }
-        for body in awake where !now.contains(body) {
+        for body in awake where seenAwake[Int(body)] != steps && owners[Int(body)] != 0 {
             if let state = world.state(of: body) { report(state) }
         }
         awake = now
@@ -184,9 +234,10 @@ public final class RegionWorld {
 
     private func contacts() -> [PhysicsContact] {
         world.contacts().compactMap { contact in
-            guard let body = owners[contact.body] else { return nil }
-            let other = contact.other == 0 ? 0 : owners[contact.other]
-            guard let other else { return nil }
+            func owner(_ body: UInt32) -> LocalID { Int(body) < owners.count ? owners[Int(body)] : 0 }
+            let body = owner(contact.body)
+            let other = owner(contact.other)
+            guard body != 0, contact.other == 0 || other != 0 else { return nil }
             return PhysicsContact(body: body, other: other, started: contact.started)
         }
     }

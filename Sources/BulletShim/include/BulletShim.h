@@ -62,7 +62,8 @@ void tp_world_add_ground(tp_world *world, float z, float friction, float restitu
 /// the first sample at (0, 0). The heights are copied. False when the sizes are not usable.
 int tp_world_add_heightfield(tp_world *world, const float *heights, int32_t columns, int32_t rows, float spacing, float friction);
 
-/// Adds a body; returns its id (never 0), or 0 when the spec is not usable.
+/// Adds a body; returns its id (never 0), or 0 when the spec is not usable. Ids of removed
+/// bodies are given out again, so ids stay below the most bodies the world has held plus one.
 uint32_t tp_world_add_body(tp_world *world, const tp_body_spec *spec);
 /// Removes a body; false when there is none with that id.
 int tp_world_remove_body(tp_world *world, uint32_t id);

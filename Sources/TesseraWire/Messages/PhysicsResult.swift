@@ -31,9 +31,7 @@ public struct PhysicsResult: WireMessageBody {
         region = RegionHandle(rawValue: try buffer.readLE(UInt64.self, "physicsResult.region"))
         frame = try buffer.readLE(UInt64.self, "physicsResult.frame")
         stepMicros = try buffer.readLE(UInt32.self, "physicsResult.stepMicros")
-        bodies = try (0..<buffer.readCount("physicsResult.bodies", minElementBytes: PhysicsBodyState.bytes)).map { _ in
-            try PhysicsBodyState(from: &buffer)
-        }
+        bodies = try PhysicsBodyState.readArray(from: &buffer, count: buffer.readCount("physicsResult.bodies", minElementBytes: PhysicsBodyState.bytes))
         contacts = try (0..<buffer.readCount("physicsResult.contacts", minElementBytes: 9)).map { _ in
             let body = try buffer.readLE(UInt32.self, "contact.body")
             let other = try buffer.readLE(UInt32.self, "contact.other")
@@ -53,7 +51,7 @@ public struct PhysicsResult: WireMessageBody {
         buffer.writeLE(frame)
         buffer.writeLE(stepMicros)
         buffer.writeCount(bodies.count)
-        for body in bodies { body.encode(into: &buffer) }
+        PhysicsBodyState.writeArray(bodies, into: &buffer)
         buffer.writeCount(contacts.count)
         for contact in contacts {
             buffer.writeLE(contact.body)
@@ -84,21 +82,52 @@ public struct PhysicsBodyState: Hashable, Sendable {
         self.velocity = velocity
     }
 
-    init(from buffer: inout ByteBuffer) throws {
-        id = try buffer.readLE(UInt32.self, "state.id")
-        position = try buffer.readVector("state.position")
-        rotation = try buffer.readQuaternion("state.rotation")
-        velocity = try buffer.readVector("state.velocity")
-        guard position.isFinite, rotation.isFinite, velocity.isFinite else {
-            throw CodecError.invalidValue(field: "state", reason: "state of \(id) has a number that is not finite")
+    /// Every state in one pass over raw bytes: an answer carries thousands of them, and field by
+    /// field writes cost more than the step's reading of them (the bytes are the same).
+    static func writeArray(_ states: [PhysicsBodyState], into buffer: inout ByteBuffer) {
+        guard !states.isEmpty else { return }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: states.count * bytes) { raw in
+            var offset = 0
+            func float(_ value: Float) {
+                raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: offset, as: UInt32.self)
+                offset += 4
+            }
+            for state in states {
+                raw.storeBytes(of: state.id.littleEndian, toByteOffset: offset, as: UInt32.self)
+                offset += 4
+                float(state.position.x); float(state.position.y); float(state.position.z)
+                float(state.rotation.x); float(state.rotation.y); float(state.rotation.z); float(state.rotation.w)
+                float(state.velocity.x); float(state.velocity.y); float(state.velocity.z)
+            }
+            return offset
         }
     }
 
-    func encode(into buffer: inout ByteBuffer) {
-        buffer.writeLE(id)
-        buffer.writeVector(position)
-        buffer.writeQuaternion(rotation)
-        buffer.writeVector(velocity)
+    static func readArray(from buffer: inout ByteBuffer, count: Int) throws -> [PhysicsBodyState] {
+        guard count > 0 else { return [] }
+        guard buffer.readableBytes >= count * bytes else { throw CodecError.truncated(field: "state.id") }
+        var states: [PhysicsBodyState] = []
+        states.reserveCapacity(count)
+        var bad: LocalID?
+        buffer.readWithUnsafeReadableBytes { raw in
+            var offset = 0
+            func float() -> Float {
+                defer { offset += 4 }
+                return Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+            }
+            for _ in 0..<count {
+                let id = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                offset += 4
+                let state = PhysicsBodyState(
+                    id: id, position: Vector3(float(), float(), float()), rotation: Quaternion(x: float(), y: float(), z: float(), w: float()),
+                    velocity: Vector3(float(), float(), float()))
+                if bad == nil, !(state.position.isFinite && state.rotation.isFinite && state.velocity.isFinite) { bad = id }
+                states.append(state)
+            }
+            return offset
+        }
+        if let bad { throw CodecError.invalidValue(field: "state", reason: "state of \(bad) has a number that is not finite") }
+        return states
     }
 }
 

@@ -63,11 +63,15 @@ struct StreamingBench: ParsableCommand {
     }
 }
 
-struct PhysicsBench: ParsableCommand {
+struct PhysicsBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "physics",
-        abstract: "Bullet step time for the resting and colliding scenes, stepped directly in-process.",
-        discussion: "The direct column is the baseline for the physics service (not built yet), which will be measured beside it."
+        abstract: "Bullet step time for the resting and colliding scenes: directly in-process, and through the physics service.",
+        discussion: """
+            Each scene is built twice in one run: a Bullet world stepped directly (the baseline), and the \
+            same bodies in a physics service on its own event loop, reached over loopback TCP, timed from \
+            the frame sent to the answer applied, as a region sees it. Prints both and their ratio.
+            """
     )
 
     @Option(help: "Boxes in the resting scene.")
@@ -79,12 +83,26 @@ struct PhysicsBench: ParsableCommand {
     @Option(help: "60 Hz steps per scene.")
     var steps = 300
 
-    func run() throws {
+    func run() async throws {
         for (scene, bodies) in [(PhysicsBenchmark.Scene.resting, resting), (.colliding, colliding)] {
-            let r = try PhysicsBenchmark(scene: scene, bodies: bodies, steps: steps).run()
+            let direct = try PhysicsBenchmark(scene: scene, bodies: bodies, steps: steps).run()
+            let service = try await PhysicsServiceBenchmark(scene: scene, bodies: bodies, steps: steps).run()
+            for (name, r) in [("direct ", direct), ("service", service)] {
+                printLine(String(
+                    format: "physics %@ %@ %5d bodies: step p50 %7.1f µs  p99 %7.1f µs  mean %7.1f µs (%.0f%% of the 60 Hz budget), awake at the end %d",
+                    name, r.scene.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0), r.bodies, r.p50StepMicros, r.p99StepMicros,
+                    r.meanStepMicros, r.budgetShare * 100, r.activeAtEnd))
+            }
+            if let inside = service.serviceMeanMicros {
+                printLine(String(
+                    format: "physics split   %@ mean %.1f µs inside the service (apply + step + read), %.1f µs encoding, transport and applying",
+                    scene.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0), inside, service.meanStepMicros - inside))
+            }
             printLine(String(
-                format: "physics direct, %@ %5d bodies: step p50 %7.1f µs  p99 %7.1f µs  mean %7.1f µs (%.0f%% of the 60 Hz budget), awake at the end %d",
-                r.scene.rawValue, r.bodies, r.p50StepMicros, r.p99StepMicros, r.meanStepMicros, r.budgetShare * 100, r.activeAtEnd))
+                format: "physics ratio   %@ service/direct: p50 %.3f  p99 %.3f  mean %.3f (overhead %+.1f%% of the mean)",
+                scene.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0), service.p50StepMicros / direct.p50StepMicros,
+                service.p99StepMicros / direct.p99StepMicros, service.meanStepMicros / direct.meanStepMicros,
+                (service.meanStepMicros / direct.meanStepMicros - 1) * 100))
         }
     }
 }

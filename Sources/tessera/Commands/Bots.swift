@@ -42,6 +42,9 @@ struct Bots: AsyncParsableCommand {
     @Option(help: "Bots log in as \"<prefix> 1\" ... \"<prefix> N\".")
     var namePrefix = "Bot"
 
+    @Option(help: "Chance that a bot's next action drops a physical crate beside it or shoves the last one (0...1).")
+    var physics = 0.0
+
     @Flag(help: "Walk paths that cross region borders and measure the crossings.")
     var cross = false
 
@@ -68,6 +71,8 @@ struct Bots: AsyncParsableCommand {
             connectRate: connectRate, namePrefix: namePrefix, chatProbability: chat
         )
         settings.cross = cross
+        guard (0...1).contains(physics) else { throw ValidationError("--physics must be within 0...1, got \(physics)") }
+        settings.physicsProbability = physics
         if let services = config.gridServices {
             settings.accounts = try await botAccounts(host: services.host, port: services.port, secret: config.grid.secret, logger: logger)
         }
