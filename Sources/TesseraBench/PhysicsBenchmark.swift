@@ -25,6 +25,19 @@ public struct PhysicsBenchmark: Sendable {
         /// Through the service: the mean time the service itself spent applying and stepping a
         /// frame (the rest of the step time is encoding, transport and applying the answer).
         public var serviceMeanMicros: Double?
+
+        /// Each figure the median of the runs' (the first run's scene and counts).
+        public static func median(_ runs: [Result]) -> Result {
+            func middle(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+            var result = runs[0]
+            result.p50StepMicros = middle(runs.map(\.p50StepMicros))
+            result.p99StepMicros = middle(runs.map(\.p99StepMicros))
+            result.meanStepMicros = middle(runs.map(\.meanStepMicros))
+            result.budgetShare = middle(runs.map(\.budgetShare))
+            let inside = runs.compactMap(\.serviceMeanMicros)
+            result.serviceMeanMicros = inside.isEmpty ? nil : middle(inside)
+            return result
+        }
     }
 
     public var scene: Scene

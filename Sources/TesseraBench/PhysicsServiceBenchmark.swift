@@ -44,7 +44,7 @@ public struct PhysicsServiceBenchmark: Sendable {
         let table = AppliedTable()
         let (stream, continuation) = AsyncStream.makeStream(of: Void.self)
         let (channel, _) = try await WireDialer.dial(
-            host: "127.0.0.1", port: address.port ?? 0, hello: Hello(role: .region, nodeName: "bench-region", gridSecret: secret), group: regionLoop,
+            host: "127.0.0.1", port: address.port ?? 0, hello: Hello(role: .region, nodeName: "bench-region", gridSecret: secret), group: regionLoop, largeReads: true,
             handler: { ApplyingHandler(table: table, continuation: continuation) })
         var answers = stream.makeAsyncIterator()
         let region = GridPosition(x: 1000, y: 1000).handle

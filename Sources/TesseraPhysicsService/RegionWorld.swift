@@ -39,6 +39,8 @@ public final class RegionWorld {
     public let settings: Settings
     private var world: PhysicsWorld
     private var members: [LocalID: Member] = [:]
+    /// The avatars among the members (steered before every step).
+    private var avatars: Set<LocalID> = []
     /// By Bullet body id (the shim numbers them from 1): the entity, 0 for none; and whether
     /// it is an avatar. Arrays, not dictionaries: every moved body is looked up every frame.
     private var owners: [LocalID] = [0]
@@ -99,6 +101,7 @@ public final class RegionWorld {
             world = PhysicsWorld(fixedStep: 1 / Float(settings.stepRate), maxSubsteps: Int32(settings.maxSubsteps))
             do { try Self.build(terrain, in: world) } catch { refused.append(PhysicsRefusal(id: 0, reason: "\(error)")) }
             members = [:]
+            avatars = []
             owners = [0]
             avatarBodies = [false]
             awake = []
@@ -163,6 +166,7 @@ public final class RegionWorld {
         do { id = try world.add(spec) } catch { return "\(error)" }
         if body.velocity != .zero { world.setVelocity(body.velocity, of: id) }
         members[body.id] = Member(body: id, kind: body.kind)
+        if body.kind == .avatar { avatars.insert(body.id) }
         let index = Int(id)
         if index >= owners.count {
             let grown = max(index + 1, owners.count * 2)
@@ -179,6 +183,7 @@ public final class RegionWorld {
 
     private func remove(_ id: LocalID) {
         guard let member = members.removeValue(forKey: id) else { return }
+        avatars.remove(id)
         owners[Int(member.body)] = 0
         world.remove(member.body)
     }
@@ -186,7 +191,8 @@ public final class RegionWorld {
     /// Sets every avatar's velocity from its intent: horizontal always, vertical when flying
     /// or jumping from something solid.
     private func steerAvatars() {
-        for (_, member) in members where member.kind == .avatar {
+        for id in avatars {
+            guard let member = members[id] else { continue }
             let intent = member.intent ?? AvatarIntent(id: 0, velocity: .zero)
             guard var velocity = world.state(of: member.body)?.velocity else { continue }
             velocity.x = intent.velocity.x

@@ -68,7 +68,7 @@ final class PhysicsLink: Sendable {
         while !Task.isCancelled, !state.withLock({ $0.stopped }) {
             do {
                 let (channel, _) = try await WireDialer.dial(
-                    host: endpoint.host, port: endpoint.port, hello: hello, group: group, connectTimeout: .seconds(2),
+                    host: endpoint.host, port: endpoint.port, hello: hello, group: group, connectTimeout: .seconds(2), largeReads: true,
                     handler: { [weak self] in PhysicsLinkHandler { self?.answered($0) } })
                 let keep = state.withLock { state -> Bool in
                     guard !state.stopped else { return false }

@@ -8,6 +8,7 @@ public enum WireDialer {
     /// after the wire handlers, so it sees only messages of an open connection.
     public static func dial(
         host: String, port: Int, hello: Hello, group: EventLoopGroup, connectTimeout: TimeAmount = .seconds(5),
+        largeReads: Bool = false,
         handler: @escaping @Sendable () -> (any ChannelHandler)? = { nil }
     ) async throws -> (Channel, HelloAccepted) {
         let promise = group.next().makePromise(of: HelloAccepted.self)
@@ -15,6 +16,7 @@ public enum WireDialer {
         do {
             channel = try await ClientBootstrap(group: group)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(.recvAllocator, value: largeReads ? WireChannelOptions.largeReads : AdaptiveRecvByteBufferAllocator())
                 .connectTimeout(connectTimeout)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -36,4 +38,11 @@ public enum WireDialer {
             throw error
         }
     }
+}
+
+/// Channel options shared by the roles.
+public enum WireChannelOptions {
+    /// For links that carry frames of tens or hundreds of kilobytes every few milliseconds (the
+    /// physics exchange): reads start at 64 KiB and grow to 1 MiB, so a frame takes one or two.
+    public static let largeReads = AdaptiveRecvByteBufferAllocator(minimum: 4096, initial: 65536, maximum: 1 << 20)
 }

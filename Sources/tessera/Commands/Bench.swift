@@ -70,9 +70,14 @@ struct PhysicsBench: AsyncParsableCommand {
         discussion: """
             Each scene is built twice in one run: a Bullet world stepped directly (the baseline), and the \
             same bodies in a physics service on its own event loop, reached over loopback TCP, timed from \
-            the frame sent to the answer applied, as a region sees it. Prints both and their ratio.
+            the frame sent to the answer applied, as a region sees it. The two alternate for --rounds \
+            rounds (so a noisy neighbour on the machine hits both alike) and each figure is the median \
+            over the rounds. Prints both, where the service's time goes, and their ratio.
             """
     )
+
+    @Option(help: "Rounds of direct then service per scene; figures are medians over them.")
+    var rounds = 3
 
     @Option(help: "Boxes in the resting scene.")
     var resting = 8000
@@ -84,9 +89,15 @@ struct PhysicsBench: AsyncParsableCommand {
     var steps = 300
 
     func run() async throws {
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
         for (scene, bodies) in [(PhysicsBenchmark.Scene.resting, resting), (.colliding, colliding)] {
-            let direct = try PhysicsBenchmark(scene: scene, bodies: bodies, steps: steps).run()
-            let service = try await PhysicsServiceBenchmark(scene: scene, bodies: bodies, steps: steps).run()
+            var directs: [PhysicsBenchmark.Result] = [], services: [PhysicsBenchmark.Result] = []
+            for _ in 0..<rounds {
+                directs.append(try PhysicsBenchmark(scene: scene, bodies: bodies, steps: steps).run())
+                services.append(try await PhysicsServiceBenchmark(scene: scene, bodies: bodies, steps: steps).run())
+            }
+            let direct = PhysicsBenchmark.Result.median(directs)
+            let service = PhysicsBenchmark.Result.median(services)
             for (name, r) in [("direct ", direct), ("service", service)] {
                 printLine(String(
                     format: "physics %@ %@ %5d bodies: step p50 %7.1f µs  p99 %7.1f µs  mean %7.1f µs (%.0f%% of the 60 Hz budget), awake at the end %d",
