@@ -68,6 +68,9 @@ struct Bot: Sendable {
                 for case .error(let error) in messages {
                     if error.code == ErrorCode.handoffFailed.rawValue {
                         box.update { $0.crossingFailures += 1 }
+                    } else if error.requestID == Self.pushRequest || error.requestID == Self.deleteRequest {
+                        // The crate rolled into another region, or physics is away: forget the crates.
+                        box.update { $0.droppedBoxes = [] }
                     } else {
                         box.error("server error \(error.code): \(error.message)")
                     }
@@ -78,10 +81,7 @@ struct Bot: Sendable {
                     box.update { $0.droppedBoxes = [] }
                 }
                 for case .objectResult(let result) in messages where result.outcome == .created && result.requestID >= Self.boxRequests {
-                    box.update { report in
-                        report.droppedBoxes.append(result.localID)
-                        if report.droppedBoxes.count > 4 { report.droppedBoxes.removeFirst() }
-                    }
+                    box.update { $0.droppedBoxes.append(result.localID) }
                 }
                 if let started = crossingStarted, mirror.me != nil {
                     crossingStarted = nil
@@ -146,7 +146,7 @@ struct Bot: Sendable {
             let pause = Duration.milliseconds(Int.random(in: 1500...4000, using: &random))
             try? await Task.sleep(until: min(ContinuousClock.now + pause, deadline))
             guard ContinuousClock.now < deadline, !Task.isCancelled else { break }
-            try await outbound.write(.binary(nextAction(&random, report: box.report).encoded()))
+            try await outbound.write(.binary(nextAction(&random, report: box.report, box: box).encoded()))
         }
         try await outbound.write(.binary(ClientMessage.logout.encoded()))
     }
@@ -176,13 +176,22 @@ struct Bot: Sendable {
 
     /// Request ids of dropped boxes start here (below it: other requests).
     static let boxRequests: UInt32 = 1 << 30
+    /// Crates a bot keeps in its region before it deletes the oldest.
+    static let maxBoxes = 3
+    static let pushRequest: UInt32 = 1
+    static let deleteRequest: UInt32 = 2
 
-    private func nextAction(_ random: inout SystemRandomNumberGenerator, report: BotReport) -> ClientMessage {
+    private func nextAction(_ random: inout SystemRandomNumberGenerator, report: BotReport, box: ReportBox) -> ClientMessage {
         if Double.random(in: 0..<1, using: &random) < settings.physicsProbability, let here = report.localPosition {
-            if let box = report.droppedBoxes.last, Bool.random(using: &random) {
+            if report.droppedBoxes.count >= Self.maxBoxes, let oldest = report.droppedBoxes.first {
+                // Each bot keeps a few crates about, so a grid left running does not fill up with them.
+                box.update { $0.droppedBoxes.removeFirst() }
+                return .deleteObject(DeleteObject(requestID: Self.deleteRequest, localID: oldest))
+            }
+            if let crate = report.droppedBoxes.last, Bool.random(using: &random) {
                 // A shove of about 4 m/s (the box is 0.8 m on a side: about 51 kg), a little upward.
                 let angle = Float.random(in: 0..<(2 * .pi), using: &random)
-                return .pushObject(PushObject(requestID: 1, localID: box, impulse: Vector3(200 * angle.cosine, 200 * angle.sine, 60)))
+                return .pushObject(PushObject(requestID: Self.pushRequest, localID: crate, impulse: Vector3(200 * angle.cosine, 200 * angle.sine, 60)))
             }
             let drop = Vector3(min(max(here.x + 2, 1), regionSize - 1), min(max(here.y + 1, 1), regionSize - 1), here.z + 4)
             return .createObject(CreateObject(
