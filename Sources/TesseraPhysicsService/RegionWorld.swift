@@ -132,15 +132,38 @@ public final class RegionWorld {
         steerAvatars()
         world.step(frame.seconds)
         lastFrame = frame.frame
-        let result = PhysicsResult(
+        var diverged: [LocalID] = []
+        let bodies = movedBodies(diverged: &diverged)
+        for id in diverged {
+            // A body whose numbers blew up is taken out, so it cannot spoil the others.
+            remove(id)
+            refused.append(PhysicsRefusal(id: id, reason: "its simulation diverged (a position or velocity is not finite)"))
+        }
+        return PhysicsResult(
             region: region, frame: frame.frame,
             stepMicros: UInt32(min((DispatchTime.now().uptimeNanoseconds - started) / 1000, UInt64(UInt32.max))),
-            bodies: movedBodies(), contacts: contacts(), refused: refused)
-        return result
+            bodies: bodies, contacts: contacts(), refused: refused)
     }
+
+    /// Bodies are refused outside these bounds: Bullet's broadphase and solver lose precision,
+    /// and then finiteness, far beyond them.
+    static let maxCoordinate: Float = 10_000
+    static let maxSize: Float = 1_000
+    static let maxMass: Float = 1e7
+    static let maxSpeed: Float = 1_000
 
     private func add(_ body: PhysicsBody) -> String? {
         if members[body.id] != nil { remove(body.id) }
+        guard body.id != 0 else { return "id 0 is not an entity" }
+        guard abs(body.position.x) <= Self.maxCoordinate, abs(body.position.y) <= Self.maxCoordinate, abs(body.position.z) <= Self.maxCoordinate else {
+            return "position \(body.position) is more than \(Int(Self.maxCoordinate)) m from the region"
+        }
+        guard body.scale.max() <= Self.maxSize else { return "scale \(body.scale) is over \(Int(Self.maxSize)) m" }
+        guard body.mass <= Self.maxMass else { return "mass \(body.mass) kg is over \(Self.maxMass) kg" }
+        guard body.velocity.length <= Self.maxSpeed else { return "speed \(body.velocity.length) m/s is over \(Int(Self.maxSpeed)) m/s" }
+        guard (0...10).contains(body.friction), (0...1).contains(body.restitution) else {
+            return "friction \(body.friction) must be within 0...10 and restitution \(body.restitution) within 0...1"
+        }
         let spec: PhysicsWorld.Body
         switch body.kind {
         case .avatar:
@@ -210,7 +233,7 @@ public final class RegionWorld {
         world.distanceBelow(body, reach: Self.avatarHeight / 2 + 0.15) != nil
     }
 
-    private func movedBodies() -> [PhysicsBodyState] {
+    private func movedBodies(diverged: inout [LocalID]) -> [PhysicsBodyState] {
         steps &+= 1
         if steps == 0 { steps = 1 }
         let active = world.activeBodies()
@@ -219,6 +242,10 @@ public final class RegionWorld {
         func report(_ state: PhysicsWorld.BodyState) {
             let index = Int(state.id)
             guard index < owners.count, owners[index] != 0, !reported[index].holds(state) else { return }
+            guard state.position.isFinite, state.rotation.isFinite, state.velocity.isFinite else {
+                diverged.append(owners[index])
+                return
+            }
             reported[index] = Reported(position: state.position, rotation: state.rotation, velocity: state.velocity)
             var position = state.position
             if avatarBodies[index] { position.z -= Self.avatarHeight / 2 }

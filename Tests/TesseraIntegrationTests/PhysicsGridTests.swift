@@ -113,3 +113,36 @@ struct PhysicsTestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+extension PhysicsGridTests {
+    @Test("an avatar runs over the border under physics: East takes it into its world, and it runs on at the same speed")
+    func avatarCrossesUnderPhysics() async throws {
+        let grid = try await ScenarioGrid.start(layout: ScenarioGrid.square, inProcessPhysics: true)
+        try await Self.waitAttached(grid, regions: ["West", "East"])
+        let ada = try await ScenarioClient.connect(grid.url)
+        let welcome = try await ada.login("Ada")
+        try await ada.send(.teleport(Teleport(requestID: 1, region: "West", position: Vector3(240, 128, 0))))
+        try await ada.waitFor("placed") { mirror in (mirror.me?.motion.position.position.x ?? 0) > 239 }
+        try await ada.send(.move(Move(mode: .run, headingRadians: 0)))
+        try await ada.waitFor(timeout: .seconds(15), "arrives in East") { mirror in mirror.regionName == "East" && mirror.me != nil }
+        let east = try #require(grid.runner("East"))
+        // In East's physical world, moving east at running speed (5.1 m/s), on the ground.
+        var state: (localID: LocalID, position: Vector3, velocity: Vector3, visible: Set<LocalID>)?
+        for _ in 0..<100 {
+            state = try await east.inspect { $0.avatarState(welcome.agentID) }
+            if let state, state.position.x > 3 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let running = try #require(state)
+        #expect(running.position.x > 3, "runs on in East: \(running.position)")
+        #expect(abs(running.velocity.x - 5.1) < 0.3, "at running speed: \(running.velocity)")
+        #expect(abs(running.position.z - 21) < 0.15, "on East's ground: \(running.position)")
+        #expect((east.stats.physics.bodies) >= 1, "East's physical world holds it")
+        let west = try #require(grid.runner("West"))
+        let left = try await west.inspect { $0.avatarState(welcome.agentID) }
+        #expect(left == nil, "West no longer simulates it")
+        #expect(west.stats.physics.bodies == 0, "and its body left West's world: \(west.stats.physics)")
+        await ada.close()
+        await grid.stop()
+    }
+}

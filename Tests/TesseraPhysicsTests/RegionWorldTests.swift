@@ -111,10 +111,15 @@ struct RegionWorldTests {
         let crate = PhysicsBody(id: 5, kind: .prim, shape: .box, scale: Vector3(1, 1, 1), position: Vector3(100, 100, 20.5), mass: 100)
         let post = PhysicsBody(id: 6, kind: .prim, shape: .cylinder, scale: Vector3(1, 1, 3), position: Vector3(50, 50, 21.5), mass: 0)
         let broken = PhysicsBody(id: 9, kind: .prim, shape: .sphere, scale: Vector3(0, 1, 1), position: Vector3(10, 10, 30), mass: 1)
+        let far = PhysicsBody(id: 10, kind: .prim, shape: .box, scale: Vector3(1, 1, 1), position: Vector3(1e9, 10, 30), mass: 1)
+        let heavy = PhysicsBody(id: 11, kind: .prim, shape: .box, scale: Vector3(1, 1, 1), position: Vector3(20, 10, 30), mass: 1e12)
+        let fast = PhysicsBody(id: 12, kind: .avatar, shape: .box, scale: Vector3(1, 1, 1), position: Vector3(20, 20, 30), velocity: Vector3(1e6, 0, 0), mass: 80)
         var frame: UInt64 = 0
-        let first = Self.run(world, from: &frame, frames: 30, first: PhysicsFrame(region: Self.region, frame: 0, seconds: Self.dt, added: [crate, post, broken]))
-        #expect(first[0].refused.map(\.id) == [9])
-        #expect(first[0].refused.first?.reason.contains("scale") == true, "\(first[0].refused)")
+        let first = Self.run(world, from: &frame, frames: 30, first: PhysicsFrame(
+            region: Self.region, frame: 0, seconds: Self.dt, added: [crate, post, broken, far, heavy, fast]))
+        #expect(first[0].refused.map(\.id) == [9, 10, 11, 12])
+        let reasons = first[0].refused.map(\.reason)
+        #expect(reasons[0].contains("scale") && reasons[1].contains("position") && reasons[2].contains("mass") && reasons[3].contains("speed"), "\(reasons)")
         #expect(world.bodyCount == 2)
         let push = PhysicsFrame(region: Self.region, frame: 0, seconds: Self.dt, pushes: [
             PhysicsPush(id: 5, vector: Vector3(500, 0, 0)), PhysicsPush(id: 6, vector: Vector3(500, 0, 0)), PhysicsPush(id: 42, vector: Vector3(1, 1, 1)),
