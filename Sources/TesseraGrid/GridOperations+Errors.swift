@@ -49,14 +49,16 @@ extension PersistedObject {
     var record: SceneObjectRecord {
         SceneObjectRecord(
             id: id, owner: ownerID, creator: creatorID, asset: assetID.flatMap(AssetID.init), name: name, shape: shape,
-            position: position, rotation: rotation, scale: scale, masks: masks.map { UInt32(bitPattern: $0) })
+            position: position, rotation: rotation, scale: scale, masks: masks.map { UInt32(bitPattern: $0) },
+            physical: physical, reportsCollisions: reportsCollisions)
     }
 
     init(_ record: SceneObjectRecord) {
         self.init(
             id: record.id, ownerID: record.owner, creatorID: record.creator, name: record.name, shape: record.shape,
             position: record.position, rotation: record.rotation, scale: record.scale,
-            masks: record.masks.map { Int32(bitPattern: $0) }, assetID: record.asset?.bytes)
+            masks: record.masks.map { Int32(bitPattern: $0) }, assetID: record.asset?.bytes,
+            physical: record.physical, reportsCollisions: record.reportsCollisions)
     }
 }
 

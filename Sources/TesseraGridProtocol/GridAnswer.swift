@@ -152,7 +152,7 @@ public struct RegionLocation: Hashable, Sendable {
 
 /// A region's object as it is stored.
 public struct SceneObjectRecord: Hashable, Sendable {
-    static let minBytes = 16 * 3 + 1 + 2 + 1 + 12 + 16 + 12 + 20
+    static let minBytes = 16 * 3 + 1 + 2 + 1 + 12 + 16 + 12 + 20 + 1
 
     public var id: UUID
     public var owner: UUID
@@ -166,11 +166,17 @@ public struct SceneObjectRecord: Hashable, Sendable {
     public var scale: Vector3
     /// base, owner, group, everyone, next owner.
     public var masks: [UInt32]
+    /// Moved by physics rather than static.
+    public var physical: Bool
+    /// Its collision starts and ends are asked of physics.
+    public var reportsCollisions: Bool
 
     public init(
         id: UUID, owner: UUID, creator: UUID?, asset: AssetID?, name: String, shape: Shape,
-        position: Vector3, rotation: Quaternion, scale: Vector3, masks: [UInt32]
+        position: Vector3, rotation: Quaternion, scale: Vector3, masks: [UInt32], physical: Bool = false, reportsCollisions: Bool = false
     ) {
+        self.physical = physical
+        self.reportsCollisions = reportsCollisions
         self.id = id
         self.owner = owner
         self.creator = creator
@@ -198,6 +204,10 @@ public struct SceneObjectRecord: Hashable, Sendable {
         rotation = try buffer.readQuaternion("object.rotation")
         scale = try buffer.readVector("object.scale")
         masks = try (0..<5).map { _ in try buffer.readLE(UInt32.self, "object.masks") }
+        let flags = try buffer.readLE(UInt8.self, "object.flags")
+        guard flags & ~3 == 0 else { throw CodecError.invalidValue(field: "object.flags", reason: "unknown bits in \(flags)") }
+        physical = flags & 1 != 0
+        reportsCollisions = flags & 2 != 0
     }
 
     public func encode(into buffer: inout ByteBuffer) {
@@ -217,5 +227,6 @@ public struct SceneObjectRecord: Hashable, Sendable {
         buffer.writeVector(scale)
         precondition(masks.count == 5, "an object has five permission masks")
         for mask in masks { buffer.writeLE(mask) }
+        buffer.writeLE(UInt8((physical ? 1 : 0) | (reportsCollisions ? 2 : 0)))
     }
 }

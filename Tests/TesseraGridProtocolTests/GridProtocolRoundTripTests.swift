@@ -201,8 +201,8 @@ import TesseraWorld
         // Each list's count check divides the bytes left by an element's smallest size; a
         // list of smallest elements must occupy exactly that many bytes each.
         let record = GridProtocolSamples.recordMinimal
-        #expect(GridAnswer.sceneObject(record).bytes.count - 1 == 112)
-        #expect(GridAnswer.scene([record, record]).bytes.count == 1 + 4 + 2 * 112)
+        #expect(GridAnswer.sceneObject(record).bytes.count - 1 == 113)
+        #expect(GridAnswer.scene([record, record]).bytes.count == 1 + 4 + 2 * 113)
         #expect(GridAnswer.session(GridProtocolSamples.grantMinimal).bytes.count - 1 == 28)
         let folders = FolderPage(folder: GridProtocolSamples.a, total: 0, start: 0, folders: [GridProtocolSamples.folderMinimal], items: [])
         #expect(InventoryAnswer.page(folders).bytes.count == 1 + 16 + 4 + 4 + 4 + 35 + 4)

@@ -92,7 +92,7 @@ enum GridProtocolSamples {
     static let recordFull = SceneObjectRecord(
         id: a, owner: b, creator: d, asset: assetA, name: "Rezzed chair ✦", shape: .box,
         position: Vector3(10.5, 200.25, 22), rotation: Quaternion(x: 0.5, y: -0.5, z: 0.5, w: 0.5),
-        scale: Vector3(0.01, 1, 64), masks: [0x7FFF_FFFF, 0x7FFF_FFFF, 0, 0, 0x8000]
+        scale: Vector3(0.01, 1, 64), masks: [0x7FFF_FFFF, 0x7FFF_FFFF, 0, 0, 0x8000], physical: true, reportsCollisions: true
     )
     static let recordMinimal = SceneObjectRecord(
         id: c, owner: c, creator: nil, asset: nil, name: "", shape: .sphere,

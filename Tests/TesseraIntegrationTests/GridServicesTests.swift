@@ -240,7 +240,7 @@ struct GridServicesTests {
 
             try await ada.send(.createObject(CreateObject(
                 requestID: 7, shape: .sphere, position: Vector3(120, 120, 25), rotation: .identity,
-                scale: Vector3(2, 2, 2), name: "Built Ball")))
+                scale: Vector3(2, 2, 2), name: "Built Ball", physical: true)))
             let item = try await makeObjectItem(ada, name: "Rezzed Crate")
             guard case .rezzed(_, _) = try await ada.call(.rez(item, at: Vector3(125, 125, 22))) else { throw ScenarioError.timedOut("rez") }
             // The built object reaches storage with the next flush (every 0.5 s here).
@@ -265,6 +265,9 @@ struct GridServicesTests {
             let ball = try #require(back.mirror.entities.values.first { $0.name == "Built Ball" })
             #expect(abs(ball.motion.position.position.x - 120) < 0.01)
             #expect(try await count(client, "SELECT count(*) FROM regions WHERE online") == 1)
+            let restored = try #require(try await grid.runner("Scenario Region")?.inspect { $0.objectStates() })
+            #expect(restored.first { $0.name == "Built Ball" }?.physical == true, "physical again after the restart: \(restored)")
+            #expect(restored.first { $0.name == "Rezzed Crate" }?.physical == false)
         }
     }
 

@@ -30,11 +30,15 @@ struct SceneStoreTests {
         try await withFreshDatabase { client in
             let (region, owner) = try await setUp(client)
             let store = SceneStore(client: client, logger: testLogger)
-            let first = [object("Crate", owner: owner, x: 10), object("Ball", owner: owner, x: 30), object("Post", owner: owner, x: 50)]
+            var ball = object("Ball", owner: owner, x: 30)
+            ball.physical = true
+            ball.reportsCollisions = true
+            let first = [object("Crate", owner: owner, x: 10), ball, object("Post", owner: owner, x: 50)]
             try await store.save(region: region, objects: first)
             let loadedFirst = try await store.load(region: region)
             #expect(loadedFirst.count == 3)
             #expect(Set(loadedFirst) == Set(first))
+            #expect(loadedFirst.filter(\.physical).map(\.name) == ["Ball"], "the physical flag is stored")
 
             var moved = first[0]
             moved.position.x = 99

@@ -154,6 +154,11 @@ enum WireSamples {
         id: agentB, owner: agentA, creator: nil, asset: nil, name: "", shape: .box,
         position: .zero, rotation: .identity, scale: Vector3(1, 1, 1), masks: [0, 0, 0, 0, 0]
     )
+    static let physicalRecord = SceneObjectRecord(
+        id: agentA, owner: agentB, creator: agentB, asset: nil, name: "crate", shape: .sphere,
+        position: Vector3(-0.5, 12, 22), rotation: Quaternion(yaw: 2), scale: Vector3(0.8, 0.8, 0.8), masks: [1, 2, 3, 4, 5],
+        physical: true, reportsCollisions: true
+    )
     static let grant = SessionGrant(account: agentA, name: "Ada Lovelace", token: "token-abc", expiresMillis: 1_800_000_000_000)
 
     /// One call of every kind (the grid protocol's own tests cover every inventory call).
@@ -237,8 +242,7 @@ enum WireSamples {
             startedMillis: 1, traveller: .object(TravellingObject(record: builtRecord, stored: false)))),
         .handoffOffer(HandoffOffer(
             handoffID: HandoffID(rawValue: 3), source: handle, destination: otherHandle, kind: .crossing,
-            startedMillis: 2, traveller: .object(TravellingObject(
-                record: builtRecord, stored: false, physical: true, reportsCollisions: true, velocity: Vector3(6.5, -0.25, 1))))),
+            startedMillis: 2, traveller: .object(TravellingObject(record: physicalRecord, stored: false, velocity: Vector3(6.5, -0.25, 1))))),
     ]
 
     static let handoffSteps: [HandoffSignal.Step] =

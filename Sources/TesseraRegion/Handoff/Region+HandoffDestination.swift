@@ -99,8 +99,6 @@ extension Region {
             var record = object.record
             record.position = record.position.clampedInside(margin: 0.01)
             insertObject(record, stored: object.stored, as: id)
-            objects[id]!.physical = object.physical
-            objects[id]!.reportsCollisions = object.reportsCollisions
             objects[id]!.velocity = object.velocity
         }
     }

@@ -49,9 +49,7 @@ extension Region {
         record.position = position
         let offer = HandoffOffer(
             handoffID: handoffID, source: settings.handle, destination: destination, kind: .crossing,
-            startedMillis: now.wallMillis, traveller: .object(TravellingObject(
-                record: record, stored: object.stored, physical: object.physical, reportsCollisions: object.reportsCollisions,
-                velocity: object.velocity)))
+            startedMillis: now.wallMillis, traveller: .object(TravellingObject(record: record, stored: object.stored, velocity: object.velocity)))
         objects[id]!.travelling = handoffID
         physics.membershipDirty = true
         ghostObjectsChanged = true

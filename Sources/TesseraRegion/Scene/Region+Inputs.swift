@@ -203,11 +203,9 @@ extension Region {
         }
         let record = SceneObjectRecord(
             id: UUID(), owner: creator, creator: creator, asset: nil, name: spec.name, shape: spec.shape,
-            position: spec.position, rotation: spec.rotation, scale: spec.scale, masks: SceneObject.fullMasks)
-        let id = insertObject(record, stored: false)
-        objects[id]!.physical = spec.physical
-        objects[id]!.reportsCollisions = spec.reportsCollisions
-        return .created(id)
+            position: spec.position, rotation: spec.rotation, scale: spec.scale, masks: SceneObject.fullMasks,
+            physical: spec.physical, reportsCollisions: spec.reportsCollisions)
+        return .created(insertObject(record, stored: false))
     }
 
     /// An impulse for a physical object, given to the physics service with the next frame.

@@ -44,6 +44,8 @@ extension Region {
             localID: id, id: record.id, shape: record.shape, name: record.name, position: record.position,
             rotation: record.rotation.normalized, scale: record.scale, owner: record.owner, creator: record.creator,
             asset: record.asset, masks: record.masks, stored: stored, dirty: !stored)
+        objects[id]!.physical = record.physical
+        objects[id]!.reportsCollisions = record.reportsCollisions
         objectIndex[record.id] = id
         ghostObjectsChanged = true
         physics.membershipDirty = true

@@ -45,6 +45,6 @@ struct SceneObject {
     var record: SceneObjectRecord {
         SceneObjectRecord(
             id: id, owner: owner, creator: creator, asset: asset, name: name, shape: shape,
-            position: position, rotation: rotation, scale: scale, masks: masks)
+            position: position, rotation: rotation, scale: scale, masks: masks, physical: physical, reportsCollisions: reportsCollisions)
     }
 }

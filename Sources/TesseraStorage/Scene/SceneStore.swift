@@ -17,11 +17,16 @@ public struct PersistedObject: Sendable, Hashable {
     public var scale: Vector3
     /// base, owner, group, everyone, next owner (Second Life's permission masks).
     public var masks: [Int32]
+    public var physical: Bool
+    public var reportsCollisions: Bool
 
     public init(
         id: UUID, ownerID: UUID, creatorID: UUID?, name: String, shape: Shape,
-        position: Vector3, rotation: Quaternion, scale: Vector3, masks: [Int32], assetID: Data? = nil
+        position: Vector3, rotation: Quaternion, scale: Vector3, masks: [Int32], assetID: Data? = nil,
+        physical: Bool = false, reportsCollisions: Bool = false
     ) {
+        self.physical = physical
+        self.reportsCollisions = reportsCollisions
         self.id = id
         self.assetID = assetID
         self.ownerID = ownerID
@@ -71,7 +76,7 @@ public struct SceneStore: Sendable {
                 let scale = [object.scale.x, object.scale.y, object.scale.z]
                 _ = try await connection.query("""
                     UPDATE scene_objects SET name = \(object.name), position = \(position), rotation = \(rotation),
-                        scale = \(scale), updated_at = now()
+                        scale = \(scale), physical = \(object.physical), reports_collisions = \(object.reportsCollisions), updated_at = now()
                     WHERE id = \(object.id) AND region_id = \(region)
                     """, logger: logger)
             }
@@ -121,12 +126,13 @@ public struct SceneStore: Sendable {
         let scale = [object.scale.x, object.scale.y, object.scale.z]
         _ = try await connection.query("""
             INSERT INTO scene_objects (id, region_id, owner_id, creator_id, asset_id, name, shape, position, rotation, scale,
-                base_mask, owner_mask, group_mask, everyone_mask, next_owner_mask, updated_at)
+                base_mask, owner_mask, group_mask, everyone_mask, next_owner_mask, physical, reports_collisions, updated_at)
             VALUES (\(object.id), \(region), \(object.ownerID), \(object.creatorID), \(object.assetID), \(object.name),
                 \(Int16(object.shape.rawValue)), \(position), \(rotation), \(scale), \(object.masks[0]), \(object.masks[1]),
-                \(object.masks[2]), \(object.masks[3]), \(object.masks[4]), now())
+                \(object.masks[2]), \(object.masks[3]), \(object.masks[4]), \(object.physical), \(object.reportsCollisions), now())
             ON CONFLICT (id) DO UPDATE SET region_id = EXCLUDED.region_id, name = EXCLUDED.name, shape = EXCLUDED.shape,
                 position = EXCLUDED.position, rotation = EXCLUDED.rotation, scale = EXCLUDED.scale,
+                physical = EXCLUDED.physical, reports_collisions = EXCLUDED.reports_collisions,
                 owner_mask = EXCLUDED.owner_mask, group_mask = EXCLUDED.group_mask,
                 everyone_mask = EXCLUDED.everyone_mask, next_owner_mask = EXCLUDED.next_owner_mask, updated_at = now()
             """, logger: logger)
@@ -144,13 +150,13 @@ public struct SceneStore: Sendable {
 
     private static let columns = """
         id, owner_id, creator_id, name, shape, position, rotation, scale,
-        base_mask, owner_mask, group_mask, everyone_mask, next_owner_mask, asset_id
+        base_mask, owner_mask, group_mask, everyone_mask, next_owner_mask, asset_id, physical, reports_collisions
         """
 
     private func decode(_ rows: PostgresRowSequence) async throws -> [PersistedObject] {
         var objects: [PersistedObject] = []
         for try await row in rows.decode(SceneRow.self) {
-            let (id, owner, creator, name, shape, position, rotation, scale, base, ownerMask, group, everyone, next, asset) = row
+            let (id, owner, creator, name, shape, position, rotation, scale, base, ownerMask, group, everyone, next, asset, physical, reports) = row
             guard let kind = Shape(rawValue: UInt8(clamping: shape)), position.count == 3, rotation.count == 4, scale.count == 3 else {
                 throw SceneStoreError.corruptRow(id)
             }
@@ -158,7 +164,8 @@ public struct SceneStore: Sendable {
                 id: id, ownerID: owner, creatorID: creator, name: name, shape: kind,
                 position: Vector3(position[0], position[1], position[2]),
                 rotation: Quaternion(x: rotation[0], y: rotation[1], z: rotation[2], w: rotation[3]),
-                scale: Vector3(scale[0], scale[1], scale[2]), masks: [base, ownerMask, group, everyone, next], assetID: asset
+                scale: Vector3(scale[0], scale[1], scale[2]), masks: [base, ownerMask, group, everyone, next], assetID: asset,
+                physical: physical, reportsCollisions: reports
             ))
         }
         return objects
@@ -177,4 +184,4 @@ public enum SceneStoreError: Error, CustomStringConvertible {
     }
 }
 
-private typealias SceneRow = (UUID, UUID, UUID?, String, Int16, [Float], [Float], [Float], Int32, Int32, Int32, Int32, Int32, Data?)
+private typealias SceneRow = (UUID, UUID, UUID?, String, Int16, [Float], [Float], [Float], Int32, Int32, Int32, Int32, Int32, Data?, Bool, Bool)

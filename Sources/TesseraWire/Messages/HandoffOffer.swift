@@ -151,16 +151,12 @@ public struct TravellingAvatar: Hashable, Sendable {
 public struct TravellingObject: Hashable, Sendable {
     public var record: SceneObjectRecord
     public var stored: Bool
-    /// Moved by physics; it keeps `velocity` in the destination's world.
-    public var physical: Bool
-    public var reportsCollisions: Bool
+    /// A physical object (`record.physical`) keeps this velocity in the destination's world.
     public var velocity: Vector3
 
-    public init(record: SceneObjectRecord, stored: Bool, physical: Bool = false, reportsCollisions: Bool = false, velocity: Vector3 = .zero) {
+    public init(record: SceneObjectRecord, stored: Bool, velocity: Vector3 = .zero) {
         self.record = record
         self.stored = stored
-        self.physical = physical
-        self.reportsCollisions = reportsCollisions
         self.velocity = velocity
     }
 
@@ -171,10 +167,6 @@ public struct TravellingObject: Hashable, Sendable {
         case 1: stored = true
         case let other: throw CodecError.invalidValue(field: "object.stored", reason: "expected 0 or 1, got \(other)")
         }
-        let flags = try buffer.readLE(UInt8.self, "object.flags")
-        guard flags & ~3 == 0 else { throw CodecError.invalidValue(field: "object.flags", reason: "unknown bits in \(flags)") }
-        physical = flags & 1 != 0
-        reportsCollisions = flags & 2 != 0
         velocity = try buffer.readVector("object.velocity")
         guard record.position.isFinite, record.rotation.isFinite, velocity.isFinite else {
             throw CodecError.invalidValue(field: "object", reason: "position, rotation and velocity must be finite")
@@ -184,7 +176,6 @@ public struct TravellingObject: Hashable, Sendable {
     func encode(into buffer: inout ByteBuffer) {
         record.encode(into: &buffer)
         buffer.writeLE(UInt8(stored ? 1 : 0))
-        buffer.writeLE(UInt8((physical ? 1 : 0) | (reportsCollisions ? 2 : 0)))
         buffer.writeVector(velocity)
     }
 }
