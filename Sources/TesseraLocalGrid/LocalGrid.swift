@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import TesseraBots
 import TesseraClientManager
@@ -20,8 +21,15 @@ public final class LocalGrid: Service, Sendable {
     private let logger: Logger
     private let group: EventLoopGroup
     private let output: @Sendable (String) -> Void
+    /// With `[physics]`: run the service as this child process; nil runs it in this process on
+    /// event loops of its own, never on the regions' loops.
+    private let physicsProcess: PhysicsProcess?
 
-    public init(config: GridConfig, group: EventLoopGroup, bots: Int = 0, logger: Logger, output: @escaping @Sendable (String) -> Void = { print($0) }) {
+    public init(
+        config: GridConfig, group: EventLoopGroup, bots: Int = 0, logger: Logger, physicsProcess: PhysicsProcess? = nil,
+        output: @escaping @Sendable (String) -> Void = { print($0) }
+    ) {
+        self.physicsProcess = physicsProcess
         self.config = config
         self.group = group
         self.bots = bots
@@ -57,11 +65,19 @@ public final class LocalGrid: Service, Sendable {
     }
 
     private func runRoles(services: GridServices?) async throws {
-        let physics = config.physics.map { PhysicsService(settings: .init(config: $0, grid: config), group: group, logger: logger) }
+        // In this process only without a child process to run: on loops of its own, so a long
+        // step never delays a region's frame on a shared loop.
+        let physicsLoops = config.physics != nil && physicsProcess == nil ? MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount) : nil
+        let physics = physicsLoops.flatMap { loops in
+            config.physics.map { PhysicsService(settings: .init(config: $0, grid: config), group: loops, logger: logger) }
+        }
+        let supervisor = config.physics != nil ? physicsProcess.map { PhysicsSupervisor(process: $0, output: output) } : nil
+        let supervising = supervisor.map { supervisor in Task { await supervisor.run() } }
+        defer { supervising?.cancel() }
         do {
             if let physics {
                 let address = try await physics.start()
-                output("Physics: Bullet service on \(address.ipAddress ?? "?"):\(address.port ?? 0)")
+                output("Physics: Bullet service in this process on \(address.ipAddress ?? "?"):\(address.port ?? 0)")
             }
             for node in regionNodes { try await node.start() }
             try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -74,10 +90,16 @@ public final class LocalGrid: Service, Sendable {
         } catch {
             for node in regionNodes { await node.shutdown() }
             await physics?.shutdown()
+            supervising?.cancel()
+            _ = await supervising?.value
+            try? await physicsLoops?.shutdownGracefully()
             throw error
         }
         for node in regionNodes { await node.shutdown() }
         await physics?.shutdown()
+        supervising?.cancel()
+        _ = await supervising?.value
+        try? await physicsLoops?.shutdownGracefully()
     }
 
     /// Prints where clients connect, starts the demo bots, then prints a status line every

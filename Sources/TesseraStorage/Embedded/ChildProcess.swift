@@ -50,6 +50,27 @@ public enum ChildProcess {
         return status & 0x7F == 0 && (status >> 8) & 0xFF == 0
     }
 
+    /// Whether the child has ended, without waiting: nil while it runs, else its wait status
+    /// (reaped).
+    public static func poll(_ pid: pid_t) -> Int32? {
+        var status: Int32 = 0
+        var result: pid_t
+        repeat { result = waitpid(pid, &status, WNOHANG) } while result == -1 && errno == EINTR
+        return result == pid ? status : (result == -1 ? -1 : nil)
+    }
+
+    /// Asks the child to stop (SIGTERM), and kills it (SIGKILL) if it has not within `grace`.
+    public static func stop(_ pid: pid_t, grace: Duration = .seconds(3)) async {
+        _ = kill(pid, SIGTERM)
+        let deadline = ContinuousClock.now + grace
+        while ContinuousClock.now < deadline {
+            if poll(pid) != nil { return }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        _ = kill(pid, SIGKILL)
+        _ = wait(pid)
+    }
+
     /// This process's open file descriptors, from /proc/self/fd.
     static func openDescriptors() -> [Int32] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return [] }

@@ -23,7 +23,14 @@ struct Up: AsyncParsableCommand {
     func run() async throws {
         let config = try options.load()
         let logger = options.logger("tessera.up")
-        let grid = LocalGrid(config: config, group: MultiThreadedEventLoopGroup.singleton, bots: bots, logger: logger, output: printLine)
+        // The physics service runs as a process of its own (this executable, `tessera physics`),
+        // started again by `tessera up` whenever it ends.
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        try FileManager.default.createDirectory(atPath: config.database.stateDirectory, withIntermediateDirectories: true)
+        let physics = PhysicsProcess(
+            executable: executable, configPath: options.config, logPath: "\(config.database.stateDirectory)/physics.log")
+        let grid = LocalGrid(
+            config: config, group: MultiThreadedEventLoopGroup.singleton, bots: bots, logger: logger, physicsProcess: physics, output: printLine)
         let services = ServiceGroup(configuration: .init(
             services: [.init(service: grid, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
