@@ -60,6 +60,9 @@ public final class ScenarioGrid: Sendable {
     /// within `spawnRadius` metres of the centre (small by default, so scenario avatars are
     /// within chat range of each other). With `migrationsDirectory`, grid services run on a
     /// fresh database migrated from it, and logins need accounts.
+    /// The physics services of scenario grids step on this group, apart from the regions'.
+    static let physicsLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
     public static func start(
         spawnRadius: Double = 3, extraRegionKeys: String = "", extraClientManagerKeys: String = "",
         secret: String = "scenario-grid-secret", migrationsDirectory: String? = nil,
@@ -90,7 +93,9 @@ public final class ScenarioGrid: Sendable {
         // Regions attach to a physics service: one started here, or one at `physicsPort`.
         var physics: PhysicsService?
         if inProcessPhysics {
-            let service = PhysicsService(settings: .init(name: "scenario-physics", host: "127.0.0.1", port: 0, gridSecret: secret), group: group, logger: logger)
+            // Loops of its own: a step never holds up a region's frame on a shared loop.
+            let service = PhysicsService(
+                settings: .init(name: "scenario-physics", host: "127.0.0.1", port: 0, gridSecret: secret), group: physicsLoops, logger: logger)
             let address = try await service.start()
             servicesKeys += "[physics]\nport = \(address.port ?? 0)\n"
             physics = service
