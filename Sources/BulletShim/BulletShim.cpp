@@ -95,6 +95,7 @@ void tp_world_add_ground(tp_world *world, float z, float friction, float restitu
     info.m_restitution = restitution;
     ground.body = std::make_unique<btRigidBody>(info);
     ground.body->setUserIndex(0);
+    ground.body->setUserIndex2(0);  // Bullet starts it at -1: every flag set
     world->world.addRigidBody(ground.body.get());
     world->statics.push_back(std::move(ground));
 }
@@ -117,6 +118,7 @@ int tp_world_add_heightfield(tp_world *world, const float *heights, int32_t colu
     info.m_friction = friction;
     terrain.body = std::make_unique<btRigidBody>(info);
     terrain.body->setUserIndex(0);
+    terrain.body->setUserIndex2(0);
     world->world.addRigidBody(terrain.body.get());
     world->statics.push_back(std::move(terrain));
     return 1;
@@ -138,6 +140,16 @@ uint32_t tp_world_add_body(tp_world *world, const tp_body_spec *spec) {
     info.m_friction = spec->friction;
     info.m_restitution = spec->restitution;
     body.body = std::make_unique<btRigidBody>(info);
+    if (spec->mass > 0) {
+        // Continuous collision detection, so a small fast body cannot pass through the thin
+        // terrain or a wall between two steps.
+        btVector3 low, high;
+        body.shape->getAabb(btTransform::getIdentity(), low, high);
+        btVector3 extent = high - low;
+        float smallest = std::min(extent.x(), std::min(extent.y(), extent.z()));
+        body.body->setCcdMotionThreshold(smallest * 0.5f);
+        body.body->setCcdSweptSphereRadius(smallest * 0.4f);
+    }
     if (spec->flags & TP_BODY_UPRIGHT) {
         body.body->setAngularFactor(btVector3(0, 0, 0));
         body.body->setActivationState(DISABLE_DEACTIVATION);
@@ -202,10 +214,16 @@ void tp_world_set_transform(tp_world *world, uint32_t id, const float position[3
     q.normalize();
     btTransform transform(q, btVector3(position[0], position[1], position[2]));
     btRigidBody &body = *found->second.body;
+    btVector3 linear(velocity[0], velocity[1], velocity[2]);
     body.setWorldTransform(transform);
     body.getMotionState()->setWorldTransform(transform);
-    body.setLinearVelocity(btVector3(velocity[0], velocity[1], velocity[2]));
+    // Also where a step without a fixed substep interpolates from, or the body is reported
+    // back at its old place.
+    body.setInterpolationWorldTransform(transform);
+    body.setLinearVelocity(linear);
     body.setAngularVelocity(btVector3(0, 0, 0));
+    body.setInterpolationLinearVelocity(linear);
+    body.setInterpolationAngularVelocity(btVector3(0, 0, 0));
     body.activate(true);
     world->world.updateSingleAabb(&body);
 }
@@ -303,5 +321,12 @@ int tp_world_read_body(const tp_world *world, uint32_t id, tp_body_state *state)
 }
 
 uint32_t tp_world_body_count(const tp_world *world) { return static_cast<uint32_t>(world->bodies.size()); }
+
+float tp_world_body_mass(const tp_world *world, uint32_t id) {
+    auto found = world->bodies.find(id);
+    if (found == world->bodies.end()) return -1;
+    float inverse = found->second.body->getInvMass();
+    return inverse > 0 ? 1.0f / inverse : 0.0f;
+}
 
 }  // extern "C"

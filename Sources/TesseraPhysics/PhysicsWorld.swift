@@ -176,6 +176,12 @@ public final class PhysicsWorld {
 
     public var bodyCount: Int { Int(tp_world_body_count(world)) }
 
+    /// A body's mass in kg (0 for a static body); nil when there is none with that id.
+    public func mass(of id: UInt32) -> Float? {
+        let mass = tp_world_body_mass(world, id)
+        return mass >= 0 ? mass : nil
+    }
+
     /// The bodies that are awake after the last step, all in one call.
     public func activeBodies() -> [BodyState] {
         var count = tp_world_read_active(world, nil, 0)

@@ -66,7 +66,8 @@ public final class PhysicsService: Service, Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addWireHandlers(
-                        handshake: WireHandshakeHandler(acceptingSecret: settings.gridSecret, allowedRoles: [.region, .tool], reply: reply))
+                        handshake: WireHandshakeHandler(acceptingSecret: settings.gridSecret, allowedRoles: [.region, .tool], reply: reply),
+                        maxFrameBytes: WireChannelOptions.physicsMaxFrameBytes)
                     try channel.pipeline.syncOperations.addHandler(PhysicsConnectionHandler(service: self, settings: settings.world, logger: logger))
                 }
             }

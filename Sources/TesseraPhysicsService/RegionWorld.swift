@@ -73,12 +73,16 @@ public final class RegionWorld {
         }
     }
     public private(set) var lastFrame: UInt64 = 0
+    /// The terrain built at creation, until the first frame: a first snapshot with the same
+    /// terrain does not build it again.
+    private var freshTerrain: Terrain?
 
     public init(region: RegionHandle, terrain: Terrain, settings: Settings = Settings()) throws {
         self.region = region
         self.settings = settings
         world = PhysicsWorld(fixedStep: 1 / Float(settings.stepRate), maxSubsteps: Int32(settings.maxSubsteps))
         try Self.build(terrain, in: world)
+        freshTerrain = terrain
     }
 
     public var bodyCount: Int { members.count }
@@ -96,7 +100,8 @@ public final class RegionWorld {
     public func apply(_ frame: PhysicsFrame) -> PhysicsResult {
         let started = DispatchTime.now().uptimeNanoseconds
         var refused: [PhysicsRefusal] = []
-        if let terrain = frame.terrain {
+        defer { freshTerrain = nil }
+        if let terrain = frame.terrain, terrain != freshTerrain {
             // A snapshot: the region's whole physical world, built again from nothing.
             world = PhysicsWorld(fixedStep: 1 / Float(settings.stepRate), maxSubsteps: Int32(settings.maxSubsteps))
             do { try Self.build(terrain, in: world) } catch { refused.append(PhysicsRefusal(id: 0, reason: "\(error)")) }
@@ -114,19 +119,28 @@ public final class RegionWorld {
         }
         for placement in frame.placements {
             guard let member = members[placement.id] else { continue }
+            guard Self.withinBounds(placement.position), placement.velocity.length <= Self.maxSpeed else {
+                refused.append(PhysicsRefusal(id: placement.id, reason: "placement at \(placement.position) moving \(placement.velocity) is out of bounds"))
+                continue
+            }
             let lift = member.kind == .avatar ? Self.avatarHeight / 2 : 0
             world.place(member.body, at: placement.position + Vector3(0, 0, lift), rotation: placement.rotation, velocity: placement.velocity)
             reported[Int(member.body)] = Reported(
                 position: placement.position + Vector3(0, 0, lift), rotation: placement.rotation, velocity: placement.velocity)
         }
-        for intent in frame.intents {
+        for var intent in frame.intents {
             guard members[intent.id]?.kind == .avatar else { continue }
+            if intent.velocity.length > Self.maxSpeed { intent.velocity *= Self.maxSpeed / intent.velocity.length }
             members[intent.id]!.intent = intent
             world.setGravity(intent.flying ? 0 : world.gravity, of: members[intent.id]!.body)
         }
         for push in frame.pushes {
             guard let member = members[push.id], member.kind == .prim else { continue }
-            let impulse = push.kind == .impulse ? push.vector : push.vector * frame.seconds
+            var impulse = push.kind == .impulse ? push.vector : push.vector * frame.seconds
+            // No push may make a body faster than the bound a body is created with.
+            if let mass = world.mass(of: member.body), impulse.length > mass * Self.maxSpeed {
+                impulse *= mass * Self.maxSpeed / impulse.length
+            }
             world.applyImpulse(impulse, to: member.body)
         }
         steerAvatars()
@@ -152,10 +166,14 @@ public final class RegionWorld {
     static let maxMass: Float = 1e7
     static let maxSpeed: Float = 1_000
 
+    static func withinBounds(_ position: Vector3) -> Bool {
+        abs(position.x) <= maxCoordinate && abs(position.y) <= maxCoordinate && abs(position.z) <= maxCoordinate
+    }
+
     private func add(_ body: PhysicsBody) -> String? {
         if members[body.id] != nil { remove(body.id) }
         guard body.id != 0 else { return "id 0 is not an entity" }
-        guard abs(body.position.x) <= Self.maxCoordinate, abs(body.position.y) <= Self.maxCoordinate, abs(body.position.z) <= Self.maxCoordinate else {
+        guard Self.withinBounds(body.position) else {
             return "position \(body.position) is more than \(Int(Self.maxCoordinate)) m from the region"
         }
         guard body.scale.max() <= Self.maxSize else { return "scale \(body.scale) is over \(Int(Self.maxSize)) m" }

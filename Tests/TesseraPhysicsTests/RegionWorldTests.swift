@@ -129,6 +129,11 @@ struct RegionWorldTests {
         // 5 m/s, slowed by friction (0.5 · 0.8 combined: 3.9 m/s²): about 3.2 m before it stops.
         #expect(moved.position.x > 102 && moved.position.x < 104.5, "slides a few metres: \(moved.position)")
         #expect(!pushed.flatMap(\.bodies).contains { $0.id == 6 }, "a static post never moves")
+        let wild = Self.run(world, from: &frame, frames: 1, first: PhysicsFrame(region: Self.region, frame: 0, seconds: Self.dt, placements: [
+            PhysicsPlacement(id: 5, position: Vector3(1e9, 0, 0), rotation: .identity, velocity: .zero),
+        ]))
+        #expect(wild[0].refused.map(\.id) == [5] && wild[0].refused[0].reason.contains("out of bounds"), "\(wild[0].refused)")
+        #expect(world.bodyCount == 2, "the placement is refused, the body stays")
     }
 
     @Test("a snapshot drops the old world and builds the new one")

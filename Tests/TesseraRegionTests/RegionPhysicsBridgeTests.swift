@@ -134,6 +134,35 @@ struct RegionPhysicsBridgeTests {
         #expect(harness.region.physicsStatus.snapshots == 3)
     }
 
+    @Test("a placement wins over answers computed before it; a body found under the ground is put back on it")
+    func placementsWin() throws {
+        var harness = RegionHarness(Self.settings())
+        let ada = try harness.add(agent(1))
+        let crate = try Self.crate(&harness, by: agent(1), at: Vector3(130, 130, 21.5))
+        let snapshot = try #require(harness.step([.physicsAttached]).physicsFrame)
+        let before = try #require(harness.step().physicsFrame)
+        // A teleport within the region: the placement goes with the next frame.
+        let teleport = harness.send(agent(1), .teleport(requestID: 4, region: "", gridPosition: GridPosition(x: 1000, y: 1000), position: Vector3(60, 60, 21)))
+        let placed = try #require(teleport.physicsFrame)
+        #expect(placed.placements.map(\.id) == [ada])
+        // Answers to the frames before it, still in flight, would put the avatar back.
+        for old in [snapshot, before] {
+            harness.step([.physicsResult(PhysicsResult(region: harness.handle, frame: old.frame, bodies: [
+                PhysicsBodyState(id: ada, position: Vector3(128, 128, 21), rotation: .identity, velocity: .zero),
+            ]))])
+        }
+        #expect(harness.position(agent(1)) == Vector3(60, 60, 21), "the teleport holds")
+        // The answer to the frame that carried the placement is applied again.
+        harness.step([.physicsResult(PhysicsResult(region: harness.handle, frame: placed.frame, bodies: [
+            PhysicsBodyState(id: ada, position: Vector3(60.5, 60, 21), rotation: .identity, velocity: .zero),
+            PhysicsBodyState(id: crate, position: Vector3(130, 130, 5), rotation: .identity, velocity: Vector3(0, 0, -30)),
+        ]))])
+        #expect(harness.position(agent(1)) == Vector3(60.5, 60, 21))
+        let rescued = try #require(harness.region.objectStates().first { $0.localID == crate })
+        #expect(rescued.position == Vector3(130, 130, 21.5) && rescued.velocity == .zero, "back on the ground, stopped: \(rescued)")
+        #expect(harness.lastOutput.physicsFrame?.placements.map(\.id) == [crate], "and physics is told")
+    }
+
     @Test("pushes reach physics only for physical objects, while attached, within the limit")
     func pushes() throws {
         var harness = RegionHarness(Self.settings())

@@ -86,6 +86,8 @@ uint32_t tp_world_read_active(const tp_world *world, tp_body_state *states, uint
 /// The state of one body; false when there is none with that id.
 int tp_world_read_body(const tp_world *world, uint32_t id, tp_body_state *state);
 uint32_t tp_world_body_count(const tp_world *world);
+/// A body's mass in kg (0 for a static body), or a negative number when there is none with that id.
+float tp_world_body_mass(const tp_world *world, uint32_t id);
 
 /// Writes the contact starts and ends of the last step that involve a body with
 /// TP_BODY_REPORT_CONTACTS into `contacts` (room for `capacity`); returns how many there are.

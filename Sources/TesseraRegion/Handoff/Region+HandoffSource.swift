@@ -164,6 +164,8 @@ extension Region {
                 objects[handoff.traveller]!.position = object.position.clampedInside(margin: 0.05)
                 objects[handoff.traveller]!.velocity = .zero
                 pending.movedObjects.append(handoff.traveller)
+                // Still in the service's world when no frame went out meanwhile: put it there too.
+                physicsPlace(handoff.traveller)
             }
             ghostObjectsChanged = true
             if let requester = handoff.requester, let manager = handoff.manager {
@@ -178,6 +180,8 @@ extension Region {
         avatar.velocity = .zero
         avatar.intent = .stop
         avatars[handoff.traveller] = avatar
+        physicsPlace(handoff.traveller)
+        physicsIntentChanged(handoff.traveller)
         if let requester = handoff.requester {
             pending.replies.append((avatar.manager, CommandReply(agent: requester, requestID: handoff.requestID, outcome: .failed(
                 code: ErrorCode.handoffFailed.rawValue, message: HandoffRefusal.explanation(reason, region: known[handoff.destination])))))

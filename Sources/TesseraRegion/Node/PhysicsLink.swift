@@ -1,3 +1,4 @@
+import DequeModule
 import Logging
 import NIOCore
 import Synchronization
@@ -12,8 +13,8 @@ final class PhysicsLink: Sendable {
     private struct State {
         var channel: Channel?
         var stopped = false
-        /// When the oldest unanswered frame was sent (nil: nothing waits).
-        var waitingSince: NIODeadline?
+        /// When each unanswered frame was sent, oldest first (the service answers in order).
+        var unanswered = Deque<NIODeadline>()
     }
 
     let endpoint: PhysicsEndpoint
@@ -52,14 +53,14 @@ final class PhysicsLink: Sendable {
     /// snapshot after the next attach replaces it.
     func send(_ frame: PhysicsFrame) {
         let channel = state.withLock { state -> Channel? in
-            if state.channel != nil, state.waitingSince == nil { state.waitingSince = .now() }
+            if state.channel != nil { state.unanswered.append(.now()) }
             return state.channel
         }
         channel?.writeAndFlush(WireMessage.physicsFrame(frame), promise: nil)
     }
 
     private func answered(_ result: PhysicsResult) {
-        state.withLock { $0.waitingSince = nil }
+        state.withLock { _ = $0.unanswered.popFirst() }
         inbox.push(.physicsResult(result))
     }
 
@@ -69,11 +70,12 @@ final class PhysicsLink: Sendable {
             do {
                 let (channel, _) = try await WireDialer.dial(
                     host: endpoint.host, port: endpoint.port, hello: hello, group: group, connectTimeout: .seconds(2), largeReads: true,
+                    maxFrameBytes: WireChannelOptions.physicsMaxFrameBytes,
                     handler: { [weak self] in PhysicsLinkHandler { self?.answered($0) } })
                 let keep = state.withLock { state -> Bool in
                     guard !state.stopped else { return false }
                     state.channel = channel
-                    state.waitingSince = nil
+                    state.unanswered = []
                     return true
                 }
                 guard keep else {
@@ -84,7 +86,7 @@ final class PhysicsLink: Sendable {
                 logger.info("region attached to physics", metadata: ["physics": "\(endpoint.host):\(endpoint.port)"])
                 failures = 0
                 await watch(channel)
-                state.withLock { $0.channel = nil; $0.waitingSince = nil }
+                state.withLock { $0.channel = nil; $0.unanswered = [] }
                 inbox.push(.physicsLost)
                 logger.warning("physics service lost; moving kinematically until it is back", metadata: ["physics": "\(endpoint.host):\(endpoint.port)"])
             } catch {
@@ -103,7 +105,7 @@ final class PhysicsLink: Sendable {
         while channel.isActive {
             try? await Task.sleep(for: .milliseconds(250))
             let overdue = state.withLock { state in
-                state.waitingSince.map { NIODeadline.now() - $0 > Self.answerTimeout } ?? false
+                state.unanswered.first.map { NIODeadline.now() - $0 > Self.answerTimeout } ?? false
             }
             if overdue || Task.isCancelled {
                 if overdue { logger.warning("physics service stopped answering; closing the link") }

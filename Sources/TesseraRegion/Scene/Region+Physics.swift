@@ -16,6 +16,9 @@ struct PhysicsBridge {
     var membershipDirty = false
     var intentsChanged: Set<LocalID> = []
     var placements: [LocalID: PhysicsPlacement] = [:]
+    /// The frame that carried each entity's latest placement: answers to earlier frames were
+    /// computed before it and must not put the entity back.
+    var placedIn: [LocalID: UInt64] = [:]
     var pushes: [PhysicsPush] = []
     var lastSentFrame: UInt64 = 0
     var lastAnsweredFrame: UInt64 = 0
@@ -59,6 +62,7 @@ extension Region {
         physics.refused = []
         physics.intentsChanged = []
         physics.placements = [:]
+        physics.placedIn = [:]
         physics.pushes = []
         for (id, object) in objects where object.physical && object.velocity != .zero {
             objects[id]!.velocity = .zero
@@ -79,11 +83,25 @@ extension Region {
                 physics.refused.insert(refusal.id)
             }
         }
+        if !physics.placedIn.isEmpty {
+            physics.placedIn = physics.placedIn.filter { $0.value > result.frame }
+        }
         for state in result.bodies where physics.inWorld.contains(state.id) {
+            // Placed since this answer was computed (or about to be): the placement wins.
+            if physics.placements[state.id] != nil || physics.placedIn[state.id] != nil { continue }
             if let avatar = avatars[state.id], avatar.handoff == nil {
                 avatars[state.id]!.position = state.position
                 avatars[state.id]!.velocity = state.velocity
             } else if let object = objects[state.id], object.physical, object.travelling == nil {
+                var state = state
+                let ground = settings.terrain.height(at: state.position)
+                if state.position.z < ground - 2 {
+                    // Through the ground (a tunnelling body): back on top of it, stopped.
+                    state.position.z = ground + object.scale.z / 2
+                    state.velocity = .zero
+                    objects[state.id]!.position = state.position
+                    physicsPlace(state.id)
+                }
                 objects[state.id]!.position = state.position
                 objects[state.id]!.rotation = state.rotation
                 objects[state.id]!.velocity = state.velocity
@@ -139,7 +157,8 @@ extension Region {
             guard let object = objects[id], object.physical, object.travelling == nil, !object.position.isInsideRegionSquare else { continue }
             let dx = squareStep(object.position.x)
             let dy = squareStep(object.position.y)
-            if let target = handle.neighbour(dx: dx, dy: dy), known[target] != nil {
+            // An object on its way into inventory stays here (a take and a crossing never overlap).
+            if !object.beingTaken, let target = handle.neighbour(dx: dx, dy: dy), known[target] != nil {
                 startObjectHandoff(id, to: target, position: object.position + target.offset(from: handle), by: nil, manager: nil, requestID: 0, now: now)
                 continue
             }
@@ -171,6 +190,7 @@ extension Region {
             physics.status.snapshots += 1
             physics.refused = []
             physics.placements = [:]
+            physics.placedIn = [:]
             physics.pushes = []
             physics.intentsChanged = []
             let members = physicalMembers()
@@ -199,6 +219,7 @@ extension Region {
         physics.intentsChanged = []
         let placements = physics.placements.values.filter { physics.inWorld.contains($0.id) }
         physics.placements = [:]
+        for placement in placements { physics.placedIn[placement.id] = frame }
         let pushes = physics.pushes.filter { physics.inWorld.contains($0.id) }
         physics.pushes = []
         return PhysicsFrame(

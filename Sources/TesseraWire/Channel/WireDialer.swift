@@ -8,7 +8,7 @@ public enum WireDialer {
     /// after the wire handlers, so it sees only messages of an open connection.
     public static func dial(
         host: String, port: Int, hello: Hello, group: EventLoopGroup, connectTimeout: TimeAmount = .seconds(5),
-        largeReads: Bool = false,
+        largeReads: Bool = false, maxFrameBytes: Int = WireMessageDecoder.defaultMaxFrameBytes,
         handler: @escaping @Sendable () -> (any ChannelHandler)? = { nil }
     ) async throws -> (Channel, HelloAccepted) {
         let promise = group.next().makePromise(of: HelloAccepted.self)
@@ -20,7 +20,8 @@ public enum WireDialer {
                 .connectTimeout(connectTimeout)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addWireHandlers(handshake: WireHandshakeHandler(initiating: hello, outcome: promise))
+                        try channel.pipeline.syncOperations.addWireHandlers(
+                            handshake: WireHandshakeHandler(initiating: hello, outcome: promise), maxFrameBytes: maxFrameBytes)
                         if let extra = handler() { try channel.pipeline.syncOperations.addHandler(extra) }
                     }
                 }
@@ -45,4 +46,6 @@ public enum WireChannelOptions {
     /// For links that carry frames of tens or hundreds of kilobytes every few milliseconds (the
     /// physics exchange): reads start at 64 KiB and grow to 1 MiB, so a frame takes one or two.
     public static let largeReads = AdaptiveRecvByteBufferAllocator(minimum: 4096, initial: 65536, maximum: 1 << 20)
+    /// A physics snapshot of a region at its object limit (1 000 000 bodies of 71 bytes) fits.
+    public static let physicsMaxFrameBytes = 128 << 20
 }

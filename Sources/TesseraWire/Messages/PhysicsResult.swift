@@ -61,7 +61,9 @@ public struct PhysicsResult: WireMessageBody {
         buffer.writeCount(refused.count)
         for refusal in refused {
             buffer.writeLE(refusal.id)
-            buffer.writeText(String(refusal.reason.utf8.prefix(255)) ?? "")
+            var reason = Substring(refusal.reason)
+            while reason.utf8.count > 255 { reason = reason.dropLast() }
+            buffer.writeText(String(reason))
         }
     }
 }
