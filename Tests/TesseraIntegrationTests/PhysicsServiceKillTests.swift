@@ -99,15 +99,19 @@ struct PhysicsServiceKillTests {
         #expect(frozen.velocity == .zero, "the ball stops where it was: \(frozen)")
         #expect(frozen.position.y > ball.position.y + 1, "after rolling a while: \(frozen.position) from \(ball.position)")
         let agentID = try #require(ada.mirror.welcome?.agentID)
-        let walkerBefore = try await runner.inspect { $0.avatarState(agentID)?.position }
+        let (walkFrom, walkerBefore) = try await runner.inspect { ($0.frame, $0.avatarState(agentID)?.position) }
         let during = try await Self.frames(of: runner, over: 2)
         // Measured in the same run, against the frames just before: the frame loop never waits.
         #expect(during * 2 >= before, "frames during the outage \(during), before it \(before)")
         let still = try #require(try await PhysicsGridTests.object(named: "ball", in: runner))
         #expect(still.position == frozen.position, "frozen while physics is away")
-        let walker = try #require(try await runner.inspect { $0.avatarState(agentID)?.position })
+        let (walkTo, walked) = try await runner.inspect { ($0.frame, $0.avatarState(agentID)?.position) }
+        let walker = try #require(walked)
         let start = try #require(walkerBefore)
-        #expect(walker.x > start.x + 3, "the avatar walks on kinematically: \(start) → \(walker)")
+        // Kinematic walking moves 3.2 m/s × 1/45 s a frame, however fast the frames come.
+        let expected = Float(walkTo - walkFrom) * 3.2 / 45
+        #expect(walkTo - walkFrom >= 20, "the region ran frames while physics was away")
+        #expect(abs((walker.x - start.x) - expected) < max(0.3, expected * 0.1), "the avatar walks on kinematically, \(expected) m in \(walkTo - walkFrom) frames: \(start) → \(walker)")
         #expect(abs(walker.z - runner.settings.terrain.height(at: walker)) < 0.01, "on the terrain: \(walker)")
 
         running = try Self.spawnPhysics(config: file.path, log: log)

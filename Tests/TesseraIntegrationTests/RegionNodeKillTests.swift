@@ -178,9 +178,15 @@ struct RegionNodeKillTests {
                 try? await Task.sleep(for: .milliseconds(1400))
             }
         }
-        // Let crossings happen both ways, then kill the east node without warning.
+        // Let crossings happen both ways (at least 4 s, longer on a slow machine, until more
+        // than one per avatar), then kill the east node without warning.
         try await Task.sleep(for: .seconds(4))
-        let crossedBefore = clients.reduce(0) { $0 + $1.0.mirror.regionChanges.count }
+        var crossedBefore = clients.reduce(0) { $0 + $1.0.mirror.regionChanges.count }
+        let patience = ContinuousClock.now + .seconds(20)
+        while crossedBefore <= 12, ContinuousClock.now < patience {
+            try await Task.sleep(for: .milliseconds(200))
+            crossedBefore = clients.reduce(0) { $0 + $1.0.mirror.regionChanges.count }
+        }
         #expect(crossedBefore > 12, "avatars were crossing when the node died (\(crossedBefore) crossings)")
         node2.kill(SIGKILL)
         stopped.insert(node2.pid)
