@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
@@ -111,6 +112,19 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The admin REST console served by the grid services (docs/console.md).
+        .target(
+            name: "TesseraConsole",
+            dependencies: [
+                "TesseraStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")]
+        ),
         // Region node: the authoritative scene and its frame loop.
         .target(
             name: "TesseraRegion",
@@ -166,7 +180,7 @@ let package = Package(
             name: "TesseraLocalGrid",
             dependencies: [
                 "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraStorage", "TesseraGrid",
-                "TesseraPhysicsService", "TesseraGridProtocol", "TesseraClientProtocol", "TesseraWire",
+                "TesseraPhysicsService", "TesseraConsole", "TesseraGridProtocol", "TesseraClientProtocol", "TesseraWire",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -178,6 +192,7 @@ let package = Package(
             dependencies: [
                 "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraLocalGrid", "TesseraBench",
                 "TesseraStorage", "TesseraGrid", "TesseraGridProtocol", "TesseraWire", "TesseraClientProtocol", "TesseraPhysicsService",
+                "TesseraConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -219,7 +234,8 @@ let package = Package(
             dependencies: [
                 "TesseraLocalGrid", "TesseraRegion", "TesseraClientManager", "TesseraBots",
                 "TesseraClientProtocol", "TesseraConfig", "TesseraWorld", "TesseraGrid", "TesseraGridProtocol",
-                "TesseraStorage", "TesseraWire", "TesseraPhysicsService",
+                "TesseraStorage", "TesseraWire", "TesseraPhysicsService", "TesseraConsole",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -90,6 +90,8 @@ extension GridServicesConfig {
         host = try reader.string("host", default: "127.0.0.1")
         port = try reader.int("port", in: 0...65535)
         sessionLifetimeSeconds = try reader.int("session_lifetime_seconds", in: 60...(30 * 86400), default: 86400)
+        let console = try reader.int("console_port", in: -1...65535, default: -1)
+        consolePort = console < 0 ? nil : console
         try reader.finish()
     }
 }

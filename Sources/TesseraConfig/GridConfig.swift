@@ -50,6 +50,8 @@ public struct GridServicesConfig: Sendable, Hashable {
     public var port: Int
     /// How long a login's session token stays valid.
     public var sessionLifetimeSeconds: Int
+    /// The admin REST console's port (HTTP, on `host`); nil runs no console.
+    public var consolePort: Int?
 }
 
 public struct PhysicsServiceConfig: Sendable, Hashable {

@@ -9,6 +9,7 @@ import TesseraRegion
 import TesseraGrid
 import TesseraStorage
 import TesseraPhysicsService
+import TesseraConsole
 
 /// `tessera up`: every role of a grid config in one process, on one event loop group, over
 /// real sockets on loopback — the same wiring as separate processes, started in dependency
@@ -54,12 +55,19 @@ public final class LocalGrid: Service, Sendable {
             guard let servicesConfig = config.gridServices else { return try await runRoles(services: nil) }
             let services = GridServices(settings: .init(config: servicesConfig, grid: config), client: client, group: group, logger: logger)
             try await services.start()
+            let console = servicesConfig.consolePort.map { port in
+                AdminConsole(settings: .init(host: servicesConfig.host, port: port), admins: AdminStore(client: client, logger: logger), group: group, logger: logger)
+            }
+            let consoleTask = console.map { console in Task { try await console.run() } }
+            if let console { Task { await self.announce(console) } }
             do {
                 try await runRoles(services: services)
             } catch {
+                consoleTask?.cancel()
                 await services.shutdown()
                 throw error
             }
+            consoleTask?.cancel()
             await services.shutdown()
         }
     }
@@ -119,6 +127,13 @@ public final class LocalGrid: Service, Sendable {
             await gracefulShutdownSignal()
             tasks.cancelAll()
         }
+    }
+
+    /// Prints the console's URL once it listens.
+    private func announce(_ console: AdminConsole) async {
+        for _ in 0..<500 where console.address == nil { try? await Task.sleep(for: .milliseconds(20)) }
+        guard let address = console.address else { return }
+        output("Admin console: http://\(console.settings.host):\(address.port ?? console.settings.port)/ (bearer token: tessera admin token create --user NAME)")
     }
 
     /// Waits for every client manager to listen; ephemeral ports are known only then.

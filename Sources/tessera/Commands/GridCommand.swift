@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NIOPosix
 import ServiceLifecycle
+import TesseraConsole
 import TesseraGrid
 import TesseraLocalGrid
 import TesseraStorage
@@ -34,9 +35,13 @@ struct GridCommand: AsyncParsableCommand {
         try await withDatabase(database.settings, logger: logger) { client in
             let services = GridServices(
                 settings: .init(config: servicesConfig, grid: config), client: client, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
-            try await ServiceGroup(configuration: .init(
-                services: [.init(service: services)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-            )).run()
+            var roles: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: services)]
+            if let port = servicesConfig.consolePort {
+                roles.append(.init(service: AdminConsole(
+                    settings: .init(host: servicesConfig.host, port: port), admins: AdminStore(client: client, logger: logger),
+                    group: MultiThreadedEventLoopGroup.singleton, logger: logger)))
+            }
+            try await ServiceGroup(configuration: .init(services: roles, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         }
     }
 }

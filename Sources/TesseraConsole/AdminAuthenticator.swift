@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+import Synchronization
+import TesseraStorage
+
+/// Authenticates every request but the public ones by its bearer admin token. A request
+/// without a valid one gets 401; an address with too many failures in the window gets 429
+/// (its token is not even checked), and every failure is in the audit trail.
+struct AdminAuthenticator: RouterMiddleware {
+    typealias Context = ConsoleContext
+
+    let admins: AdminStore
+    let failures: FailureLimiter
+    /// Paths answered without a token.
+    static let publicPaths: Set<String> = ["/health"]
+
+    func handle(_ request: Request, context: ConsoleContext, next: (Request, ConsoleContext) async throws -> Response) async throws -> Response {
+        if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        guard failures.allows(context.remoteAddress) else {
+            throw Problem(.tooManyRequests, "rate-limited", "Too many failed attempts from this address", detail: "wait a minute and try again")
+        }
+        guard let bearer = request.headers.bearer, let principal = try await admins.authenticate(bearer.token) else {
+            failures.record(context.remoteAddress)
+            try? await admins.audit(nil, action: "authenticate", target: "\(request.method) \(request.uri.path)",
+                result: request.headers.bearer == nil ? "no token" : "invalid token", detail: "from \(context.remoteAddress)")
+            throw Problem.unauthorized
+        }
+        var context = context
+        context.identity = principal
+        return try await next(request, context)
+    }
+}
+
+/// Failed authentications per address over a sliding window.
+final class FailureLimiter: Sendable {
+    let limit: Int
+    let window: Duration
+    private let failures = Mutex<[String: [ContinuousClock.Instant]]>([:])
+
+    init(limit: Int = 10, window: Duration = .seconds(60)) {
+        self.limit = limit
+        self.window = window
+    }
+
+    func allows(_ address: String) -> Bool {
+        let now = ContinuousClock.now
+        return failures.withLock { table in
+            table[address] = table[address]?.filter { now - $0 < window }
+            return (table[address]?.count ?? 0) < limit
+        }
+    }
+
+    func record(_ address: String) {
+        let now = ContinuousClock.now
+        failures.withLock { table in
+            table[address, default: []].append(now)
+            // Bounded: an address keeps at most `limit` recent failures, and quiet ones go.
+            if table[address]!.count > limit { table[address]!.removeFirst(table[address]!.count - limit) }
+            if table.count > 10_000 { table = table.filter { $0.value.contains { now - $0 < window } } }
+        }
+    }
+}

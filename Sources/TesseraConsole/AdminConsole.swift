@@ -1,0 +1,164 @@
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+import TesseraStorage
+
+/// The admin REST console (docs/console.md, `Resources/openapi.yaml`): JSON over HTTP, bearer
+/// admin tokens on every route but `/health`, RFC 9457 problem documents for every error,
+/// cursor pagination on lists.
+public final class AdminConsole: Service, Sendable {
+    public struct Settings: Sendable {
+        public var host: String
+        public var port: Int
+        public var name: String
+
+        public init(host: String, port: Int, name: String = "tessera-console") {
+            self.host = host
+            self.port = port
+            self.name = name
+        }
+    }
+
+    public let settings: Settings
+    private let admins: AdminStore
+    private let group: EventLoopGroup
+    private let logger: Logger
+    private let failures = FailureLimiter()
+    private let bound = Mutex<SocketAddress?>(nil)
+
+    public init(settings: Settings, admins: AdminStore, group: EventLoopGroup, logger: Logger) {
+        self.settings = settings
+        self.admins = admins
+        self.group = group
+        self.logger = logger
+    }
+
+    /// Where it listens, once it does.
+    public var address: SocketAddress? { bound.withLock { $0 } }
+
+    public func makeRouter() -> Router<ConsoleContext> {
+        let router = Router(context: ConsoleContext.self)
+        router.middlewares.add(ProblemMiddleware())
+        router.middlewares.add(AdminAuthenticator(admins: admins, failures: failures))
+        let admins = admins
+        router.get("/health") { _, _ in Health(status: "ok") }
+        router.get("/openapi.yaml") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: Self.openAPIDocument)))
+        }
+        router.get("/audit") { request, _ -> Page<AuditItem> in
+            let limit = try Self.limit(request)
+            let before = try Self.cursor(request)
+            let entries = try await admins.auditPage(limit: limit + 1, before: before)
+            let items = entries.prefix(limit).map(AuditItem.init)
+            return Page(items: Array(items), next: entries.count > limit ? items.last.map { String($0.id) } : nil)
+        }
+        router.get("/tokens") { _, _ -> Page<TokenItem> in
+            Page(items: try await admins.tokens().map(TokenItem.init), next: nil)
+        }
+        return router
+    }
+
+    public func run() async throws {
+        try await makeApplication().runService()
+    }
+
+    public func makeApplication() -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: settings.name),
+            onServerRunning: { channel in
+                self.bound.withLock { $0 = channel.localAddress }
+                self.logger.info("admin console listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+            },
+            eventLoopGroupProvider: .shared(group),
+            logger: logger)
+    }
+
+    /// The OpenAPI 3.1 document, shipped with the package.
+    public static let openAPIDocument: String = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else { return "openapi: 3.1.0\ninfo: {title: Tessera admin console, version: missing}\npaths: {}\n" }
+        return text
+    }()
+
+    static func limit(_ request: Request) throws -> Int {
+        guard let raw = request.uri.queryParameters["limit"] else { return 50 }
+        guard let limit = Int(raw), (1...500).contains(limit) else {
+            throw Problem(.badRequest, "invalid-parameter", "Invalid query parameter", detail: "limit must be an integer within 1...500, got \(raw)")
+        }
+        return limit
+    }
+
+    static func cursor(_ request: Request) throws -> Int64? {
+        guard let raw = request.uri.queryParameters["cursor"] else { return nil }
+        guard let cursor = Int64(raw), cursor > 0 else {
+            throw Problem(.badRequest, "invalid-parameter", "Invalid query parameter", detail: "cursor must be the `next` of a previous page, got \(raw)")
+        }
+        return cursor
+    }
+}
+
+struct Health: ResponseEncodable {
+    var status: String
+}
+
+/// One page of a list: `next` is the cursor of the following page, absent on the last.
+struct Page<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
+    var items: [Item]
+    var next: String?
+}
+
+/// RFC 3339 with milliseconds, UTC.
+func consoleDate(_ date: Date) -> String {
+    date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+}
+
+struct AuditItem: Codable, Sendable {
+    var id: Int64
+    var at: String
+    var actor: String
+    var action: String
+    var target: String
+    var result: String
+    var detail: String
+
+    init(_ entry: AuditEntry) {
+        id = entry.id
+        at = consoleDate(entry.at)
+        actor = entry.actor
+        action = entry.action
+        target = entry.target
+        result = entry.result
+        detail = entry.detail
+    }
+}
+
+struct TokenItem: Codable, Sendable {
+    var id: String
+    var account: String
+    var label: String
+    var createdAt: String
+    var expiresAt: String
+    var revokedAt: String?
+    var lastUsedAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, account, label
+        case createdAt = "created_at", expiresAt = "expires_at", revokedAt = "revoked_at", lastUsedAt = "last_used_at"
+    }
+
+    init(_ token: AdminTokenInfo) {
+        id = token.id.uuidString.lowercased()
+        account = token.accountName
+        label = token.label
+        createdAt = consoleDate(token.createdAt)
+        expiresAt = consoleDate(token.expiresAt)
+        revokedAt = token.revokedAt.map(consoleDate)
+        lastUsedAt = token.lastUsedAt.map(consoleDate)
+    }
+}

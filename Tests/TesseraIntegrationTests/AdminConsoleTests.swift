@@ -1,0 +1,194 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import Testing
+import TesseraConsole
+import TesseraStorage
+
+/// The admin REST console over a real socket, on a fresh PostgreSQL database.
+@Suite("The admin REST console", .serialized)
+struct AdminConsoleTests {
+    struct Fixture {
+        let console: AdminConsole
+        let admins: AdminStore
+        let client: PostgresClient
+        let token: String
+    }
+
+    static func withConsole(_ body: @escaping @Sendable (Fixture, any TestClientProtocol) async throws -> Void) async throws {
+        var logger = Logger(label: "tessera.console-test")
+        logger.logLevel = .warning
+        let settings = try await TestDatabases.fresh(migrationsDirectory: migrationsDirectory, logger: logger)
+        let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
+        let running = Task.detached { await client.run() }
+        defer { running.cancel() }
+        let accounts = AccountStore(client: client, logger: logger, hasher: PasswordHasher(cost: 1 << 10, blockSize: 8, parallelism: 1))
+        let admins = AdminStore(client: client, logger: logger)
+        _ = try await accounts.create(name: "Root", password: "root password")
+        try await admins.setAdmin(name: "Root", true)
+        let (_, token) = try await admins.createToken(forAdmin: "Root", label: "tests")
+        let console = AdminConsole(
+            settings: .init(host: "127.0.0.1", port: 0), admins: admins, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        try await console.makeApplication().test(.live) { http in
+            try await body(Fixture(console: console, admins: admins, client: client, token: token), http)
+        }
+    }
+
+    struct ProblemDocument: Decodable {
+        var type: String
+        var title: String
+        var status: Int
+        var detail: String?
+        var instance: String?
+    }
+
+    static func problem(_ response: TestResponse) throws -> ProblemDocument {
+        #expect(response.headers[.contentType] == "application/problem+json")
+        return try JSONDecoder().decode(ProblemDocument.self, from: Data(buffer: response.body))
+    }
+
+    static func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)"] }
+
+    @Test("/health answers without a token; every other route needs a valid one, and says so in a problem document")
+    func authentication() async throws {
+        try await Self.withConsole { fixture, http in
+            try await http.execute(uri: "/health", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("\"ok\""))
+            }
+            for headers: HTTPFields in [[:], Self.bearer("tsa_not-a-token"), [.authorization: "Basic cm9vdDpyb290"]] {
+                try await http.execute(uri: "/audit", method: .get, headers: headers) { response in
+                    #expect(response.status == .unauthorized)
+                    #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
+                    let problem = try Self.problem(response)
+                    #expect(problem.type == "/problems/unauthorized" && problem.status == 401 && problem.instance == "/audit")
+                }
+            }
+            // An expired token, and a revoked one.
+            let (expiredID, expired) = try await fixture.admins.createToken(forAdmin: "Root")
+            _ = try await fixture.client.query(
+                "UPDATE admin_tokens SET created_at = now() - interval '2 days', expires_at = now() - interval '1 second' WHERE id = \(expiredID)")
+            let (revokedID, revoked) = try await fixture.admins.createToken(forAdmin: "Root")
+            try await fixture.admins.revoke(tokenID: revokedID)
+            for token in [expired, revoked] {
+                try await http.execute(uri: "/tokens", method: .get, headers: Self.bearer(token)) { response in
+                    #expect(response.status == .unauthorized)
+                }
+            }
+            // Every refusal is in the audit trail, which the valid token can read.
+            try await http.execute(uri: "/audit?limit=10", method: .get, headers: Self.bearer(fixture.token)) { response in
+                #expect(response.status == .ok)
+                struct Page: Decodable { var items: [Item]; var next: String? }
+                struct Item: Decodable { var actor: String; var action: String; var result: String; var target: String }
+                let page = try JSONDecoder().decode(Page.self, from: Data(buffer: response.body))
+                #expect(page.items.count == 5)
+                #expect(page.items.allSatisfy { $0.actor == "anonymous" && $0.action == "authenticate" })
+                #expect(Set(page.items.map(\.result)) == ["no token", "invalid token"])
+                #expect(page.items.first?.target == "GET /tokens")
+                #expect(page.next == nil)
+            }
+        }
+    }
+
+    @Test("lists page with limit and cursor; a bad parameter is a 400 problem naming it; an unknown route is a 404 problem")
+    func pagingAndErrors() async throws {
+        try await Self.withConsole { fixture, http in
+            for index in 1...7 {
+                try await fixture.admins.audit(nil, action: "test", target: "entry \(index)", result: "ok")
+            }
+            struct Page: Decodable { var items: [Item]; var next: String? }
+            struct Item: Decodable { var id: Int64; var target: String }
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let uri = "/audit?limit=3" + (cursor.map { "&cursor=\($0)" } ?? "")
+                try await http.execute(uri: uri, method: .get, headers: Self.bearer(fixture.token)) { response in
+                    #expect(response.status == .ok)
+                    let page = try JSONDecoder().decode(Page.self, from: Data(buffer: response.body))
+                    #expect(page.items.count <= 3)
+                    seen += page.items.map(\.target)
+                    cursor = page.next
+                }
+            } while cursor != nil
+            #expect(seen == (1...7).reversed().map { "entry \($0)" }, "every entry once, newest first")
+            for (uri, parameter) in [("/audit?limit=0", "limit"), ("/audit?limit=abc", "limit"), ("/audit?cursor=-3", "cursor")] {
+                try await http.execute(uri: uri, method: .get, headers: Self.bearer(fixture.token)) { response in
+                    #expect(response.status == .badRequest)
+                    let problem = try Self.problem(response)
+                    #expect(problem.type == "/problems/invalid-parameter" && problem.detail?.contains(parameter) == true, "\(uri): \(problem)")
+                }
+            }
+            try await http.execute(uri: "/regions/nowhere", method: .get, headers: Self.bearer(fixture.token)) { response in
+                #expect(response.status == .notFound)
+                let problem = try Self.problem(response)
+                #expect(problem.status == 404)
+            }
+            try await http.execute(uri: "/tokens", method: .get, headers: Self.bearer(fixture.token)) { response in
+                #expect(response.status == .ok)
+                let body = String(buffer: response.body)
+                #expect(body.contains("\"label\":\"tests\"") && !body.contains(fixture.token), "tokens are listed, never shown")
+            }
+        }
+    }
+
+    @Test("after ten failed attempts from one address even a valid token gets 429 for a minute")
+    func failuresAreRateLimited() async throws {
+        try await Self.withConsole { fixture, http in
+            for _ in 0..<10 {
+                try await http.execute(uri: "/tokens", method: .get, headers: Self.bearer("tsa_guess")) { response in
+                    #expect(response.status == .unauthorized)
+                }
+            }
+            try await http.execute(uri: "/tokens", method: .get, headers: Self.bearer(fixture.token)) { response in
+                #expect(response.status == .tooManyRequests)
+                let problem = try Self.problem(response)
+                #expect(problem.type == "/problems/rate-limited")
+            }
+            try await http.execute(uri: "/health", method: .get) { response in
+                #expect(response.status == .ok, "health stays open")
+            }
+        }
+    }
+
+    @Test("the OpenAPI document and the router agree, and the document is what /openapi.yaml serves")
+    func openAPIMatchesTheRouter() async throws {
+        let document = AdminConsole.openAPIDocument
+        #expect(document.hasPrefix("openapi: 3.1"))
+        // The paths section: "  /path:" lines, each followed by "    method:" lines.
+        var documented = Set<String>()
+        var inPaths = false
+        var path: String?
+        for line in document.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line == "paths:" { inPaths = true; continue }
+            guard inPaths else { continue }
+            if !line.hasPrefix(" "), !line.isEmpty { break }
+            if line.hasPrefix("  /"), !line.hasPrefix("   ") {
+                path = String(line.dropFirst(2).dropLast())
+            } else if let path, line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":") {
+                let method = line.trimmingCharacters(in: .whitespaces).dropLast()
+                if ["get", "post", "put", "patch", "delete"].contains(String(method)) { documented.insert("\(method.uppercased()) \(path)") }
+            }
+        }
+        var logger = Logger(label: "tessera.console-test")
+        logger.logLevel = .critical
+        let console = AdminConsole(
+            settings: .init(host: "127.0.0.1", port: 0), admins: AdminStore(client: PostgresClient(configuration: .init(
+                host: "127.0.0.1", port: 1, username: "none", password: nil, database: nil, tls: .disable)), logger: logger),
+            group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let routed = Set(console.makeRouter().routes.map { "\($0.method) \($0.path)" })
+        #expect(!documented.isEmpty)
+        #expect(routed.subtracting(documented).isEmpty, "routes missing from the document: \(routed.subtracting(documented).sorted())")
+        #expect(documented.subtracting(routed).isEmpty, "documented routes that do not exist: \(documented.subtracting(routed).sorted())")
+        try await Self.withConsole { fixture, http in
+            try await http.execute(uri: "/openapi.yaml", method: .get, headers: Self.bearer(fixture.token)) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == document)
+            }
+        }
+    }
+}
