@@ -24,15 +24,17 @@ public final class AdminConsole: Service, Sendable {
     }
 
     public let settings: Settings
-    private let admins: AdminStore
+    let admins: AdminStore
+    let accounts: AccountStore
     private let group: EventLoopGroup
     private let logger: Logger
     private let failures = FailureLimiter()
     private let bound = Mutex<SocketAddress?>(nil)
 
-    public init(settings: Settings, admins: AdminStore, group: EventLoopGroup, logger: Logger) {
+    public init(settings: Settings, admins: AdminStore, accounts: AccountStore, group: EventLoopGroup, logger: Logger) {
         self.settings = settings
         self.admins = admins
+        self.accounts = accounts
         self.group = group
         self.logger = logger
     }
@@ -59,6 +61,7 @@ public final class AdminConsole: Service, Sendable {
         router.get("/tokens") { _, _ -> Page<TokenItem> in
             Page(items: try await admins.tokens().map(TokenItem.init), next: nil)
         }
+        addUserRoutes(to: router)
         return router
     }
 

@@ -49,7 +49,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let problem as Problem {
             return try problem.response(from: request, context: context)
         } catch let error as HTTPError {
-            let kind = error.status == .notFound ? "not-found" : "http-\(error.status.code)"
+            let kind = error.status == .notFound ? "not-found" : error.status == .badRequest ? "invalid-body" : "http-\(error.status.code)"
             let title = error.status == .notFound ? "No such route or resource" : error.status.reasonPhrase
             return try Problem(error.status, kind, title, detail: error.body ?? "").response(from: request, context: context)
         } catch {

@@ -14,6 +14,7 @@ extension GridOperations {
             case .invalidSession: CallStatus(.invalidSession, "\(error)")
             case .invalidName: CallStatus(.invalidName, "\(error)")
             case .nameTaken, .weakPassword: CallStatus(.invalidValue, "\(error)")
+            case .disabled: CallStatus(.notAllowed, "\(error)")
             }
         case let error as InventoryError:
             switch error {

@@ -56,7 +56,9 @@ public final class LocalGrid: Service, Sendable {
             let services = GridServices(settings: .init(config: servicesConfig, grid: config), client: client, group: group, logger: logger)
             try await services.start()
             let console = servicesConfig.consolePort.map { port in
-                AdminConsole(settings: .init(host: servicesConfig.host, port: port), admins: AdminStore(client: client, logger: logger), group: group, logger: logger)
+                AdminConsole(
+                    settings: .init(host: servicesConfig.host, port: port), admins: AdminStore(client: client, logger: logger),
+                    accounts: services.operations.accounts, group: group, logger: logger)
             }
             let consoleTask = console.map { console in Task { try await console.run() } }
             if let console { Task { await self.announce(console) } }

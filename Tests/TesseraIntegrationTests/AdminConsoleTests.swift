@@ -16,6 +16,7 @@ struct AdminConsoleTests {
     struct Fixture {
         let console: AdminConsole
         let admins: AdminStore
+        let accounts: AccountStore
         let client: PostgresClient
         let token: String
     }
@@ -33,9 +34,10 @@ struct AdminConsoleTests {
         try await admins.setAdmin(name: "Root", true)
         let (_, token) = try await admins.createToken(forAdmin: "Root", label: "tests")
         let console = AdminConsole(
-            settings: .init(host: "127.0.0.1", port: 0), admins: admins, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            settings: .init(host: "127.0.0.1", port: 0), admins: admins, accounts: accounts, group: MultiThreadedEventLoopGroup.singleton,
+            logger: logger)
         try await console.makeApplication().test(.live) { http in
-            try await body(Fixture(console: console, admins: admins, client: client, token: token), http)
+            try await body(Fixture(console: console, admins: admins, accounts: accounts, client: client, token: token), http)
         }
     }
 
@@ -176,10 +178,10 @@ struct AdminConsoleTests {
         }
         var logger = Logger(label: "tessera.console-test")
         logger.logLevel = .critical
+        let unused = PostgresClient(configuration: .init(host: "127.0.0.1", port: 1, username: "none", password: nil, database: nil, tls: .disable))
         let console = AdminConsole(
-            settings: .init(host: "127.0.0.1", port: 0), admins: AdminStore(client: PostgresClient(configuration: .init(
-                host: "127.0.0.1", port: 1, username: "none", password: nil, database: nil, tls: .disable)), logger: logger),
-            group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            settings: .init(host: "127.0.0.1", port: 0), admins: AdminStore(client: unused, logger: logger),
+            accounts: AccountStore(client: unused, logger: logger), group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         let routed = Set(console.makeRouter().routes.map { "\($0.method) \($0.path)" })
         #expect(!documented.isEmpty)
         #expect(routed.subtracting(documented).isEmpty, "routes missing from the document: \(routed.subtracting(documented).sorted())")
@@ -188,6 +190,106 @@ struct AdminConsoleTests {
             try await http.execute(uri: "/openapi.yaml", method: .get, headers: Self.bearer(fixture.token)) { response in
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body) == document)
+            }
+        }
+    }
+
+    struct UserJSON: Decodable {
+        var id: String
+        var name: String
+        var admin: Bool
+        var disabled: Bool
+    }
+
+    static func json(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+
+    @Test("users: create (201, 409, 400), show and search with pages, disable stops logins and sessions, enable, reset the password; every change audited")
+    func users() async throws {
+        try await Self.withConsole { fixture, http in
+            var headers = Self.bearer(fixture.token)
+            headers[.contentType] = "application/json"
+            try await http.execute(uri: "/users", method: .post, headers: headers, body: Self.json(#"{"name":"Ada Lovelace","password":"analytical engine"}"#)) { response in
+                #expect(response.status == .created)
+                #expect(response.headers[.location] == "/users/Ada Lovelace")
+                let user = try JSONDecoder().decode(UserJSON.self, from: Data(buffer: response.body))
+                #expect(user.name == "Ada Lovelace" && !user.admin && !user.disabled)
+            }
+            try await http.execute(uri: "/users", method: .post, headers: headers, body: Self.json(#"{"name":"ada lovelace","password":"another one!"}"#)) { response in
+                #expect(response.status == .conflict)
+                let problem = try Self.problem(response)
+                #expect(problem.type == "/problems/name-taken")
+            }
+            for body in [#"{"name":"Bea","password":"short"}"#, #"{"name":" Bea","password":"long enough"}"#, #"{"nom":"Bea"}"#, "not json"] {
+                try await http.execute(uri: "/users", method: .post, headers: headers, body: Self.json(body)) { response in
+                    #expect(response.status == .badRequest, "\(body)")
+                    let problem = try Self.problem(response)
+                    #expect(problem.type == "/problems/invalid-body", "\(body): \(problem)")
+                }
+            }
+            for name in ["Bea", "Cai", "Dora"] {
+                _ = try await fixture.accounts.create(name: name, password: "password \(name)")
+            }
+            struct Page: Decodable { var items: [UserJSON]; var next: String? }
+            var names: [String] = []
+            var cursor: String?
+            repeat {
+                let uri = "/users?limit=2" + (cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!)" } ?? "")
+                try await http.execute(uri: uri, method: .get, headers: headers) { response in
+                    let page = try JSONDecoder().decode(Page.self, from: Data(buffer: response.body))
+                    names += page.items.map(\.name)
+                    cursor = page.next
+                }
+            } while cursor != nil
+            #expect(names == ["Ada Lovelace", "Bea", "Cai", "Dora", "Root"], "every account once, by name")
+            try await http.execute(uri: "/users?search=O", method: .get, headers: headers) { response in
+                let page = try JSONDecoder().decode(Page.self, from: Data(buffer: response.body))
+                #expect(page.items.map(\.name) == ["Ada Lovelace", "Dora", "Root"], "case-insensitive, anywhere in the name")
+            }
+            try await http.execute(uri: "/users/Nobody", method: .get, headers: headers) { response in
+                #expect(response.status == .notFound)
+                let problem = try Self.problem(response)
+                #expect(problem.detail?.contains("Nobody") == true)
+            }
+
+            // Disable: the password stops working, and sessions issued before are revoked.
+            let sessions = SessionStore(client: fixture.client, logger: Logger(label: "test"))
+            let bea = try #require(try await fixture.accounts.account(named: "Bea"))
+            let session = try await sessions.issue(for: bea.id)
+            try await http.execute(uri: "/users/Bea/disable", method: .post, headers: headers) { response in
+                #expect(response.status == .ok)
+                let user = try JSONDecoder().decode(UserJSON.self, from: Data(buffer: response.body))
+                #expect(user.disabled)
+            }
+            await #expect(throws: AccountError.disabled) { try await fixture.accounts.authenticate(name: "Bea", password: "password Bea", address: "test") }
+            await #expect(throws: AccountError.invalidSession) { try await sessions.validate(session) }
+            try await http.execute(uri: "/users/Bea/enable", method: .post, headers: headers) { response in
+                #expect(response.status == .ok)
+            }
+            _ = try await fixture.accounts.authenticate(name: "Bea", password: "password Bea", address: "test")
+            try await http.execute(uri: "/users/Bea/password", method: .post, headers: headers, body: Self.json(#"{"password":"a brand new one"}"#)) { response in
+                #expect(response.status == .noContent)
+            }
+            _ = try await fixture.accounts.authenticate(name: "Bea", password: "a brand new one", address: "test")
+            try await http.execute(uri: "/users/Nobody/disable", method: .post, headers: headers) { response in
+                #expect(response.status == .notFound)
+            }
+
+            try await http.execute(uri: "/audit?limit=20", method: .get, headers: headers) { response in
+                struct AuditPage: Decodable { var items: [Item] }
+                struct Item: Decodable { var actor: String; var action: String; var target: String; var result: String; var detail: String }
+                let page = try JSONDecoder().decode(AuditPage.self, from: Data(buffer: response.body))
+                let changes = page.items.filter { $0.actor == "Root" }.map { "\($0.action) \($0.target): \($0.result)" }
+                #expect(changes == [
+                    "disable user Nobody: 404 No such account",
+                    "reset password Bea: ok",
+                    "enable user Bea: ok",
+                    "disable user Bea: ok",
+                    "create user  Bea: 400 Invalid account",
+                    "create user Bea: 400 Invalid account",
+                    "create user ada lovelace: 409 The name is taken",
+                    "create user Ada Lovelace: ok",
+                ], "\(changes)")
+                #expect(!page.items.contains { $0.detail.contains("a brand new one") || $0.detail.contains("analytical engine") }, "no password reaches the audit trail")
             }
         }
     }

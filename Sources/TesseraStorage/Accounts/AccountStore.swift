@@ -19,6 +19,8 @@ public enum AccountError: Error, Equatable, CustomStringConvertible {
     /// Too many failed logins for this name or from this address; try again later.
     case rateLimited
     case invalidSession
+    /// An admin disabled the account.
+    case disabled
 
     public var description: String {
         switch self {
@@ -28,6 +30,7 @@ public enum AccountError: Error, Equatable, CustomStringConvertible {
         case .badCredentials: "unknown name or wrong password"
         case .rateLimited: "too many failed logins; try again later"
         case .invalidSession: "the session token is unknown, expired or revoked"
+        case .disabled: "this account is disabled"
         }
     }
 }
@@ -75,16 +78,18 @@ public struct AccountStore: Sendable {
             throw AccountError.rateLimited
         }
         let rows = try await client.query("""
-            SELECT id, name, password_hash, password_salt, password_kdf FROM accounts WHERE name_key = lower(\(name))
+            SELECT id, name, password_hash, password_salt, password_kdf, disabled FROM accounts WHERE name_key = lower(\(name))
             """, logger: logger)
-        var found: (UUID, String, ByteBuffer, ByteBuffer, String)?
-        for try await row in rows.decode((UUID, String, ByteBuffer, ByteBuffer, String).self) { found = row }
-        if let (id, storedName, hash, salt, descriptor) = found,
+        var found: (UUID, String, ByteBuffer, ByteBuffer, String, Bool)?
+        for try await row in rows.decode((UUID, String, ByteBuffer, ByteBuffer, String, Bool).self) { found = row }
+        if let (id, storedName, hash, salt, descriptor, disabled) = found,
             // The KDF is slow by design: it runs on the blocking pool, not on the event loops.
             try await NIOThreadPool.singleton.runIfActive({
                 try PasswordHasher.verify(password, hash: Array(hash.readableBytesView), salt: Array(salt.readableBytesView), descriptor: descriptor)
             })
         {
+            // Only after the password checked out: a disabled account is not revealed to guessers.
+            if disabled { throw AccountError.disabled }
             return Account(id: id, name: storedName)
         }
         _ = try await client.query(

@@ -32,8 +32,8 @@ public struct SessionStore: Sendable {
     /// The account of a valid (known, unexpired, unrevoked) token.
     public func validate(_ token: String) async throws -> UUID {
         let rows = try await client.query("""
-            SELECT account_id FROM sessions
-            WHERE token_hash = \(Self.digest(token)) AND revoked_at IS NULL AND expires_at > now()
+            SELECT s.account_id FROM sessions s JOIN accounts a ON a.id = s.account_id
+            WHERE s.token_hash = \(Self.digest(token)) AND s.revoked_at IS NULL AND s.expires_at > now() AND NOT a.disabled
             """, logger: logger)
         for try await account in rows.decode(UUID.self) { return account }
         throw AccountError.invalidSession

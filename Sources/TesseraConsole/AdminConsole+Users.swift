@@ -1,0 +1,123 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdAuth
+import TesseraStorage
+
+/// `/users`: list and search, show, create, disable and enable, reset a password. Every
+/// change is written to the audit trail with its result.
+extension AdminConsole {
+    func addUserRoutes(to router: Router<ConsoleContext>) {
+        let accounts = accounts
+        let admins = admins
+        router.get("/users") { request, _ -> Page<UserItem> in
+            let limit = try Self.limit(request)
+            let search = request.uri.queryParameters["search"].map(String.init)
+            let after = request.uri.queryParameters["cursor"].map(String.init)
+            let found = try await accounts.list(search: search, after: after, limit: limit + 1)
+            let items = found.prefix(limit).map(UserItem.init)
+            return Page(items: Array(items), next: found.count > limit ? items.last?.name : nil)
+        }
+        router.get("/users/{name}") { _, context -> UserItem in
+            let name = try context.parameters.require("name")
+            guard let account = try await accounts.summary(named: name) else { throw Self.noUser(name) }
+            return UserItem(account)
+        }
+        router.post("/users") { request, context -> EditedResponse<UserItem> in
+            let body = try await Self.body(NewUser.self, request, context)
+            return try await Self.audited(admins, context, action: "create user", target: body.name) {
+                do {
+                    _ = try await accounts.create(name: body.name, password: body.password)
+                } catch let error as AccountError {
+                    switch error {
+                    case .nameTaken: throw Problem(.conflict, "name-taken", "The name is taken", detail: "\(error)")
+                    default: throw Problem(.badRequest, "invalid-body", "Invalid account", detail: "\(error)")
+                    }
+                }
+                if body.admin == true { try await admins.setAdmin(name: body.name, true) }
+                guard let account = try await accounts.summary(named: body.name) else { throw Self.noUser(body.name) }
+                return EditedResponse(status: .created, headers: [.location: "/users/\(account.name)"], response: UserItem(account))
+            }
+        }
+        for (path, disabled) in [("disable", true), ("enable", false)] {
+            router.post("/users/{name}/\(path)") { _, context -> UserItem in
+                let name = try context.parameters.require("name")
+                return try await Self.audited(admins, context, action: "\(path) user", target: name) {
+                    guard try await accounts.setDisabled(name: name, disabled), let account = try await accounts.summary(named: name) else {
+                        throw Self.noUser(name)
+                    }
+                    return UserItem(account)
+                }
+            }
+        }
+        router.post("/users/{name}/password") { request, context -> HTTPResponse.Status in
+            let name = try context.parameters.require("name")
+            let body = try await Self.body(NewPassword.self, request, context)
+            return try await Self.audited(admins, context, action: "reset password", target: name) {
+                guard body.password.count >= 8 else {
+                    throw Problem(.badRequest, "invalid-body", "Invalid password", detail: "\(AccountError.weakPassword)")
+                }
+                guard try await accounts.setPassword(name: name, password: body.password) else { throw Self.noUser(name) }
+                return .noContent
+            }
+        }
+    }
+
+    static func noUser(_ name: String) -> Problem {
+        Problem(.notFound, "not-found", "No such account", detail: "no account is named \(name)")
+    }
+
+    static func body<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ConsoleContext) async throws -> T {
+        do {
+            return try await request.decode(as: T.self, context: context)
+        } catch {
+            throw Problem(.badRequest, "invalid-body", "The request body is not valid JSON of the expected shape", detail: "\(error)")
+        }
+    }
+
+    /// Runs an admin action and writes it to the audit trail: `ok`, or the problem's title.
+    static func audited<T>(
+        _ admins: AdminStore, _ context: ConsoleContext, action: String, target: String, _ body: () async throws -> T
+    ) async throws -> T {
+        do {
+            let result = try await body()
+            try await admins.audit(context.identity, action: action, target: target, result: "ok")
+            return result
+        } catch {
+            let result = (error as? Problem).map { "\($0.status.code) \($0.title)" } ?? "failed"
+            try? await admins.audit(context.identity, action: action, target: target, result: result, detail: "\(error)")
+            throw error
+        }
+    }
+}
+
+struct NewUser: Decodable {
+    var name: String
+    var password: String
+    var admin: Bool?
+}
+
+struct NewPassword: Decodable {
+    var password: String
+}
+
+struct UserItem: ResponseEncodable, Sendable {
+    var id: String
+    var name: String
+    var admin: Bool
+    var disabled: Bool
+    var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, admin, disabled
+        case createdAt = "created_at"
+    }
+
+    init(_ account: AccountSummary) {
+        id = account.id.uuidString.lowercased()
+        name = account.name
+        admin = account.isAdmin
+        disabled = account.disabled
+        createdAt = consoleDate(account.createdAt)
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// An account as the admin console lists it.
+public struct AccountSummary: Sendable, Hashable {
+    public var id: UUID
+    public var name: String
+    public var isAdmin: Bool
+    public var disabled: Bool
+    public var createdAt: Date
+}
+
+extension AccountStore {
+    /// Accounts ordered by name (case-insensitive), those whose name contains `search` when
+    /// given, starting after the name `after`.
+    public func list(search: String? = nil, after: String? = nil, limit: Int) async throws -> [AccountSummary] {
+        let pattern = search.map { "%" + $0.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%" } ?? "%"
+        var accounts: [AccountSummary] = []
+        for try await (id, name, admin, disabled, created) in try await client.query("""
+            SELECT id, name, is_admin, disabled, created_at FROM accounts
+            WHERE name_key LIKE \(pattern) AND name_key > \(after?.lowercased() ?? "")
+            ORDER BY name_key LIMIT \(max(1, min(limit, 1000)))
+            """, logger: logger).decode((UUID, String, Bool, Bool, Date).self) {
+            accounts.append(AccountSummary(id: id, name: name, isAdmin: admin, disabled: disabled, createdAt: created))
+        }
+        return accounts
+    }
+
+    public func summary(named name: String) async throws -> AccountSummary? {
+        for try await (id, name, admin, disabled, created) in try await client.query(
+            "SELECT id, name, is_admin, disabled, created_at FROM accounts WHERE name_key = lower(\(name))", logger: logger
+        ).decode((UUID, String, Bool, Bool, Date).self) {
+            return AccountSummary(id: id, name: name, isAdmin: admin, disabled: disabled, createdAt: created)
+        }
+        return nil
+    }
+
+    /// Disables or enables an account; a disabled one cannot log in and its sessions are
+    /// revoked. False when there is no such account.
+    public func setDisabled(name: String, _ disabled: Bool) async throws -> Bool {
+        var found: UUID?
+        for try await id in try await client.query(
+            "UPDATE accounts SET disabled = \(disabled) WHERE name_key = lower(\(name)) RETURNING id", logger: logger
+        ).decode(UUID.self) { found = id }
+        guard let found else { return false }
+        if disabled {
+            _ = try await client.query("UPDATE sessions SET revoked_at = now() WHERE account_id = \(found) AND revoked_at IS NULL", logger: logger)
+        }
+        return true
+    }
+}
