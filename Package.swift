@@ -116,7 +116,7 @@ let package = Package(
         .target(
             name: "TesseraConsole",
             dependencies: [
-                "TesseraStorage",
+                "TesseraStorage", "TesseraWire", "TesseraWorld",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),

@@ -19,7 +19,7 @@ extension AdminConsole {
             return Page(items: Array(items), next: found.count > limit ? items.last?.name : nil)
         }
         router.get("/users/{name}") { _, context -> UserItem in
-            let name = try context.parameters.require("name")
+            let name = try Self.pathName(context)
             guard let account = try await accounts.summary(named: name) else { throw Self.noUser(name) }
             return UserItem(account)
         }
@@ -36,12 +36,12 @@ extension AdminConsole {
                 }
                 if body.admin == true { try await admins.setAdmin(name: body.name, true) }
                 guard let account = try await accounts.summary(named: body.name) else { throw Self.noUser(body.name) }
-                return EditedResponse(status: .created, headers: [.location: "/users/\(account.name)"], response: UserItem(account))
+                return EditedResponse(status: .created, headers: [.location: "/users/" + (account.name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? account.name)], response: UserItem(account))
             }
         }
         for (path, disabled) in [("disable", true), ("enable", false)] {
             router.post("/users/{name}/\(path)") { _, context -> UserItem in
-                let name = try context.parameters.require("name")
+                let name = try Self.pathName(context)
                 return try await Self.audited(admins, context, action: "\(path) user", target: name) {
                     guard try await accounts.setDisabled(name: name, disabled), let account = try await accounts.summary(named: name) else {
                         throw Self.noUser(name)
@@ -51,7 +51,7 @@ extension AdminConsole {
             }
         }
         router.post("/users/{name}/password") { request, context -> HTTPResponse.Status in
-            let name = try context.parameters.require("name")
+            let name = try Self.pathName(context)
             let body = try await Self.body(NewPassword.self, request, context)
             return try await Self.audited(admins, context, action: "reset password", target: name) {
                 guard body.password.count >= 8 else {
@@ -61,6 +61,12 @@ extension AdminConsole {
                 return .noContent
             }
         }
+    }
+
+    /// The `{name}` of the path, percent-decoded (names may hold spaces and any UTF-8).
+    static func pathName(_ context: ConsoleContext) throws -> String {
+        let raw = try context.parameters.require("name")
+        return raw.removingPercentEncoding ?? raw
     }
 
     static func noUser(_ name: String) -> Problem {

@@ -26,12 +26,16 @@ public final class AdminConsole: Service, Sendable {
     public let settings: Settings
     let admins: AdminStore
     let accounts: AccountStore
+    let regionDirectory: any RegionDirectory
     private let group: EventLoopGroup
     private let logger: Logger
     private let failures = FailureLimiter()
     private let bound = Mutex<SocketAddress?>(nil)
 
-    public init(settings: Settings, admins: AdminStore, accounts: AccountStore, group: EventLoopGroup, logger: Logger) {
+    public init(
+        settings: Settings, admins: AdminStore, accounts: AccountStore, regions: any RegionDirectory, group: EventLoopGroup, logger: Logger
+    ) {
+        self.regionDirectory = regions
         self.settings = settings
         self.admins = admins
         self.accounts = accounts
@@ -62,6 +66,7 @@ public final class AdminConsole: Service, Sendable {
             Page(items: try await admins.tokens().map(TokenItem.init), next: nil)
         }
         addUserRoutes(to: router)
+        addRegionRoutes(to: router)
         return router
     }
 

@@ -58,7 +58,9 @@ public final class LocalGrid: Service, Sendable {
             let console = servicesConfig.consolePort.map { port in
                 AdminConsole(
                     settings: .init(host: servicesConfig.host, port: port), admins: AdminStore(client: client, logger: logger),
-                    accounts: services.operations.accounts, group: group, logger: logger)
+                    accounts: services.operations.accounts,
+                    regions: RegistryRegionDirectory(registry: services.operations.regions, gridSecret: config.grid.secret, group: group),
+                    group: group, logger: logger)
             }
             let consoleTask = console.map { console in Task { try await console.run() } }
             if let console { Task { await self.announce(console) } }

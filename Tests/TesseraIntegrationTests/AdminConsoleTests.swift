@@ -7,6 +7,7 @@ import NIOCore
 import NIOPosix
 import PostgresNIO
 import Testing
+import TesseraBots
 import TesseraConsole
 import TesseraStorage
 
@@ -34,8 +35,9 @@ struct AdminConsoleTests {
         try await admins.setAdmin(name: "Root", true)
         let (_, token) = try await admins.createToken(forAdmin: "Root", label: "tests")
         let console = AdminConsole(
-            settings: .init(host: "127.0.0.1", port: 0), admins: admins, accounts: accounts, group: MultiThreadedEventLoopGroup.singleton,
-            logger: logger)
+            settings: .init(host: "127.0.0.1", port: 0), admins: admins, accounts: accounts,
+            regions: RegistryRegionDirectory(registry: RegionRegistry(client: client, logger: logger), gridSecret: "unused", group: MultiThreadedEventLoopGroup.singleton),
+            group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         try await console.makeApplication().test(.live) { http in
             try await body(Fixture(console: console, admins: admins, accounts: accounts, client: client, token: token), http)
         }
@@ -181,7 +183,9 @@ struct AdminConsoleTests {
         let unused = PostgresClient(configuration: .init(host: "127.0.0.1", port: 1, username: "none", password: nil, database: nil, tls: .disable))
         let console = AdminConsole(
             settings: .init(host: "127.0.0.1", port: 0), admins: AdminStore(client: unused, logger: logger),
-            accounts: AccountStore(client: unused, logger: logger), group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            accounts: AccountStore(client: unused, logger: logger),
+            regions: RegistryRegionDirectory(registry: RegionRegistry(client: unused, logger: logger), gridSecret: "unused", group: MultiThreadedEventLoopGroup.singleton),
+            group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         let routed = Set(console.makeRouter().routes.map { "\($0.method) \($0.path)" })
         #expect(!documented.isEmpty)
         #expect(routed.subtracting(documented).isEmpty, "routes missing from the document: \(routed.subtracting(documented).sorted())")
@@ -210,7 +214,7 @@ struct AdminConsoleTests {
             headers[.contentType] = "application/json"
             try await http.execute(uri: "/users", method: .post, headers: headers, body: Self.json(#"{"name":"Ada Lovelace","password":"analytical engine"}"#)) { response in
                 #expect(response.status == .created)
-                #expect(response.headers[.location] == "/users/Ada Lovelace")
+                #expect(response.headers[.location] == "/users/Ada%20Lovelace")
                 let user = try JSONDecoder().decode(UserJSON.self, from: Data(buffer: response.body))
                 #expect(user.name == "Ada Lovelace" && !user.admin && !user.disabled)
             }
@@ -244,6 +248,11 @@ struct AdminConsoleTests {
             try await http.execute(uri: "/users?search=O", method: .get, headers: headers) { response in
                 let page = try JSONDecoder().decode(Page.self, from: Data(buffer: response.body))
                 #expect(page.items.map(\.name) == ["Ada Lovelace", "Dora", "Root"], "case-insensitive, anywhere in the name")
+            }
+            try await http.execute(uri: "/users/ada%20LOVELACE", method: .get, headers: headers) { response in
+                #expect(response.status == .ok)
+                let user = try JSONDecoder().decode(UserJSON.self, from: Data(buffer: response.body))
+                #expect(user.name == "Ada Lovelace", "found by its percent-encoded name, in any case")
             }
             try await http.execute(uri: "/users/Nobody", method: .get, headers: headers) { response in
                 #expect(response.status == .notFound)
@@ -291,6 +300,62 @@ struct AdminConsoleTests {
                 ], "\(changes)")
                 #expect(!page.items.contains { $0.detail.contains("a brand new one") || $0.detail.contains("analytical engine") }, "no password reaches the audit trail")
             }
+        }
+    }
+
+    @Test("regions: the registry's online regions with their nodes' live figures; one by name; 404 for another")
+    func regions() async throws {
+        try await withGridServices { grid, operations in
+            let client = try #require(grid.databaseClient)
+            var logger = Logger(label: "tessera.console-test")
+            logger.logLevel = .warning
+            let admins = AdminStore(client: client, logger: logger)
+            _ = try await makeAccount(operations, "Root")
+            try await admins.setAdmin(name: "Root", true)
+            let (_, token) = try await admins.createToken(forAdmin: "Root")
+            _ = try await makeAccount(operations, "Ada")
+            let ada = try await ScenarioClient.connect(grid.url)
+            try await ada.login("Ada", password: "correct horse")
+            let console = AdminConsole(
+                settings: .init(host: "127.0.0.1", port: 0), admins: admins, accounts: operations.accounts,
+                regions: RegistryRegionDirectory(registry: operations.regions, gridSecret: "scenario-grid-secret", group: MultiThreadedEventLoopGroup.singleton),
+                group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            struct Region: Decodable {
+                var name: String
+                var node: String
+                var grid_x: Int
+                var grid_y: Int
+                var reachable: Bool
+                var agents: Int?
+                var frame_rate: Double?
+                var physics: String?
+            }
+            struct Page: Decodable { var items: [Region]; var next: String? }
+            try await console.makeApplication().test(.live) { http in
+                try await http.execute(uri: "/regions", method: .get, headers: Self.bearer(token)) { response in
+                    #expect(response.status == .ok)
+                    let page = try JSONDecoder().decode(Page.self, from: Data(buffer: response.body))
+                    #expect(page.items.map(\.name) == ["Scenario Region"])
+                    let region = try #require(page.items.first)
+                    #expect(region.reachable && region.agents == 1, "\(region)")
+                    #expect(region.grid_x == 1000 && region.grid_y == 1000 && region.node == "scenario-node-1")
+                    #expect((region.frame_rate ?? 0) > 0 && region.physics == "none")
+                }
+                try await http.execute(uri: "/regions/scenario%20region", method: .get, headers: Self.bearer(token)) { response in
+                    #expect(response.status == .ok)
+                    let region = try JSONDecoder().decode(Region.self, from: Data(buffer: response.body))
+                    #expect(region.name == "Scenario Region")
+                }
+                try await http.execute(uri: "/regions/Nowhere", method: .get, headers: Self.bearer(token)) { response in
+                    #expect(response.status == .notFound)
+                    let problem = try Self.problem(response)
+                    #expect(problem.detail?.contains("Nowhere") == true)
+                }
+                try await http.execute(uri: "/regions", method: .get) { response in
+                    #expect(response.status == .unauthorized)
+                }
+            }
+            await ada.close()
         }
     }
 }

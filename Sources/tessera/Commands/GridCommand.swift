@@ -39,7 +39,10 @@ struct GridCommand: AsyncParsableCommand {
             if let port = servicesConfig.consolePort {
                 roles.append(.init(service: AdminConsole(
                     settings: .init(host: servicesConfig.host, port: port), admins: AdminStore(client: client, logger: logger),
-                    accounts: services.operations.accounts, group: MultiThreadedEventLoopGroup.singleton, logger: logger)))
+                    accounts: services.operations.accounts,
+                    regions: RegistryRegionDirectory(
+                        registry: services.operations.regions, gridSecret: config.grid.secret, group: MultiThreadedEventLoopGroup.singleton),
+                    group: MultiThreadedEventLoopGroup.singleton, logger: logger)))
             }
             try await ServiceGroup(configuration: .init(services: roles, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         }
