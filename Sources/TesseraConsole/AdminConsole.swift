@@ -27,15 +27,18 @@ public final class AdminConsole: Service, Sendable {
     let admins: AdminStore
     let accounts: AccountStore
     let regionDirectory: any RegionDirectory
+    let logins: LoginGate
     private let group: EventLoopGroup
     private let logger: Logger
     private let failures = FailureLimiter()
     private let bound = Mutex<SocketAddress?>(nil)
 
     public init(
-        settings: Settings, admins: AdminStore, accounts: AccountStore, regions: any RegionDirectory, group: EventLoopGroup, logger: Logger
+        settings: Settings, admins: AdminStore, accounts: AccountStore, regions: any RegionDirectory, logins: LoginGate,
+        group: EventLoopGroup, logger: Logger
     ) {
         self.regionDirectory = regions
+        self.logins = logins
         self.settings = settings
         self.admins = admins
         self.accounts = accounts
@@ -67,6 +70,7 @@ public final class AdminConsole: Service, Sendable {
         }
         addUserRoutes(to: router)
         addRegionRoutes(to: router)
+        addLoginRoutes(to: router)
         return router
     }
 

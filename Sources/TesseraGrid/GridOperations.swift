@@ -16,6 +16,8 @@ public struct GridOperations: Sendable {
     public let assets: AssetStore
     public let regions: RegionRegistry
     public let scenes: SceneStore
+    /// Whether non-admins may log in now.
+    public let logins: LoginGate
     let logger: Logger
 
     public init(client: PostgresClient, logger: Logger, hasher: PasswordHasher = .standard, sessionLifetimeSeconds: Int = 86400) {
@@ -27,7 +29,15 @@ public struct GridOperations: Sendable {
         assets = AssetStore(client: client, logger: logger)
         regions = RegionRegistry(client: client, logger: logger)
         scenes = SceneStore(client: client, logger: logger)
+        logins = LoginGate(client: client, logger: logger)
         self.logger = logger
+    }
+
+    /// Refuses a login of a non-admin while an admin has logins closed.
+    private func admitLogin(_ account: UUID) async throws {
+        let gate = try await logins.state()
+        guard !gate.enabled, !(try await accounts.isAdmin(id: account)) else { return }
+        throw CallStatus(.notAllowed, gate.message)
     }
 
     /// Which calls each kind of peer may make.
@@ -59,11 +69,13 @@ public struct GridOperations: Sendable {
         switch call {
         case .login(let name, let password, let address):
             let account = try await accounts.authenticate(name: name, password: password, address: address)
+            try await admitLogin(account.id)
             try await inventory.createInventory(for: account.id)
             return .session(try await grant(account))
         case .resumeSession(let token):
             let id = try await sessions.validate(token)
             guard let account = try await accounts.account(id: id) else { throw CallStatus(.invalidSession, "the session's account is gone") }
+            try await admitLogin(account.id)
             return .session(SessionGrant(account: account.id, name: account.name, token: token, expiresMillis: 0))
         case .endSession(let token):
             try await sessions.revoke(token)

@@ -60,7 +60,7 @@ public final class LocalGrid: Service, Sendable {
                     settings: .init(host: servicesConfig.host, port: port), admins: AdminStore(client: client, logger: logger),
                     accounts: services.operations.accounts,
                     regions: RegistryRegionDirectory(registry: services.operations.regions, gridSecret: config.grid.secret, group: group),
-                    group: group, logger: logger)
+                    logins: services.operations.logins, group: group, logger: logger)
             }
             let consoleTask = console.map { console in Task { try await console.run() } }
             if let console { Task { await self.announce(console) } }

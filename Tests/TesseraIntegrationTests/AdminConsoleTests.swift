@@ -9,7 +9,9 @@ import PostgresNIO
 import Testing
 import TesseraBots
 import TesseraConsole
+import TesseraClientProtocol
 import TesseraStorage
+import TesseraWorld
 
 /// The admin REST console over a real socket, on a fresh PostgreSQL database.
 @Suite("The admin REST console", .serialized)
@@ -37,7 +39,7 @@ struct AdminConsoleTests {
         let console = AdminConsole(
             settings: .init(host: "127.0.0.1", port: 0), admins: admins, accounts: accounts,
             regions: RegistryRegionDirectory(registry: RegionRegistry(client: client, logger: logger), gridSecret: "unused", group: MultiThreadedEventLoopGroup.singleton),
-            group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            logins: LoginGate(client: client, logger: logger), group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         try await console.makeApplication().test(.live) { http in
             try await body(Fixture(console: console, admins: admins, accounts: accounts, client: client, token: token), http)
         }
@@ -185,7 +187,7 @@ struct AdminConsoleTests {
             settings: .init(host: "127.0.0.1", port: 0), admins: AdminStore(client: unused, logger: logger),
             accounts: AccountStore(client: unused, logger: logger),
             regions: RegistryRegionDirectory(registry: RegionRegistry(client: unused, logger: logger), gridSecret: "unused", group: MultiThreadedEventLoopGroup.singleton),
-            group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            logins: LoginGate(client: unused, logger: logger), group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         let routed = Set(console.makeRouter().routes.map { "\($0.method) \($0.path)" })
         #expect(!documented.isEmpty)
         #expect(routed.subtracting(documented).isEmpty, "routes missing from the document: \(routed.subtracting(documented).sorted())")
@@ -319,7 +321,7 @@ struct AdminConsoleTests {
             let console = AdminConsole(
                 settings: .init(host: "127.0.0.1", port: 0), admins: admins, accounts: operations.accounts,
                 regions: RegistryRegionDirectory(registry: operations.regions, gridSecret: "scenario-grid-secret", group: MultiThreadedEventLoopGroup.singleton),
-                group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+                logins: operations.logins, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
             struct Region: Decodable {
                 var name: String
                 var node: String
@@ -356,6 +358,58 @@ struct AdminConsoleTests {
                 }
             }
             await ada.close()
+        }
+    }
+
+    @Test("logins: closing them refuses non-admins with the admin's message, at password and token login; admins still log in; opening them again")
+    func loginsCloseAndOpen() async throws {
+        try await withGridServices { grid, operations in
+            let client = try #require(grid.databaseClient)
+            var logger = Logger(label: "tessera.console-test")
+            logger.logLevel = .warning
+            let admins = AdminStore(client: client, logger: logger)
+            _ = try await makeAccount(operations, "Root")
+            try await admins.setAdmin(name: "Root", true)
+            let (_, token) = try await admins.createToken(forAdmin: "Root")
+            _ = try await makeAccount(operations, "Ada")
+            let first = try await ScenarioClient.connect(grid.url)
+            let welcome = try await first.login("Ada", password: "correct horse")
+            await first.close()
+            let console = AdminConsole(
+                settings: .init(host: "127.0.0.1", port: 0), admins: admins, accounts: operations.accounts,
+                regions: RegistryRegionDirectory(registry: operations.regions, gridSecret: "scenario-grid-secret", group: MultiThreadedEventLoopGroup.singleton),
+                logins: operations.logins, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            struct Logins: Decodable { var enabled: Bool; var message: String? }
+            try await console.makeApplication().test(.live) { http in
+                var headers = Self.bearer(token)
+                headers[.contentType] = "application/json"
+                try await http.execute(uri: "/logins/disable", method: .post, headers: headers, body: Self.json(#"{"message":"maintenance until 18:00"}"#)) { response in
+                    #expect(response.status == .ok)
+                    let state = try JSONDecoder().decode(Logins.self, from: Data(buffer: response.body))
+                    #expect(!state.enabled && state.message == "maintenance until 18:00")
+                }
+                for login in [Login(name: "Ada", password: "correct horse"), Login(name: "Ada", credential: .sessionToken(welcome.sessionToken))] {
+                    let refused = try await ScenarioClient.connect(grid.url)
+                    try await refused.send(.login(login))
+                    try await refused.waitForClose()
+                    #expect(refused.closeCode == 4000 + Int(ErrorCode.notAllowed.rawValue))
+                    #expect(refused.closeReason?.contains("maintenance") == true, "\(String(describing: refused.closeReason))")
+                }
+                let root = try await ScenarioClient.connect(grid.url)
+                _ = try await root.login("Root", password: "correct horse")
+                await root.close()
+                try await http.execute(uri: "/logins/enable", method: .post, headers: Self.bearer(token)) { response in
+                    let state = try JSONDecoder().decode(Logins.self, from: Data(buffer: response.body))
+                    #expect(state.enabled && state.message == nil)
+                }
+                let again = try await ScenarioClient.connect(grid.url)
+                _ = try await again.login("Ada", password: "correct horse")
+                await again.close()
+                try await http.execute(uri: "/logins", method: .get, headers: Self.bearer(token)) { response in
+                    let state = try JSONDecoder().decode(Logins.self, from: Data(buffer: response.body))
+                    #expect(state.enabled)
+                }
+            }
         }
     }
 }

@@ -28,6 +28,13 @@ extension AccountStore {
         return accounts
     }
 
+    public func isAdmin(id: UUID) async throws -> Bool {
+        for try await admin in try await client.query("SELECT is_admin FROM accounts WHERE id = \(id)", logger: logger).decode(Bool.self) {
+            return admin
+        }
+        return false
+    }
+
     public func summary(named name: String) async throws -> AccountSummary? {
         for try await (id, name, admin, disabled, created) in try await client.query(
             "SELECT id, name, is_admin, disabled, created_at FROM accounts WHERE name_key = lower(\(name))", logger: logger

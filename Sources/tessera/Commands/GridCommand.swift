@@ -42,7 +42,7 @@ struct GridCommand: AsyncParsableCommand {
                     accounts: services.operations.accounts,
                     regions: RegistryRegionDirectory(
                         registry: services.operations.regions, gridSecret: config.grid.secret, group: MultiThreadedEventLoopGroup.singleton),
-                    group: MultiThreadedEventLoopGroup.singleton, logger: logger)))
+                    logins: services.operations.logins, group: MultiThreadedEventLoopGroup.singleton, logger: logger)))
             }
             try await ServiceGroup(configuration: .init(services: roles, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         }
