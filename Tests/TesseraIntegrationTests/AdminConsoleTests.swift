@@ -9,6 +9,8 @@ import PostgresNIO
 import Testing
 import TesseraBots
 import TesseraConsole
+import TesseraGrid
+import TesseraLocalGrid
 import TesseraClientProtocol
 import TesseraStorage
 import TesseraWorld
@@ -305,23 +307,29 @@ struct AdminConsoleTests {
         }
     }
 
+    /// A console over a scenario grid's services, and the token of its admin Root.
+    static func gridConsole(_ grid: ScenarioGrid, _ operations: GridOperations) async throws -> (AdminConsole, String) {
+        let client = try #require(grid.databaseClient)
+        var logger = Logger(label: "tessera.console-test")
+        logger.logLevel = .warning
+        let admins = AdminStore(client: client, logger: logger)
+        _ = try await makeAccount(operations, "Root")
+        try await admins.setAdmin(name: "Root", true)
+        let (_, token) = try await admins.createToken(forAdmin: "Root")
+        let console = AdminConsole(
+            settings: .init(host: "127.0.0.1", port: 0), admins: admins, accounts: operations.accounts,
+            regions: RegistryRegionDirectory(registry: operations.regions, gridSecret: "scenario-grid-secret", group: MultiThreadedEventLoopGroup.singleton),
+            logins: operations.logins, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        return (console, token)
+    }
+
     @Test("regions: the registry's online regions with their nodes' live figures; one by name; 404 for another")
     func regions() async throws {
         try await withGridServices { grid, operations in
-            let client = try #require(grid.databaseClient)
-            var logger = Logger(label: "tessera.console-test")
-            logger.logLevel = .warning
-            let admins = AdminStore(client: client, logger: logger)
-            _ = try await makeAccount(operations, "Root")
-            try await admins.setAdmin(name: "Root", true)
-            let (_, token) = try await admins.createToken(forAdmin: "Root")
+            let (console, token) = try await Self.gridConsole(grid, operations)
             _ = try await makeAccount(operations, "Ada")
             let ada = try await ScenarioClient.connect(grid.url)
             try await ada.login("Ada", password: "correct horse")
-            let console = AdminConsole(
-                settings: .init(host: "127.0.0.1", port: 0), admins: admins, accounts: operations.accounts,
-                regions: RegistryRegionDirectory(registry: operations.regions, gridSecret: "scenario-grid-secret", group: MultiThreadedEventLoopGroup.singleton),
-                logins: operations.logins, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
             struct Region: Decodable {
                 var name: String
                 var node: String
@@ -364,21 +372,11 @@ struct AdminConsoleTests {
     @Test("logins: closing them refuses non-admins with the admin's message, at password and token login; admins still log in; opening them again")
     func loginsCloseAndOpen() async throws {
         try await withGridServices { grid, operations in
-            let client = try #require(grid.databaseClient)
-            var logger = Logger(label: "tessera.console-test")
-            logger.logLevel = .warning
-            let admins = AdminStore(client: client, logger: logger)
-            _ = try await makeAccount(operations, "Root")
-            try await admins.setAdmin(name: "Root", true)
-            let (_, token) = try await admins.createToken(forAdmin: "Root")
+            let (console, token) = try await Self.gridConsole(grid, operations)
             _ = try await makeAccount(operations, "Ada")
             let first = try await ScenarioClient.connect(grid.url)
             let welcome = try await first.login("Ada", password: "correct horse")
             await first.close()
-            let console = AdminConsole(
-                settings: .init(host: "127.0.0.1", port: 0), admins: admins, accounts: operations.accounts,
-                regions: RegistryRegionDirectory(registry: operations.regions, gridSecret: "scenario-grid-secret", group: MultiThreadedEventLoopGroup.singleton),
-                logins: operations.logins, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
             struct Logins: Decodable { var enabled: Bool; var message: String? }
             try await console.makeApplication().test(.live) { http in
                 var headers = Self.bearer(token)
