@@ -40,7 +40,7 @@ public final class GridServices: Service, Sendable {
     public let operations: GridOperations
     private let group: EventLoopGroup
     private let logger: Logger
-    private let serverChannel = Mutex<Channel?>(nil)
+    private let listener = WireListener()
 
     public init(settings: Settings, client: PostgresClient, group: EventLoopGroup, logger: Logger) {
         self.settings = settings
@@ -57,37 +57,17 @@ public final class GridServices: Service, Sendable {
         let settings = settings
         let operations = operations
         let logger = logger
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addWireHandlers(
-                        handshake: WireHandshakeHandler(acceptingSecret: settings.gridSecret, allowedRoles: [.clientManager, .region, .tool], reply: reply)
-                    )
-                    try channel.pipeline.syncOperations.addHandler(
-                        GridConnectionHandler(operations: operations, maxInFlight: settings.maxCallsPerConnection, logger: logger)
-                    )
-                }
-            }
-            .bind(host: settings.host, port: settings.port)
-            .get()
-        serverChannel.withLock { $0 = channel }
-        let address = channel.localAddress!
+        let address = try await listener.start(
+            host: settings.host, port: settings.port, group: group,
+            handshake: { WireHandshakeHandler(acceptingSecret: settings.gridSecret, allowedRoles: [.clientManager, .region, .tool], reply: reply) },
+            handler: { GridConnectionHandler(operations: operations, maxInFlight: settings.maxCallsPerConnection, logger: logger) })
         logger.info("grid services listening", metadata: ["address": "\(address)"])
         return address
     }
 
-    public func shutdown() async {
-        let channel = serverChannel.withLock { channel in
-            defer { channel = nil }
-            return channel
-        }
-        try? await channel?.close()
-    }
+    public func shutdown() async { await listener.shutdown() }
 
-    public var address: SocketAddress? { serverChannel.withLock { $0?.localAddress } }
+    public var address: SocketAddress? { listener.address }
 
     public func run() async throws {
         try await start()

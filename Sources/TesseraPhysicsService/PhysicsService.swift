@@ -41,7 +41,7 @@ public final class PhysicsService: Service, Sendable {
     public let settings: Settings
     private let group: EventLoopGroup
     private let logger: Logger
-    private let serverChannel = Mutex<Channel?>(nil)
+    private let listener = WireListener()
     let statsBox = Mutex(Stats())
 
     public init(settings: Settings, group: EventLoopGroup, logger: Logger) {
@@ -51,41 +51,22 @@ public final class PhysicsService: Service, Sendable {
     }
 
     public var stats: Stats { statsBox.withLock { $0 } }
-    public var address: SocketAddress? { serverChannel.withLock { $0?.localAddress } }
+    public var address: SocketAddress? { listener.address }
 
     @discardableResult
     public func start() async throws -> SocketAddress {
         let reply = HelloAccepted(role: .physics, nodeName: settings.name, regions: [])
         let settings = settings
         let logger = logger
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.recvAllocator, value: WireChannelOptions.largeReads)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addWireHandlers(
-                        handshake: WireHandshakeHandler(acceptingSecret: settings.gridSecret, allowedRoles: [.region, .tool], reply: reply),
-                        maxFrameBytes: WireChannelOptions.physicsMaxFrameBytes)
-                    try channel.pipeline.syncOperations.addHandler(PhysicsConnectionHandler(service: self, settings: settings.world, logger: logger))
-                }
-            }
-            .bind(host: settings.host, port: settings.port)
-            .get()
-        serverChannel.withLock { $0 = channel }
-        let address = channel.localAddress!
+        let address = try await listener.start(
+            host: settings.host, port: settings.port, group: group, maxFrameBytes: WireChannelOptions.physicsMaxFrameBytes, largeReads: true,
+            handshake: { WireHandshakeHandler(acceptingSecret: settings.gridSecret, allowedRoles: [.region, .tool], reply: reply) },
+            handler: { PhysicsConnectionHandler(service: self, settings: settings.world, logger: logger) })
         logger.info("physics service listening", metadata: ["address": "\(address)"])
         return address
     }
 
-    public func shutdown() async {
-        let channel = serverChannel.withLock { channel in
-            defer { channel = nil }
-            return channel
-        }
-        try? await channel?.close()
-    }
+    public func shutdown() async { await listener.shutdown() }
 
     public func run() async throws {
         try await start()
