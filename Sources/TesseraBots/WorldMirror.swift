@@ -15,6 +15,8 @@ public struct WorldMirror: Sendable {
     public private(set) var entities: [LocalID: Entity] = [:]
     public private(set) var lastStamp: FrameStamp?
     public private(set) var chat: [ChatReceived] = []
+    /// Admin alerts shown to this client, oldest first (at most `chatLimit`).
+    public private(set) var alerts: [Alert] = []
     public private(set) var results: [ObjectResult] = []
     public private(set) var errors: [ServerError] = []
     public private(set) var pongs: [Pong] = []
@@ -94,6 +96,9 @@ public struct WorldMirror: Sendable {
             pongs.append(pong)
         case .inventory(let reply):
             inventoryReplies.append(reply)
+        case .alert(let alert):
+            alerts.append(alert)
+            if alerts.count > chatLimit { alerts.removeFirst() }
         case .regionChanged(let change):
             // Everything known belonged to the old region; its frame numbers too.
             entities.removeAll()

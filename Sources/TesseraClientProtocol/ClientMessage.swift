@@ -78,8 +78,8 @@ public enum ClientMessage: Hashable, Sendable {
 }
 
 /// The version of docs/client-protocol.md this code speaks.
-public let clientProtocolVersion: UInt16 = 4
+public let clientProtocolVersion: UInt16 = 5
 
-/// The versions a server takes at login: version 4 only added messages and an optional
-/// trailing field, so a version 3 client is still served.
+/// The versions a server takes at login: versions 4 and 5 only added messages, error codes
+/// and an optional trailing field, so a version 3 client is still served.
 public let supportedClientProtocolVersions: ClosedRange<UInt16> = 3...clientProtocolVersion

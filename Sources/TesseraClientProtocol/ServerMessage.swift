@@ -16,6 +16,7 @@ public enum ServerMessage: Hashable, Sendable {
     case pong(Pong)
     case inventory(InventoryReply)
     case regionChanged(RegionChanged)
+    case alert(Alert)
 
     public enum TypeCode: UInt8, Sendable, CaseIterable {
         case welcome = 0x81
@@ -29,6 +30,7 @@ public enum ServerMessage: Hashable, Sendable {
         case pong = 0x89
         case inventory = 0x8A
         case regionChanged = 0x8B
+        case alert = 0x8C
     }
 
     public var typeCode: TypeCode {
@@ -44,6 +46,7 @@ public enum ServerMessage: Hashable, Sendable {
         case .pong: .pong
         case .inventory: .inventory
         case .regionChanged: .regionChanged
+        case .alert: .alert
         }
     }
 
@@ -65,6 +68,7 @@ public enum ServerMessage: Hashable, Sendable {
         case .pong(let m): m.encode(into: &buffer)
         case .inventory(let m): m.encode(into: &buffer)
         case .regionChanged(let m): m.encode(into: &buffer)
+        case .alert(let m): m.encode(into: &buffer)
         }
         buffer.setInteger(UInt16(buffer.writerIndex - start), at: lengthIndex, endianness: .little)
     }
@@ -102,6 +106,7 @@ public enum ServerMessage: Hashable, Sendable {
         case .pong: .pong(try Pong(from: &body))
         case .inventory: .inventory(try InventoryReply(from: &body))
         case .regionChanged: .regionChanged(try RegionChanged(from: &body))
+        case .alert: .alert(try Alert(from: &body))
         }
     }
 }

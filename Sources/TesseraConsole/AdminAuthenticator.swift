@@ -12,11 +12,16 @@ struct AdminAuthenticator: RouterMiddleware {
 
     let admins: AdminStore
     let failures: FailureLimiter
-    /// Paths answered without a token.
-    static let publicPaths: Set<String> = ["/health"]
+    /// Paths answered without a token: health, metrics (for scrapers), and the dashboard's
+    /// static files (which hold no data; the page asks for a token before it shows any).
+    static let publicPaths: Set<String> = ["/health", "/metrics", "/", "/dashboard"]
+
+    static func isPublic(_ path: String) -> Bool {
+        publicPaths.contains(path) || path.hasPrefix("/dashboard/")
+    }
 
     func handle(_ request: Request, context: ConsoleContext, next: (Request, ConsoleContext) async throws -> Response) async throws -> Response {
-        if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        if Self.isPublic(request.uri.path) { return try await next(request, context) }
         guard failures.allows(context.remoteAddress) else {
             throw Problem(.tooManyRequests, "rate-limited", "Too many failed attempts from this address", detail: "wait a minute and try again")
         }

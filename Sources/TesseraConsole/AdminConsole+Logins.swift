@@ -5,20 +5,14 @@ import TesseraStorage
 /// `/logins`: whether non-admins may log in, and closing or opening the grid to them.
 extension AdminConsole {
     func addLoginRoutes(to router: Router<ConsoleContext>) {
-        let (gate, admins) = (logins, admins)
+        let (gate, control) = (logins, control)
         router.get("/logins") { _, _ -> LoginsItem in LoginsItem(try await gate.state()) }
         router.post("/logins/disable") { request, context -> LoginsItem in
-            let body = try await Self.optionalBody(LoginsMessage.self, request, context) ?? LoginsMessage(message: nil)
-            return try await Self.audited(admins, context, action: "disable logins", target: "grid", detail: body.message ?? "") {
-                try await gate.disable(message: body.message ?? "")
-                return LoginsItem(try await gate.state())
-            }
+            let body = try await Self.optionalBody(MessageBody.self, request, context)
+            return LoginsItem(try await control.disableLogins(message: body?.message ?? "", by: context.identity))
         }
         router.post("/logins/enable") { _, context -> LoginsItem in
-            try await Self.audited(admins, context, action: "enable logins", target: "grid") {
-                try await gate.enable()
-                return LoginsItem(try await gate.state())
-            }
+            LoginsItem(try await control.enableLogins(by: context.identity))
         }
     }
 
@@ -26,10 +20,6 @@ extension AdminConsole {
         guard let length = request.headers[.contentLength].flatMap(Int.init), length > 0 else { return nil }
         return try await body(type, request, context)
     }
-}
-
-struct LoginsMessage: Decodable {
-    var message: String?
 }
 
 struct LoginsItem: ResponseEncodable, Sendable {

@@ -81,19 +81,11 @@ extension AdminConsole {
         }
     }
 
-    /// Runs an admin action and writes it to the audit trail: `ok`, or the problem's title.
+    /// Runs an admin action and writes it to the audit trail (`GridControl.audit`).
     static func audited<T>(
         _ admins: AdminStore, _ context: ConsoleContext, action: String, target: String, detail: String = "", _ body: () async throws -> T
     ) async throws -> T {
-        do {
-            let result = try await body()
-            try await admins.audit(context.identity, action: action, target: target, result: "ok", detail: detail)
-            return result
-        } catch {
-            let result = (error as? Problem).map { "\($0.status.code) \($0.title)" } ?? "failed"
-            try? await admins.audit(context.identity, action: action, target: target, result: result, detail: "\(error)")
-            throw error
-        }
+        try await GridControl.audit(admins, context.identity, action: action, target: target, detail: detail, body)
     }
 }
 

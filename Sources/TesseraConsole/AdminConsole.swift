@@ -32,11 +32,20 @@ public final class AdminConsole: Service, Sendable {
     private let logger: Logger
     private let failures = FailureLimiter()
     private let bound = Mutex<SocketAddress?>(nil)
+    /// The feed of recent grid events (the dashboard's, and `GET /events`).
+    public let events: ConsoleEvents
+    let control: GridControl
+    let watch: ConsoleWatch
+    /// When the console started (`show uptime`).
+    let started = Date()
 
     public init(
         settings: Settings, admins: AdminStore, accounts: AccountStore, regions: any RegionDirectory, logins: LoginGate,
-        group: EventLoopGroup, logger: Logger
+        group: EventLoopGroup, logger: Logger, events: ConsoleEvents = ConsoleEvents(), watchInterval: Duration = .seconds(1)
     ) {
+        self.events = events
+        control = GridControl(directory: regions, admins: admins, logins: logins, events: events)
+        watch = ConsoleWatch(control: control, interval: watchInterval, logger: logger)
         self.regionDirectory = regions
         self.logins = logins
         self.settings = settings
@@ -71,10 +80,15 @@ public final class AdminConsole: Service, Sendable {
         addUserRoutes(to: router)
         addRegionRoutes(to: router)
         addLoginRoutes(to: router)
+        addGridRoutes(to: router)
+        addCommandRoutes(to: router)
+        addDashboardRoutes(to: router)
         return router
     }
 
     public func run() async throws {
+        let watching = Task { await watch.run() }
+        defer { watching.cancel() }
         try await makeApplication().runService()
     }
 

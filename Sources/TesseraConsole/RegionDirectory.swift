@@ -32,9 +32,12 @@ public struct RegionItem: ResponseEncodable, Sendable, Hashable {
     }
 }
 
-/// Where the console's region list comes from.
+/// Where the console's regions come from, and how its actions reach them.
 public protocol RegionDirectory: Sendable {
     func regions() async throws -> [RegionItem]
+    /// Asks every region node at once and combines their answers (`AdminReply.Outcome.combine`);
+    /// a node that does not answer within `timeout` counts as `failed`.
+    func admin(_ action: AdminRequest.Action, timeout: TimeAmount) async throws -> AdminReply.Outcome
 }
 
 /// The registry's online regions, each with its node's live status (one `StatusRequest` per
@@ -52,25 +55,48 @@ public struct RegistryRegionDirectory: RegionDirectory {
         self.group = group
     }
 
-    public func regions() async throws -> [RegionItem] {
-        let registered = try await registry.online()
-        let addresses = Set(registered.map(\.address))
+    /// Sends one message to every node of the registry's online regions, at once; nil for a
+    /// node that did not answer in time.
+    private func askEveryNode(_ message: WireMessage, timeout: TimeAmount, registered: [RegisteredRegion]? = nil) async throws -> [WireMessage?] {
+        let regions: [RegisteredRegion]
+        if let registered { regions = registered } else { regions = try await registry.online() }
+        let addresses = Set(regions.map(\.address))
         let hello = Hello(role: .tool, nodeName: "tessera-console", gridSecret: gridSecret)
-        let (group, timeout) = (group, timeout)
-        let statuses = await withTaskGroup(of: [RegionStatus].self) { tasks in
+        let group = group
+        return await withTaskGroup(of: WireMessage?.self) { tasks in
             for address in addresses {
                 tasks.addTask {
                     let parts = address.split(separator: ":")
-                    guard parts.count == 2, let port = Int(parts[1]),
-                        case .statusReply(let reply)? = try? await WireRequest.ask(
-                            host: String(parts[0]), port: port, hello: hello, .statusRequest(StatusRequest()), group: group, timeout: timeout)
-                    else { return [] }
-                    return reply.regions
+                    guard parts.count == 2, let port = Int(parts[1]) else { return nil }
+                    return try? await WireRequest.ask(host: String(parts[0]), port: port, hello: hello, message, group: group, timeout: timeout)
                 }
             }
-            var all: [RegionStatus] = []
-            for await regions in tasks { all += regions }
-            return all
+            var answers: [WireMessage?] = []
+            for await answer in tasks { answers.append(answer) }
+            return answers
+        }
+    }
+
+    public func admin(_ action: AdminRequest.Action, timeout: TimeAmount) async throws -> AdminReply.Outcome {
+        let answers = try await askEveryNode(.adminRequest(AdminRequest(action)), timeout: timeout)
+        let outcomes = answers.map { answer -> AdminReply.Outcome in
+            guard case .adminReply(let reply)? = answer else {
+                return .failed(code: ErrorCode.serviceUnavailable.rawValue, message: "a region node did not answer")
+            }
+            return reply.outcome
+        }
+        // A silent node only matters when no other node did it.
+        let answered = outcomes.filter { if case .failed(let code, _) = $0, code == ErrorCode.serviceUnavailable.rawValue { false } else { true } }
+        let combined = AdminReply.Outcome.combine(answered)
+        if case .notHere = combined, answered.count < outcomes.count { return AdminReply.Outcome.combine(outcomes) }
+        return combined
+    }
+
+    public func regions() async throws -> [RegionItem] {
+        let registered = try await registry.online()
+        let statuses = try await askEveryNode(.statusRequest(StatusRequest()), timeout: timeout, registered: registered).flatMap { answer -> [RegionStatus] in
+            guard case .statusReply(let reply)? = answer else { return [] }
+            return reply.regions
         }
         let byHandle = Dictionary(statuses.map { ($0.handle, $0) }, uniquingKeysWith: { first, _ in first })
         return registered.map { region in
@@ -87,21 +113,17 @@ public struct RegistryRegionDirectory: RegionDirectory {
 
 extension AdminConsole {
     func addRegionRoutes(to router: Router<ConsoleContext>) {
-        let directory = regionDirectory
+        let control = control
         router.get("/regions") { request, _ -> Page<RegionItem> in
             let limit = try Self.limit(request)
             let after = request.uri.queryParameters["cursor"].map(String.init)
-            let all = try await directory.regions().sorted { $0.name.lowercased() < $1.name.lowercased() }
+            let all = try await control.regions()
             let rest = after.map { cursor in all.filter { $0.name.lowercased() > cursor.lowercased() } } ?? all
             let items = Array(rest.prefix(limit))
             return Page(items: items, next: rest.count > limit ? items.last?.name : nil)
         }
         router.get("/regions/{name}") { _, context -> RegionItem in
-            let name = try Self.pathName(context)
-            guard let region = try await directory.regions().first(where: { $0.name.lowercased() == name.lowercased() }) else {
-                throw Problem(.notFound, "not-found", "No such region", detail: "no online region is named \(name)")
-            }
-            return region
+            try await control.region(named: try Self.pathName(context))
         }
     }
 }

@@ -63,7 +63,7 @@ public final class LocalGrid: Service, Sendable {
                     logins: services.operations.logins, group: group, logger: logger)
             }
             let consoleTask = console.map { console in Task { try await console.run() } }
-            if let console { Task { await self.announce(console) } }
+            if let console { Task { await self.announce(console, admins: AdminStore(client: client, logger: logger), accounts: services.operations.accounts) } }
             do {
                 try await runRoles(services: services)
             } catch {
@@ -134,10 +134,21 @@ public final class LocalGrid: Service, Sendable {
     }
 
     /// Prints the console's URL once it listens.
-    private func announce(_ console: AdminConsole) async {
+    /// Prints the console's and the dashboard's URLs once the console listens, with a token
+    /// for the local operator (account `Local Admin`, one day, in `state/admin-token`, which
+    /// `tessera console` reads).
+    private func announce(_ console: AdminConsole, admins: AdminStore, accounts: AccountStore) async {
         for _ in 0..<500 where console.address == nil { try? await Task.sleep(for: .milliseconds(20)) }
         guard let address = console.address else { return }
-        output("Admin console: http://\(console.settings.host):\(address.port ?? console.settings.port)/ (bearer token: tessera admin token create --user NAME)")
+        let base = "http://\(console.settings.host):\(address.port ?? console.settings.port)"
+        output("Admin console: \(base)/ — dashboard: \(base)/dashboard/")
+        do {
+            let token = try await LocalAdmin.issueToken(admins: admins, accounts: accounts, stateDirectory: config.database.stateDirectory)
+            output("Admin token for the local operator (also in \(config.database.stateDirectory)/admin-token): \(token)")
+            output("  try: tessera console -c \"show regions\"   or open \(base)/dashboard/#token=\(token)")
+        } catch {
+            output("Could not issue a local admin token (\(error)); make one with: tessera admin token create --user NAME")
+        }
     }
 
     /// Waits for every client manager to listen; ephemeral ports are known only then.

@@ -10,6 +10,7 @@ public enum WireMessage: Hashable, Sendable {
     case agentJoined(AgentJoined)
     case agentLeave(AgentLeave)
     case agentInput(AgentInput)
+    case agentNotice(AgentNotice)
     case regionFrame(RegionFrame)
     case gridRequest(GridRequest)
     case gridReply(GridReply)
@@ -19,6 +20,8 @@ public enum WireMessage: Hashable, Sendable {
     case chatRelay(ChatRelay)
     case statusRequest(StatusRequest)
     case statusReply(StatusReply)
+    case adminRequest(AdminRequest)
+    case adminReply(AdminReply)
     case physicsFrame(PhysicsFrame)
     case physicsResult(PhysicsResult)
 
@@ -31,6 +34,7 @@ public enum WireMessage: Hashable, Sendable {
         case .agentJoined(let m): m
         case .agentLeave(let m): m
         case .agentInput(let m): m
+        case .agentNotice(let m): m
         case .regionFrame(let m): m
         case .gridRequest(let m): m
         case .gridReply(let m): m
@@ -40,6 +44,8 @@ public enum WireMessage: Hashable, Sendable {
         case .chatRelay(let m): m
         case .statusRequest(let m): m
         case .statusReply(let m): m
+        case .adminRequest(let m): m
+        case .adminReply(let m): m
         case .physicsFrame(let m): m
         case .physicsResult(let m): m
         }
@@ -60,6 +66,7 @@ public enum WireMessage: Hashable, Sendable {
             case .agentJoined: .agentJoined(try AgentJoined(from: &payload))
             case .agentLeave: .agentLeave(try AgentLeave(from: &payload))
             case .agentInput: .agentInput(try AgentInput(from: &payload))
+            case .agentNotice: .agentNotice(try AgentNotice(from: &payload))
             case .regionFrame: .regionFrame(try RegionFrame(from: &payload))
             case .gridRequest: .gridRequest(try GridRequest(from: &payload))
             case .gridReply: .gridReply(try GridReply(from: &payload))
@@ -69,6 +76,8 @@ public enum WireMessage: Hashable, Sendable {
             case .chatRelay: .chatRelay(try ChatRelay(from: &payload))
             case .statusRequest: .statusRequest(try StatusRequest(from: &payload))
             case .statusReply: .statusReply(try StatusReply(from: &payload))
+            case .adminRequest: .adminRequest(try AdminRequest(from: &payload))
+            case .adminReply: .adminReply(try AdminReply(from: &payload))
             case .physicsFrame: .physicsFrame(try PhysicsFrame(from: &payload))
             case .physicsResult: .physicsResult(try PhysicsResult(from: &payload))
             }

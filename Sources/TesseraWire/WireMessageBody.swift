@@ -18,6 +18,7 @@ public enum WireMessageType: UInt8, Sendable, CaseIterable {
     case agentJoined = 0x11
     case agentLeave = 0x12
     case agentInput = 0x13
+    case agentNotice = 0x14
     case regionFrame = 0x20
     case gridRequest = 0x30
     case gridReply = 0x31
@@ -27,6 +28,8 @@ public enum WireMessageType: UInt8, Sendable, CaseIterable {
     case chatRelay = 0x43
     case statusRequest = 0x50
     case statusReply = 0x51
+    case adminRequest = 0x52
+    case adminReply = 0x53
     case physicsFrame = 0x60
     case physicsResult = 0x61
 }

@@ -37,4 +37,8 @@ public enum ErrorCode: UInt16, Sendable, CaseIterable {
     /// A border crossing or teleport did not happen (the destination refused or did not answer
     /// in time); the avatar stays where it was, pushed back inside the border.
     case handoffFailed = 27
+    /// An admin removed the avatar from the grid; the close reason is their message.
+    case kicked = 28
+    /// The avatar's region is restarting and no neighbour could take the avatar.
+    case regionRestarting = 29
 }

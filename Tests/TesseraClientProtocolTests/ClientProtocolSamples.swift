@@ -142,6 +142,8 @@ enum ClientProtocolSamples {
                 kind: kind, localID: UInt32(kind.rawValue) * 1000, regionName: "Tessera North ✈",
                 regionHandle: GridPosition(x: 1000, y: 1001).handle, startedMillis: 1_700_000_000_321, requestID: UInt32(kind.rawValue)))
         }
+        + Alert.Scope.allCases.map { .alert(Alert(scope: $0, text: "The grid restarts at 18:00 UTC — \($0)")) }
+        + [.alert(Alert(scope: .grid, text: ""))]
         + inventoryReplies
 
     /// One successful answer of every kind.

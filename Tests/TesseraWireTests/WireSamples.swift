@@ -287,6 +287,30 @@ enum WireSamples {
         .statusReply(StatusReply(node: "", regions: [])),
     ]
 
+    static let adminMessages: [WireMessage] = [
+        .adminRequest(AdminRequest(.listAgents)),
+        .adminRequest(AdminRequest(.kick(agentA, message: "Please read the covenant ✦"))),
+        .adminRequest(AdminRequest(.kick(agentB, message: ""))),
+        .adminRequest(AdminRequest(.alert(.everyone, message: "Restart in 5 minutes"))),
+        .adminRequest(AdminRequest(.alert(.region(otherHandle), message: "this region"))),
+        .adminRequest(AdminRequest(.alert(.agent(agentA), message: "just you"))),
+        .adminRequest(AdminRequest(.teleport(agentA, region: "Tessera Plaza", gridPosition: GridPosition(x: 0, y: 0), position: Vector3(10, 20.5, 30)))),
+        .adminRequest(AdminRequest(.teleport(agentB, region: "", gridPosition: GridPosition(x: 1000, y: .max), position: nil))),
+        .adminRequest(AdminRequest(.restart(handle, message: "back in a minute"))),
+        .adminReply(AdminReply(.agents([
+            AgentEntry(
+                agentID: agentA, name: "Ada Lovelace", region: handle, regionName: "Tessera Plaza", position: Vector3(128, 64.25, 21),
+                sinceMillis: 1_790_000_000_123, clientManager: "manager-1"),
+            AgentEntry(agentID: agentB, name: "", region: otherHandle, regionName: "", position: .zero, sinceMillis: 0, clientManager: ""),
+        ]))),
+        .adminReply(AdminReply(.agents([]))),
+        .adminReply(AdminReply(.done(affected: 12, detail: "moved 10, logged out 2"))),
+        .adminReply(AdminReply(.notHere)),
+        .adminReply(AdminReply(.failed(code: 7, message: "no region named Nowhere is reachable"))),
+        .agentNotice(AgentNotice(region: handle, scope: .grid, agents: [agentA, agentB], text: "The grid restarts at 18:00 UTC")),
+        .agentNotice(AgentNotice(region: otherHandle, scope: .personal, agents: [], text: "")),
+    ]
+
     static let physicsStatus: PhysicsLinkStatus = {
         var status = PhysicsLinkStatus()
         status.state = .attached
@@ -332,7 +356,7 @@ enum WireSamples {
 
     static let all: [WireMessage] =
         hellos + helloAccepteds + helloRefuseds + agentJoins + agentJoineds + agentLeaves + agentInputs + regionFrames
-        + gridRequests + gridReplies + handoffOffers + handoffSignals + ghostFrames + chatRelays + statusMessages + physicsFrames
+        + gridRequests + gridReplies + handoffOffers + handoffSignals + ghostFrames + chatRelays + statusMessages + adminMessages + physicsFrames
 }
 
 // MARK: - Helpers shared by the wire tests

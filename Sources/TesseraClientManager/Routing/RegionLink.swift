@@ -125,6 +125,8 @@ public final class RegionLink: Sendable {
             routes.route(joined.region)?.joined(joined, updateRate: updateRate)
         case .agentLeave(let leave):
             routes.route(leave.region)?.removed(leave)
+        case .agentNotice(let notice):
+            routes.route(notice.region)?.notify(notice)
         case .handoffSignal(let signal):
             switchboard.received(signal, on: self)
         default:

@@ -85,9 +85,28 @@ public final class RegionRoute: Sendable {
             switch message.reason {
             case .refused: .regionFull
             case .replaced: .loggedInElsewhere
+            case .kicked: .kicked
+            case .restarting: .regionRestarting
             default: .regionUnavailable
             }
         session?.mailbox.close(code, reason: message.message.isEmpty ? "removed from the region" : message.message)
+    }
+
+    /// An admin's alert for some of the avatars routed here.
+    func notify(_ notice: AgentNotice) {
+        let wanted = Set(notice.agents)
+        let sessions = routes.withLock { $0.byLocalID.values.filter { $0.agentID.map(wanted.contains) ?? false } }
+        let scope: Alert.Scope =
+            switch notice.scope {
+            case .grid: .grid
+            case .region: .region
+            case .personal: .personal
+            }
+        let message = ServerMessage.alert(Alert(scope: scope, text: notice.text))
+        for session in sessions {
+            session.mailbox.push(.message(message))
+            session.mailbox.wake()
+        }
     }
 
     func apply(_ frame: RegionFrame) {

@@ -91,6 +91,7 @@ extension Region {
                 position: state.position.clampedInside(margin: 0.05), velocity: state.velocity, rotation: state.rotation)
             avatar.intent = state.intent
             avatar.lastSequence = state.appliedSequence
+            avatar.arrivedMillis = clockMillis
             avatars[id] = avatar
             agentIndex[state.agentID] = id
             physics.membershipDirty = true

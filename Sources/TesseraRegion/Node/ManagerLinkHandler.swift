@@ -4,7 +4,7 @@ import TesseraWire
 
 /// One connection to a region node, after the handshake. A client manager's messages go to
 /// the addressed region's inbox; another region node's (hand-offs, ghosts, relayed chat) go
-/// through the peer links; a tool asks for the node's status.
+/// through the peer links; a tool asks for the node's status or an admin action.
 final class ManagerLinkHandler: ChannelInboundHandler {
     typealias InboundIn = WireMessage
     typealias OutboundOut = WireMessage
@@ -13,6 +13,7 @@ final class ManagerLinkHandler: ChannelInboundHandler {
     private let connections: ManagerConnections
     private let peers: PeerLinks
     private let status: @Sendable () -> StatusReply
+    private let admin: @Sendable (AdminRequest) async -> AdminReply
     /// Called when another region node links to this one (it may be new to this node).
     private let peerArrived: @Sendable () -> Void
     private let logger: Logger
@@ -21,8 +22,10 @@ final class ManagerLinkHandler: ChannelInboundHandler {
 
     init(
         runners: [RegionRunner], connections: ManagerConnections, peers: PeerLinks, status: @escaping @Sendable () -> StatusReply,
+        admin: @escaping @Sendable (AdminRequest) async -> AdminReply = { _ in AdminReply(.notHere) },
         peerArrived: @escaping @Sendable () -> Void = {}, logger: Logger
     ) {
+        self.admin = admin
         self.peerArrived = peerArrived
         self.runners = Dictionary(uniqueKeysWithValues: runners.map { ($0.settings.handle.rawValue, $0) })
         self.connections = connections
@@ -53,8 +56,16 @@ final class ManagerLinkHandler: ChannelInboundHandler {
         case .region?:
             if !peers.received(message) { refuse(context, message) }
         case .tool?:
-            guard case .statusRequest = message else { return refuse(context, message) }
-            context.writeAndFlush(wrapOutboundOut(.statusReply(status())), promise: nil)
+            switch message {
+            case .statusRequest:
+                context.writeAndFlush(wrapOutboundOut(.statusReply(status())), promise: nil)
+            case .adminRequest(let request):
+                // Answered when the regions' loops have done it; the connection's loop never waits.
+                let (channel, admin) = (context.channel, admin)
+                Task { channel.writeAndFlush(WireMessage.adminReply(await admin(request)), promise: nil) }
+            default:
+                refuse(context, message)
+            }
         case .clientManager?:
             fromManager(context, message)
         default:

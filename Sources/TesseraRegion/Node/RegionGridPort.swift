@@ -12,6 +12,8 @@ public protocol RegionGridPort: Sendable {
     /// Moves a crossing object's row to the region at `to`, in one transaction; answers
     /// success too when the row is the destination's already (asking again is safe).
     func moveObject(_ record: SceneObjectRecord, from region: UUID, to: GridPosition) async -> Result<Void, CallStatus>
+    /// The region's stored objects (a restart reloads them).
+    func loadScene(region: UUID) async -> Result<[SceneObjectRecord], CallStatus>
 }
 
 /// The port over a `GridClient`.
@@ -42,6 +44,13 @@ public struct GridClientPort: RegionGridPort {
 
     public func moveObject(_ record: SceneObjectRecord, from region: UUID, to: GridPosition) async -> Result<Void, CallStatus> {
         await outcome(.moveObject(record, from: region, gridX: to.x, gridY: to.y)) { _ in () }
+    }
+
+    public func loadScene(region: UUID) async -> Result<[SceneObjectRecord], CallStatus> {
+        await outcome(.loadScene(region: region)) { answer in
+            if case .scene(let objects) = answer { return objects }
+            return nil
+        }
     }
 
     private func outcome<T>(_ call: GridCall, _ extract: (GridAnswer) -> T?) async -> Result<T, CallStatus> {

@@ -87,6 +87,9 @@ public final class RegionNode: Service, @unchecked Sendable {
         let status: @Sendable () -> StatusReply = { [weak self] in
             self?.status() ?? StatusReply(node: "", regions: [])
         }
+        let admin: @Sendable (AdminRequest) async -> AdminReply = { [weak self] request in
+            await self?.admin(request) ?? AdminReply(.notHere)
+        }
         let peerArrived: @Sendable () -> Void = { [weak self] in
             guard let self, let (gridClient, address) = self.registration.withLock({ $0 }) else { return }
             Task { await self.discoverPeers(gridClient, ownAddress: address) }
@@ -102,7 +105,8 @@ public final class RegionNode: Service, @unchecked Sendable {
                     )
                     try channel.pipeline.syncOperations.addHandler(
                         ManagerLinkHandler(
-                            runners: runners, connections: connections, peers: peers, status: status, peerArrived: peerArrived, logger: logger)
+                            runners: runners, connections: connections, peers: peers, status: status, admin: admin, peerArrived: peerArrived,
+                            logger: logger)
                     )
                 }
             }
@@ -206,6 +210,19 @@ public final class RegionNode: Service, @unchecked Sendable {
 }
 
 extension RegionNode {
+    /// One admin action on this node's regions: agents are listed from all of them, an alert
+    /// goes to all of them, a kick or teleport to the one the agent is in, a restart to the
+    /// addressed region.
+    public func admin(_ request: AdminRequest) async -> AdminReply {
+        let outcomes = await withTaskGroup(of: AdminReply.Outcome.self) { tasks in
+            for runner in runners { tasks.addTask { await runner.admin(request.action) } }
+            var all: [AdminReply.Outcome] = []
+            for await outcome in tasks { all.append(outcome) }
+            return all
+        }
+        return AdminReply(AdminReply.Outcome.combine(outcomes))
+    }
+
     /// The status from the published stats, without waiting on any loop (the handler runs on
     /// an event loop and must not block).
     func quickStatus() -> [RegionStatus] {

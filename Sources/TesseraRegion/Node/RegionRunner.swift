@@ -15,17 +15,17 @@ public protocol RegionOutputSink: Sendable {
 public final class RegionRunner: @unchecked Sendable {
     public let settings: RegionSettings
     public let inbox: RegionInbox
-    private let loop: EventLoop
-    private let clock: FrameClock
+    let loop: EventLoop
+    let clock: FrameClock
     private let sink: RegionOutputSink
-    private var region: Region
+    var region: Region
     private var nextDeadline = NIODeadline.now()
     private var scheduled: Scheduled<Void>?
     private var running = false
     private var totalFrameMicros: Double = 0
     private var frames = 0
-    private let published = Mutex(RegionStats())
-    private var grid: (port: RegionGridPort, regionID: UUID)?
+    let published = Mutex(RegionStats())
+    var grid: (port: RegionGridPort, regionID: UUID)?
     /// Where messages for other regions go (set by the node before `start()`).
     var peers: PeerDelivery?
     private var physicsLink: PhysicsLink?
@@ -94,7 +94,7 @@ public final class RegionRunner: @unchecked Sendable {
     private var reactScheduled = false
 
     /// Applies urgent inputs between frames (see `Region.react`); coalesced per loop turn.
-    private func scheduleReaction() {
+    func scheduleReaction() {
         loop.execute {
             guard self.running, !self.reactScheduled else { return }
             self.reactScheduled = true

@@ -24,6 +24,8 @@ public struct RegionStats: Sendable, Hashable {
     /// The agents whose root the region is, as of its last frame.
     public var rootAgents: [AgentID] = []
     public var physics = PhysicsLinkStatus()
+    /// Restarts asked by an admin since the node started.
+    public var restarts = 0
 
     public init() {}
 }

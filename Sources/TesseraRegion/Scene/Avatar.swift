@@ -20,6 +20,8 @@ struct Avatar {
     var handoff: HandoffID?
     /// The sequence number of the last client command applied to this avatar.
     var lastSequence: UInt32 = 0
+    /// When it arrived in this region (login or hand-off), milliseconds since 1970.
+    var arrivedMillis: UInt64 = 0
 
     /// Avatars are drawn as an upright cylinder of roughly human size.
     static let scale = Vector3(0.45, 0.6, 1.9)

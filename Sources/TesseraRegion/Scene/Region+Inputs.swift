@@ -19,6 +19,7 @@ extension Region {
             }
         case .join(let manager, let join):
             admit(join, from: manager)
+            if let id = agentIndex[join.agentID] { avatars[id]?.arrivedMillis = now.wallMillis }
         case .leave(let manager, let leave):
             guard let id = agentIndex[leave.agentID], avatars[id]?.manager == manager else { return }
             removeEntity(id)

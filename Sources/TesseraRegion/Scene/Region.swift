@@ -43,6 +43,8 @@ public struct Region {
     var ghostObjectsChanged = true
     /// The monotonic time of the frame (or reaction) being applied.
     var clockSeconds: Double = 0
+    /// The wall-clock time of the frame (or reaction) being applied, milliseconds since 1970.
+    var clockMillis: UInt64 = 0
     var physics = PhysicsBridge()
 
     public init(settings: RegionSettings) {
@@ -66,6 +68,7 @@ public struct Region {
     public mutating func step(now: FrameInstant, inputs: [RegionInput]) -> RegionOutput {
         frame &+= 1
         clockSeconds = now.seconds
+        clockMillis = now.wallMillis
         dilationMeter.record(now.seconds)
         for input in inputs { apply(input, now: now) }
         let dt = settings.frameSeconds
@@ -95,6 +98,7 @@ public struct Region {
     /// the frame number stays, so a hand-off's round trips cost network time, not frame waits.
     public mutating func react(now: FrameInstant, inputs: [RegionInput]) -> RegionOutput {
         clockSeconds = now.seconds
+        clockMillis = now.wallMillis
         for input in inputs { apply(input, now: now) }
         if !pending.appeared.isEmpty || avatars.values.contains(where: \.needsInitialView) {
             updateInterest(arrivalsOnly: true)

@@ -114,6 +114,7 @@ extension WireMessageType: CustomStringConvertible {
         case .agentJoined: "AgentJoined"
         case .agentLeave: "AgentLeave"
         case .agentInput: "AgentInput"
+        case .agentNotice: "AgentNotice"
         case .regionFrame: "RegionFrame"
         case .gridRequest: "GridRequest"
         case .gridReply: "GridReply"
@@ -123,6 +124,8 @@ extension WireMessageType: CustomStringConvertible {
         case .chatRelay: "ChatRelay"
         case .statusRequest: "StatusRequest"
         case .statusReply: "StatusReply"
+        case .adminRequest: "AdminRequest"
+        case .adminReply: "AdminReply"
         case .physicsFrame: "PhysicsFrame"
         case .physicsResult: "PhysicsResult"
         }

@@ -15,6 +15,10 @@ public struct AgentLeave: WireMessageBody {
         case regionStopping = 5
         /// The same agent joined again (a new login); the old avatar is gone.
         case replaced = 6
+        /// An admin removed the avatar (the admin console's kick); `message` is theirs.
+        case kicked = 7
+        /// The region restarts and no neighbour took the avatar.
+        case restarting = 8
     }
 
     public var region: RegionHandle
