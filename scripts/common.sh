@@ -3,7 +3,8 @@
 
 # System packages (Debian names): PostgreSQL for storage (the embedded cluster uses its binaries).
 # Bullet (libbullet-dev, found through pkg-config) for the physics worlds.
-TESSERA_APT_PACKAGES=(postgresql libbullet-dev pkg-config)
+# Chromium (headless) for the dashboard's browser test; prometheus for promtool (metrics format check).
+TESSERA_APT_PACKAGES=(postgresql libbullet-dev pkg-config chromium prometheus)
 
 tessera_require_swift() {
   if ! command -v swift >/dev/null 2>&1; then
