@@ -35,6 +35,8 @@ public final class AdminConsole: Service, Sendable {
     /// The feed of recent grid events (the dashboard's, and `GET /events`).
     public let events: ConsoleEvents
     let control: GridControl
+    let inventory: InventoryStore
+    let assets: AssetStore
     let watch: ConsoleWatch
     /// When the console started (`show uptime`).
     let started = Date()
@@ -44,6 +46,8 @@ public final class AdminConsole: Service, Sendable {
         group: EventLoopGroup, logger: Logger, events: ConsoleEvents = ConsoleEvents(), watchInterval: Duration = .seconds(1)
     ) {
         self.events = events
+        inventory = InventoryStore(client: accounts.client, logger: logger)
+        assets = AssetStore(client: accounts.client, logger: logger)
         control = GridControl(directory: regions, admins: admins, logins: logins, events: events)
         watch = ConsoleWatch(control: control, interval: watchInterval, logger: logger)
         self.regionDirectory = regions
@@ -81,6 +85,7 @@ public final class AdminConsole: Service, Sendable {
         addRegionRoutes(to: router)
         addLoginRoutes(to: router)
         addGridRoutes(to: router)
+        addInventoryRoutes(to: router)
         addCommandRoutes(to: router)
         addDashboardRoutes(to: router)
         return router

@@ -197,3 +197,54 @@ struct AdminConsoleGridTests {
         }
     }
 }
+
+extension AdminConsoleGridTests {
+    @Test("inventory: a user's folder tree and items, read-only; assets: upload (201, audited), metadata, download; 400, 401 and 404 as documented")
+    func inventoryAndAssets() async throws {
+        try await withGridServices { grid, operations in
+            let (console, token) = try await AdminConsoleTests.gridConsole(grid, operations)
+            let ada = try await makeAccount(operations, "Ada")
+            let root = try await operations.inventory.createInventory(for: ada)
+            let folder = try await operations.inventory.createFolder(owner: ada, parent: root, name: "Crates")
+            try await console.makeApplication().test(.live) { http in
+                let bytes = ByteBuffer(string: "a notecard's text ✦")
+                let upload = try await http.execute(
+                    uri: "/assets?type=7&name=Welcome", method: .post, headers: AdminConsoleTests.bearer(token), body: bytes)
+                #expect(upload.status == .created)
+                struct Asset: Decodable { var id: String; var type: Int; var name: String; var size: Int; var creator: String? }
+                let asset = try Self.decode(Asset.self, upload)
+                #expect(asset.type == 7 && asset.name == "Welcome" && asset.size == bytes.readableBytes && asset.id.count == 64)
+                #expect(asset.creator != nil, "the uploading admin is its creator")
+                #expect(upload.headers[.location] == "/assets/\(asset.id)")
+                let meta = try await http.execute(uri: "/assets/\(asset.id)", method: .get, headers: AdminConsoleTests.bearer(token))
+                #expect(try Self.decode(Asset.self, meta).name == "Welcome")
+                let data = try await http.execute(uri: "/assets/\(asset.id)/data", method: .get, headers: AdminConsoleTests.bearer(token))
+                #expect(data.status == .ok && data.body == bytes)
+                #expect(try await http.execute(uri: "/assets/\(String(repeating: "0", count: 64))", method: .get, headers: AdminConsoleTests.bearer(token)).status == .notFound)
+                #expect(try await http.execute(uri: "/assets/xyz", method: .get, headers: AdminConsoleTests.bearer(token)).status == .badRequest)
+                #expect(try await http.execute(uri: "/assets?type=999", method: .post, headers: AdminConsoleTests.bearer(token), body: bytes).status == .badRequest)
+                #expect(try await http.execute(uri: "/assets", method: .post, headers: AdminConsoleTests.bearer(token), body: bytes).status == .badRequest)
+                #expect(try await http.execute(uri: "/assets/\(asset.id)", method: .get).status == .unauthorized)
+
+                _ = try await operations.inventory.createItem(
+                    owner: ada, folder: folder, assetID: AssetStore.id(of: Data(buffer: bytes)), type: 7, name: "Welcome note", masks: .full)
+                struct Tree: Decodable {
+                    struct Folder: Decodable { var id: String; var parent: String?; var name: String }
+                    struct Item: Decodable { var folder: String; var name: String; var asset_id: String }
+                    var account: String
+                    var folders: [Folder]
+                    var items: [Item]
+                }
+                let inventory = try await http.execute(uri: "/users/Ada/inventory", method: .get, headers: AdminConsoleTests.bearer(token))
+                #expect(inventory.status == .ok)
+                let tree = try Self.decode(Tree.self, inventory)
+                let crates = try #require(tree.folders.first { $0.name == "Crates" })
+                #expect(crates.parent == root.uuidString.lowercased())
+                #expect(tree.items.map(\.name) == ["Welcome note"] && tree.items.first?.folder == crates.id && tree.items.first?.asset_id == asset.id)
+                #expect(try await http.execute(uri: "/users/Nobody/inventory", method: .get, headers: AdminConsoleTests.bearer(token)).status == .notFound)
+                let audit = String(buffer: try await http.execute(uri: "/audit", method: .get, headers: AdminConsoleTests.bearer(token)).body)
+                #expect(audit.contains(#""action":"upload asset""#))
+            }
+        }
+    }
+}

@@ -38,7 +38,7 @@ public enum AccountError: Error, Equatable, CustomStringConvertible {
 /// Accounts and password logins. Passwords are hashed with scrypt and never logged; failed
 /// logins are counted per account name and per client address over a sliding window.
 public struct AccountStore: Sendable {
-    let client: PostgresClient
+    public let client: PostgresClient
     let logger: Logger
     public var hasher: PasswordHasher
     /// Failed logins allowed per name, and per address, within `failureWindow`.

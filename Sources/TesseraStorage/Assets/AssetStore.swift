@@ -60,3 +60,25 @@ public struct AssetStore: Sendable {
         return nil
     }
 }
+
+/// What the admin console shows of an asset, without its data.
+public struct AssetInfo: Sendable, Hashable {
+    public var id: Data
+    public var type: Int16
+    public var name: String
+    public var creatorID: UUID?
+    public var size: Int
+    public var createdAt: Date
+}
+
+extension AssetStore {
+    /// The asset's metadata, or nil.
+    public func info(id: Data) async throws -> AssetInfo? {
+        let rows = try await client.query(
+            "SELECT asset_type, name, creator_id, size, created_at FROM assets WHERE id = \(id)", logger: logger)
+        for try await (type, name, creator, size, created) in rows.decode((Int16, String, UUID?, Int32, Date).self) {
+            return AssetInfo(id: id, type: type, name: name, creatorID: creator, size: Int(size), createdAt: created)
+        }
+        return nil
+    }
+}
