@@ -59,6 +59,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -72,6 +73,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // The binary WebSocket protocol spoken by clients (docs/client-protocol.md).
@@ -90,6 +92,21 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
+        // Prometheus metrics: the process-wide registry behind swift-metrics, its text
+        // exposition and the `/metrics` HTTP server every node runs (docs/metrics.md).
+        .target(
+            name: "TesseraMetrics",
+            dependencies: [
+                "TesseraConfig",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // PostgreSQL: migrations, the embedded cluster, and every transactional store
         // (accounts, sessions, region registry, inventory, assets, scene persistence).
         .target(
@@ -101,6 +118,7 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
         ),
         // Grid services (`tessera grid`): the stores behind a Tessera wire listener.
@@ -119,7 +137,7 @@ let package = Package(
         .target(
             name: "TesseraConsole",
             dependencies: [
-                "TesseraStorage", "TesseraWire", "TesseraWorld",
+                "TesseraStorage", "TesseraWire", "TesseraWorld", "TesseraMetrics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
@@ -138,6 +156,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // Client manager: the untrusted edge, routing and per-client streaming.
@@ -153,6 +172,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // Load generation and measurement through a client manager.
@@ -183,7 +203,7 @@ let package = Package(
             name: "TesseraLocalGrid",
             dependencies: [
                 "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraStorage", "TesseraGrid",
-                "TesseraPhysicsService", "TesseraConsole", "TesseraGridProtocol", "TesseraClientProtocol", "TesseraWire",
+                "TesseraPhysicsService", "TesseraConsole", "TesseraGridProtocol", "TesseraClientProtocol", "TesseraWire", "TesseraMetrics",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -195,7 +215,7 @@ let package = Package(
             dependencies: [
                 "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraLocalGrid", "TesseraBench",
                 "TesseraStorage", "TesseraGrid", "TesseraGridProtocol", "TesseraWire", "TesseraClientProtocol", "TesseraPhysicsService",
-                "TesseraConsole",
+                "TesseraConsole", "TesseraMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -228,6 +248,16 @@ let package = Package(
             dependencies: [
                 "TesseraStorage", "TesseraWorld",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "TesseraMetricsTests",
+            dependencies: [
+                "TesseraMetrics", "TesseraRegion", "TesseraConfig", "TesseraWire", "TesseraWorld",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

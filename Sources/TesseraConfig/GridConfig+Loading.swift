@@ -64,6 +64,47 @@ extension GridConfig {
         guard defaultRegion != nil else {
             throw ConfigError(file: file, key: defaultRegionKey, problem: "no region named \"\(grid.defaultRegion)\"")
         }
+        try validateMetricsPorts()
+    }
+
+    /// A `metrics_port` must not be another listener's port on the same host (0 picks a free
+    /// port, so it never clashes).
+    private func validateMetricsPorts() throws {
+        var listeners: [(key: String, host: String, port: Int)] = []
+        if let services = gridServices {
+            listeners.append(("grid_services.port", services.host, services.port))
+            if let console = services.consolePort { listeners.append(("grid_services.console_port", services.host, console)) }
+        }
+        if let physics {
+            listeners.append(("physics.port", physics.host, physics.port))
+        }
+        for (index, node) in regionNodes.enumerated() { listeners.append(("region_node[\(index)].port", node.host, node.port)) }
+        for (index, manager) in clientManagers.enumerated() {
+            listeners.append(("client_manager[\(index)].port", manager.host, manager.port))
+        }
+        var metrics: [(key: String, host: String, port: Int)] = []
+        if let port = physics?.metricsPort, let physics { metrics.append(("physics.metrics_port", physics.host, port)) }
+        for (index, node) in regionNodes.enumerated() {
+            if let port = node.metricsPort { metrics.append(("region_node[\(index)].metrics_port", node.host, port)) }
+        }
+        for (index, manager) in clientManagers.enumerated() {
+            if let port = manager.metricsPort { metrics.append(("client_manager[\(index)].metrics_port", manager.host, port)) }
+        }
+        for (position, entry) in metrics.enumerated() where entry.port != 0 {
+            let earlier = listeners + metrics.prefix(position)
+            if let clash = earlier.first(where: { $0.port == entry.port && $0.host == entry.host }) {
+                throw ConfigError(file: file, key: entry.key, problem: "port \(entry.port) is already \(clash.key) on \(entry.host)")
+            }
+        }
+    }
+}
+
+extension ConfigReader {
+    /// The optional `metrics_port` of a node's table: absent is nil.
+    mutating func metricsPort() throws -> Int? {
+        // The fallback is returned unchecked, so -1 stands for "absent" without widening the range.
+        let port = try int("metrics_port", in: 0...65535, default: -1)
+        return port < 0 ? nil : port
     }
 }
 
@@ -104,6 +145,7 @@ extension PhysicsServiceConfig {
         port = try reader.int("port", in: 0...65535)
         stepRate = try reader.int("step_rate", in: 10...1000, default: 60)
         maxSubsteps = try reader.int("max_substeps", in: 1...32, default: 4)
+        metricsPort = try reader.metricsPort()
         try reader.finish()
     }
 }
@@ -116,6 +158,7 @@ extension RegionNodeConfig {
         port = try reader.int("port", in: 0...65535)
         regions = try reader.tables("region").map(RegionConfig.init(reading:))
         guard !regions.isEmpty else { throw reader.error("region", "expected at least one [[region_node.region]]") }
+        metricsPort = try reader.metricsPort()
         try reader.finish()
     }
 }
@@ -162,6 +205,7 @@ extension ClientManagerConfig {
         maxBytesPerTick = try reader.int("max_bytes_per_tick", in: 1024...(1 << 20), default: 65536)
         maxQueuedEvents = try reader.int("max_queued_events", in: 16...1_000_000, default: 4096)
         loginTimeoutSeconds = try reader.double("login_timeout_seconds", in: 1...600, default: 10)
+        metricsPort = try reader.metricsPort()
         try reader.finish()
     }
 }

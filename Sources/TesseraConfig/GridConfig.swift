@@ -62,6 +62,8 @@ public struct PhysicsServiceConfig: Sendable, Hashable {
     public var stepRate: Int
     /// The most fixed steps one region frame may take (a late region does not spiral).
     public var maxSubsteps: Int
+    /// The HTTP port of this node's `/metrics` endpoint (Prometheus text, on `host`); nil serves none.
+    public var metricsPort: Int? = nil
 }
 
 public struct RegionNodeConfig: Sendable, Hashable {
@@ -69,6 +71,8 @@ public struct RegionNodeConfig: Sendable, Hashable {
     public var host: String
     public var port: Int
     public var regions: [RegionConfig]
+    /// The HTTP port of this node's `/metrics` endpoint (Prometheus text, on `host`); nil serves none.
+    public var metricsPort: Int? = nil
 }
 
 public struct RegionConfig: Sendable, Hashable {
@@ -100,6 +104,8 @@ public struct ClientManagerConfig: Sendable, Hashable {
     /// disconnected as too slow.
     public var maxQueuedEvents: Int
     public var loginTimeoutSeconds: Double
+    /// The HTTP port of this node's `/metrics` endpoint (Prometheus text, on `host`); nil serves none.
+    public var metricsPort: Int? = nil
 
     /// The URL a client connects to.
     public var url: String { "ws://\(host):\(port)/ws" }

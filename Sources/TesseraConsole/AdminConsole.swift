@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import Synchronization
+import TesseraMetrics
 import TesseraStorage
 
 /// The admin REST console (docs/console.md, `Resources/openapi.yaml`): JSON over HTTP, bearer
@@ -88,6 +89,9 @@ public final class AdminConsole: Service, Sendable {
         addInventoryRoutes(to: router)
         addCommandRoutes(to: router)
         addDashboardRoutes(to: router)
+        // The grid services' metrics (docs/metrics.md), on the console's port; no token.
+        TesseraMetrics.bootstrap()
+        router.addMetricsRoute()
         return router
     }
 

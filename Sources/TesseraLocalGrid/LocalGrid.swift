@@ -10,6 +10,7 @@ import TesseraGrid
 import TesseraStorage
 import TesseraPhysicsService
 import TesseraConsole
+import TesseraMetrics
 
 /// `tessera up`: every role of a grid config in one process, on one event loop group, over
 /// real sockets on loopback — the same wiring as separate processes, started in dependency
@@ -91,6 +92,8 @@ public final class LocalGrid: Service, Sendable {
                 let address = try await physics.start()
                 output("Physics: Bullet service in this process on \(address.ipAddress ?? "?"):\(address.port ?? 0)")
             }
+            let metrics = MetricsServer.startAll(for: config, includingPhysics: physics != nil, group: group, logger: logger)
+            defer { Task { await metrics.stop() } }
             for node in regionNodes { try await node.start() }
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 for manager in clientManagers {

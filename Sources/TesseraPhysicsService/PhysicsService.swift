@@ -43,11 +43,22 @@ public final class PhysicsService: Service, Sendable {
     private let logger: Logger
     private let listener = WireListener()
     let statsBox = Mutex(Stats())
+    let metrics: PhysicsMetrics
 
     public init(settings: Settings, group: EventLoopGroup, logger: Logger) {
         self.settings = settings
         self.group = group
         self.logger = logger
+        metrics = PhysicsMetrics(node: settings.name)
+    }
+
+    /// Changes the stats and sets the metrics' gauges to the result (under the same lock, so
+    /// concurrent connections leave the gauges at the latest figures).
+    func updateStats(_ change: (inout Stats) -> Void) {
+        statsBox.withLock { stats in
+            change(&stats)
+            metrics.holding(stats)
+        }
     }
 
     public var stats: Stats { statsBox.withLock { $0 } }
@@ -116,7 +127,7 @@ final class PhysicsConnectionHandler: ChannelInboundHandler {
         if let terrain = frame.terrain, worlds[frame.region] == nil {
             do {
                 worlds[frame.region] = try RegionWorld(region: frame.region, terrain: terrain, settings: settings)
-                service.statsBox.withLock { $0.regions += 1 }
+                service.updateStats { $0.regions += 1 }
             } catch {
                 return refuse(frame, "the terrain could not be built: \(error)")
             }
@@ -127,12 +138,14 @@ final class PhysicsConnectionHandler: ChannelInboundHandler {
         let before = world.bodyCount
         let result = world.apply(frame)
         let after = world.bodyCount
-        service.statsBox.withLock { stats in
+        service.updateStats { stats in
             stats.frames += 1
             stats.stepMicrosTotal += UInt64(result.stepMicros)
             stats.bodies += after - before
             stats.refusedBodies += UInt64(result.refused.count)
         }
+        service.metrics.step.recordMicroseconds(result.stepMicros)
+        if !result.refused.isEmpty { service.metrics.refusedBodies.increment(by: result.refused.count) }
         if !result.refused.isEmpty {
             logger.warning("physics refused bodies", metadata: ["region": "\(frame.region.gridPosition)", "first": "\(result.refused[0].reason)"])
         }
@@ -142,6 +155,7 @@ final class PhysicsConnectionHandler: ChannelInboundHandler {
     /// A frame the service cannot apply: refused as a whole (body 0), the region sends a snapshot.
     private func refuse(_ frame: PhysicsFrame, _ reason: String) -> PhysicsResult {
         service.statsBox.withLock { $0.badFrames += 1 }
+        service.metrics.refusedFrames.increment()
         logger.warning("physics frame refused", metadata: ["region": "\(frame.region.gridPosition)", "reason": "\(reason)"])
         return PhysicsResult(region: frame.region, frame: frame.frame, refused: [PhysicsRefusal(id: 0, reason: reason)])
     }
@@ -150,7 +164,7 @@ final class PhysicsConnectionHandler: ChannelInboundHandler {
         let bodies = worlds.values.reduce(0) { $0 + $1.bodyCount }
         let count = worlds.count
         worlds = [:]
-        service.statsBox.withLock { stats in
+        service.updateStats { stats in
             stats.regions -= count
             stats.bodies -= bodies
         }

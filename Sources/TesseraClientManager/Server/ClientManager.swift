@@ -15,6 +15,7 @@ import TesseraWorld
 public final class ClientManager: Service, Sendable {
     public let settings: ClientManagerSettings
     public let stats = ClientManagerStats()
+    let metrics: ClientManagerMetrics
     public let routes = RouteTable()
     private let group: EventLoopGroup
     private let logger: Logger
@@ -28,6 +29,7 @@ public final class ClientManager: Service, Sendable {
         self.settings = settings
         self.group = group
         self.logger = logger
+        metrics = ClientManagerMetrics(node: settings.name)
         let hello = Hello(role: .clientManager, nodeName: settings.name, gridSecret: settings.gridSecret)
         let routes = routes
         let sessions = sessionsByAgent
@@ -89,7 +91,11 @@ public final class ClientManager: Service, Sendable {
 
     private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, address: String, logger: Logger) async {
         let count = stats.clients.wrappingAdd(1, ordering: .relaxed).newValue
-        defer { stats.clients.wrappingSubtract(1, ordering: .relaxed) }
+        metrics.connections.increment()
+        defer {
+            stats.clients.wrappingSubtract(1, ordering: .relaxed)
+            metrics.connections.decrement()
+        }
         let session = ClientSession(mailbox: ClientMailbox(capacity: settings.maxQueuedEvents))
         if count > settings.maxClients {
             session.mailbox.close(.serverFull, reason: "this client manager serves at most \(settings.maxClients) clients")
@@ -105,9 +111,11 @@ public final class ClientManager: Service, Sendable {
         guard let grid else {
             let region = login.startRegion.isEmpty ? settings.defaultRegion : login.startRegion
             guard let route = routes.route(named: region) ?? (login.startRegion.isEmpty ? routes.all.first : nil) else {
+                metrics.login(.regionUnavailable)
                 session.mailbox.close(.regionUnavailable, reason: "no region \(region) is reachable")
                 return
             }
+            metrics.login(.accepted)
             return join(session, agentID: UUID(), name: login.name, route: route, token: nil)
         }
         Task {
@@ -119,11 +127,14 @@ public final class ClientManager: Service, Sendable {
                 else {
                     throw CallStatus(.regionUnavailable, "region \(name) is not reachable from this client manager")
                 }
+                metrics.login(.accepted)
                 join(session, agentID: grant.account, name: grant.name, route: route, token: grant.token)
             } catch let status as CallStatus {
                 stats.failedLogins.add(1, ordering: .relaxed)
+                metrics.login(LoginOutcome(refusal: status.code))
                 session.mailbox.close(status.code ?? .serviceUnavailable, reason: status.message)
             } catch {
+                metrics.login(.serviceUnavailable)
                 session.mailbox.close(.serviceUnavailable, reason: "\(error)")
             }
         }

@@ -49,6 +49,7 @@ struct SessionRunner {
                     return reject(.malformedMessage, "text frames are not part of the protocol")
                 }
                 manager.stats.messagesReceived.add(1, ordering: .relaxed)
+                manager.metrics.received(bytes: frame.readableBytes)
                 let decoded: ClientMessage
                 do {
                     decoded = try ClientMessage.decode(frame)
@@ -61,6 +62,7 @@ struct SessionRunner {
                 if session.mailbox.isClosed { return }
                 guard limiter.allow(now: seconds) else {
                     manager.stats.rateLimited.add(1, ordering: .relaxed)
+                    manager.metrics.rateLimitedCommands.increment()
                     if seconds - lastRateLimitNotice >= 1 {
                         lastRateLimitNotice = seconds
                         session.mailbox.push(.message(.error(ServerError(
@@ -79,6 +81,7 @@ struct SessionRunner {
 
     private func reject(_ code: ErrorCode, _ reason: String) {
         manager.stats.protocolErrors.add(1, ordering: .relaxed)
+        manager.metrics.protocolErrors.increment()
         logger.info("closing client for a protocol error", metadata: ["code": "\(code)", "reason": "\(reason)"])
         session.mailbox.close(code, reason: reason)
     }
@@ -149,6 +152,7 @@ struct SessionRunner {
             if Task.isCancelled { return }
             if clock.now >= next { next = max(next + interval, clock.now) }
             let (events, closure) = session.mailbox.drain()
+            manager.metrics.queueDepth.record(events.count)
             if session.phase == .awaitingLogin, clock.now > loginDeadline {
                 return await close(outbound, code: .notLoggedIn, reason: "no Login within \(settings.loginTimeoutSeconds) s")
             }
@@ -167,12 +171,19 @@ struct SessionRunner {
                     }
                     manager.stats.framesSent.add(1, ordering: .relaxed)
                     manager.stats.bytesSent.add(buffer.readableBytes, ordering: .relaxed)
+                    manager.metrics.sent(bytes: buffer.readableBytes)
                 }
                 let deferred = view.deferredUpdates - deferredBefore
-                if deferred > 0 { manager.stats.deferredUpdates.add(deferred, ordering: .relaxed) }
+                if deferred > 0 {
+                    manager.stats.deferredUpdates.add(deferred, ordering: .relaxed)
+                    manager.metrics.deferredUpdates.increment(by: deferred)
+                }
             }
             if let closure {
-                if closure.code == .tooSlow { manager.stats.slowClientsClosed.add(1, ordering: .relaxed) }
+                if closure.code == .tooSlow {
+                    manager.stats.slowClientsClosed.add(1, ordering: .relaxed)
+                    manager.metrics.slowCloses.increment()
+                }
                 return await close(outbound, code: closure.code, reason: closure.reason, goingAway: closure.goingAway)
             }
         }

@@ -31,6 +31,7 @@ public final class RegionRunner: @unchecked Sendable {
     private var physicsLink: PhysicsLink?
     private var flushing = false
     private var lastFlush = NIODeadline.now()
+    private var metrics: RegionMetrics
 
     public init(settings: RegionSettings, loop: EventLoop, clock: FrameClock, sink: RegionOutputSink, inbox: RegionInbox = RegionInbox()) {
         self.settings = settings
@@ -39,6 +40,7 @@ public final class RegionRunner: @unchecked Sendable {
         self.sink = sink
         self.inbox = inbox
         self.region = Region(settings: settings)
+        metrics = RegionMetrics(region: settings.name, dropped: inbox.droppedCount)
     }
 
     /// Connects the region to the grid services under its registered id and puts its stored
@@ -157,7 +159,8 @@ public final class RegionRunner: @unchecked Sendable {
             lastFlush = started
             Task { await self.flushNow() }
         }
-        let micros = Double((NIODeadline.now() - started).nanoseconds) / 1000
+        let nanoseconds = (NIODeadline.now() - started).nanoseconds
+        let micros = Double(nanoseconds) / 1000
         frames += 1
         totalFrameMicros += micros
         let snapshot = (region.frame, region.avatarCount, region.objectCount, region.timeDilation, region.achievedFrameRate)
@@ -182,6 +185,9 @@ public final class RegionRunner: @unchecked Sendable {
             stats.maxFrameMicros = max(stats.maxFrameMicros, micros)
             stats.droppedCommands = dropped
         }
+        metrics.record(.init(
+            nanoseconds: nanoseconds, timeDilation: snapshot.3, rootAvatars: agents.count, ghosts: travel.0, objects: snapshot.2,
+            handoffsInProgress: travel.1, droppedCommands: dropped, handoffs: travel.2))
     }
 
     /// Makes the frame's grid calls; each answer comes back through the inbox.

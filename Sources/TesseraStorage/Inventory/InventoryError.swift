@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import PostgresNIO
 
 /// What an inventory operation refuses, typed so callers can tell cases apart.
@@ -47,7 +48,7 @@ func inTransaction<Result: Sendable>(
     _ client: PostgresClient, logger: Logger, timeout: Duration, operation: String = #function,
     _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
 ) async throws -> Result {
-    try await retrying(operation, timeout: timeout) {
+    try await retrying(operation, kind: .transaction, timeout: timeout) {
         do {
             return try await client.withTransaction(logger: logger) { conn in try await body(conn) }
         } catch let error as PostgresTransactionError {
@@ -63,7 +64,7 @@ func inTransaction<Result: Sendable>(
 func inStatement(
     _ client: PostgresClient, logger: Logger, timeout: Duration, operation: String = #function, _ query: PostgresQuery
 ) async throws {
-    try await retrying(operation, timeout: timeout) {
+    try await retrying(operation, kind: .statement, timeout: timeout) {
         let rows = try await client.query(query, logger: logger)
         for try await _ in rows {}
     }
@@ -72,21 +73,35 @@ func inStatement(
 /// Runs `attempt` up to 5 times while it fails with a deadlock or serialization failure, and
 /// turns a refusal raised by an inventory function into its `InventoryError`. All attempts
 /// together must finish within `timeout`, else `StorageError.timedOut` names `operation` (the
-/// calling store method).
+/// calling store method). Timed, retries and failures counted, as `kind` (`StorageMetrics`).
 private func retrying<Result: Sendable>(
-    _ operation: String, timeout: Duration, _ attempt: @escaping @Sendable () async throws -> Result
+    _ operation: String, kind: StorageMetrics.Kind, timeout: Duration, _ attempt: @escaping @Sendable () async throws -> Result
 ) async throws -> Result {
-    try await withDeadline(operation, timeout: timeout) {
-        var attempts = 0
-        while true {
-            attempts += 1
-            do {
-                return try await attempt()
-            } catch {
-                if attempts < 5, isRetryable(error) { continue }
-                throw InventoryError(refusal: error) ?? error
+    let metrics = StorageMetrics.instruments(kind)
+    let clock = ContinuousClock()
+    let started = clock.now
+    do {
+        let result = try await withDeadline(operation, timeout: timeout) {
+            var attempts = 0
+            while true {
+                attempts += 1
+                do {
+                    return try await attempt()
+                } catch {
+                    if attempts < 5, isRetryable(error) {
+                        metrics.retries.increment()
+                        continue
+                    }
+                    throw InventoryError(refusal: error) ?? error
+                }
             }
         }
+        metrics.duration.record(duration: clock.now - started)
+        return result
+    } catch {
+        metrics.duration.record(duration: clock.now - started)
+        metrics.failed(with: error)
+        throw error
     }
 }
 

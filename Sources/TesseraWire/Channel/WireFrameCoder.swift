@@ -1,3 +1,4 @@
+import Metrics
 import NIOCore
 import TesseraCodec
 
@@ -18,6 +19,7 @@ public struct WireMessageDecoder: ByteToMessageDecoder {
         guard var payload = try Self.nextPayload(from: &buffer, maxFrameBytes: maxFrameBytes) else {
             return .needMoreData
         }
+        WireMetrics.received(frameBytes: 4 + payload.readableBytes)
         context.fireChannelRead(wrapInboundOut(try WireMessage.decode(payload: &payload)))
         return .continue
     }
@@ -48,6 +50,28 @@ public struct WireMessageEncoder: MessageToByteEncoder {
     public init() {}
 
     public func encode(data: WireMessage, out: inout ByteBuffer) throws {
+        let start = out.writerIndex
         data.encodeFrame(into: &out)
+        WireMetrics.sent(frameBytes: out.writerIndex - start)
+    }
+}
+
+/// Messages and bytes over every Tessera wire link of the process (docs/metrics.md), made on
+/// first use. Process-wide, without a peer-role label: the coders sit below the handshake and
+/// do not know who is at the other end.
+enum WireMetrics {
+    private static let messagesReceived = Counter(label: "tessera_wire_messages_received_total")
+    private static let bytesReceived = Counter(label: "tessera_wire_received_bytes_total")
+    private static let messagesSent = Counter(label: "tessera_wire_messages_sent_total")
+    private static let bytesSent = Counter(label: "tessera_wire_sent_bytes_total")
+
+    static func received(frameBytes: Int) {
+        messagesReceived.increment()
+        bytesReceived.increment(by: frameBytes)
+    }
+
+    static func sent(frameBytes: Int) {
+        messagesSent.increment()
+        bytesSent.increment(by: frameBytes)
     }
 }

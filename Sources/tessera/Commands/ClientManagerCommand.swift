@@ -2,6 +2,7 @@ import ArgumentParser
 import NIOPosix
 import ServiceLifecycle
 import TesseraClientManager
+import TesseraMetrics
 
 struct ClientManagerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,17 +17,18 @@ struct ClientManagerCommand: AsyncParsableCommand {
     var name: String?
 
     func run() async throws {
+        TesseraMetrics.bootstrap()
         let config = try options.load()
         guard let managerConfig = name.map({ name in config.clientManagers.first { $0.name == name } }) ?? config.clientManagers.first else {
             throw ValidationError("\(options.config): no [[client_manager]] named \(name ?? "")")
         }
         let logger = options.logger("tessera.client-manager")
-        let manager = ClientManager(
-            settings: ClientManagerSettings(config: managerConfig, grid: config),
-            group: MultiThreadedEventLoopGroup.singleton, logger: logger
-        )
+        let group = MultiThreadedEventLoopGroup.singleton
+        let manager = ClientManager(settings: ClientManagerSettings(config: managerConfig, grid: config), group: group, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: manager)]
+        if let metrics = MetricsServer(manager: managerConfig, group: group, logger: logger) { services.append(.init(service: metrics)) }
         try await ServiceGroup(configuration: .init(
-            services: [.init(service: manager)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
         )).run()
     }
 }

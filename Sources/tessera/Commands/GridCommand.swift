@@ -5,6 +5,7 @@ import ServiceLifecycle
 import TesseraConsole
 import TesseraGrid
 import TesseraLocalGrid
+import TesseraMetrics
 import TesseraStorage
 
 struct GridCommand: AsyncParsableCommand {
@@ -21,6 +22,8 @@ struct GridCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() async throws {
+        // The admin console serves this process's /metrics (on console_port).
+        TesseraMetrics.bootstrap()
         let config = try options.load()
         guard let servicesConfig = config.gridServices else {
             throw ValidationError("\(options.config): no [grid_services] table")

@@ -2,6 +2,7 @@ import ArgumentParser
 import NIOPosix
 import ServiceLifecycle
 import TesseraLocalGrid
+import TesseraMetrics
 import TesseraPhysicsService
 
 struct PhysicsCommand: AsyncParsableCommand {
@@ -20,6 +21,7 @@ struct PhysicsCommand: AsyncParsableCommand {
     var port: Int?
 
     func run() async throws {
+        TesseraMetrics.bootstrap()
         let config = try options.load()
         guard var physics = config.physics else {
             throw ValidationError("\(options.config): no [physics] table")
@@ -29,11 +31,14 @@ struct PhysicsCommand: AsyncParsableCommand {
             physics.port = port
         }
         let logger = options.logger("tessera.physics")
-        let service = PhysicsService(settings: .init(config: physics, grid: config), group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let group = MultiThreadedEventLoopGroup.singleton
+        let service = PhysicsService(settings: .init(config: physics, grid: config), group: group, logger: logger)
         let address = try await service.start()
         printLine("Physics service \"\(physics.name)\" listening on \(address.ipAddress ?? physics.host):\(address.port ?? physics.port)")
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: PhysicsServiceRunner(service: service))]
+        if let metrics = MetricsServer(physics: physics, group: group, logger: logger) { services.append(.init(service: metrics)) }
         try await ServiceGroup(configuration: .init(
-            services: [.init(service: PhysicsServiceRunner(service: service))], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
         )).run()
     }
 }

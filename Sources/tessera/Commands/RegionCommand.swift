@@ -2,6 +2,7 @@ import ArgumentParser
 import NIOPosix
 import ServiceLifecycle
 import TesseraLocalGrid
+import TesseraMetrics
 import TesseraRegion
 
 struct RegionCommand: AsyncParsableCommand {
@@ -17,14 +18,18 @@ struct RegionCommand: AsyncParsableCommand {
     var node: String?
 
     func run() async throws {
+        TesseraMetrics.bootstrap()
         let config = try options.load()
         guard let nodeConfig = node.map({ name in config.regionNodes.first { $0.name == name } }) ?? config.regionNodes.first else {
             throw ValidationError("\(options.config): no [[region_node]] named \(node ?? "")")
         }
         let logger = options.logger("tessera.region")
-        let regionNode = RegionNode(settings: .init(config: nodeConfig, grid: config), group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let group = MultiThreadedEventLoopGroup.singleton
+        let regionNode = RegionNode(settings: .init(config: nodeConfig, grid: config), group: group, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: regionNode)]
+        if let metrics = MetricsServer(node: nodeConfig, group: group, logger: logger) { services.append(.init(service: metrics)) }
         try await ServiceGroup(configuration: .init(
-            services: [.init(service: regionNode)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
         )).run()
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import NIOPosix
 import ServiceLifecycle
 import TesseraLocalGrid
+import TesseraMetrics
 
 struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,6 +23,8 @@ struct Up: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
+        // Before any node exists: metric objects made earlier would record nothing.
+        TesseraMetrics.bootstrap()
         let logger = options.logger("tessera.up")
         // The physics service runs as a process of its own (this executable, `tessera physics`),
         // started again by `tessera up` whenever it ends.
