@@ -248,3 +248,31 @@ extension AdminConsoleGridTests {
         }
     }
 }
+
+extension AdminConsoleGridTests {
+    @Test("teleport: an admin moves an avatar to a point of a region (the client sees itself there); 400 for a bad position, 404 for unknown avatars and regions, 401 without a token")
+    func teleport() async throws {
+        try await withGridServices { grid, operations in
+            let (console, token) = try await AdminConsoleTests.gridConsole(grid, operations)
+            _ = try await makeAccount(operations, "Ada")
+            let ada = try await ScenarioClient.connect(grid.url)
+            try await ada.login("Ada", password: "correct horse")
+            try await console.makeApplication().test(.live) { http in
+                let moved = try await Self.post(http, "/agents/Ada/teleport", token, #"{"region":"Scenario Region","position":[20,30,40]}"#)
+                #expect(moved.status == .ok, "\(String(buffer: moved.body))")
+                #expect(try Self.decode(Action.self, moved).affected == 1)
+                #expect(try await Self.post(http, "/agents/Ada/teleport", token, #"{"region":"Scenario Region","position":[1,2]}"#).status == .badRequest)
+                #expect(try await Self.post(http, "/agents/Ada/teleport", token, #"{"region":"Scenario Region","position":[300,2,3]}"#).status == .badRequest)
+                #expect(try await Self.post(http, "/agents/Ada/teleport", token, #"{"position":[1,2,3]}"#).status == .badRequest)
+                #expect(try await Self.post(http, "/agents/Ada/teleport", token, #"{"region":"Nowhere"}"#).status == .notFound)
+                #expect(try await Self.post(http, "/agents/Nobody/teleport", token, #"{"region":"Scenario Region"}"#).status == .notFound)
+                #expect(try await Self.post(http, "/agents/Ada/teleport", nil, #"{"region":"Scenario Region"}"#).status == .unauthorized)
+            }
+            try await ada.waitFor("Ada at the teleport's point") { mirror in
+                guard let me = mirror.me else { return false }
+                return abs(me.motion.position.position.x - 20) < 0.5 && abs(me.motion.position.position.y - 30) < 0.5
+            }
+            await ada.close()
+        }
+    }
+}
