@@ -47,7 +47,7 @@ public struct PhysicsServiceBenchmark: Sendable {
             host: "127.0.0.1", port: address.port ?? 0, hello: Hello(role: .region, nodeName: "bench-region", gridSecret: secret), group: regionLoop, largeReads: true,
             handler: { ApplyingHandler(table: table, continuation: continuation) })
         var answers = stream.makeAsyncIterator()
-        let region = GridPosition(x: 1000, y: 1000).handle
+        let region = GridPosition(x: 1000, y: 1000)!.handle
 
         // The scene: one snapshot, as a region sends on attaching (not timed).
         try await channel.writeAndFlush(WireMessage.physicsFrame(PhysicsFrame(

@@ -32,7 +32,7 @@ public struct RegionBenchmark: Sendable {
 
     public func run() -> Result {
         let settings = RegionSettings(
-            name: "Bench", gridPosition: GridPosition(x: 1000, y: 1000), viewDistance: viewDistance,
+            name: "Bench", gridPosition: GridPosition(x: 1000, y: 1000)!, viewDistance: viewDistance,
             maxAvatars: avatars + 1, spawnRadius: spawnRadius
         )
         var region = Region(settings: settings)

@@ -13,6 +13,8 @@ struct Bot: Sendable {
     let account: BotAccount
     let url: String
     let settings: BotSwarm.Settings
+    /// Where to log in; empty for the default region.
+    var startRegion = ""
     /// Figures are recorded from this instant on (after the ramp and the warm-up).
     let measureFrom: ContinuousClock.Instant
     let deadline: ContinuousClock.Instant
@@ -26,7 +28,7 @@ struct Bot: Sendable {
             let closeFrame = try await WebSocketClient.connect(
                 url: url, configuration: .init(maxFrameSize: 1 << 22), eventLoopGroup: group, logger: logger
             ) { inbound, outbound, _ in
-                try await outbound.write(.binary(ClientMessage.login(Login(name: account.name, credential: account.credential)).encoded()))
+                try await outbound.write(.binary(ClientMessage.login(Login(name: account.name, credential: account.credential, startRegion: startRegion)).encoded()))
                 try await withThrowingTaskGroup(of: Void.self) { tasks in
                     tasks.addTask { try await read(inbound, into: box) }
                     try await act(outbound, box: box)

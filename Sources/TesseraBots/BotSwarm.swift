@@ -46,6 +46,9 @@ public struct BotSwarm: Sendable {
         /// Walk paths that cross region borders: each bot runs toward points around the
         /// north-east corner of the region it logged into, so its crossings can be measured.
         public var cross = false
+        /// Regions the bots start in, taken in turn (bot i starts in `startRegions[i % count]`);
+        /// empty: the client manager's default region.
+        public var startRegions: [String] = []
         /// Chance that a walking bot's next action drops a physical box beside it or pushes
         /// the last one it dropped (so physics can be seen happening).
         public var physicsProbability: Double = 0
@@ -100,6 +103,7 @@ public struct BotSwarm: Sendable {
                     ? settings.accounts[index] : BotAccount(name: "\(settings.namePrefix) \(index + 1)", credential: .password(""))
                 let bot = Bot(
                     account: account, url: settings.url, settings: settings,
+                    startRegion: settings.startRegions.isEmpty ? "" : settings.startRegions[index % settings.startRegions.count],
                     measureFrom: measureFrom, deadline: deadline, counters: counters, group: group, logger: logger
                 )
                 tasks.addTask { await bot.run() }

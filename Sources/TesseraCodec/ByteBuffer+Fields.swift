@@ -34,6 +34,9 @@ extension ByteBuffer {
             throw CodecError.invalidValue(field: field, reason: "\(count) bytes, at most \(maxBytes) allowed")
         }
         guard let bytes = readSlice(length: count) else { throw CodecError.truncated(field: field) }
+        guard !bytes.readableBytesView.contains(0) else {
+            throw CodecError.invalidValue(field: field, reason: "contains U+0000 (NUL), which no text field may hold")
+        }
         guard let string = String(validating: bytes.readableBytesView, as: UTF8.self) else {
             throw CodecError.invalidValue(field: field, reason: "not valid UTF-8")
         }

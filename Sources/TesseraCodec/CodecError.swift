@@ -1,3 +1,5 @@
+import TesseraWorld
+
 /// Why bytes from a peer or client could not be understood. Every decoding failure is one of these;
 /// the connection that sent them is closed, the process carries on.
 public enum CodecError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -25,5 +27,16 @@ public enum CodecError: Error, Hashable, Sendable, CustomStringConvertible {
         case .trailingBytes(let type, let count): "\(count) trailing bytes after message 0x\(String(type, radix: 16))"
         case .unexpectedMessage(let what): "unexpected message: \(what)"
         }
+    }
+}
+
+extension GridPosition {
+    /// A grid position read from bytes: a coordinate beyond `GridPosition.maxCoordinate` is an
+    /// invalid value of `field`, never a position.
+    public static func decoded(x: UInt32, y: UInt32, field: String) throws -> GridPosition {
+        guard let position = GridPosition(x: x, y: y) else {
+            throw CodecError.invalidValue(field: field, reason: "grid position (\(x), \(y)) is beyond the grid's largest coordinate \(GridPosition.maxCoordinate)")
+        }
+        return position
     }
 }

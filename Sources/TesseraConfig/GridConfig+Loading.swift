@@ -171,11 +171,15 @@ extension RegionConfig {
             throw reader.error("name", "expected 1 to \(maxNameBytes) bytes")
         }
         let (x, y) = try reader.intPair("position", in: 0...1_000_000)
-        gridPosition = GridPosition(x: UInt32(x), y: UInt32(y))
+        guard let position = GridPosition(x: x, y: y) else {
+            throw reader.error("position", "expected grid coordinates from 0 to \(GridPosition.maxCoordinate)")
+        }
+        gridPosition = position
         frameRate = try reader.int("frame_rate", in: 1...200, default: 45)
         viewDistance = try reader.double("view_distance", in: 1...256, default: 64)
         maxAvatars = try reader.int("max_avatars", in: 1...100_000, default: 2000)
         maxObjects = try reader.int("max_objects", in: 0...1_000_000, default: 15000)
+        maxObjectsPerOwner = try reader.int("max_objects_per_owner", in: 0...1_000_000, default: 1000)
         spawnRadius = try reader.double("spawn_radius", in: 0...120, default: 48)
         flushIntervalSeconds = try reader.double("flush_interval_seconds", in: 0.1...3600, default: 30)
         ghostMargin = try reader.double("ghost_margin", in: 0...128, default: min(viewDistance, 128))

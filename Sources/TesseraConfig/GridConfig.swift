@@ -82,6 +82,8 @@ public struct RegionConfig: Sendable, Hashable {
     public var viewDistance: Double
     public var maxAvatars: Int
     public var maxObjects: Int
+    /// Objects one owner may have in the region (built or rezzed), so one account cannot fill it.
+    public var maxObjectsPerOwner: Int = 1000
     /// Arrivals land within this many metres of the region's centre.
     public var spawnRadius: Double
     /// Seconds between scene flushes to storage.

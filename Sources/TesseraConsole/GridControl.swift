@@ -22,6 +22,15 @@ struct GridControl: Sendable {
         try await directory.regions().sorted { $0.name.lowercased() < $1.name.lowercased() }
     }
 
+    /// The grid position of a registered region; the registry refuses positions beyond the grid,
+    /// so a failure here means the database was edited by hand.
+    static func gridPosition(of region: RegionItem) throws -> GridPosition {
+        guard let position = GridPosition(x: region.gridX, y: region.gridY) else {
+            throw Problem(.internalServerError, "internal", "Bad region position", detail: "region \(region.name) is registered at (\(region.gridX), \(region.gridY)), beyond the grid")
+        }
+        return position
+    }
+
     func region(named name: String) async throws -> RegionItem {
         guard let region = try await directory.regions().first(where: { $0.name.lowercased() == name.lowercased() }) else {
             throw Problem(.notFound, "not-found", "No such region", detail: "no online region is named \(name)")
@@ -69,7 +78,7 @@ struct GridControl: Sendable {
             let target = try await region(named: body.region)
             let agent = try await agent(named: name)
             guard let id = UUID(uuidString: agent.agentID) else { throw Problem(.internalServerError, "internal", "Bad agent id") }
-            let grid = GridPosition(x: UInt32(clamping: target.gridX), y: UInt32(clamping: target.gridY))
+            let grid = try Self.gridPosition(of: target)
             let outcome = try await directory.admin(.teleport(id, region: target.name, gridPosition: grid, position: position), timeout: Self.askTimeout)
             let result = try Self.done(outcome, what: "teleport \(name)", missing: "\(name) left before the teleport")
             events.post(.admin, "\(agent.name) is teleported by an admin from \(agent.region) to \(target.name)")
@@ -93,7 +102,7 @@ struct GridControl: Sendable {
                 audience = .agent(id)
             } else if let name = body.region {
                 let region = try await region(named: name)
-                audience = .region(GridPosition(x: UInt32(clamping: region.gridX), y: UInt32(clamping: region.gridY)).handle)
+                audience = .region(try Self.gridPosition(of: region).handle)
             } else {
                 audience = .everyone
             }
@@ -112,7 +121,7 @@ struct GridControl: Sendable {
     func restart(_ name: String, message: String, by actor: AdminPrincipal?) async throws -> ActionResult {
         try await audited(actor, action: "restart region", target: name, detail: message) {
             let region = try await region(named: name)
-            let handle = GridPosition(x: UInt32(clamping: region.gridX), y: UInt32(clamping: region.gridY)).handle
+            let handle = try Self.gridPosition(of: region).handle
             events.post(.restart, "\(region.name) is restarting")
             let outcome = try await directory.admin(.restart(handle, message: message), timeout: Self.restartTimeout)
             let result = try Self.done(outcome, what: "restart \(region.name)", missing: "\(region.name) is not running on any node that answered")

@@ -100,7 +100,7 @@ public struct RegistryRegionDirectory: RegionDirectory {
         }
         let byHandle = Dictionary(statuses.map { ($0.handle, $0) }, uniquingKeysWith: { first, _ in first })
         return registered.map { region in
-            let status = byHandle[GridPosition(x: UInt32(region.gridX), y: UInt32(region.gridY)).handle]
+            let status = GridPosition(x: region.gridX, y: region.gridY).flatMap { byHandle[$0.handle] }
             return RegionItem(
                 id: region.id.uuidString.lowercased(), name: region.name, node: region.node, address: region.address,
                 gridX: region.gridX, gridY: region.gridY, reachable: status != nil,

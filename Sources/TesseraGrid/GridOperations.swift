@@ -81,8 +81,8 @@ public struct GridOperations: Sendable {
             try await sessions.revoke(token)
             return .done
         case .registerRegion(let name, let gridX, let gridY, let address, let node):
-            guard let x = Int32(exactly: gridX), let y = Int32(exactly: gridY) else {
-                throw CallStatus(.invalidValue, "grid position (\(gridX), \(gridY)) is out of range")
+            guard GridPosition(x: gridX, y: gridY) != nil, let x = Int32(exactly: gridX), let y = Int32(exactly: gridY) else {
+                throw CallStatus(.invalidValue, "grid position (\(gridX), \(gridY)) is beyond the grid's largest coordinate \(GridPosition.maxCoordinate)")
             }
             return .region(try await regions.register(name: name, gridX: x, gridY: y, address: address, node: node))
         case .deregisterRegion(let id):
@@ -94,7 +94,7 @@ public struct GridOperations: Sendable {
         case .locateRegion(let name):
             let found = try await regions.locate(name: name)
             return .location(RegionLocation(
-                id: found.id, name: found.name, gridX: UInt32(found.gridX), gridY: UInt32(found.gridY), address: found.address))
+                id: found.id, name: found.name, gridX: UInt32(clamping: found.gridX), gridY: UInt32(clamping: found.gridY), address: found.address))
         case .inventory(let account, let call):
             return .inventory(try await inventoryAnswer(call, account: account))
         case .loadScene(let region):
@@ -117,10 +117,10 @@ public struct GridOperations: Sendable {
             return .item(try await inventory.take(object: object, by: account))
         case .listRegions:
             return .locations(try await regions.online().map {
-                RegionLocation(id: $0.id, name: $0.name, gridX: UInt32($0.gridX), gridY: UInt32($0.gridY), address: $0.address)
+                RegionLocation(id: $0.id, name: $0.name, gridX: UInt32(clamping: $0.gridX), gridY: UInt32(clamping: $0.gridY), address: $0.address)
             })
         case .moveObject(let record, let from, let gridX, let gridY):
-            guard gridX <= Int32.max, gridY <= Int32.max else { throw CallStatus(.invalidValue, "grid position (\(gridX), \(gridY)) is out of range") }
+            guard GridPosition(x: gridX, y: gridY) != nil else { throw CallStatus(.invalidValue, "grid position (\(gridX), \(gridY)) is out of range") }
             switch try await scenes.move(PersistedObject(record), from: from, toGridX: Int32(gridX), gridY: Int32(gridY)) {
             case .moved: return .done
             case .noSuchRegion: throw CallStatus(.regionUnavailable, "no region is registered at grid position (\(gridX), \(gridY))")

@@ -131,13 +131,16 @@ public struct RegionLocation: Hashable, Sendable {
         self.address = address
     }
 
-    public var handle: RegionHandle { GridPosition(x: gridX, y: gridY).handle }
+    /// The registry and the decoder refuse positions beyond the grid; the shifts cannot trap
+    /// whatever the fields hold.
+    public var handle: RegionHandle { RegionHandle(rawValue: UInt64(gridX) << 40 | UInt64(gridY) << 8) }
 
     init(from buffer: inout ByteBuffer) throws {
         id = try buffer.readUUID("location.id")
         name = try buffer.readText("location.name", maxBytes: maxNameBytes)
         gridX = try buffer.readLE(UInt32.self, "location.gridX")
         gridY = try buffer.readLE(UInt32.self, "location.gridY")
+        _ = try GridPosition.decoded(x: gridX, y: gridY, field: "location.gridX")
         address = try buffer.readText("location.address", maxBytes: 255)
     }
 

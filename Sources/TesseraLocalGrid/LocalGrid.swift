@@ -12,7 +12,8 @@ import TesseraPhysicsService
 import TesseraConsole
 import TesseraMetrics
 
-/// `tessera up`: every role of a grid config in one process, on one event loop group, over
+/// `tessera up`: every role of a grid config in one process, on one event loop group (the physics
+/// service is a child process), over
 /// real sockets on loopback — the same wiring as separate processes, started in dependency
 /// order (the database first, migrated; region nodes listen before client managers connect).
 public final class LocalGrid: Service, Sendable {
@@ -170,6 +171,8 @@ public final class LocalGrid: Service, Sendable {
         var settings = BotSwarm.Settings(url: url, count: bots, duration: .seconds(365 * 24 * 3600), connectRate: 20, namePrefix: "Demo Bot")
         // Under physics, the demo bots drop crates and shove them about now and then.
         if config.physics != nil { settings.physicsProbability = 0.15 }
+        // Spread over every region of the grid, not only the default one.
+        settings.startRegions = config.regionNodes.flatMap { $0.regions.map(\.name) }
         if let services {
             switch await services.operations.perform(.botSessions(prefix: "Demo Bot", count: UInt32(bots)), for: .tool) {
             case .success(.sessions(let grants)):
@@ -245,6 +248,7 @@ extension RegionSettings {
         self.init(
             name: config.name, gridPosition: config.gridPosition, frameRate: config.frameRate,
             viewDistance: Float(config.viewDistance), maxAvatars: config.maxAvatars, maxObjects: config.maxObjects,
+            maxObjectsPerOwner: config.maxObjectsPerOwner,
             spawnRadius: Float(config.spawnRadius), flushIntervalSeconds: config.flushIntervalSeconds,
             ghostMargin: Float(config.ghostMargin), terrain: config.terrain,
             physics: physics.map { PhysicsEndpoint(host: $0.host, port: $0.port) }

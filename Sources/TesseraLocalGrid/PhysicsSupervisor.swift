@@ -30,7 +30,9 @@ struct PhysicsSupervisor: Sendable {
             let pid: pid_t
             do {
                 pid = try ChildProcess.spawn(
-                    process.executable, ["physics", "--config", process.configPath, "--log-level", "warning"], outputPath: process.logPath)
+                    process.executable,
+                    ["physics", "--config", process.configPath, "--log-level", "warning", "--parent-pid", "\(getpid())"],
+                    outputPath: process.logPath)
             } catch {
                 output("Physics: could not start the service (\(error)); trying again in 5 s")
                 try? await Task.sleep(for: .seconds(5))

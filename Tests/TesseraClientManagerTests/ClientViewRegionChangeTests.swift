@@ -8,8 +8,8 @@ import TesseraWorld
 /// A region change in the middle of a client's event stream: the view forgets the old region's
 /// entities, and interest changes of the old region that arrive after the change are ignored.
 @Suite struct ClientViewRegionChangeTests {
-    let west = GridPosition(x: 1000, y: 1000).handle
-    let east = GridPosition(x: 1001, y: 1000).handle
+    let west = GridPosition(x: 1000, y: 1000)!.handle
+    let east = GridPosition(x: 1001, y: 1000)!.handle
 
     func change(to region: RegionHandle, localID: LocalID) -> ClientEvent {
         .message(.regionChanged(RegionChanged(kind: .crossing, localID: localID, regionName: "East", regionHandle: region, startedMillis: 1)))

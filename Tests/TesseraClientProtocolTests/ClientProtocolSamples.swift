@@ -75,7 +75,7 @@ enum ClientProtocolSamples {
             .ping(Ping(nonce: 0, clientTimeMillis: .max)),
             .logout,
             .teleport(Teleport(requestID: 21, region: "Tessera North ✈", position: Vector3(12.5, 200, 30))),
-            .teleport(Teleport(requestID: .max, gridPosition: GridPosition(x: 1001, y: .max), position: nil)),
+            .teleport(Teleport(requestID: .max, gridPosition: GridPosition(x: 1001, y: GridPosition.maxCoordinate)!, position: nil)),
             .moveObject(MoveObject(requestID: 22, localID: 9, position: Vector3(-3.5, 128, 22))),
             .pushObject(PushObject(requestID: 23, localID: 10, impulse: Vector3(200, -50, 60))),
             .pushObject(PushObject(requestID: .max, localID: .max, impulse: .zero)),
@@ -97,7 +97,7 @@ enum ClientProtocolSamples {
     static let serverMessages: [ServerMessage] =
         [
             .welcome(Welcome(
-                agentID: agent, localID: 7, regionName: "Tessera Centre ✦", regionHandle: GridPosition(x: 1000, y: 1000).handle,
+                agentID: agent, localID: 7, regionName: "Tessera Centre ✦", regionHandle: GridPosition(x: 1000, y: 1000)!.handle,
                 frameRate: 45, updateRate: 15, viewDistance: 64
             )),
             .welcome(Welcome(
@@ -105,7 +105,7 @@ enum ClientProtocolSamples {
                 regionHandle: RegionHandle(rawValue: .max), frameRate: .max, updateRate: 0, viewDistance: 0.5
             )),
             .welcome(Welcome(
-                agentID: agent, localID: 8, regionName: "Tessera Centre", regionHandle: GridPosition(x: 1000, y: 1000).handle,
+                agentID: agent, localID: 8, regionName: "Tessera Centre", regionHandle: GridPosition(x: 1000, y: 1000)!.handle,
                 frameRate: 45, updateRate: 15, viewDistance: 64, sessionToken: "tok_0123456789abcdef"
             )),
             .welcome(Welcome(
@@ -140,7 +140,7 @@ enum ClientProtocolSamples {
         + RegionChanged.Kind.allCases.map { kind in
             .regionChanged(RegionChanged(
                 kind: kind, localID: UInt32(kind.rawValue) * 1000, regionName: "Tessera North ✈",
-                regionHandle: GridPosition(x: 1000, y: 1001).handle, startedMillis: 1_700_000_000_321, requestID: UInt32(kind.rawValue)))
+                regionHandle: GridPosition(x: 1000, y: 1001)!.handle, startedMillis: 1_700_000_000_321, requestID: UInt32(kind.rawValue)))
         }
         + Alert.Scope.allCases.map { .alert(Alert(scope: $0, text: "The grid restarts at 18:00 UTC — \($0)")) }
         + [.alert(Alert(scope: .grid, text: ""))]

@@ -19,12 +19,12 @@ import TesseraWorld
         #expect(nodeA.port == 9100)
         try #require(nodeA.regions.count == 2)
         #expect(nodeA.regions[0] == RegionConfig(
-            name: "Alpha", gridPosition: GridPosition(x: 1000, y: 1000),
+            name: "Alpha", gridPosition: GridPosition(x: 1000, y: 1000)!,
             frameRate: 30, viewDistance: 48.5, maxAvatars: 300, maxObjects: 700, spawnRadius: 48,
             flushIntervalSeconds: 30, ghostMargin: 48.5, terrain: .flat(21)
         ))
         #expect(nodeA.regions[1] == RegionConfig(
-            name: "Beta", gridPosition: GridPosition(x: 1001, y: 1000),
+            name: "Beta", gridPosition: GridPosition(x: 1001, y: 1000)!,
             frameRate: 60, viewDistance: 96, maxAvatars: 50, maxObjects: 0, spawnRadius: 48,
             flushIntervalSeconds: 30, ghostMargin: 96, terrain: .flat(21)
         ))
@@ -70,7 +70,7 @@ import TesseraWorld
         let node = try #require(config.regionNodes.first)
         #expect(node.host == "127.0.0.1")
         #expect(node.regions == [RegionConfig(
-            name: "Only", gridPosition: GridPosition(x: 7, y: 8),
+            name: "Only", gridPosition: GridPosition(x: 7, y: 8)!,
             frameRate: 45, viewDistance: 64, maxAvatars: 2000, maxObjects: 15000, spawnRadius: 48,
             flushIntervalSeconds: 30, ghostMargin: 64, terrain: .flat(21)
         )])
@@ -105,13 +105,13 @@ import TesseraWorld
         #expect(config.grid.name == "Tessera Local")
         #expect(config.grid.defaultRegion == "Tessera Plaza")
         let region = try #require(config.defaultRegion)
-        #expect(region.gridPosition == GridPosition(x: 1000, y: 1000))
+        #expect(region.gridPosition == GridPosition(x: 1000, y: 1000)!)
         #expect(region.frameRate == 45)
         #expect(region.viewDistance == 64)
         // The 2×2 square: two nodes of two regions each.
         #expect(config.regionNodes.map(\.port) == [9100, 9101])
         #expect(Set(config.regions.map(\.gridPosition)) == [
-            GridPosition(x: 1000, y: 1000), GridPosition(x: 1000, y: 1001), GridPosition(x: 1001, y: 1000), GridPosition(x: 1001, y: 1001),
+            GridPosition(x: 1000, y: 1000)!, GridPosition(x: 1000, y: 1001)!, GridPosition(x: 1001, y: 1000)!, GridPosition(x: 1001, y: 1001)!,
         ])
         #expect(region.ghostMargin == 64)
         #expect(config.clientManagers.map(\.port) == [9000])

@@ -255,6 +255,6 @@ import TesseraWorld
 
     @Test func regionLocationHandle() {
         let location = RegionLocation(id: GridProtocolSamples.a, name: "r", gridX: 1000, gridY: 1001, address: "h:1")
-        #expect(location.handle == GridPosition(x: 1000, y: 1001).handle)
+        #expect(location.handle == GridPosition(x: 1000, y: 1001)!.handle)
     }
 }

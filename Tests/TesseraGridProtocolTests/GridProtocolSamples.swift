@@ -154,7 +154,7 @@ enum GridProtocolSamples {
             .session(grantMinimal),
             .region(a),
             .location(RegionLocation(id: a, name: "Tessera Centre", gridX: 1000, gridY: 1001, address: "10.0.0.5:9100")),
-            .location(RegionLocation(id: zero, name: "", gridX: .max, gridY: .max, address: "")),
+            .location(RegionLocation(id: zero, name: "", gridX: GridPosition.maxCoordinate, gridY: GridPosition.maxCoordinate, address: "")),
         ]
         + inventoryAnswers.map { .inventory($0) }
         + [
@@ -171,7 +171,7 @@ enum GridProtocolSamples {
             .locations([]),
             .locations([
                 RegionLocation(id: a, name: "Tessera Plaza", gridX: 1000, gridY: 1000, address: "127.0.0.1:9100"),
-                RegionLocation(id: zero, name: "", gridX: .max, gridY: 0, address: ""),
+                RegionLocation(id: zero, name: "", gridX: GridPosition.maxCoordinate, gridY: 0, address: ""),
             ]),
         ]
 

@@ -3,6 +3,7 @@ import Testing
 import TesseraBots
 import TesseraClientProtocol
 import TesseraLocalGrid
+import TesseraRegion
 import TesseraWorld
 
 @Suite("Bad clients are closed with a reason; others carry on")
@@ -76,6 +77,54 @@ struct BadClientTests {
         #expect(second.closeCode == 4013)
         #expect(second.mirror.welcome == nil)
         await first.close()
+        await grid.stop()
+    }
+
+    /// One `Teleport` by grid position with gridX = 2²⁴ from any logged-in client once trapped on
+    /// the region's frame thread and stopped the whole process.
+    @Test("a teleport beyond the grid closes that client with 4001; the region runs on")
+    func teleportBeyondTheGrid() async throws {
+        let grid = try await ScenarioGrid.start()
+        let ada = try await ScenarioClient.connect(grid.url)
+        let bob = try await ScenarioClient.connect(grid.url)
+        try await ada.login("Ada")
+        try await bob.login("Bob")
+        let mallory = try await ScenarioClient.connect(grid.url)
+        try await mallory.login("Mallory")
+        let framesBefore = grid.regionNode.runners[0].stats.frame
+        var teleport = ByteBuffer(bytes: [0x09, 7, 0, 0, 0, 0, 0])
+        teleport.writeInteger(UInt32(16_777_216), endianness: .little)
+        teleport.writeInteger(UInt32(0), endianness: .little)
+        teleport.writeInteger(UInt8(0))
+        try await mallory.sendRaw(teleport)
+        try await mallory.waitForClose()
+        #expect(mallory.closeCode == 4001)
+        #expect(mallory.closeReason?.contains("teleport.gridX") == true)
+
+        try await ada.send(.chat(ChatSend(type: .say, text: "still here")))
+        try await bob.waitFor("Bob still hears Ada") { $0.chat.contains { $0.text == "still here" } }
+        try await bob.waitFor("the region keeps stepping") { _ in grid.regionNode.runners[0].stats.frame > framesBefore + 10 }
+        let late = try await ScenarioClient.connect(grid.url)
+        try await late.login("Late")
+        #expect(late.mirror.welcome != nil)
+        await ada.close()
+        await bob.close()
+        await late.close()
+        await grid.stop()
+    }
+
+    /// An object named with U+0000 once made every scene flush of its region fail.
+    @Test("a NUL character in an object name closes that client with 4001; nothing is built")
+    func nulInObjectName() async throws {
+        let grid = try await ScenarioGrid.start()
+        let mallory = try await ScenarioClient.connect(grid.url)
+        try await mallory.login("Mallory")
+        try await mallory.send(.createObject(CreateObject(
+            requestID: 3, shape: .box, position: Vector3(128, 128, 22), scale: Vector3(1, 1, 1), name: "crate\u{0}")))
+        try await mallory.waitForClose()
+        #expect(mallory.closeCode == 4001)
+        #expect(mallory.closeReason?.contains("U+0000") == true)
+        #expect(try await grid.regionNode.runners[0].inspect { $0.objectCount } == 0)
         await grid.stop()
     }
 }

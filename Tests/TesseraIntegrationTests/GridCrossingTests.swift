@@ -139,7 +139,7 @@ struct GridCrossingTests {
         let position = try #require(ada.mirror.me).motion.position.position
         #expect(abs(position.x - 30) < 0.5 && abs(position.y - 40) < 0.5)
 
-        try await ada.send(.teleport(Teleport(requestID: 8, gridPosition: GridPosition(x: 1000, y: 1001))))
+        try await ada.send(.teleport(Teleport(requestID: 8, gridPosition: GridPosition(x: 1000, y: 1001)!)))
         do {
             try await ada.waitFor("in Northwest") { $0.regionName == "Northwest" && $0.me != nil || !$0.errors.isEmpty }
         } catch {

@@ -14,7 +14,7 @@ import TesseraWorld
 
     @Test func framesAvatarsAndDropsReachTheRegistry() async throws {
         TesseraMetrics.bootstrap()
-        let settings = RegionSettings(name: "Metrics Plaza", gridPosition: GridPosition(x: 4000, y: 4000))
+        let settings = RegionSettings(name: "Metrics Plaza", gridPosition: GridPosition(x: 4000, y: 4000)!)
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let inbox = RegionInbox(capacity: 2)
         let runner = RegionRunner(settings: settings, loop: loop, clock: SystemFrameClock(), sink: DiscardingSink(), inbox: inbox)

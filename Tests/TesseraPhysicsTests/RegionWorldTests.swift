@@ -7,7 +7,7 @@ import TesseraWorld
 /// (45 frames per second, stepped at the service's fixed 60 Hz), on real Bullet.
 @Suite("A region's world in the physics service")
 struct RegionWorldTests {
-    static let region = GridPosition(x: 1000, y: 1000).handle
+    static let region = GridPosition(x: 1000, y: 1000)!.handle
     static let dt: Float = 1.0 / 45
 
     /// Drives `frames` frames, the first carrying `first`, and returns every answer.

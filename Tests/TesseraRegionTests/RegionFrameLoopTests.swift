@@ -21,7 +21,7 @@ import TesseraWorld
         var harness = RegionHarness()
         let instant = harness.now
         let frame = try #require(harness.step([.managerConnected(1)]).frame(for: 1))
-        #expect(frame.region == GridPosition(x: 1000, y: 1000).handle)
+        #expect(frame.region == GridPosition(x: 1000, y: 1000)!.handle)
         #expect(frame.timeMillis == instant.wallMillis)
         let next = try #require(harness.step().frame(for: 1))
         #expect(next.timeMillis == instant.wallMillis + 22, "1/45 s later, rounded to milliseconds")

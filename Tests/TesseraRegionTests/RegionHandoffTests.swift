@@ -73,7 +73,7 @@ struct RegionPair {
 
 extension RegionSettings {
     static func named(_ name: String, x: UInt32, y: UInt32, maxAvatars: Int = 2000) -> RegionSettings {
-        RegionSettings(name: name, gridPosition: GridPosition(x: x, y: y), maxAvatars: maxAvatars, spawnRadius: 4)
+        RegionSettings(name: name, gridPosition: GridPosition(x: x, y: y)!, maxAvatars: maxAvatars, spawnRadius: 4)
     }
 }
 
@@ -83,7 +83,7 @@ extension RegionSettings {
     /// Joins Ada in West, puts her at (`x`, `y`) and runs her along `heading` for `frames` frames.
     func running(_ pair: inout RegionPair, from x: Float = 253, _ y: Float = 100, heading: Float = 0, frames: Int = 60) throws {
         try pair.west.add(ada, name: "Ada")
-        pair.step(west: [pair.west.command(ada, .teleport(requestID: 1, region: "West", gridPosition: GridPosition(x: 0, y: 0), position: Vector3(x, y, 0)))])
+        pair.step(west: [pair.west.command(ada, .teleport(requestID: 1, region: "West", gridPosition: GridPosition(x: 0, y: 0)!, position: Vector3(x, y, 0)))])
         pair.step(west: [pair.west.command(ada, .move(MovementIntent(mode: .run, heading: heading)))])
         for _ in 0..<frames {
             pair.step()

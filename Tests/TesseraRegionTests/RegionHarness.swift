@@ -103,7 +103,7 @@ extension RegionSettings {
         spawnRadius: Float = 4
     ) -> RegionSettings {
         RegionSettings(
-            name: "Test Region", gridPosition: GridPosition(x: 1000, y: 1000), viewDistance: viewDistance,
+            name: "Test Region", gridPosition: GridPosition(x: 1000, y: 1000)!, viewDistance: viewDistance,
             maxAvatars: maxAvatars, maxObjects: maxObjects, interestInterval: interestInterval,
             spawnRadius: spawnRadius
         )

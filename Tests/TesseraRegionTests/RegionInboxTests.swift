@@ -5,7 +5,7 @@ import TesseraWire
 import TesseraWorld
 
 @Suite struct RegionInboxTests {
-    private let handle = GridPosition(x: 1000, y: 1000).handle
+    private let handle = GridPosition(x: 1000, y: 1000)!.handle
 
     private func command(_ number: UInt8) -> RegionInput {
         .command(1, AgentInput(region: handle, agentID: agent(number), command: .move(.stop)))

@@ -132,6 +132,33 @@ import TesseraWorld
         #expect(harness.region.objectCount == 1)
     }
 
+    /// One account once filled a region's 15 000 objects in ten minutes; now each owner has a quota.
+    @Test func eachOwnerHasAQuotaOthersCanStillBuild() throws {
+        var settings = RegionSettings.test(maxObjects: 100)
+        settings.maxObjectsPerOwner = 3
+        var (harness, _, _) = try scene(settings)
+        for request in UInt32(1)...3 {
+            guard case .created? = reply(harness.send(agent(1), .createObject(requestID: request, spec())))?.outcome else {
+                Issue.record("object \(request) within the quota must be built")
+                return
+            }
+        }
+        let refused = try #require(reply(harness.send(agent(1), .createObject(requestID: 4, spec()))))
+        guard case .failed(let code, let message) = refused.outcome else {
+            Issue.record("the fourth object must be refused")
+            return
+        }
+        #expect(code == ErrorCode.objectLimit.rawValue)
+        #expect(message.contains("the most one owner may have (3)"))
+        #expect(harness.region.objectCount == 3)
+        // Another owner still builds.
+        guard case .created? = reply(harness.send(agent(2), .createObject(requestID: 5, spec()), manager: 2), manager: 2)?.outcome else {
+            Issue.record("another owner must still build")
+            return
+        }
+        #expect(harness.region.objectCount == 4)
+    }
+
     @Test func deletingAnObjectRemovesItFromEveryView() throws {
         var (harness, a, b) = try scene()
         guard case .created(let id)? = reply(harness.send(agent(1), .createObject(requestID: 1, spec())))?.outcome else {

@@ -10,7 +10,7 @@ import TesseraWorld
 struct RegionPhysicsBridgeTests {
     static func settings(hills: Bool = false) -> RegionSettings {
         RegionSettings(
-            name: "Physics Region", gridPosition: GridPosition(x: 1000, y: 1000), spawnRadius: 2,
+            name: "Physics Region", gridPosition: GridPosition(x: 1000, y: 1000)!, spawnRadius: 2,
             terrain: hills ? Terrain(base: 21, hills: [Terrain.Hill(x: 128, y: 160, radius: 30, height: 6)]) : nil,
             physics: PhysicsEndpoint(host: "127.0.0.1", port: 1))
     }
@@ -142,7 +142,7 @@ struct RegionPhysicsBridgeTests {
         let snapshot = try #require(harness.step([.physicsAttached]).physicsFrame)
         let before = try #require(harness.step().physicsFrame)
         // A teleport within the region: the placement goes with the next frame.
-        let teleport = harness.send(agent(1), .teleport(requestID: 4, region: "", gridPosition: GridPosition(x: 1000, y: 1000), position: Vector3(60, 60, 21)))
+        let teleport = harness.send(agent(1), .teleport(requestID: 4, region: "", gridPosition: GridPosition(x: 1000, y: 1000)!, position: Vector3(60, 60, 21)))
         let placed = try #require(teleport.physicsFrame)
         #expect(placed.placements.map(\.id) == [ada])
         // Answers to the frames before it, still in flight, would put the avatar back.

@@ -49,19 +49,56 @@ struct SceneStoreTests {
         }
     }
 
-    @Test("a snapshot that fails half-way leaves the previous one intact")
-    func atomic() async throws {
+    /// The database refuses one row (its owner does not exist: the foreign key fails). That row
+    /// is left out and reported; every other row of the snapshot is stored. (This used to fail
+    /// the whole snapshot, which is how one bad object stopped a region's persistence.)
+    @Test("a row the database refuses is left out and reported; the rest of the snapshot is stored")
+    func rowRefusedByTheDatabase() async throws {
         try await withFreshDatabase { client in
             let (region, owner) = try await setUp(client)
             let store = SceneStore(client: client, logger: testLogger)
-            let first = [object("Crate", owner: owner, x: 10)]
-            try await store.save(region: region, objects: first)
-            var broken = object("Broken", owner: UUID(), x: 20)  // unknown owner: foreign key fails
+            try await store.save(region: region, objects: [object("Crate", owner: owner, x: 10)])
+            var broken = object("Broken", owner: UUID(), x: 20)
             broken.creatorID = nil
-            await #expect(throws: (any Error).self) {
-                try await store.save(region: region, objects: [object("New", owner: owner, x: 5), broken])
-            }
-            #expect(try await store.load(region: region) == first)
+            let fresh = object("New", owner: owner, x: 5)
+            let refused = try await store.save(region: region, objects: [fresh, broken])
+            #expect(refused.map(\.id) == [broken.id])
+            #expect(refused.first?.reason.contains("refused by the database") == true)
+            #expect(try await store.load(region: region) == [fresh], "the crate left the snapshot, the new object is stored")
+        }
+    }
+
+    /// A name with U+0000 once made every flush of its region fail (`invalid byte sequence for
+    /// encoding "UTF8": 0x00`): thousands of objects in the world, none stored.
+    @Test("a flush carrying a NUL name, an empty name and non-finite numbers stores every other object")
+    func flushWithUnstorableObjects() async throws {
+        try await withFreshDatabase { client in
+            let (region, owner) = try await setUp(client)
+            let store = SceneStore(client: client, logger: testLogger)
+            let good = (0..<500).map { object("Crate \($0)", owner: owner, x: Float($0 % 250)) }
+            let nul = object("evil\u{0}name", owner: owner, x: 1)
+            let empty = object("", owner: owner, x: 2)
+            var infinite = object("Far", owner: owner, x: 3)
+            infinite.position.x = .infinity
+            let refused = try await store.flush(region: region, created: good + [nul, empty, infinite], changed: [], deleted: [])
+            #expect(Set(refused.map(\.id)) == [nul.id, empty.id, infinite.id])
+            #expect(refused.first { $0.id == nul.id }?.reason.contains("U+0000") == true)
+            let stored = try await store.load(region: region)
+            #expect(stored.count == 500)
+            #expect(Set(stored.map(\.id)) == Set(good.map(\.id)))
+
+            // A later flush that changes a stored object to a bad name: the change is refused,
+            // the other changes of the same flush are stored.
+            var renamed = good[0]
+            renamed.name = "bad\u{0}"
+            var moved = good[1]
+            moved.position.x = 77
+            let refusedLater = try await store.flush(region: region, created: [], changed: [renamed, moved], deleted: [good[2].id])
+            #expect(refusedLater.map(\.id) == [renamed.id])
+            let after = try await store.load(region: region)
+            #expect(after.count == 499)
+            #expect(after.first { $0.id == moved.id }?.position.x == 77)
+            #expect(after.first { $0.id == renamed.id }?.name == good[0].name)
         }
     }
 }

@@ -6,7 +6,7 @@ import TesseraWorld
 private let secret = "grid-secret"
 private let reply = HelloAccepted(
     role: .region, nodeName: "region-1",
-    regions: [RegionDescriptor(handle: GridPosition(x: 1000, y: 1000).handle, name: "Centre")]
+    regions: [RegionDescriptor(handle: GridPosition(x: 1000, y: 1000)!.handle, name: "Centre")]
 )
 
 private func acceptor(roles: Set<WireRole> = [.clientManager]) -> HandshakeStateMachine {

@@ -12,8 +12,8 @@ import TesseraWorld
 enum WireSamples {
     static let agentA = UUID(uuidString: "6F1D2C3B-4A59-4867-9A8B-C7D6E5F40312")!
     static let agentB = UUID(uuidString: "00000000-0000-0000-0000-000000000001")!
-    static let handle = GridPosition(x: 1000, y: 1001).handle
-    static let otherHandle = GridPosition(x: 7, y: 65_000).handle
+    static let handle = GridPosition(x: 1000, y: 1001)!.handle
+    static let otherHandle = GridPosition(x: 7, y: 65_000)!.handle
 
     static let motion = EntityMotion(
         position: Vector3(128.25, 3.5, 21), rotation: Quaternion(yaw: 1.25), velocity: Vector3(3.2, -1.1, 0.5)
@@ -84,9 +84,9 @@ enum WireSamples {
             .rez(requestID: .max, item: agentA, position: Vector3(-0.0, 255.75, 4096)),
             .take(requestID: 99, 54321),
             .take(requestID: 0, .max),
-            .teleport(requestID: 5, region: "Tessera North ✈", gridPosition: GridPosition(x: 0, y: 0), position: Vector3(1, 2, 3)),
-            .teleport(requestID: .max, region: "", gridPosition: GridPosition(x: .max, y: 1001), position: Vector3(128, 255.5, 4000)),
-            .teleport(requestID: 0, region: "Tessera Plaza", gridPosition: GridPosition(x: 3, y: 4), position: nil),
+            .teleport(requestID: 5, region: "Tessera North ✈", gridPosition: GridPosition(x: 0, y: 0)!, position: Vector3(1, 2, 3)),
+            .teleport(requestID: .max, region: "", gridPosition: GridPosition(x: GridPosition.maxCoordinate, y: 1001)!, position: Vector3(128, 255.5, 4000)),
+            .teleport(requestID: 0, region: "Tessera Plaza", gridPosition: GridPosition(x: 3, y: 4)!, position: nil),
             .moveObject(requestID: 6, 42, position: Vector3(-12.5, 300, 22)),
             .push(requestID: 8, 43, impulse: Vector3(120, -40.5, 60)),
             .createObject(requestID: 9, ObjectSpec(
@@ -294,8 +294,8 @@ enum WireSamples {
         .adminRequest(AdminRequest(.alert(.everyone, message: "Restart in 5 minutes"))),
         .adminRequest(AdminRequest(.alert(.region(otherHandle), message: "this region"))),
         .adminRequest(AdminRequest(.alert(.agent(agentA), message: "just you"))),
-        .adminRequest(AdminRequest(.teleport(agentA, region: "Tessera Plaza", gridPosition: GridPosition(x: 0, y: 0), position: Vector3(10, 20.5, 30)))),
-        .adminRequest(AdminRequest(.teleport(agentB, region: "", gridPosition: GridPosition(x: 1000, y: .max), position: nil))),
+        .adminRequest(AdminRequest(.teleport(agentA, region: "Tessera Plaza", gridPosition: GridPosition(x: 0, y: 0)!, position: Vector3(10, 20.5, 30)))),
+        .adminRequest(AdminRequest(.teleport(agentB, region: "", gridPosition: GridPosition(x: 1000, y: GridPosition.maxCoordinate)!, position: nil))),
         .adminRequest(AdminRequest(.restart(handle, message: "back in a minute"))),
         .adminReply(AdminReply(.agents([
             AgentEntry(

@@ -10,7 +10,7 @@ public struct Teleport: Hashable, Sendable {
     public var gridPosition: GridPosition
     public var position: Vector3?
 
-    public init(requestID: UInt32, region: String = "", gridPosition: GridPosition = GridPosition(x: 0, y: 0), position: Vector3? = nil) {
+    public init(requestID: UInt32, region: String = "", gridPosition: GridPosition = .origin, position: Vector3? = nil) {
         self.requestID = requestID
         self.region = region
         self.gridPosition = gridPosition
@@ -22,7 +22,7 @@ public struct Teleport: Hashable, Sendable {
         region = try buffer.readText("teleport.region", maxBytes: maxNameBytes)
         let x = try buffer.readLE(UInt32.self, "teleport.gridX")
         let y = try buffer.readLE(UInt32.self, "teleport.gridY")
-        gridPosition = GridPosition(x: x, y: y)
+        gridPosition = try GridPosition.decoded(x: x, y: y, field: "teleport.gridX")
         position = try buffer.readOptionalVector("teleport.position")
     }
 

@@ -62,11 +62,7 @@ extension RegionHandle {
 
     /// The region `dx`, `dy` squares away, if the grid has such a position.
     func neighbour(dx: Int, dy: Int) -> RegionHandle? {
-        let here = gridPosition
-        let x = Int(here.x) + dx
-        let y = Int(here.y) + dy
-        guard x >= 0, y >= 0, x <= Int(UInt32.max), y <= Int(UInt32.max) else { return nil }
-        return GridPosition(x: UInt32(x), y: UInt32(y)).handle
+        gridPosition.offset(dx: dx, dy: dy)?.handle
     }
 
     /// True when the two regions share a border or a corner.

@@ -143,7 +143,7 @@ extension Region {
             }
             pending.replies.append((manager, CommandReply(agent: id, requestID: requestID, outcome: outcome)))
         case .rez(let requestID, let item, let position):
-            if let problem = rezProblem(at: position) {
+            if let problem = rezProblem(at: position, by: avatars[id]!.agentID) {
                 reply(problem, to: id, manager: manager, requestID: requestID)
             } else {
                 pendingRezzes += 1
@@ -170,7 +170,7 @@ extension Region {
         }
     }
 
-    private func rezProblem(at position: Vector3) -> CommandReply.Outcome? {
+    private func rezProblem(at position: Vector3, by account: AgentID) -> CommandReply.Outcome? {
         guard gridServicesAttached else {
             return .callFailed(code: ErrorCode.serviceUnavailable.rawValue, message: "this region runs without grid services")
         }
@@ -180,7 +180,21 @@ extension Region {
         guard objects.count + pendingRezzes < settings.maxObjects else {
             return .callFailed(code: ErrorCode.objectLimit.rawValue, message: "region holds its limit of \(settings.maxObjects) objects")
         }
+        if let problem = quotaProblem(for: account) { return .callFailed(code: ErrorCode.objectLimit.rawValue, message: problem) }
         return nil
+    }
+
+    /// Why `owner` may not have one more object here, or nil. Counted only when the region
+    /// holds at least the quota, so the common case costs nothing; rezzes on their way count
+    /// against the region's limit, not the owner's.
+    func quotaProblem(for owner: AgentID) -> String? {
+        guard objects.count >= settings.maxObjectsPerOwner else { return nil }
+        var owned = 0
+        for object in objects.values where object.owner == owner {
+            owned += 1
+        }
+        guard owned >= settings.maxObjectsPerOwner else { return nil }
+        return "you have \(owned) objects in this region, the most one owner may have (\(settings.maxObjectsPerOwner))"
     }
 
     private func takeProblem(_ object: SceneObject, by account: AgentID) -> CommandReply.Outcome? {
@@ -202,6 +216,7 @@ extension Region {
         guard objects.count + pendingRezzes < settings.maxObjects else {
             return .failed(code: ErrorCode.objectLimit.rawValue, message: "region holds its limit of \(settings.maxObjects) objects")
         }
+        if let problem = quotaProblem(for: creator) { return .failed(code: ErrorCode.objectLimit.rawValue, message: problem) }
         let record = SceneObjectRecord(
             id: UUID(), owner: creator, creator: creator, asset: nil, name: spec.name, shape: spec.shape,
             position: spec.position, rotation: spec.rotation, scale: spec.scale, masks: SceneObject.fullMasks,

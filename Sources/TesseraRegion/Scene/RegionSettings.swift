@@ -14,6 +14,8 @@ public struct RegionSettings: Sendable, Hashable {
     public var physics: PhysicsEndpoint?
     public var maxAvatars: Int
     public var maxObjects: Int
+    /// Objects one owner may have here, built or rezzed (a quota, so one account cannot fill the region).
+    public var maxObjectsPerOwner: Int
     /// Interest is recomputed for each avatar every this many frames (staggered across avatars).
     public var interestInterval: Int
     /// Arrivals land within this many metres of the region's centre.
@@ -25,7 +27,7 @@ public struct RegionSettings: Sendable, Hashable {
 
     public init(
         name: String, gridPosition: GridPosition, frameRate: Int = 45, viewDistance: Float = 64,
-        terrainHeight: Float = 21, maxAvatars: Int = 2000, maxObjects: Int = 15000, interestInterval: Int = 4,
+        terrainHeight: Float = 21, maxAvatars: Int = 2000, maxObjects: Int = 15000, maxObjectsPerOwner: Int = 1000, interestInterval: Int = 4,
         spawnRadius: Float = 48, flushIntervalSeconds: Double = 30, ghostMargin: Float? = nil,
         terrain: Terrain? = nil, physics: PhysicsEndpoint? = nil
     ) {
@@ -39,6 +41,7 @@ public struct RegionSettings: Sendable, Hashable {
         self.viewDistance = viewDistance
         self.maxAvatars = maxAvatars
         self.maxObjects = maxObjects
+        self.maxObjectsPerOwner = maxObjectsPerOwner
         self.interestInterval = interestInterval
         self.spawnRadius = spawnRadius
     }

@@ -37,7 +37,11 @@ struct SpatialGrid {
         }
     }
 
+    /// Any coordinate maps to a cell, never traps: beyond the edges to the edge cells, a
+    /// non-finite one to cell 0.
     private func cellIndex(_ coordinate: Float) -> Int {
-        min(max(Int(coordinate / cellSize), 0), cellsPerSide - 1)
+        guard coordinate.isFinite else { return 0 }
+        let cell = min(max((coordinate / cellSize).rounded(.down), 0), Float(cellsPerSide - 1))
+        return Int(cell)
     }
 }

@@ -77,3 +77,28 @@ public enum ChildProcess {
         return names.compactMap { Int32($0) }
     }
 }
+
+/// How a child process of `tessera up` (the physics service, the database guard) learns that
+/// its parent has gone: it polls its parent's pid. When the parent ends in any way (a crash
+/// included) the child is handed to another process, `getppid()` changes, and the child ends
+/// too, so no child outlives the grid that started it. Polling, not `PR_SET_PDEATHSIG`:
+/// Linux sends that signal when the spawning *thread* ends, and the threads of Swift's
+/// concurrency pool come and go.
+public enum ParentWatch {
+    /// Calls `gone` once, from a background task, after the process `parent` stops being this
+    /// process's parent (or at once when it is not its parent now).
+    public static func start(parent: pid_t, every interval: Duration = .milliseconds(250), gone: @escaping @Sendable () -> Void) {
+        Task.detached {
+            while getppid() == parent {
+                try? await Task.sleep(for: interval)
+            }
+            gone()
+        }
+    }
+
+    /// Waits, blocking, until the process `parent` stops being this process's parent.
+    public static func waitUntilGone(parent: pid_t, every interval: Duration = .milliseconds(250)) {
+        let micros = useconds_t(clamping: interval.components.seconds * 1_000_000 + interval.components.attoseconds / 1_000_000_000_000)
+        while getppid() == parent { usleep(micros) }
+    }
+}

@@ -52,39 +52,122 @@ public struct SceneStore: Sendable {
     }
 
     /// Makes the stored scene of `region` equal to `objects` in one transaction: upserts every
-    /// object and deletes the region's rows that are not among them.
-    public func save(region: UUID, objects: [PersistedObject]) async throws {
-        try await inTransaction(client, logger: logger, timeout: .seconds(10)) { connection in
-            for object in objects { try await upsert(connection, object, region: region) }
+    /// object and deletes the region's rows that are not among them. Objects that cannot be
+    /// stored are left out (their stored rows, if any, are kept) and returned with the reason;
+    /// they never keep the others from being stored.
+    @discardableResult
+    public func save(region: UUID, objects: [PersistedObject]) async throws -> [RefusedObject] {
+        let (storable, refused) = Self.partition(objects)
+        let failed = try await isolatingRows(storable) { connection, object in
+            try await upsert(connection, object, region: region)
+        } finally: { connection in
             let kept = objects.map(\.id)
             _ = try await connection.query(
                 "DELETE FROM scene_objects WHERE region_id = \(region) AND NOT (id = ANY(\(kept)))", logger: logger
             )
         }
+        return report(refused + failed, region: region)
     }
 
     /// A region's periodic flush, in one transaction: objects built since the last flush are
     /// inserted, objects already stored that changed are updated (never re-inserted: an
     /// object a `take` removed while this flush was on its way stays removed), and objects
-    /// that left the scene are deleted.
-    public func flush(region: UUID, created: [PersistedObject], changed: [PersistedObject], deleted: [UUID]) async throws {
-        try await inTransaction(client, logger: logger, timeout: .seconds(10)) { connection in
-            for object in created { try await upsert(connection, object, region: region) }
-            for object in changed {
-                let position = [object.position.x, object.position.y, object.position.z]
-                let rotation = [object.rotation.x, object.rotation.y, object.rotation.z, object.rotation.w]
-                let scale = [object.scale.x, object.scale.y, object.scale.z]
-                _ = try await connection.query("""
-                    UPDATE scene_objects SET name = \(object.name), position = \(position), rotation = \(rotation),
-                        scale = \(scale), physical = \(object.physical), reports_collisions = \(object.reportsCollisions), updated_at = now()
-                    WHERE id = \(object.id) AND region_id = \(region)
-                    """, logger: logger)
+    /// that left the scene are deleted. Objects that cannot be stored are left out and
+    /// returned with the reason; one bad object never blocks the rest of the flush.
+    @discardableResult
+    public func flush(region: UUID, created: [PersistedObject], changed: [PersistedObject], deleted: [UUID]) async throws -> [RefusedObject] {
+        let (storableCreated, refusedCreated) = Self.partition(created)
+        let (storableChanged, refusedChanged) = Self.partition(changed)
+        let writes = storableCreated.map { (object: $0, insert: true) } + storableChanged.map { (object: $0, insert: false) }
+        let failed = try await isolatingRows(writes.map(\.object)) { connection, object in
+            if writes.contains(where: { $0.insert && $0.object.id == object.id }) {
+                try await upsert(connection, object, region: region)
+                return
             }
+            let position = [object.position.x, object.position.y, object.position.z]
+            let rotation = [object.rotation.x, object.rotation.y, object.rotation.z, object.rotation.w]
+            let scale = [object.scale.x, object.scale.y, object.scale.z]
+            _ = try await connection.query("""
+                UPDATE scene_objects SET name = \(object.name), position = \(position), rotation = \(rotation),
+                    scale = \(scale), physical = \(object.physical), reports_collisions = \(object.reportsCollisions), updated_at = now()
+                WHERE id = \(object.id) AND region_id = \(region)
+                """, logger: logger)
+        } finally: { connection in
             if !deleted.isEmpty {
                 _ = try await connection.query(
                     "DELETE FROM scene_objects WHERE region_id = \(region) AND id = ANY(\(deleted))", logger: logger)
             }
         }
+        return report(refusedCreated + refusedChanged + failed, region: region)
+    }
+
+    /// An object a save or flush left out, and why.
+    public struct RefusedObject: Sendable, Hashable {
+        public var id: UUID
+        public var reason: String
+    }
+
+    /// Splits objects into those PostgreSQL can store and those it cannot (checked here, before
+    /// any statement, so a refusal costs no round trip and aborts no transaction).
+    static func partition(_ objects: [PersistedObject]) -> (storable: [PersistedObject], refused: [RefusedObject]) {
+        var storable: [PersistedObject] = []
+        var refused: [RefusedObject] = []
+        storable.reserveCapacity(objects.count)
+        for object in objects {
+            if let problem = object.storageProblem {
+                refused.append(RefusedObject(id: object.id, reason: problem))
+            } else {
+                storable.append(object)
+            }
+        }
+        return (storable, refused)
+    }
+
+    /// Writes every row in one transaction. When the server refuses a row anyway (a check this
+    /// store does not know of), the transaction is run again with a savepoint around each row,
+    /// so the refused rows are left out and every other row is stored.
+    private func isolatingRows(
+        _ rows: [PersistedObject],
+        _ write: @escaping @Sendable (PostgresConnection, PersistedObject) async throws -> Void,
+        finally: @escaping @Sendable (PostgresConnection) async throws -> Void
+    ) async throws -> [RefusedObject] {
+        do {
+            try await inTransaction(client, logger: logger, timeout: .seconds(10)) { connection in
+                for row in rows { try await write(connection, row) }
+                try await finally(connection)
+            }
+            return []
+        } catch where sqlState(of: error).map(Self.isRowRefusal) == true {
+            return try await inTransaction(client, logger: logger, timeout: .seconds(20)) { connection in
+                var failed: [RefusedObject] = []
+                for row in rows {
+                    _ = try await connection.query("SAVEPOINT scene_row", logger: logger)
+                    do {
+                        try await write(connection, row)
+                        _ = try await connection.query("RELEASE SAVEPOINT scene_row", logger: logger)
+                    } catch where sqlState(of: error).map(Self.isRowRefusal) == true {
+                        _ = try await connection.query("ROLLBACK TO SAVEPOINT scene_row", logger: logger)
+                        failed.append(RefusedObject(id: row.id, reason: "refused by the database: \(String(reflecting: error).prefix(200))"))
+                    }
+                }
+                try await finally(connection)
+                return failed
+            }
+        }
+    }
+
+    /// SQLSTATE classes that blame one row's data: data exceptions (22) and integrity (23).
+    private static func isRowRefusal(_ state: String) -> Bool {
+        state.hasPrefix("22") || state.hasPrefix("23")
+    }
+
+    private func report(_ refused: [RefusedObject], region: UUID) -> [RefusedObject] {
+        for object in refused {
+            logger.error("scene object not stored", metadata: [
+                "region": "\(region)", "object": "\(object.id)", "reason": "\(object.reason)",
+            ])
+        }
+        return refused
     }
 
     public enum MoveOutcome: Sendable, Equatable {
@@ -169,6 +252,19 @@ public struct SceneStore: Sendable {
             ))
         }
         return objects
+    }
+}
+
+extension PersistedObject {
+    /// Why PostgreSQL could not store this object, or nil when it can: text with U+0000 or
+    /// longer than the column, non-finite numbers, or the wrong number of permission masks.
+    public var storageProblem: String? {
+        if let problem = StorableText.problem(name, maxCharacters: StorableText.maxNameCharacters) { return "name \(problem)" }
+        guard masks.count == 5 else { return "needs five permission masks, has \(masks.count)" }
+        guard position.isFinite, scale.isFinite,
+            rotation.x.isFinite, rotation.y.isFinite, rotation.z.isFinite, rotation.w.isFinite
+        else { return "position, rotation or scale is not finite" }
+        return nil
     }
 }
 

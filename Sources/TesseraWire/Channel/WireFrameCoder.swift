@@ -2,17 +2,49 @@ import Metrics
 import NIOCore
 import TesseraCodec
 
+/// The frame limit of one accepted channel, shared by its decoder and its handshake handler
+/// (both on the channel's loop): `beforeHandshake` bytes until the peer's `Hello` is accepted,
+/// then the role's own limit. An unauthenticated peer can make us buffer no more than that.
+public final class WireFrameLimit {
+    /// `Hello` is at most 1 300 bytes (magic, version, role, a 255-byte name, a 1 024-byte secret).
+    public static let beforeHandshake = 4096
+
+    public private(set) var bytes: Int
+    public let afterHandshake: Int
+
+    public init(afterHandshake: Int) {
+        self.afterHandshake = afterHandshake
+        bytes = min(Self.beforeHandshake, afterHandshake)
+    }
+
+    /// The peer is authenticated: frames up to the role's limit.
+    public func raise() {
+        bytes = afterHandshake
+    }
+}
+
 /// Splits a TCP byte stream into Tessera wire messages: u32 little-endian length, then that
-/// many payload bytes. A length above `maxFrameBytes` is an error before any byte is buffered.
+/// many payload bytes. A length above the limit is an error before any byte is buffered.
 public struct WireMessageDecoder: ByteToMessageDecoder {
     public typealias InboundOut = WireMessage
 
     public static let defaultMaxFrameBytes = 8 << 20
 
-    public let maxFrameBytes: Int
+    private let limit: WireFrameLimit?
+    private let fixedLimit: Int
+
+    /// The limit frames are held to now.
+    public var maxFrameBytes: Int { limit?.bytes ?? fixedLimit }
 
     public init(maxFrameBytes: Int = WireMessageDecoder.defaultMaxFrameBytes) {
-        self.maxFrameBytes = maxFrameBytes
+        fixedLimit = maxFrameBytes
+        limit = nil
+    }
+
+    /// A decoder whose limit `limit` sets (small before the handshake on the accepting side).
+    public init(limit: WireFrameLimit) {
+        fixedLimit = limit.afterHandshake
+        self.limit = limit
     }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {

@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 import TesseraCodec
 
 /// Runs `HandshakeStateMachine` on a channel. Sits after the frame decoder; passes on only
@@ -8,34 +9,85 @@ public final class WireHandshakeHandler: ChannelInboundHandler {
     public typealias InboundOut = WireMessage
     public typealias OutboundOut = WireMessage
 
+    /// Seconds an accepted connection has to send a `Hello` that is accepted.
+    public static let defaultDeadline = TimeAmount.seconds(5)
+
     private var machine: HandshakeStateMachine
     private let hello: Hello?
     private let outcome: EventLoopPromise<HelloAccepted>?
+    private let deadline: TimeAmount
+    private let gate: HandshakeGate
+    /// Set by `addWireHandlers` on the accepting side.
+    var frameLimit: WireFrameLimit?
+    private var countedAsPending = false
+    private var deadlineTask: Scheduled<Void>?
 
-    /// The listening side.
-    public init(acceptingSecret secret: String, allowedRoles: Set<WireRole>, reply: HelloAccepted) {
+    /// The listening side. A peer that has not passed the handshake within `deadline` is closed.
+    /// At most `gate.limit` connections of the gate wait for their handshake at once; one more is
+    /// closed as soon as it is accepted.
+    public init(
+        acceptingSecret secret: String, allowedRoles: Set<WireRole>, reply: HelloAccepted,
+        deadline: TimeAmount = WireHandshakeHandler.defaultDeadline, gate: HandshakeGate = .process
+    ) {
         machine = HandshakeStateMachine(side: .acceptor(secret: secret, allowedRoles: allowedRoles, reply: reply))
         hello = nil
         outcome = nil
+        self.deadline = deadline
+        self.gate = gate
     }
+
+    var isAcceptor: Bool { hello == nil }
 
     /// The connecting side; `outcome` completes with the peer's answer or the refusal.
     public init(initiating hello: Hello, outcome: EventLoopPromise<HelloAccepted>) {
         machine = HandshakeStateMachine(side: .initiator)
         self.hello = hello
         self.outcome = outcome
+        deadline = Self.defaultDeadline
+        gate = .process
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { start(context: context) }
     }
 
     public func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private func start(context: ChannelHandlerContext) {
         if let hello {
             context.writeAndFlush(wrapOutboundOut(.hello(hello)), promise: nil)
+            return
         }
-        context.fireChannelActive()
+        guard !countedAsPending, deadlineTask == nil else { return }
+        countedAsPending = true
+        if gate.pending.wrappingAdd(1, ordering: .relaxed).newValue > gate.limit {
+            context.close(promise: nil)
+            return
+        }
+        deadlineTask = context.eventLoop.assumeIsolated().scheduleTask(in: deadline) {
+            guard !self.machine.isOpen else { return }
+            context.close(promise: nil)
+        }
+    }
+
+    /// The connection passed the handshake or closed: it is pending no more.
+    private func stopWaiting() {
+        deadlineTask?.cancel()
+        deadlineTask = nil
+        if countedAsPending {
+            countedAsPending = false
+            gate.pending.wrappingSubtract(1, ordering: .relaxed)
+        }
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch machine.receive(unwrapInboundIn(data)) {
         case .accept(let reply, let peer):
+            stopWaiting()
+            frameLimit?.raise()
             context.writeAndFlush(wrapOutboundOut(.helloAccepted(reply)), promise: nil)
             context.fireUserInboundEventTriggered(WireConnectionEvent.accepted(peer))
         case .established(let accepted):
@@ -58,6 +110,7 @@ public final class WireHandshakeHandler: ChannelInboundHandler {
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
+        stopWaiting()
         outcome?.fail(WireConnectionError.closedDuringHandshake)
         context.fireChannelInactive()
     }
@@ -66,6 +119,23 @@ public final class WireHandshakeHandler: ChannelInboundHandler {
         outcome?.fail(error)
         context.fireErrorCaught(error)
     }
+}
+
+/// Counts accepted connections that have not passed the handshake; beyond `limit` new ones are
+/// closed at once, so idle or slow unauthenticated peers cannot pile up.
+public final class HandshakeGate: Sendable {
+    /// The gate of every listener in the process.
+    public static let process = HandshakeGate(limit: 256)
+
+    public let limit: Int
+    let pending = Atomic<Int>(0)
+
+    public init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Connections waiting for their handshake now.
+    public var waiting: Int { pending.load(ordering: .relaxed) }
 }
 
 public enum WireConnectionEvent: Sendable {
@@ -89,8 +159,16 @@ public enum WireConnectionError: Error, CustomStringConvertible {
 
 extension ChannelPipeline.SynchronousOperations {
     /// Frame decoder, encoder and handshake: the base of every Tessera wire channel.
+    /// On the accepting side frames are held to `WireFrameLimit.beforeHandshake` bytes until the
+    /// peer's `Hello` is accepted, and the peer has `WireHandshakeHandler.defaultDeadline` for it.
     public func addWireHandlers(handshake: WireHandshakeHandler, maxFrameBytes: Int = WireMessageDecoder.defaultMaxFrameBytes) throws {
-        try addHandler(ByteToMessageHandler(WireMessageDecoder(maxFrameBytes: maxFrameBytes)))
+        if handshake.isAcceptor {
+            let limit = WireFrameLimit(afterHandshake: maxFrameBytes)
+            handshake.frameLimit = limit
+            try addHandler(ByteToMessageHandler(WireMessageDecoder(limit: limit)))
+        } else {
+            try addHandler(ByteToMessageHandler(WireMessageDecoder(maxFrameBytes: maxFrameBytes)))
+        }
         try addHandler(MessageToByteHandler(WireMessageEncoder()))
         try addHandler(handshake)
     }

@@ -51,7 +51,9 @@ public struct AdminRequest: WireMessageBody {
         case 4:
             let agent = try buffer.readUUID("adminRequest.agent")
             let region = try buffer.readText("adminRequest.region", maxBytes: maxNameBytes)
-            let grid = GridPosition(x: try buffer.readLE(UInt32.self, "adminRequest.gridX"), y: try buffer.readLE(UInt32.self, "adminRequest.gridY"))
+            let grid = try GridPosition.decoded(
+                x: try buffer.readLE(UInt32.self, "adminRequest.gridX"), y: try buffer.readLE(UInt32.self, "adminRequest.gridY"),
+                field: "adminRequest.gridX")
             action = .teleport(agent, region: region, gridPosition: grid, position: try buffer.readOptionalVector("adminRequest.position"))
         case 5:
             action = .restart(

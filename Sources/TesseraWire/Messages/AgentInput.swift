@@ -101,7 +101,7 @@ public enum AgentCommand: Hashable, Sendable {
             let x = try buffer.readLE(UInt32.self, "teleport.gridX")
             let y = try buffer.readLE(UInt32.self, "teleport.gridY")
             let position = try buffer.readOptionalVector("teleport.position")
-            self = .teleport(requestID: requestID, region: region, gridPosition: GridPosition(x: x, y: y), position: position)
+            self = .teleport(requestID: requestID, region: region, gridPosition: try GridPosition.decoded(x: x, y: y, field: "teleport.gridX"), position: position)
         case .moveObject:
             let requestID = try buffer.readLE(UInt32.self, "moveObject.requestID")
             let localID = try buffer.readLE(UInt32.self, "moveObject.localID")

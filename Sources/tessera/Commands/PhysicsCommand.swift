@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import TesseraStorage
 import NIOPosix
 import ServiceLifecycle
 import TesseraLocalGrid
@@ -20,6 +22,9 @@ struct PhysicsCommand: AsyncParsableCommand {
     @Option(help: "Listen on this port instead of the config's (0: any free port, printed at start).")
     var port: Int?
 
+    @Option(help: ArgumentHelp("Stop when the process with this pid is no longer the parent (set by tessera up).", visibility: .hidden))
+    var parentPid: Int32?
+
     func run() async throws {
         TesseraMetrics.bootstrap()
         let config = try options.load()
@@ -31,6 +36,12 @@ struct PhysicsCommand: AsyncParsableCommand {
             physics.port = port
         }
         let logger = options.logger("tessera.physics")
+        if let parentPid {
+            ParentWatch.start(parent: parentPid) {
+                logger.warning("the parent process \(parentPid) has ended; stopping")
+                kill(getpid(), SIGTERM)
+            }
+        }
         let group = MultiThreadedEventLoopGroup.singleton
         let service = PhysicsService(settings: .init(config: physics, grid: config), group: group, logger: logger)
         let address = try await service.start()
