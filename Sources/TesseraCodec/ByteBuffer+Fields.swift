@@ -59,7 +59,7 @@ extension ByteBuffer {
     }
 
     public mutating func writeUUID(_ value: UUID) {
-        withUnsafeBytes(of: value.uuid) { writeBytes($0) }
+        withUnsafeBytes(of: value.uuid) { _ = writeBytes($0) }
     }
 
     /// Reads an array count and checks that the remaining bytes could hold that many elements

@@ -52,6 +52,7 @@ public enum DatabaseSettingsError: Error, CustomStringConvertible {
 /// A connection pool that runs while `body` runs, and only that long. The pool runs in a
 /// detached task: it must not stop on the service group's graceful shutdown by itself, since
 /// `body` still writes while it shuts down (region nodes flush their scenes last).
+@discardableResult
 public func withDatabase<Result: Sendable>(
     _ settings: DatabaseSettings, logger: Logger, _ body: (PostgresClient) async throws -> Result
 ) async throws -> Result {

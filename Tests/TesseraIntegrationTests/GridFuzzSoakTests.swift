@@ -88,7 +88,7 @@ enum HostileMessages {
     static func pick<T>(_ values: [T], _ rng: inout SplitMix64) -> T { values[Int(rng.next() % UInt64(values.count))] }
 
     static let floats: [Float] = [
-        0, -0.0, 1, -1, 0.5, 127.99, 128, 255.999, 256, 256.001, -256, 4095.9, 4096, 1e-38, 1e-45, -1e-45,
+        0, -0.0, 1, -1, 0.5, 127.99, 128, 255.999, 256, 256.001, -256, 4095.9, 4096, 1e-38, Float.leastNonzeroMagnitude, -Float.leastNonzeroMagnitude,
         1e6, -1e6, 3.4e38, -3.4e38, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude,
     ]
     static let uint32s: [UInt32] = [0, 1, 2, 255, 256, 65_535, 65_536, 16_777_215, 16_777_216, 0x7FFF_FFFF, 0x8000_0000, .max]

@@ -199,6 +199,6 @@ extension Region {
 extension Vector3 {
     /// The nearest point at least `margin` metres inside the region's square.
     func clampedInside(margin: Float) -> Vector3 {
-        Vector3(min(max(x, margin), regionSize - margin), min(max(y, margin), regionSize - margin), z)
+        Vector3(Swift.min(Swift.max(x, margin), regionSize - margin), Swift.min(Swift.max(y, margin), regionSize - margin), z)
     }
 }

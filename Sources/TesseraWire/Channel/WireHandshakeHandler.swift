@@ -94,8 +94,9 @@ public final class WireHandshakeHandler: ChannelInboundHandler {
             outcome?.succeed(accepted)
             context.fireUserInboundEventTriggered(WireConnectionEvent.established(accepted))
         case .refuse(let refusal):
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(.helloRefused(refusal))).whenComplete { _ in
-                context.close(promise: nil)
+                loopBound.value.close(promise: nil)
             }
         case .refused(let refusal):
             outcome?.fail(WireConnectionError.refused(refusal))
