@@ -2,7 +2,7 @@ import NIOCore
 import Testing
 import TesseraBots
 import TesseraClientProtocol
-import TesseraLocalGrid
+import TesseraTesting
 import TesseraWorld
 
 @Suite("Bad clients are closed with a reason; others carry on")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TesseraBots
 import TesseraClientProtocol
-import TesseraLocalGrid
+import TesseraTesting
 import TesseraRegion
 import TesseraWorld
 
@@ -14,11 +14,13 @@ struct PhysicsGridTests {
     }
 
     static func waitAttached(_ grid: ScenarioGrid, regions: [String]) async throws {
-        for _ in 0..<500 {
-            if regions.allSatisfy({ grid.runner($0)?.stats.physics.state == .attached }) { return }
-            try await Task.sleep(for: .milliseconds(20))
+        do {
+            try await Eventually.until("regions \(regions) attach to physics") {
+                regions.allSatisfy { grid.runner($0)?.stats.physics.state == .attached }
+            }
+        } catch {
+            throw PhysicsTestFailure("regions \(regions) did not attach to physics")
         }
-        throw PhysicsTestFailure("regions \(regions) did not attach to physics")
     }
 
     /// Polls until `condition` holds for the named object in the named region.
@@ -26,13 +28,12 @@ struct PhysicsGridTests {
         _ name: String, in region: String, of grid: ScenarioGrid, timeout: Duration = .seconds(10), _ what: String,
         _ condition: @escaping (Region.ObjectState) -> Bool
     ) async throws -> Region.ObjectState {
-        let deadline = ContinuousClock.now + timeout
         var last: Region.ObjectState?
-        while ContinuousClock.now < deadline {
+        let found = try? await Eventually.value(what, timeout: timeout) { () async throws -> Region.ObjectState? in
             last = try await object(named: name, in: grid.runner(region))
-            if let last, condition(last) { return last }
-            try await Task.sleep(for: .milliseconds(20))
+            return last.flatMap { condition($0) ? $0 : nil }
         }
+        if let found { return found }
         throw PhysicsTestFailure("\(name) in \(region): \(what) did not happen; last seen \(String(describing: last))")
     }
 
@@ -128,10 +129,9 @@ extension PhysicsGridTests {
         let east = try #require(grid.runner("East"))
         // In East's physical world, moving east at running speed (5.1 m/s), on the ground.
         var state: (localID: LocalID, position: Vector3, velocity: Vector3, visible: Set<LocalID>)?
-        for _ in 0..<100 {
+        try? await Eventually.until("runs on in East", timeout: .seconds(2)) {
             state = try await east.inspect { $0.avatarState(welcome.agentID) }
-            if let state, state.position.x > 3 { break }
-            try await Task.sleep(for: .milliseconds(20))
+            return (state?.position.x ?? 0) > 3
         }
         let running = try #require(state)
         #expect(running.position.x > 3, "runs on in East: \(running.position)")

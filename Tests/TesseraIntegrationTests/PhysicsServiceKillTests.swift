@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TesseraBots
 import TesseraClientProtocol
-import TesseraLocalGrid
+import TesseraTesting
 import TesseraRegion
 import TesseraStorage
 import TesseraWire
@@ -45,12 +45,13 @@ struct PhysicsServiceKillTests {
     }
 
     static func waitForState(_ state: PhysicsLinkStatus.State, of grid: ScenarioGrid, timeout: Duration = .seconds(20)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if grid.regionNode.status().regions.first?.physics.state == state { return }
-            try await Task.sleep(for: .milliseconds(20))
+        do {
+            try await Eventually.until("physics \(state)", timeout: timeout) {
+                grid.regionNode.status().regions.first?.physics.state == state
+            }
+        } catch {
+            throw PhysicsTestFailure("the region's physics did not become \(state): \(String(describing: grid.regionNode.status().regions.first?.physics))")
         }
-        throw PhysicsTestFailure("the region's physics did not become \(state): \(String(describing: grid.regionNode.status().regions.first?.physics))")
     }
 
     /// Frames the region ran in `seconds` of wall time.

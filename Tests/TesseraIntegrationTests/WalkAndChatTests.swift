@@ -2,7 +2,7 @@ import NIOCore
 import Testing
 import TesseraBots
 import TesseraClientProtocol
-import TesseraLocalGrid
+import TesseraTesting
 import TesseraWorld
 
 /// A region node and a client manager on ephemeral loopback ports, with real WebSocket clients.

@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 import Testing
 import TesseraStorage
+import TesseraTesting
 
 @Suite("Migrations against a real PostgreSQL")
 struct MigratorTests {

@@ -8,6 +8,7 @@ import Synchronization
 import TesseraClientManager
 import TesseraConfig
 import TesseraGrid
+import TesseraLocalGrid
 import TesseraRegion
 import TesseraStorage
 import TesseraPhysicsService
@@ -185,7 +186,7 @@ public final class ScenarioGrid: Sendable {
         regionNodes.lazy.flatMap(\.runners).first { $0.settings.name == name }
     }
 
-    private static func toml(layout: [[Region]], ports: [Int], secret: String, region: String, manager: String, services: String) -> String {
+    static func toml(layout: [[Region]], ports: [Int], secret: String, region: String, manager: String, services: String) -> String {
         var text = """
             [grid]
             name = "Scenario"
