@@ -199,8 +199,14 @@ struct RegionNodeKillTests {
         for (client, _) in clients where !client.isFinished {
             try? await client.send(.move(Move(mode: .stop, headingRadians: 0)))
         }
-        // A hand-off the last paces started ends too.
-        try await Eventually.until("no hand-off in progress after the avatars stop", timeout: .seconds(20)) { try await settled() }
+        // A hand-off the last paces started ends too, and every client the dead node held has
+        // been sent its close.
+        func told() -> Bool {
+            clients.allSatisfy { $0.0.isFinished || !["East", "Northeast"].contains($0.0.mirror.regionName ?? "") }
+        }
+        try? await Eventually.until("hand-offs end and the dead node's clients are closed", timeout: .seconds(20)) {
+            try await settled() && told()
+        }
 
         let survivors = try await Self.status(port: ports[0], secret: secret)
         var roots: [AgentID: [String]] = [:]
