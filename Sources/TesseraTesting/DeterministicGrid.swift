@@ -6,6 +6,7 @@ import TesseraClientProtocol
 import TesseraConfig
 import TesseraGridProtocol
 import TesseraLocalGrid
+import TesseraPhysicsService
 import TesseraRegion
 import TesseraWire
 import TesseraWorld
@@ -19,7 +20,9 @@ import TesseraWorld
 /// time, so a scenario gives the same result on every run and on any machine.
 ///
 /// Runs in development mode (no grid services): logins are not checked and there is no
-/// inventory. Physics is not attached: avatars and objects move kinematically.
+/// inventory. With `physics`, each region has a Bullet world (`RegionWorld`, as in the physics
+/// service) that answers each of its frames in time for the next; without, avatars and objects
+/// move kinematically.
 public final class DeterministicGrid {
     public let config: GridConfig
     public let clock = ManualFrameClock()
@@ -39,7 +42,12 @@ public final class DeterministicGrid {
     private struct Slot {
         var region: Region
         let node: Int
+        /// The region's world in the physics service, once its first snapshot built it.
+        var world: RegionWorld?
     }
+
+    /// Whether the physics service is up (`detachPhysics()`, `attachPhysics()`).
+    public private(set) var physicsAttached = false
 
     /// Regions between frames may react to hand-off steps this many times per step (a runner
     /// reacts once per event-loop turn; this bounds a ping-pong that never settles).
@@ -47,8 +55,9 @@ public final class DeterministicGrid {
 
     /// Builds the grid of `config` (its region nodes and first client manager) and links the
     /// client manager to every node.
-    public static func start(config: GridConfig) async throws -> DeterministicGrid {
+    public static func start(config: GridConfig, physics: Bool = false) async throws -> DeterministicGrid {
         let grid = DeterministicGrid(config: config)
+        if physics { grid.attachPhysics() }
         try await grid.clientManager.startLinks()
         grid.step()
         return grid
@@ -58,12 +67,12 @@ public final class DeterministicGrid {
     /// same extra region and client manager keys.
     public static func start(
         layout: [[ScenarioGrid.Region]] = [[ScenarioGrid.Region("Scenario Region", x: 1000, y: 1000)]], spawnRadius: Double = 3,
-        extraRegionKeys: String = "", extraClientManagerKeys: String = ""
+        extraRegionKeys: String = "", extraClientManagerKeys: String = "", physics: Bool = false
     ) async throws -> DeterministicGrid {
         let text = ScenarioGrid.toml(
             layout: layout, ports: layout.indices.map { 20_000 + $0 }, secret: "deterministic-grid",
             region: "spawn_radius = \(spawnRadius)\n" + extraRegionKeys, manager: extraClientManagerKeys, services: "")
-        return try await start(config: GridConfig.parse(text, file: "deterministic"))
+        return try await start(config: GridConfig.parse(text, file: "deterministic"), physics: physics)
     }
 
     private init(config: GridConfig) {
@@ -156,6 +165,41 @@ public final class DeterministicGrid {
         for effect in output.gridEffects {
             if let answer = gridAnswer(effect) { answers.append((source, answer)) }
         }
+        if let frame = output.physicsFrame, physicsAttached { answers.append((source, .physicsResult(simulate(frame, in: index)))) }
+    }
+
+    /// The physics service's part, as `PhysicsConnectionHandler` does it: a snapshot with a
+    /// terrain builds the region's world, every frame is applied and stepped, and the answer
+    /// reaches the region in time for its next frame.
+    private func simulate(_ frame: PhysicsFrame, in index: Int) -> PhysicsResult {
+        if let terrain = frame.terrain, slots[index].world == nil {
+            do {
+                slots[index].world = try RegionWorld(region: frame.region, terrain: terrain)
+            } catch {
+                return PhysicsResult(region: frame.region, frame: frame.frame, refused: [PhysicsRefusal(id: 0, reason: "\(error)")])
+            }
+        }
+        guard let world = slots[index].world else {
+            return PhysicsResult(region: frame.region, frame: frame.frame, refused: [PhysicsRefusal(id: 0, reason: "no world: send a full snapshot")])
+        }
+        return world.apply(frame)
+    }
+
+    /// The physics service comes up (or back): every live region attaches and sends a snapshot.
+    public func attachPhysics() {
+        physicsAttached = true
+        for slot in slots { exchange.push(.physicsAttached, to: slot.region.settings.handle) }
+    }
+
+    /// The physics service dies between two frames: its worlds are gone, answers in flight are
+    /// lost, and every live region moves kinematically until `attachPhysics()`.
+    public func detachPhysics() {
+        physicsAttached = false
+        answers.removeAll { if case .physicsResult = $0.1 { true } else { false } }
+        for index in slots.indices {
+            slots[index].world = nil
+            exchange.push(.physicsLost, to: slots[index].region.settings.handle)
+        }
     }
 
     /// Tells every live region which others it reaches (as `PeerLinks.announce` does).
@@ -245,5 +289,26 @@ public enum DeterministicGridError: Error, CustomStringConvertible {
         case .unknownNode(let name): "no region node \(name) in the grid"
         case .loginRefused(let name, let reason): "\(name) was not welcomed: \(reason)"
         }
+    }
+}
+
+extension DeterministicGrid {
+    /// The object named `name` in the region named `region`, as the region holds it now.
+    public func object(_ name: String, in region: String) -> Region.ObjectState? {
+        self.region(region)?.objectStates().first { $0.name == name }
+    }
+
+    /// Steps until the object named `name` is in `region` and satisfies `condition`; returns it.
+    @discardableResult
+    public func run(
+        until what: String, object name: String, in region: String, within frames: Int = 450, _ condition: (Region.ObjectState) -> Bool
+    ) throws -> Region.ObjectState {
+        var found: Region.ObjectState?
+        try run(until: "\(name) in \(region): \(what)", within: frames) {
+            found = object(name, in: region).flatMap { condition($0) ? $0 : nil }
+            return found != nil
+        }
+        guard let found else { throw DeterministicGridError.notReached("\(name) in \(region): \(what)", frames: frames) }
+        return found
     }
 }

@@ -119,7 +119,10 @@ struct PhysicsServiceKillTests {
         try await Self.waitForState(.attached, of: grid, timeout: .seconds(60))
         let resumed = try #require(grid.regionNode.status().regions.first?.physics)
         #expect(resumed.snapshots == 2, "a full snapshot after the restart: \(resumed)")
-        try await Task.sleep(for: .milliseconds(300))
+        // A few frames answered by the new service (not a fixed wait: frames it has answered).
+        try await Eventually.until("the restarted service answers 13 frames") {
+            (grid.regionNode.status().regions.first?.physics.onTime ?? 0) >= resumed.onTime + 13
+        }
         let after = try #require(try await PhysicsGridTests.object(named: "ball", in: runner))
         #expect(after.position.distance(to: frozen.position) < 0.3, "resumes from where the region knew it: \(after.position) vs \(frozen.position)")
         try await ada.send(.pushObject(PushObject(requestID: 3, localID: ball.localID, impulse: Vector3(52.4 * 4, 0, 0))))
