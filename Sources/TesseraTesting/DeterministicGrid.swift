@@ -35,11 +35,11 @@ public final class DeterministicGrid {
     public private(set) var frames = 0
     public private(set) var clients: [SteppedClient] = []
 
-    private let exchange: InMemoryExchange
-    private var slots: [Slot]
+    let exchange: InMemoryExchange
+    var slots: [Slot]
     private var answers: [(RegionHandle, RegionInput)] = []
 
-    private struct Slot {
+    struct Slot {
         var region: Region
         let node: Int
         /// The region's world in the physics service, once its first snapshot built it.

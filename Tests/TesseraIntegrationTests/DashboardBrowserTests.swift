@@ -60,7 +60,7 @@ struct DashboardBrowserTests {
                 try await client.login("Dash Bot \(index)", password: "correct horse")
                 clients.append(client)
             }
-            let reported = try await grid.regionNode.status().regions.map(\.rootAgents.count).reduce(0, +)
+            let reported = grid.regionNode.status().regions.map(\.rootAgents.count).reduce(0, +)
             #expect(reported == 3)
             let url = "http://127.0.0.1:\(port)/dashboard/#token=\(token)"
             let dom = try await Self.browse(["--dump-dom"], url: url)
