@@ -38,6 +38,20 @@ public final class DeterministicGrid {
     let exchange: InMemoryExchange
     var slots: [Slot]
     private var answers: [(RegionHandle, RegionInput)] = []
+    /// Messages on their way, in the order they were sent, with the step that delivers them.
+    private var inFlight: [(due: Int, message: InFlight)] = []
+
+    private enum InFlight {
+        case peer(RegionHandle, WireMessage)
+        case manager(ManagerID, WireMessage)
+    }
+
+    /// Frames a message between regions of different nodes is on its way: 0 delivers it right
+    /// after the frame that sent it; n > 0 at the start of the n-th step after. Regions of one
+    /// node reach each other through their inboxes at once, as on a node.
+    public var peerLatency = 0
+    /// Frames a region's message to the client manager is on its way (as `peerLatency`).
+    public var managerLatency = 0
 
     struct Slot {
         var region: Region
@@ -113,6 +127,14 @@ public final class DeterministicGrid {
         let answered = answers
         answers = []
         for (region, input) in answered { exchange.push(input, to: region) }
+        let due = inFlight.filter { $0.due <= frames }
+        inFlight.removeAll { $0.due <= frames }
+        for (_, message) in due {
+            switch message {
+            case .peer(let target, let message): exchange.push(.peer(message), to: target)
+            case .manager(let manager, let message): exchange.toManager(manager, message)
+            }
+        }
         var outputs: [(Int, RegionOutput)] = []
         for index in slots.indices where exchange.isUp(slots[index].node) {
             let inputs = exchange.drain(slots[index].region.settings.handle)
@@ -157,10 +179,20 @@ public final class DeterministicGrid {
 
     private func deliver(_ output: RegionOutput, from index: Int) {
         let source = slots[index].region.settings.handle
-        for (manager, message) in output.messages { exchange.toManager(manager, message) }
+        for (manager, message) in output.messages {
+            if managerLatency > 0 {
+                inFlight.append((frames + managerLatency, .manager(manager, message)))
+            } else {
+                exchange.toManager(manager, message)
+            }
+        }
         for (target, message) in output.peerMessages {
             // A region on a dead node gets nothing, as over a closed link.
-            exchange.push(.peer(message), to: target)
+            if peerLatency > 0, exchange.node(of: target) != slots[index].node {
+                inFlight.append((frames + peerLatency, .peer(target, message)))
+            } else {
+                exchange.push(.peer(message), to: target)
+            }
         }
         for effect in output.gridEffects {
             if let answer = gridAnswer(effect) { answers.append((source, answer)) }
