@@ -37,7 +37,7 @@ public final class DeterministicGrid {
 
     let exchange: InMemoryExchange
     var slots: [Slot]
-    private var answers: [(RegionHandle, RegionInput)] = []
+    var answers: [(RegionHandle, RegionInput)] = []
     /// Messages on their way, in the order they were sent, with the step that delivers them.
     private var inFlight: [(due: Int, message: InFlight)] = []
 
@@ -61,7 +61,7 @@ public final class DeterministicGrid {
     }
 
     /// Whether the physics service is up (`detachPhysics()`, `attachPhysics()`).
-    public private(set) var physicsAttached = false
+    public internal(set) var physicsAttached = false
 
     /// Regions between frames may react to hand-off steps this many times per step (a runner
     /// reacts once per event-loop turn; this bounds a ping-pong that never settles).
@@ -200,40 +200,6 @@ public final class DeterministicGrid {
         if let frame = output.physicsFrame, physicsAttached { answers.append((source, .physicsResult(simulate(frame, in: index)))) }
     }
 
-    /// The physics service's part, as `PhysicsConnectionHandler` does it: a snapshot with a
-    /// terrain builds the region's world, every frame is applied and stepped, and the answer
-    /// reaches the region in time for its next frame.
-    private func simulate(_ frame: PhysicsFrame, in index: Int) -> PhysicsResult {
-        if let terrain = frame.terrain, slots[index].world == nil {
-            do {
-                slots[index].world = try RegionWorld(region: frame.region, terrain: terrain)
-            } catch {
-                return PhysicsResult(region: frame.region, frame: frame.frame, refused: [PhysicsRefusal(id: 0, reason: "\(error)")])
-            }
-        }
-        guard let world = slots[index].world else {
-            return PhysicsResult(region: frame.region, frame: frame.frame, refused: [PhysicsRefusal(id: 0, reason: "no world: send a full snapshot")])
-        }
-        return world.apply(frame)
-    }
-
-    /// The physics service comes up (or back): every live region attaches and sends a snapshot.
-    public func attachPhysics() {
-        physicsAttached = true
-        for slot in slots { exchange.push(.physicsAttached, to: slot.region.settings.handle) }
-    }
-
-    /// The physics service dies between two frames: its worlds are gone, answers in flight are
-    /// lost, and every live region moves kinematically until `attachPhysics()`.
-    public func detachPhysics() {
-        physicsAttached = false
-        answers.removeAll { if case .physicsResult = $0.1 { true } else { false } }
-        for index in slots.indices {
-            slots[index].world = nil
-            exchange.push(.physicsLost, to: slots[index].region.settings.handle)
-        }
-    }
-
     /// Tells every live region which others it reaches (as `PeerLinks.announce` does).
     private func announceReachable() {
         var reachable: [RegionHandle: String] = [:]
@@ -321,26 +287,5 @@ public enum DeterministicGridError: Error, CustomStringConvertible {
         case .unknownNode(let name): "no region node \(name) in the grid"
         case .loginRefused(let name, let reason): "\(name) was not welcomed: \(reason)"
         }
-    }
-}
-
-extension DeterministicGrid {
-    /// The object named `name` in the region named `region`, as the region holds it now.
-    public func object(_ name: String, in region: String) -> Region.ObjectState? {
-        self.region(region)?.objectStates().first { $0.name == name }
-    }
-
-    /// Steps until the object named `name` is in `region` and satisfies `condition`; returns it.
-    @discardableResult
-    public func run(
-        until what: String, object name: String, in region: String, within frames: Int = 450, _ condition: (Region.ObjectState) -> Bool
-    ) throws -> Region.ObjectState {
-        var found: Region.ObjectState?
-        try run(until: "\(name) in \(region): \(what)", within: frames) {
-            found = object(name, in: region).flatMap { condition($0) ? $0 : nil }
-            return found != nil
-        }
-        guard let found else { throw DeterministicGridError.notReached("\(name) in \(region): \(what)", frames: frames) }
-        return found
     }
 }
