@@ -210,6 +210,22 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What tests share (docs/architecture.md, "Testing"): a manual frame clock, the region
+        // harness, in-memory links, the deterministic grid stepped frame by frame, the
+        // in-process scenario grid on loopback sockets, and throwaway databases. Tests only.
+        .target(
+            name: "TesseraTesting",
+            dependencies: [
+                "TesseraWorld", "TesseraWire", "TesseraHandoff", "TesseraRegion", "TesseraClientManager", "TesseraClientProtocol",
+                "TesseraConfig", "TesseraGrid", "TesseraGridProtocol", "TesseraStorage", "TesseraPhysicsService", "TesseraBots",
+                "TesseraLocalGrid",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "tessera",
             dependencies: [
@@ -246,7 +262,7 @@ let package = Package(
         .testTarget(
             name: "TesseraStorageTests",
             dependencies: [
-                "TesseraStorage", "TesseraWorld",
+                "TesseraStorage", "TesseraWorld", "TesseraTesting",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -261,14 +277,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "TesseraRegionTests", dependencies: ["TesseraRegion", "TesseraWire", "TesseraWorld", "TesseraGridProtocol"]),
+        .testTarget(name: "TesseraRegionTests", dependencies: ["TesseraRegion", "TesseraWire", "TesseraWorld", "TesseraGridProtocol", "TesseraTesting"]),
         .testTarget(name: "TesseraClientManagerTests", dependencies: ["TesseraClientManager", "TesseraClientProtocol", "TesseraWire", "TesseraWorld"]),
+        // Whole-grid scenarios on the deterministic harness: no sockets, no sleeps.
+        .testTarget(
+            name: "TesseraScenarioTests",
+            dependencies: [
+                "TesseraTesting", "TesseraRegion", "TesseraClientManager", "TesseraClientProtocol", "TesseraWire", "TesseraWorld",
+                "TesseraBots",
+            ]
+        ),
         .testTarget(
             name: "TesseraIntegrationTests",
             dependencies: [
                 "TesseraLocalGrid", "TesseraRegion", "TesseraClientManager", "TesseraBots",
                 "TesseraClientProtocol", "TesseraConfig", "TesseraWorld", "TesseraGrid", "TesseraGridProtocol",
-                "TesseraStorage", "TesseraWire", "TesseraPhysicsService", "TesseraConsole",
+                "TesseraStorage", "TesseraWire", "TesseraPhysicsService", "TesseraConsole", "TesseraTesting", "TesseraHandoff",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -2,8 +2,8 @@ import NIOCore
 import Testing
 import TesseraBots
 import TesseraClientProtocol
-import TesseraLocalGrid
 import TesseraRegion
+import TesseraTesting
 import TesseraWorld
 
 @Suite("Bad clients are closed with a reason; others carry on")

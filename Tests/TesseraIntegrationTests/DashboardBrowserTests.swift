@@ -3,7 +3,7 @@ import Testing
 import TesseraBots
 import TesseraConsole
 import TesseraGrid
-import TesseraLocalGrid
+import TesseraTesting
 import TesseraStorage
 
 /// The dashboard in a real browser: headless Chromium (Debian's `chromium`) opens it against a
@@ -23,8 +23,7 @@ struct DashboardBrowserTests {
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--hide-scrollbars",
             "--user-data-dir=\(profile)", "--window-size=1400,1000", "--virtual-time-budget=8000",
         ] + arguments + [url], outputPath: output)
-        let deadline = ContinuousClock.now + .seconds(90)
-        while ChildProcess.poll(pid) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        try? await Eventually.until("the browser exits", timeout: .seconds(90), every: .milliseconds(100)) { ChildProcess.poll(pid) != nil }
         if ChildProcess.poll(pid) == nil { await ChildProcess.stop(pid) }
         defer { try? FileManager.default.removeItem(atPath: profile) }
         return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
@@ -52,7 +51,7 @@ struct DashboardBrowserTests {
             let (console, token) = try await AdminConsoleTests.gridConsole(grid, operations)
             let running = Task { try await console.run() }
             defer { running.cancel() }
-            for _ in 0..<250 where console.address == nil { try await Task.sleep(for: .milliseconds(20)) }
+            try? await Eventually.until("the console listens", timeout: .seconds(5)) { console.address != nil }
             let port = try #require(console.address?.port)
             var clients: [ScenarioClient] = []
             for index in 1...3 {

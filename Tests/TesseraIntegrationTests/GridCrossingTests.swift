@@ -3,12 +3,13 @@ import NIOCore
 import Testing
 import TesseraBots
 import TesseraClientProtocol
-import TesseraLocalGrid
+import TesseraTesting
 import TesseraWorld
 
 /// The 2×2 square on two region nodes linked over real sockets, with real WebSocket clients:
 /// West (1000, 1000) and Northwest (1000, 1001) on one node, East (1001, 1000) and
-/// Northeast (1001, 1001) on the other.
+/// Northeast (1001, 1001) on the other. The wiring of crossings; the scenarios themselves (and
+/// the wall and object crossings) run frame by frame in `TesseraScenarioTests`.
 @Suite("Crossing borders in a 2×2 grid", .serialized)
 struct GridCrossingTests {
     static func start() async throws -> ScenarioGrid {
@@ -28,13 +29,11 @@ struct GridCrossingTests {
     /// there is exactly one (a hand-off leaves a frame or two in which the source has not yet
     /// learnt of the switch).
     static func roots(of agent: AgentID, in grid: ScenarioGrid) async throws -> [String] {
-        var roots: [String] = []
-        for _ in 0..<100 {
-            roots = grid.regionNodes.flatMap { $0.status().regions }.filter { $0.rootAgents.contains(agent) }.map(\.name)
-            if roots.count == 1 { break }
-            try await Task.sleep(for: .milliseconds(20))
+        func roots() -> [String] {
+            grid.regionNodes.flatMap { $0.status().regions }.filter { $0.rootAgents.contains(agent) }.map(\.name)
         }
-        return roots
+        try? await Eventually.until("\(agent) is root in one region", timeout: .seconds(2)) { roots().count == 1 }
+        return roots()
     }
 
     static func walk(_ client: ScenarioClient, heading: Float, into region: String) async throws {
@@ -72,23 +71,6 @@ struct GridCrossingTests {
 
         // Exactly one region holds Ada as root.
         #expect(try await Self.roots(of: welcome.agentID, in: grid) == ["Northeast"])
-        await ada.close()
-        await grid.stop()
-    }
-
-    @Test("a border with no region behind it is a wall")
-    func wall() async throws {
-        let grid = try await Self.start()
-        let ada = try await ScenarioClient.connect(grid.url)
-        try await ada.login("Ada")
-        try await Self.place(ada, x: 4, y: 128, request: 1)
-        try await ada.send(.move(Move(mode: .run, headingRadians: .pi)))
-        try await ada.waitFor("stops at the west wall") { ($0.me?.motion.position.position.x ?? 9) < 0.2 }
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(ada.mirror.regionName == "West")
-        #expect(ada.mirror.regionChanges.isEmpty)
-        let x = try #require(ada.mirror.me).motion.position.position.x
-        #expect(x >= 0 && x < 0.2)
         await ada.close()
         await grid.stop()
     }
@@ -163,35 +145,6 @@ struct GridCrossingTests {
         #expect(try await Self.roots(of: welcome.agentID, in: grid) == ["Northwest"])
         #expect(ada.violations.isEmpty, "\(ada.violations)")
         await ada.close()
-        await grid.stop()
-    }
-
-    @Test("an object moved over a border by its owner crosses with its identity and owner")
-    func objectCrossing() async throws {
-        let grid = try await Self.start()
-        let ada = try await ScenarioClient.connect(grid.url)
-        let bob = try await ScenarioClient.connect(grid.url)
-        try await ada.login("Ada")
-        try await bob.login("Bob")
-        try await Self.place(ada, x: 240, y: 128, request: 1)
-        try await bob.send(.teleport(Teleport(requestID: 2, region: "East", position: Vector3(20, 128, 0))))
-        try await bob.waitFor("Bob is in East") { $0.regionName == "East" && $0.me != nil }
-
-        try await ada.send(.createObject(CreateObject(
-            requestID: 3, shape: .box, position: Vector3(250, 128, 22), rotation: .identity, scale: Vector3(1, 1, 1), name: "Crate")))
-        try await ada.waitFor("created") { $0.results.contains { $0.requestID == 3 } }
-        let crate = try #require(ada.mirror.results.first { $0.requestID == 3 }).localID
-        try await ada.send(.moveObject(MoveObject(requestID: 4, localID: crate, position: Vector3(262, 128, 22))))
-        try await ada.waitFor("crossed") { $0.results.contains { $0.requestID == 4 } }
-        #expect(ada.mirror.results.first { $0.requestID == 4 }?.outcome == .crossed)
-        try await bob.waitFor("Bob sees the crate in East") { mirror in
-            mirror.entities.values.contains { $0.name == "Crate" && abs($0.motion.position.position.x - 6) < 0.1 }
-        }
-        let regions = grid.regionNodes.flatMap { $0.status().regions }
-        #expect(regions.first { $0.name == "East" }?.objects == 1)
-        #expect(regions.first { $0.name == "West" }?.objects == 0)
-        await ada.close()
-        await bob.close()
         await grid.stop()
     }
 }

@@ -4,7 +4,7 @@ import Testing
 import TesseraBots
 import TesseraClientProtocol
 import TesseraGridProtocol
-import TesseraLocalGrid
+import TesseraTesting
 import TesseraRegion
 import TesseraWorld
 

@@ -4,7 +4,7 @@ import Testing
 import TesseraBots
 import TesseraClientManager
 import TesseraConfig
-import TesseraLocalGrid
+import TesseraTesting
 
 @Suite("Grid wiring over real sockets")
 struct GridWiringTests {

@@ -4,7 +4,7 @@ import Testing
 import TesseraBots
 import TesseraClientProtocol
 import TesseraGridProtocol
-import TesseraLocalGrid
+import TesseraTesting
 import TesseraWorld
 
 /// Objects crossing a border in the 2×2 square with grid services on a real PostgreSQL: the
@@ -53,10 +53,8 @@ struct ObjectCrossingStorageTests {
             // Both nodes restart (flushing and reloading their scenes): still one crate, in East.
             try await grid.restartRegionNode(0)
             try await grid.restartRegionNode(1)
-            let deadline = ContinuousClock.now + .seconds(10)
-            while grid.clientManager.routes.route(named: "East") == nil || grid.clientManager.routes.route(named: "West") == nil {
-                guard ContinuousClock.now < deadline else { throw ScenarioError.timedOut("reconnection") }
-                try await Task.sleep(for: .milliseconds(20))
+            try await Eventually.until("the client manager reconnects to both nodes") {
+                grid.clientManager.routes.route(named: "East") != nil && grid.clientManager.routes.route(named: "West") != nil
             }
             #expect(try await Self.regionOf(object, client) == "East")
             let regions = grid.regionNodes.flatMap { $0.status().regions }
@@ -97,16 +95,14 @@ struct RegistryDiscoveryTests {
             // The nodes find each other within moments of registering; until then the other
             // node's regions are unreachable and a teleport is refused (and asked again here).
             var request: UInt32 = 0
-            let deadline = ContinuousClock.now + .seconds(15)
-            while ada.mirror.regionName != "Northeast" {
-                try #require(ContinuousClock.now < deadline, "the nodes never linked: \(ada.mirror.errors)")
+            try await Eventually.until("the nodes link (refusals: \(ada.mirror.errors.count))", timeout: .seconds(15), every: .milliseconds(200)) {
                 request += 1
                 let asked = request
                 try await ada.send(.teleport(Teleport(requestID: asked, region: "Northeast", position: Vector3(20, 20, 0))))
                 try await ada.waitFor("teleported, or refused") { mirror in
                     mirror.regionName == "Northeast" || mirror.errors.contains { $0.requestID == asked }
                 }
-                if ada.mirror.regionName != "Northeast" { try await Task.sleep(for: .milliseconds(200)) }
+                return ada.mirror.regionName == "Northeast"
             }
             try await ada.waitFor("in the other node's region") { $0.regionName == "Northeast" && $0.me != nil }
             #expect(ada.mirror.errors.allSatisfy { $0.code == ErrorCode.regionUnavailable.rawValue }, "\(ada.mirror.errors)")

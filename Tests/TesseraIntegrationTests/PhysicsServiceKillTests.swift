@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TesseraBots
 import TesseraClientProtocol
-import TesseraLocalGrid
+import TesseraTesting
 import TesseraRegion
 import TesseraStorage
 import TesseraWire
@@ -45,12 +45,13 @@ struct PhysicsServiceKillTests {
     }
 
     static func waitForState(_ state: PhysicsLinkStatus.State, of grid: ScenarioGrid, timeout: Duration = .seconds(20)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if grid.regionNode.status().regions.first?.physics.state == state { return }
-            try await Task.sleep(for: .milliseconds(20))
+        do {
+            try await Eventually.until("physics \(state)", timeout: timeout) {
+                grid.regionNode.status().regions.first?.physics.state == state
+            }
+        } catch {
+            throw PhysicsTestFailure("the region's physics did not become \(state): \(String(describing: grid.regionNode.status().regions.first?.physics))")
         }
-        throw PhysicsTestFailure("the region's physics did not become \(state): \(String(describing: grid.regionNode.status().regions.first?.physics))")
     }
 
     /// Frames the region ran in `seconds` of wall time.
@@ -118,7 +119,10 @@ struct PhysicsServiceKillTests {
         try await Self.waitForState(.attached, of: grid, timeout: .seconds(60))
         let resumed = try #require(grid.regionNode.status().regions.first?.physics)
         #expect(resumed.snapshots == 2, "a full snapshot after the restart: \(resumed)")
-        try await Task.sleep(for: .milliseconds(300))
+        // A few frames answered by the new service (not a fixed wait: frames it has answered).
+        try await Eventually.until("the restarted service answers 13 frames") {
+            (grid.regionNode.status().regions.first?.physics.onTime ?? 0) >= resumed.onTime + 13
+        }
         let after = try #require(try await PhysicsGridTests.object(named: "ball", in: runner))
         #expect(after.position.distance(to: frozen.position) < 0.3, "resumes from where the region knew it: \(after.position) vs \(frozen.position)")
         try await ada.send(.pushObject(PushObject(requestID: 3, localID: ball.localID, impulse: Vector3(52.4 * 4, 0, 0))))

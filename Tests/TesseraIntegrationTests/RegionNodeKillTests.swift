@@ -9,6 +9,7 @@ import TesseraClientManager
 import TesseraClientProtocol
 import TesseraConfig
 import TesseraStorage
+import TesseraTesting
 import TesseraWire
 import TesseraWorld
 
@@ -125,13 +126,14 @@ struct RegionNodeKillTests {
             started += candidates
             // Generous: a debug binary starting while the rest of the suite runs can take seconds.
             var ready = Set<Int>()
-            for _ in 0..<600 where ready.count < ports.count {
+            // Ends when both answer, or when one could not bind its port (then both start again).
+            _ = try? await Eventually.value("nodes on \(ports) answer", timeout: .seconds(30), every: .milliseconds(50)) { () async -> Bool? in
                 for port in ports where !ready.contains(port) {
                     if (try? await Self.status(port: port, secret: secret)) != nil { ready.insert(port) }
                 }
+                if ready.count == ports.count { return false }
                 let logs = candidates.map { (try? String(contentsOfFile: $0.log, encoding: .utf8)) ?? "" }
-                if logs.contains(where: { $0.contains("Address already in use") }) { break }
-                if ready.count < ports.count { try await Task.sleep(for: .milliseconds(50)) }
+                return logs.contains(where: { $0.contains("Address already in use") }) ? true : nil
             }
             if ready.count == ports.count {
                 nodes = candidates
@@ -143,7 +145,6 @@ struct RegionNodeKillTests {
         }
         let node1 = nodes[0]
         let node2 = nodes[1]
-        try await Task.sleep(for: .milliseconds(500))
 
         let config = try GridConfig.parse(Self.config(ports: ports, secret: secret), file: file.path)
         var logger = Logger(label: "tessera.kill-test")
@@ -154,7 +155,7 @@ struct RegionNodeKillTests {
         let services = ServiceGroup(configuration: .init(services: [.init(service: manager)], logger: logger))
         let running = Task { try await services.run() }
         defer { running.cancel() }
-        while manager.address == nil { try await Task.sleep(for: .milliseconds(10)) }
+        try await Eventually.until("the client manager listens") { manager.address != nil }
         let url = "ws://127.0.0.1:\(manager.address?.port ?? 0)/ws"
 
         // Twelve avatars pace back and forth over the West–East border.
@@ -178,25 +179,34 @@ struct RegionNodeKillTests {
                 try? await Task.sleep(for: .milliseconds(1400))
             }
         }
-        // Let crossings happen both ways (at least 4 s, longer on a slow machine, until more
-        // than one per avatar), then kill the east node without warning.
-        try await Task.sleep(for: .seconds(4))
-        var crossedBefore = clients.reduce(0) { $0 + $1.0.mirror.regionChanges.count }
-        let patience = ContinuousClock.now + .seconds(20)
-        while crossedBefore <= 12, ContinuousClock.now < patience {
-            try await Task.sleep(for: .milliseconds(200))
-            crossedBefore = clients.reduce(0) { $0 + $1.0.mirror.regionChanges.count }
-        }
+        // Let crossings happen both ways (until more than one per avatar; the nodes link to
+        // each other meanwhile), then kill the east node without warning.
+        func crossings() -> Int { clients.reduce(0) { $0 + $1.0.mirror.regionChanges.count } }
+        try? await Eventually.until("more than one crossing per avatar", timeout: .seconds(30), every: .milliseconds(100)) { crossings() > 12 }
+        let crossedBefore = crossings()
         #expect(crossedBefore > 12, "avatars were crossing when the node died (\(crossedBefore) crossings)")
         node2.kill(SIGKILL)
         stopped.insert(node2.pid)
-        try await Task.sleep(for: .seconds(3))
+        // The client manager sees the link drop, and the surviving node finishes or fails every
+        // hand-off in flight (within their timeouts: 1 s at the source, 2 s at the destination)
+        // while the avatars keep pacing into the border that is now a wall.
+        try await Eventually.until("the client manager loses East") { manager.routes.route(named: "East") == nil }
+        func settled() async throws -> Bool {
+            try await Self.status(port: ports[0], secret: secret).regions.allSatisfy { $0.handoffsInProgress == 0 }
+        }
+        try await Eventually.until("no hand-off in progress on the surviving node", timeout: .seconds(20)) { try await settled() }
         pacing.cancel()
         for (client, _) in clients where !client.isFinished {
             try? await client.send(.move(Move(mode: .stop, headingRadians: 0)))
         }
-        // Hand-offs in flight end within their timeouts (1 s at the source, 2 s at the destination).
-        try await Task.sleep(for: .seconds(3))
+        // A hand-off the last paces started ends too, and every client the dead node held has
+        // been sent its close.
+        func told() -> Bool {
+            clients.allSatisfy { $0.0.isFinished || !["East", "Northeast"].contains($0.0.mirror.regionName ?? "") }
+        }
+        try? await Eventually.until("hand-offs end and the dead node's clients are closed", timeout: .seconds(20)) {
+            try await settled() && told()
+        }
 
         let survivors = try await Self.status(port: ports[0], secret: secret)
         var roots: [AgentID: [String]] = [:]

@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 import Testing
 import TesseraStorage
+import TesseraTesting
 
 /// Who can reach the embedded cluster: once any local OS user could connect over TCP without a
 /// password, as a superuser, and read the accounts' password hashes.

@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import TesseraWorld
 @testable import TesseraStorage
+import TesseraTesting
 
 @Suite("Inventory store under concurrency and failure")
 struct InventoryConcurrencyTests {
@@ -112,11 +113,7 @@ struct InventoryConcurrencyTests {
                 try await Task.sleep(for: .seconds(2))
             }
             let attempt = Task { try await slow.give(item: item, from: ada, to: bob) }
-            var victim: Int32?
-            for _ in 0..<200 where victim == nil {
-                try await Task.sleep(for: .milliseconds(20))
-                victim = pid.withLock { $0 }
-            }
+            let victim = try? await Eventually.value("the transaction reports its backend", timeout: .seconds(4)) { pid.withLock { $0 } }
             let target = try #require(victim)
             try await client.query("SELECT pg_terminate_backend(\(target))", logger: testLogger)
             await #expect(throws: (any Error).self) { _ = try await attempt.value }

@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 import Testing
 import TesseraStorage
+import TesseraTesting
 
 @Suite("Migrations against a real PostgreSQL")
 struct MigratorTests {
@@ -31,7 +32,7 @@ struct MigratorTests {
         let path = directory + "/0002_regions.sql"
         try (String(contentsOfFile: path, encoding: .utf8) + "\n-- an innocent-looking edit\n").write(toFile: path, atomically: true, encoding: .utf8)
         let files = try MigrationFile.load(directory: directory)
-        try await withDatabase(settings, logger: testLogger) { client in
+        _ = try await withDatabase(settings, logger: testLogger) { client in
             await #expect(throws: MigrationError.edited("0002_regions.sql")) {
                 try await Migrator(files: files, logger: testLogger).migrate(client)
             }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import TesseraStorage
+import TesseraTesting
 
 /// The repository's migrations folder, found from this file's path.
 let migrationsDirectory: String = {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TesseraStorage
+import TesseraTesting
 
 @Suite("Throwaway test clusters")
 struct TestDatabasesTests {

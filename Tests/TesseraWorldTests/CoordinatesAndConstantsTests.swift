@@ -29,7 +29,7 @@ import TesseraWorld
         #expect(corner.handle.rawValue == 0xFFFF_FF00_FFFF_FF00)
         #expect(corner.offset(dx: 1, dy: 0) == nil)
         #expect(corner.offset(dx: 0, dy: 1) == nil)
-        #expect(corner.offset(dx: -1, dy: -1) == GridPosition(x: GridPosition.maxCoordinate - 1, y: GridPosition.maxCoordinate - 1))
+        #expect(corner.offset(dx: -1, dy: -1) == GridPosition(x: GridPosition.maxCoordinate - 1, y: GridPosition.maxCoordinate - 1)!)
         #expect(GridPosition.origin.offset(dx: -1, dy: 0) == nil)
         #expect(GridPosition.origin.offset(dx: .max, dy: .min) == nil)
         // Every handle names a position inside the grid, whatever its bits.

@@ -6,10 +6,10 @@ import TesseraWire
 
 /// The client manager's Tessera wire connection to one region node. Connects, says Hello,
 /// learns the node's regions and registers a route for each; when the connection drops, the
-/// routes are withdrawn (their clients are told) and it reconnects with backoff.
+/// routes are withdrawn (their clients are told) and it reconnects with backoff. It dials
+/// through a `WireConnector`: TCP in a running grid, in memory in a deterministic harness.
 public final class RegionLink: Sendable {
-    public let host: String
-    public let port: Int
+    private let connector: any WireConnector
     private let hello: Hello
     private let group: EventLoopGroup
     private let routes: RouteTable
@@ -19,16 +19,15 @@ public final class RegionLink: Sendable {
     private let state = Mutex(State())
 
     private struct State {
-        var channel: Channel?
+        var connection: (any WireConnection)?
         var regions: [RegionRoute] = []
         var stopped = false
         var attempts = 0
     }
 
-    init(host: String, port: Int, hello: Hello, group: EventLoopGroup, routes: RouteTable, updateRate: Int, switchboard: HandoffSwitchboard, logger: Logger) {
+    init(connector: any WireConnector, hello: Hello, group: EventLoopGroup, routes: RouteTable, updateRate: Int, switchboard: HandoffSwitchboard, logger: Logger) {
         self.switchboard = switchboard
-        self.host = host
-        self.port = port
+        self.connector = connector
         self.hello = hello
         self.group = group
         self.routes = routes
@@ -36,7 +35,10 @@ public final class RegionLink: Sendable {
         self.logger = logger
     }
 
-    public var isConnected: Bool { state.withLock { $0.channel != nil } }
+    /// Where the link dials.
+    public var address: String { connector.address }
+
+    public var isConnected: Bool { state.withLock { $0.connection != nil } }
 
     /// Connects once; on failure or later loss, keeps retrying until `stop()`.
     func start() async throws {
@@ -44,44 +46,57 @@ public final class RegionLink: Sendable {
     }
 
     func stop() {
-        let channel = state.withLock { state in
+        let connection = state.withLock { state in
             state.stopped = true
-            return state.channel
+            return state.connection
         }
-        channel?.close(promise: nil)
+        connection?.close()
     }
 
     /// False when the link is down; the caller's client is told by the route's loss.
     @discardableResult
     func send(_ message: WireMessage) -> Bool {
-        guard let channel = state.withLock({ $0.channel }) else { return false }
-        channel.writeAndFlush(message, promise: nil)
+        guard let connection = state.withLock({ $0.connection }) else { return false }
+        connection.send(message)
         return true
     }
 
     private func connect() async throws {
-        let (channel, accepted) = try await WireDialer.dial(host: host, port: port, hello: hello, group: group) {
-            RegionLinkHandler(link: self)
+        // The connection is known only once `connect` returns; a loss reported before then
+        // waits for it, so it is never mistaken for the loss of an older connection.
+        let opened = Mutex<(connection: (any WireConnection)?, closedEarly: Bool)>((nil, false))
+        let (connection, accepted) = try await connector.connect(hello: hello) { [weak self] message in
+            self?.received(message)
+        } closed: { [weak self] in
+            let connection = opened.withLock { opened -> (any WireConnection)? in
+                if opened.connection == nil { opened.closedEarly = true }
+                return opened.connection
+            }
+            if let connection { self?.connectionLost(connection) }
         }
         let regions = accepted.regions.map { RegionRoute(descriptor: $0, link: self) }
         state.withLock { state in
-            state.channel = channel
+            state.connection = connection
             state.regions = regions
             state.attempts = 0
         }
         for region in regions { routes.add(region) }
         logger.info("connected to region node", metadata: [
-            "node": "\(accepted.nodeName)", "address": "\(host):\(port)",
+            "node": "\(accepted.nodeName)", "address": "\(connector.address)",
             "regions": "\(accepted.regions.map(\.name).joined(separator: ", "))",
         ])
-        channel.closeFuture.whenComplete { _ in self.connectionLost(channel) }
+        let closedEarly = opened.withLock { opened in
+            opened.connection = connection
+            return opened.closedEarly
+        }
+        if closedEarly { connectionLost(connection) }
     }
 
-    private func connectionLost(_ channel: Channel) {
+    private func connectionLost(_ connection: any WireConnection) {
         let (regions, stopped, attempts) = state.withLock { state -> ([RegionRoute], Bool, Int) in
-            guard state.channel === channel else { return ([], state.stopped, state.attempts) }
+            guard state.connection === connection else { return ([], state.stopped, state.attempts) }
             defer {
-                state.channel = nil
+                state.connection = nil
                 state.regions = []
             }
             state.attempts += 1
@@ -92,7 +107,7 @@ public final class RegionLink: Sendable {
             region.lost()
         }
         guard !stopped, !regions.isEmpty else { return }
-        logger.warning("lost region node; reconnecting", metadata: ["address": "\(host):\(port)"])
+        logger.warning("lost region node; reconnecting", metadata: ["address": "\(connector.address)"])
         scheduleReconnect(attempt: attempts)
     }
 
@@ -104,7 +119,7 @@ public final class RegionLink: Sendable {
                 do {
                     try await self.connect()
                 } catch {
-                    self.logger.warning("region node unreachable", metadata: ["address": "\(self.host):\(self.port)", "error": "\(error)"])
+                    self.logger.warning("region node unreachable", metadata: ["address": "\(self.connector.address)", "error": "\(error)"])
                     let next = self.state.withLock { state -> Int in
                         state.attempts += 1
                         return state.attempts
@@ -132,24 +147,5 @@ public final class RegionLink: Sendable {
         default:
             logger.warning("region node sent an unexpected message", metadata: ["type": "\(message.messageType)"])
         }
-    }
-}
-
-/// Passes a link's messages to it; a decoding error closes the link (it then reconnects).
-final class RegionLinkHandler: ChannelInboundHandler {
-    typealias InboundIn = WireMessage
-
-    private let link: RegionLink
-
-    init(link: RegionLink) {
-        self.link = link
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        link.received(unwrapInboundIn(data))
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        context.close(promise: nil)
     }
 }

@@ -25,7 +25,16 @@ public final class ClientManager: Service, Sendable {
     /// The session of each logged-in account on this client manager.
     private let sessionsByAgent = SessionDirectory()
 
-    public init(settings: ClientManagerSettings, group: EventLoopGroup, logger: Logger) {
+    /// A client manager linked to the region nodes of `settings` over TCP.
+    public convenience init(settings: ClientManagerSettings, group: EventLoopGroup, logger: Logger) {
+        self.init(
+            settings: settings, group: group, logger: logger,
+            regionNodes: settings.regionNodes.map { TCPWireConnector(host: $0.host, port: $0.port, group: group) })
+    }
+
+    /// A client manager that reaches its region nodes through `regionNodes` (in memory in a
+    /// deterministic harness); `settings.regionNodes` is not used.
+    public init(settings: ClientManagerSettings, group: EventLoopGroup, logger: Logger, regionNodes: [any WireConnector]) {
         self.settings = settings
         self.group = group
         self.logger = logger
@@ -36,9 +45,9 @@ public final class ClientManager: Service, Sendable {
         let switchboard = HandoffSwitchboard(routes: routes, stats: stats, logger: logger) { agent in
             sessions.withLock { $0[agent] }
         }
-        links = settings.regionNodes.map {
+        links = regionNodes.map {
             RegionLink(
-                host: $0.host, port: $0.port, hello: hello, group: group, routes: routes, updateRate: settings.updateRate,
+                connector: $0, hello: hello, group: group, routes: routes, updateRate: settings.updateRate,
                 switchboard: switchboard, logger: logger)
         }
         grid = settings.grid.map { GridClient(host: $0.host, port: $0.port, hello: hello, group: group, logger: logger) }
@@ -57,14 +66,8 @@ public final class ClientManager: Service, Sendable {
             logger.warning("no grid services configured: logins are not checked and inventory is unavailable")
         }
         defer { grid?.stop() }
-        for link in links {
-            do {
-                try await link.start()
-            } catch {
-                throw ClientManagerError.regionNodeUnreachable("\(link.host):\(link.port)", "\(error)")
-            }
-        }
-        defer { for link in links { link.stop() } }
+        try await startLinks()
+        defer { stopLinks() }
         let router = Router()
         router.get("/health") { _, _ in "ok" }
         let app = Application(
@@ -87,6 +90,23 @@ public final class ClientManager: Service, Sendable {
             logger: logger
         )
         try await app.runService()
+    }
+
+    /// Connects to every region node (`run()` does this first; a harness that serves clients
+    /// in process calls it instead of `run()`). Throws when a node cannot be reached.
+    public func startLinks() async throws {
+        for link in links {
+            do {
+                try await link.start()
+            } catch {
+                throw ClientManagerError.regionNodeUnreachable(link.address, "\(error)")
+            }
+        }
+    }
+
+    /// Closes every region node link; they do not reconnect.
+    public func stopLinks() {
+        for link in links { link.stop() }
     }
 
     private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, address: String, logger: Logger) async {

@@ -79,7 +79,7 @@ struct SessionRunner {
         }
     }
 
-    private func reject(_ code: ErrorCode, _ reason: String) {
+    func reject(_ code: ErrorCode, _ reason: String) {
         manager.stats.protocolErrors.add(1, ordering: .relaxed)
         manager.metrics.protocolErrors.increment()
         logger.info("closing client for a protocol error", metadata: ["code": "\(code)", "reason": "\(reason)"])
@@ -87,7 +87,7 @@ struct SessionRunner {
     }
 
     /// Applies one message; returns a protocol violation that ends the connection.
-    private func handle(_ message: ClientMessage) -> (ErrorCode, String)? {
+    func handle(_ message: ClientMessage) -> (ErrorCode, String)? {
         switch (session.phase, message) {
         case (.awaitingLogin, .login(let login)):
             guard supportedClientProtocolVersions.contains(login.version) else {

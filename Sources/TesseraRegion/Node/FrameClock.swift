@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where a frame loop gets its time; tests use `ManualFrameClock`.
+/// Where a frame loop gets its time; tests use `ManualFrameClock` (TesseraTesting).
 public protocol FrameClock: Sendable {
     func now() -> FrameInstant
 }

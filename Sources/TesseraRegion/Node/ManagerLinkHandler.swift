@@ -75,23 +75,16 @@ final class ManagerLinkHandler: ChannelInboundHandler {
 
     private func fromManager(_ context: ChannelHandlerContext, _ message: WireMessage) {
         guard let id = managerID else { return }
-        switch message {
-        case .agentJoin(let join):
-            guard let runner = runners[join.region.rawValue] else {
+        guard let (region, input) = RegionInput.fromManager(id, message) else { return refuse(context, message) }
+        guard let runner = runners[region.rawValue] else {
+            // A join is refused; other messages for a region not on this node are dropped.
+            if case .join(_, let join) = input {
                 let refusal = AgentLeave(region: join.region, agentID: join.agentID, reason: .refused, message: "no region \(join.region) on this node")
                 context.writeAndFlush(wrapOutboundOut(.agentLeave(refusal)), promise: nil)
-                return
             }
-            runner.inbox.push(.join(id, join))
-        case .agentLeave(let leave):
-            runners[leave.region.rawValue]?.inbox.push(.leave(id, leave))
-        case .agentInput(let input):
-            runners[input.region.rawValue]?.inbox.push(.command(id, input))
-        case .handoffSignal(let signal):
-            runners[signal.to.rawValue]?.inbox.push(.managerSignal(id, signal))
-        default:
-            refuse(context, message)
+            return
         }
+        runner.inbox.push(input)
     }
 
     private func refuse(_ context: ChannelHandlerContext, _ message: WireMessage) {

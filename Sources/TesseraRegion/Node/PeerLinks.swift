@@ -96,15 +96,7 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
 
     /// A message from a peer's connection: into the addressed region's inbox.
     func received(_ message: WireMessage) -> Bool {
-        let target: RegionHandle? =
-            switch message {
-            case .handoffOffer(let offer): offer.destination
-            case .handoffSignal(let signal): signal.to
-            case .ghostFrame(let frame): frame.destination
-            case .chatRelay(let relay): relay.destination
-            default: nil
-            }
-        guard let target else { return false }
+        guard let target = message.peerDestination else { return false }
         local[target]?.inbox.push(.peer(message))
         return true
     }

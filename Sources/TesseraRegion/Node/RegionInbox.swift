@@ -63,8 +63,9 @@ public final class RegionInbox: Sendable {
 }
 
 extension RegionInput {
-    /// Hand-off steps: each waiting frame would add up to a frame period to a crossing.
-    var isUrgent: Bool {
+    /// Hand-off steps: each waiting frame would add up to a frame period to a crossing, so the
+    /// runner applies them between frames (`Region.react`).
+    public var isUrgent: Bool {
         switch self {
         case .managerSignal: true
         case .peer(.handoffOffer), .peer(.handoffSignal): true

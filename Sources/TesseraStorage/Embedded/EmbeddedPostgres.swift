@@ -204,7 +204,7 @@ public final class EmbeddedPostgres: Sendable {
     /// still runs, and deletes the directory (throwaway test clusters). The shutdown is
     /// immediate: nothing in such a cluster is worth a checkpoint. When the server cannot be
     /// stopped the directory is kept, so that no server is left running without its files.
-    static func destroyAbandoned(dataDirectory: String, logger: Logger) throws {
+    public static func destroyAbandoned(dataDirectory: String, logger: Logger) throws {
         let embedded = EmbeddedPostgres(
             dataDirectory: dataDirectory, socketDirectory: dataDirectory + "/sockets", port: 0, password: "",
             binaries: try findBinaries(), runAsPostgres: getuid() == 0, logger: logger

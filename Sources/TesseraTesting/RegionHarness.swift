@@ -3,31 +3,33 @@ import TesseraRegion
 import TesseraWire
 import TesseraWorld
 
-/// Drives a `Region` on a manual clock: each step advances the monotonic time by `spacing`
-/// seconds (1/45 by default) and the wall clock by the same amount in milliseconds.
-struct RegionHarness {
-    var region: Region
-    var seconds: Double = 1_000
-    var spacing: Double
-    var lastOutput = RegionOutput()
+/// Drives one `Region` value on a manual clock, frame by frame: each step advances the
+/// monotonic time by `spacing` seconds (one frame period by default) and the wall clock by the
+/// same amount in milliseconds, from the readings `ManualFrameClock` starts at. The region's
+/// inputs are given per step; its outputs are returned, for the test to deliver or inspect.
+public struct RegionHarness {
+    public var region: Region
+    public var seconds: Double = ManualFrameClock.startSeconds
+    public var spacing: Double
+    public var lastOutput = RegionOutput()
 
-    static let startMillis: UInt64 = 1_700_000_000_000
+    public static let startMillis: UInt64 = ManualFrameClock.startMillis
 
-    init(_ settings: RegionSettings = .test(), spacing: Double? = nil) {
+    public init(_ settings: RegionSettings = .test(), spacing: Double? = nil) {
         region = Region(settings: settings)
         self.spacing = spacing ?? 1 / Double(settings.frameRate)
     }
 
-    var settings: RegionSettings { region.settings }
-    var handle: RegionHandle { region.settings.handle }
+    public var settings: RegionSettings { region.settings }
+    public var handle: RegionHandle { region.settings.handle }
 
-    var now: FrameInstant {
-        FrameInstant(seconds: seconds, wallMillis: Self.startMillis + UInt64(((seconds - 1_000) * 1000).rounded()))
+    public var now: FrameInstant {
+        FrameInstant(seconds: seconds, wallMillis: Self.startMillis + UInt64(((seconds - ManualFrameClock.startSeconds) * 1000).rounded()))
     }
 
     /// One frame with these inputs.
     @discardableResult
-    mutating func step(_ inputs: [RegionInput] = []) -> RegionOutput {
+    public mutating func step(_ inputs: [RegionInput] = []) -> RegionOutput {
         let output = region.step(now: now, inputs: inputs)
         seconds += spacing
         lastOutput = output
@@ -36,13 +38,13 @@ struct RegionHarness {
 
     /// `count` frames without inputs; returns every output.
     @discardableResult
-    mutating func run(_ count: Int) -> [RegionOutput] {
+    public mutating func run(_ count: Int) -> [RegionOutput] {
         (0..<count).map { _ in step() }
     }
 
     /// Connects a manager and joins an avatar in one frame; returns its local id.
     @discardableResult
-    mutating func join(_ agent: AgentID, name: String = "Avatar", manager: ManagerID = 1, connect: Bool = true) -> LocalID? {
+    public mutating func join(_ agent: AgentID, name: String = "Avatar", manager: ManagerID = 1, connect: Bool = true) -> LocalID? {
         var inputs: [RegionInput] = connect ? [.managerConnected(manager)] : []
         inputs.append(.join(manager, AgentJoin(region: handle, agentID: agent, name: name)))
         let output = step(inputs)
@@ -52,37 +54,37 @@ struct RegionHarness {
         return nil
     }
 
-    struct JoinFailed: Error, CustomStringConvertible {
-        let agent: AgentID
-        var description: String { "the region did not answer the join of \(agent) with AgentJoined" }
+    public struct JoinFailed: Error, CustomStringConvertible {
+        public let agent: AgentID
+        public var description: String { "the region did not answer the join of \(agent) with AgentJoined" }
     }
 
     /// `join`, throwing when the region does not accept the avatar.
     @discardableResult
-    mutating func add(_ agent: AgentID, name: String = "Avatar", manager: ManagerID = 1, connect: Bool = true) throws -> LocalID {
+    public mutating func add(_ agent: AgentID, name: String = "Avatar", manager: ManagerID = 1, connect: Bool = true) throws -> LocalID {
         guard let id = join(agent, name: name, manager: manager, connect: connect) else { throw JoinFailed(agent: agent) }
         return id
     }
 
-    func command(_ agent: AgentID, _ command: AgentCommand, manager: ManagerID = 1) -> RegionInput {
+    public func command(_ agent: AgentID, _ command: AgentCommand, manager: ManagerID = 1) -> RegionInput {
         .command(manager, AgentInput(region: handle, agentID: agent, command: command))
     }
 
     /// Sends one command in one frame and returns that frame's output.
     @discardableResult
-    mutating func send(_ agent: AgentID, _ command: AgentCommand, manager: ManagerID = 1) -> RegionOutput {
+    public mutating func send(_ agent: AgentID, _ command: AgentCommand, manager: ManagerID = 1) -> RegionOutput {
         step([self.command(agent, command, manager: manager)])
     }
 
-    mutating func move(_ agent: AgentID, _ mode: MovementMode, heading: Float = 0, vertical: Int8 = 0, manager: ManagerID = 1) {
+    public mutating func move(_ agent: AgentID, _ mode: MovementMode, heading: Float = 0, vertical: Int8 = 0, manager: ManagerID = 1) {
         send(agent, .move(MovementIntent(mode: mode, heading: heading, vertical: vertical)), manager: manager)
     }
 
-    func position(_ agent: AgentID) -> Vector3? { region.avatarState(agent)?.position }
+    public func position(_ agent: AgentID) -> Vector3? { region.avatarState(agent)?.position }
 
     /// Moves an avatar horizontally to `target` (within 0.08 m): flies most of the way at
     /// 10 m/s, walks the rest at 3.2 m/s, then stops. Uses whole frames only.
-    mutating func place(_ agent: AgentID, atX x: Float, y: Float, manager: ManagerID = 1) {
+    public mutating func place(_ agent: AgentID, atX x: Float, y: Float, manager: ManagerID = 1) {
         for mode in [MovementMode.fly, .walk] {
             guard let start = position(agent) else { return }
             let delta = SIMD2(x - start.x, y - start.y)
@@ -98,7 +100,7 @@ struct RegionHarness {
 }
 
 extension RegionSettings {
-    static func test(
+    public static func test(
         viewDistance: Float = 64, maxAvatars: Int = 2000, maxObjects: Int = 15000, interestInterval: Int = 4,
         spawnRadius: Float = 4
     ) -> RegionSettings {
@@ -112,18 +114,18 @@ extension RegionSettings {
 
 extension RegionOutput {
     /// The region frame this output sends to `manager`, if any.
-    func frame(for manager: ManagerID) -> RegionFrame? {
+    public func frame(for manager: ManagerID) -> RegionFrame? {
         for case .regionFrame(let frame) in messages(for: manager) { return frame }
         return nil
     }
 
     /// The interest change addressed to one avatar in `manager`'s frame.
-    func interest(of agent: LocalID, manager: ManagerID = 1) -> InterestChange? {
+    public func interest(of agent: LocalID, manager: ManagerID = 1) -> InterestChange? {
         frame(for: manager)?.interest.first { $0.agent == agent }
     }
 }
 
 /// A fresh, readable agent id: the number in the last bytes.
-func agent(_ number: UInt8) -> AgentID {
+public func agent(_ number: UInt8) -> AgentID {
     UUID(uuid: (0xA6, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, number))
 }

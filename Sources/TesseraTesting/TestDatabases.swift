@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import Synchronization
+import TesseraStorage
 
 /// Throwaway databases for tests and scenarios: one private cluster per process, started on
 /// first use and stopped when the process exits, and a fresh, migrated database per caller.
@@ -10,9 +11,9 @@ public enum TestDatabases {
     private static let starting = Mutex<Task<EmbeddedPostgres, Error>?>(nil)
 
     /// Test cluster directories are `<temporary directory>/tessera-test-pg-<pid>-<random>`.
-    static let directoryPrefix = "tessera-test-pg-"
+    public static let directoryPrefix = "tessera-test-pg-"
     /// The file in a test cluster's directory that holds the id of the process owning it.
-    static let ownerFile = "owner.pid"
+    public static let ownerFile = "owner.pid"
 
     /// A new empty database with every migration of `migrationsDirectory` applied.
     public static func fresh(migrationsDirectory: String, logger: Logger = Logger(label: "tessera.test-db")) async throws -> DatabaseSettings {
@@ -26,7 +27,7 @@ public enum TestDatabases {
         var settings = postgres.settings
         settings.database = name
         let files = try MigrationFile.load(directory: migrationsDirectory)
-        try await withDatabase(settings, logger: logger) { client in
+        _ = try await withDatabase(settings, logger: logger) { client in
             try await Migrator(files: files, logger: logger).migrate(client)
         }
         return settings
@@ -55,7 +56,7 @@ public enum TestDatabases {
     }
 
     /// Creates a cluster directory and records `owner` (this process) in it.
-    static func claim(_ directory: String, owner: pid_t = getpid()) throws {
+    public static func claim(_ directory: String, owner: pid_t = getpid()) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "\(owner)\n".write(toFile: directory + "/" + ownerFile, atomically: true, encoding: .utf8)
     }
@@ -64,7 +65,7 @@ public enum TestDatabases {
     /// A directory without an owner file is left alone: its process may be claiming it now.
     /// A reused process id counts as alive, so a cluster may be kept too long, never deleted
     /// under a running test.
-    static func removeAbandonedClusters(in parent: String, logger: Logger) {
+    public static func removeAbandonedClusters(in parent: String, logger: Logger) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
         for name in names where name.hasPrefix(directoryPrefix) {
             let directory = URL(fileURLWithPath: parent).appendingPathComponent(name).path

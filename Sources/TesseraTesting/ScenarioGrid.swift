@@ -8,6 +8,7 @@ import Synchronization
 import TesseraClientManager
 import TesseraConfig
 import TesseraGrid
+import TesseraLocalGrid
 import TesseraRegion
 import TesseraStorage
 import TesseraPhysicsService
@@ -127,17 +128,15 @@ public final class ScenarioGrid: Sendable {
         let manager = ClientManager(settings: ClientManagerSettings(config: config.clientManagers[0], grid: config), group: group, logger: logger)
         let services = ServiceGroup(configuration: .init(services: [.init(service: manager)], logger: logger))
         let running = Task { try await services.run() }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while manager.address == nil {
-            guard ContinuousClock.now < deadline else {
-                running.cancel()
-                for node in nodes { await node.shutdown() }
-                await gridServices?.shutdown()
-                await physics?.shutdown()
-                database?.cancel()
-                throw ScenarioGridError.clientManagerDidNotStart
-            }
-            try await Task.sleep(for: .milliseconds(10))
+        do {
+            try await Eventually.until("the client manager listens", every: .milliseconds(10)) { manager.address != nil }
+        } catch {
+            running.cancel()
+            for node in nodes { await node.shutdown() }
+            await gridServices?.shutdown()
+            await physics?.shutdown()
+            database?.cancel()
+            throw ScenarioGridError.clientManagerDidNotStart
         }
         return ScenarioGrid(
             config: config, nodes: nodes, manager: manager, gridServices: gridServices, databaseClient: client, physics: physics,
@@ -185,7 +184,7 @@ public final class ScenarioGrid: Sendable {
         regionNodes.lazy.flatMap(\.runners).first { $0.settings.name == name }
     }
 
-    private static func toml(layout: [[Region]], ports: [Int], secret: String, region: String, manager: String, services: String) -> String {
+    static func toml(layout: [[Region]], ports: [Int], secret: String, region: String, manager: String, services: String) -> String {
         var text = """
             [grid]
             name = "Scenario"
