@@ -147,8 +147,7 @@ public final class LocalGrid: Service, Sendable {
         output("Admin console: \(base)/ — dashboard: \(base)/dashboard/")
         do {
             let path = try await LocalAdmin.issueToken(admins: admins, accounts: accounts, stateDirectory: config.database.stateDirectory)
-            output("Admin token for the local operator: in \(path) (owner-only; it is never printed)")
-            output("  try: tessera console -c \"show regions\"   or open \(base)/dashboard/#token=$(cat \(path))")
+            for line in LocalAdmin.announcement(base: base, tokenPath: path) { output(line) }
         } catch {
             output("Could not issue a local admin token (\(error)); make one with: tessera admin token create --user NAME")
         }
