@@ -139,6 +139,7 @@ let package = Package(
             dependencies: [
                 "TesseraStorage", "TesseraWire", "TesseraWorld", "TesseraMetrics",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

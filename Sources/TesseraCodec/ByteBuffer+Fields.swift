@@ -43,6 +43,14 @@ extension ByteBuffer {
         return string
     }
 
+    /// Writes `value` cut to at most `maxBytes` bytes of UTF-8 at a character boundary: what
+    /// `readText(_:maxBytes:)` with the same limit always accepts. Every field read with a
+    /// limit is written with it, so an encoder never sends what its decoder refuses (a name
+    /// stored under another rule must not break the link that carries it).
+    public mutating func writeText(_ value: String, maxBytes: Int) {
+        writeText(value.utf8.count <= maxBytes ? value : String(value.prefix(utf8Bytes: maxBytes)))
+    }
+
     public mutating func writeText(_ value: String) {
         let utf8 = value.utf8
         precondition(utf8.count <= Int(UInt16.max), "string too long for the wire")
@@ -148,4 +156,18 @@ extension ByteBuffer {
 extension EntityMotion {
     /// Encoded size on the wire: position 8, rotation 4, velocity 6.
     public static let wireSize = 18
+}
+
+extension StringProtocol {
+    /// The longest run of whole characters from the start that fits in `maxBytes` bytes of UTF-8.
+    public func prefix(utf8Bytes maxBytes: Int) -> SubSequence {
+        var used = 0
+        var end = startIndex
+        for index in indices {
+            used += self[index].utf8.count
+            guard used <= maxBytes else { break }
+            end = self.index(after: index)
+        }
+        return self[..<end]
+    }
 }

@@ -4,9 +4,10 @@ import HummingbirdAuth
 import Synchronization
 import TesseraStorage
 
-/// Authenticates every request but the public ones by its bearer admin token. A request
-/// without a valid one gets 401; an address with too many failures in the window gets 429
-/// (its token is not even checked), and every failure is in the audit trail.
+/// Authenticates every request but the public ones by its bearer admin token. A valid token
+/// always passes. A request without one gets 401 and counts as a failure of its address; an
+/// address with too many failures in the window gets 429 instead (for missing and invalid
+/// tokens only), and every failure up to the limit is in the audit trail.
 struct AdminAuthenticator: RouterMiddleware {
     typealias Context = ConsoleContext
 
@@ -20,20 +21,36 @@ struct AdminAuthenticator: RouterMiddleware {
         publicPaths.contains(path) || path.hasPrefix("/dashboard/")
     }
 
+    /// The token of an `Authorization: Bearer TOKEN` header. The scheme is case-insensitive
+    /// (RFC 9110 §11.1): `bearer` and `BEARER` are `Bearer`; spaces around the token are dropped.
+    static func bearerToken(_ authorization: String?) -> String? {
+        guard let authorization else { return nil }
+        let trimmed = authorization.drop { $0 == " " || $0 == "\t" }
+        guard let gap = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }),
+            trimmed[..<gap].lowercased() == "bearer"
+        else { return nil }
+        let token = trimmed[gap...].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
     func handle(_ request: Request, context: ConsoleContext, next: (Request, ConsoleContext) async throws -> Response) async throws -> Response {
         if Self.isPublic(request.uri.path) { return try await next(request, context) }
+        let token = Self.bearerToken(request.headers[.authorization])
+        // The token first: guesses from an address cannot lock a valid token out of it. The
+        // tokens carry 256 random bits, so the limit below guards the audit trail and the
+        // database from floods, not the token space.
+        if let token, let principal = try await admins.authenticate(token) {
+            var context = context
+            context.identity = principal
+            return try await next(request, context)
+        }
         guard failures.allows(context.remoteAddress) else {
             throw Problem(.tooManyRequests, "rate-limited", "Too many failed attempts from this address", detail: "wait a minute and try again")
         }
-        guard let bearer = request.headers.bearer, let principal = try await admins.authenticate(bearer.token) else {
-            failures.record(context.remoteAddress)
-            try? await admins.audit(nil, action: "authenticate", target: "\(request.method) \(request.uri.path)",
-                result: request.headers.bearer == nil ? "no token" : "invalid token", detail: "from \(context.remoteAddress)")
-            throw Problem.unauthorized
-        }
-        var context = context
-        context.identity = principal
-        return try await next(request, context)
+        failures.record(context.remoteAddress)
+        try? await admins.audit(nil, action: "authenticate", target: "\(request.method) \(request.uri.path)",
+            result: token == nil ? "no token" : "invalid token", detail: "from \(context.remoteAddress)")
+        throw Problem.unauthorized
     }
 }
 

@@ -12,8 +12,8 @@ extension AdminConsole {
         router.post("/console") { request, context -> Response in
             let line: String
             if request.headers[.contentType]?.hasPrefix("text/plain") == true {
-                let buffer = try await request.body.collect(upTo: 4096)
-                line = String(buffer: buffer)
+                line = String(decoding: try await Self.bodyData(request, context, limit: 4096), as: UTF8.self)
+                try ConsoleInput.check(line, field: "the command")
             } else {
                 line = try await Self.body(CommandBody.self, request, context).command
             }

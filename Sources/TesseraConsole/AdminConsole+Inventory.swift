@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import TesseraStorage
+import TesseraWorld
 
 /// `/users/{name}/inventory` (read-only: the folder tree and the items) and `/assets`
 /// (metadata, download, upload). Uploads are audited.
@@ -40,14 +41,13 @@ extension AdminConsole {
             }
             let name = request.uri.queryParameters["name"].map(String.init) ?? ""
             return try await Self.audited(admins, context, action: "upload asset", target: name, detail: "type \(type)") {
-                let buffer: ByteBuffer
-                do {
-                    buffer = try await request.body.collect(upTo: AssetStore.maximumSize)
-                } catch {
-                    throw Problem(.contentTooLarge, "too-large", "The asset is too large", detail: "at most \(AssetStore.maximumSize) bytes")
+                // In bytes: the wire that carries the name to clients holds 63 bytes of UTF-8.
+                guard AssetStore.isValidName(name) else {
+                    throw Problem(.badRequest, "invalid-parameter", "Invalid query parameter",
+                        detail: "name must be at most \(maxNameBytes) bytes of UTF-8, got \(name.utf8.count) bytes (\(name.count) characters)")
                 }
-                guard buffer.readableBytes > 0 else { throw Problem(.badRequest, "invalid-body", "Empty asset", detail: "the body holds the asset's bytes") }
-                let data = Data(buffer: buffer)
+                let data = try await Self.bodyData(request, context, limit: AssetStore.maximumSize)
+                guard !data.isEmpty else { throw Problem(.badRequest, "invalid-body", "Empty asset", detail: "the body holds the asset's bytes") }
                 let id: Data
                 do {
                     id = try await assets.store(data: data, type: type, name: name, creator: context.identity?.accountID)

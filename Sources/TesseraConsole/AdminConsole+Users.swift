@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdAuth
+import NIOCore
 import TesseraStorage
 
 /// `/users`: list and search, show, create, disable and enable, reset a password. Every
@@ -43,9 +44,14 @@ extension AdminConsole {
             router.post("/users/{name}/\(path)") { _, context -> UserItem in
                 let name = try Self.pathName(context)
                 return try await Self.audited(admins, context, action: "\(path) user", target: name) {
-                    guard try await accounts.setDisabled(name: name, disabled), let account = try await accounts.summary(named: name) else {
-                        throw Self.noUser(name)
+                    let changed: Bool
+                    do {
+                        changed = try await accounts.setDisabled(name: name, disabled)
+                    } catch let error as AdminError {
+                        guard case .lastActiveAdmin = error else { throw error }
+                        throw Self.lastAdmin(error)
                     }
+                    guard changed, let account = try await accounts.summary(named: name) else { throw Self.noUser(name) }
                     return UserItem(account)
                 }
             }
@@ -69,15 +75,36 @@ extension AdminConsole {
         return raw.removingPercentEncoding ?? raw
     }
 
+    /// 409 for a change that would leave the grid without an enabled admin.
+    static func lastAdmin(_ error: AdminError) -> Problem {
+        Problem(.conflict, "last-admin", "The last enabled admin cannot be disabled", detail: "\(error)")
+    }
+
     static func noUser(_ name: String) -> Problem {
         Problem(.notFound, "not-found", "No such account", detail: "no account is named \(name)")
     }
 
+    /// The JSON body as `T`: 413 over `ConsoleContext.maxBodyBytes`, 400 naming the field for a
+    /// string the grid cannot store (`ConsoleInput`), 400 for anything but JSON of that shape.
     static func body<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ConsoleContext) async throws -> T {
+        let data = try await bodyData(request, context, limit: context.maxUploadSize)
+        try ConsoleInput.checkJSON(data)
         do {
-            return try await request.decode(as: T.self, context: context)
+            return try JSONDecoder().decode(T.self, from: data)
         } catch {
             throw Problem(.badRequest, "invalid-body", "The request body is not valid JSON of the expected shape", detail: "\(error)")
+        }
+    }
+
+    /// The whole body, at most `limit` bytes: 413 beyond, 400 when it ends before its length
+    /// (the client went away, or the idle timeout closed it).
+    static func bodyData(_ request: Request, _ context: ConsoleContext, limit: Int) async throws -> Data {
+        do {
+            return Data(buffer: try await request.body.collect(upTo: limit))
+        } catch is NIOTooManyBytesError {
+            throw Problem.tooLarge(limit)
+        } catch {
+            throw Problem(.badRequest, "invalid-body", "The request body could not be read", detail: "\(error)")
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdAuth
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -16,11 +17,25 @@ public final class AdminConsole: Service, Sendable {
         public var host: String
         public var port: Int
         public var name: String
+        /// A connection that has sent nothing for this long while a request is unfinished (or
+        /// between requests) is closed: a half-sent request cannot hold a connection. A
+        /// request being answered (the `/events` stream) is not cut.
+        public var idleTimeout: Duration
+        /// Connections served at once; more wait in the listen backlog until one closes.
+        public var maxConnections: Int
 
-        public init(host: String, port: Int, name: String = "tessera-console") {
+        public static let defaultIdleTimeout: Duration = .seconds(15)
+        public static let defaultMaxConnections = 256
+
+        public init(
+            host: String, port: Int, name: String = "tessera-console", idleTimeout: Duration = defaultIdleTimeout,
+            maxConnections: Int = defaultMaxConnections
+        ) {
             self.host = host
             self.port = port
             self.name = name
+            self.idleTimeout = idleTimeout
+            self.maxConnections = maxConnections
         }
     }
 
@@ -41,12 +56,15 @@ public final class AdminConsole: Service, Sendable {
     let watch: ConsoleWatch
     /// When the console started (`show uptime`).
     let started = Date()
+    /// Its open connections, at most `settings.maxConnections`.
+    public let connections: ConsoleConnections
 
     public init(
         settings: Settings, admins: AdminStore, accounts: AccountStore, regions: any RegionDirectory, logins: LoginGate,
         group: EventLoopGroup, logger: Logger, events: ConsoleEvents = ConsoleEvents(), watchInterval: Duration = .seconds(1)
     ) {
         self.events = events
+        connections = ConsoleConnections(limit: settings.maxConnections)
         inventory = InventoryStore(client: accounts.client, logger: logger)
         assets = AssetStore(client: accounts.client, logger: logger)
         control = GridControl(directory: regions, admins: admins, logins: logins, events: events)
@@ -65,8 +83,10 @@ public final class AdminConsole: Service, Sendable {
 
     public func makeRouter() -> Router<ConsoleContext> {
         let router = Router(context: ConsoleContext.self)
+        router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(ProblemMiddleware())
         router.middlewares.add(AdminAuthenticator(admins: admins, failures: failures))
+        router.middlewares.add(InputMiddleware())
         let admins = admins
         router.get("/health") { _, _ in Health(status: "ok") }
         router.get("/openapi.yaml") { _, _ -> Response in
@@ -104,7 +124,10 @@ public final class AdminConsole: Service, Sendable {
     public func makeApplication() -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: settings.name),
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(settings.idleTimeout))),
+            configuration: .init(
+                address: .hostname(settings.host, port: settings.port), serverName: settings.name,
+                availableConnectionsDelegate: connections.delegate),
             onServerRunning: { channel in
                 self.bound.withLock { $0 = channel.localAddress }
                 self.logger.info("admin console listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])

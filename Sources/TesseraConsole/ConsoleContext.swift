@@ -11,6 +11,10 @@ public struct ConsoleContext: AuthRequestContext, RequestContext {
     public var identity: AdminPrincipal?
     public let remoteAddress: String
 
+    /// The largest body a JSON route reads (asset uploads read theirs, up to 1 MiB, themselves).
+    public var maxUploadSize: Int { Self.maxBodyBytes }
+    public static let maxBodyBytes = 64 * 1024
+
     /// Sorted keys and unescaped slashes: stable, readable JSON.
     public var responseEncoder: JSONEncoder {
         let encoder = JSONEncoder()

@@ -37,6 +37,11 @@ public struct Problem: Error, HTTPResponseError, CustomStringConvertible {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(document))))
     }
 
+    /// A body over the route's limit: 413, never the collector's error text.
+    static func tooLarge(_ limit: Int) -> Problem {
+        Problem(.contentTooLarge, "too-large", "The request body is too large", detail: "at most \(limit) bytes")
+    }
+
     static let unauthorized = Problem(.unauthorized, "unauthorized", "A valid admin token is required", detail: "send Authorization: Bearer TOKEN (create one with: tessera admin token create --user NAME)")
 }
 
@@ -48,6 +53,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem {
             return try problem.response(from: request, context: context)
+        } catch is NIOTooManyBytesError {
+            return try Problem.tooLarge(context.maxUploadSize).response(from: request, context: context)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return try Problem.tooLarge(context.maxUploadSize).response(from: request, context: context)
         } catch let error as HTTPError {
             let kind = error.status == .notFound ? "not-found" : error.status == .badRequest ? "invalid-body" : "http-\(error.status.code)"
             let title = error.status == .notFound ? "No such route or resource" : error.status.reasonPhrase

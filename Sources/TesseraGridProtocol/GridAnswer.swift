@@ -104,8 +104,8 @@ public struct SessionGrant: Hashable, Sendable {
 
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeUUID(account)
-        buffer.writeText(name)
-        buffer.writeText(token)
+        buffer.writeText(name, maxBytes: maxNameBytes)
+        buffer.writeText(token, maxBytes: maxTokenBytes)
         buffer.writeLE(expiresMillis)
     }
 }
@@ -146,10 +146,10 @@ public struct RegionLocation: Hashable, Sendable {
 
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeUUID(id)
-        buffer.writeText(name)
+        buffer.writeText(name, maxBytes: maxNameBytes)
         buffer.writeLE(gridX)
         buffer.writeLE(gridY)
-        buffer.writeText(address)
+        buffer.writeText(address, maxBytes: 255)
     }
 }
 
@@ -223,7 +223,7 @@ public struct SceneObjectRecord: Hashable, Sendable {
         } else {
             buffer.writeLE(UInt8(0))
         }
-        buffer.writeText(name)
+        buffer.writeText(name, maxBytes: maxNameBytes)
         buffer.writeLE(shape.rawValue)
         buffer.writeVector(position)
         buffer.writeQuaternion(rotation)

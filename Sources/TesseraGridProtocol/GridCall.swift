@@ -137,24 +137,24 @@ public enum GridCall: Hashable, Sendable {
         buffer.writeLE(code.rawValue)
         switch self {
         case .login(let name, let password, let address):
-            buffer.writeText(name)
-            buffer.writeText(password)
-            buffer.writeText(address)
+            buffer.writeText(name, maxBytes: maxNameBytes)
+            buffer.writeText(password, maxBytes: maxPasswordBytes)
+            buffer.writeText(address, maxBytes: 255)
         case .resumeSession(let token), .endSession(let token):
-            buffer.writeText(token)
+            buffer.writeText(token, maxBytes: maxTokenBytes)
         case .registerRegion(let name, let gridX, let gridY, let address, let node):
-            buffer.writeText(name)
+            buffer.writeText(name, maxBytes: maxNameBytes)
             buffer.writeLE(gridX)
             buffer.writeLE(gridY)
-            buffer.writeText(address)
-            buffer.writeText(node)
+            buffer.writeText(address, maxBytes: 255)
+            buffer.writeText(node, maxBytes: 255)
         case .deregisterRegion(let id), .loadScene(let id):
             buffer.writeUUID(id)
         case .heartbeat(let ids):
             buffer.writeCount(ids.count)
             for id in ids { buffer.writeUUID(id) }
         case .locateRegion(let name):
-            buffer.writeText(name)
+            buffer.writeText(name, maxBytes: maxNameBytes)
         case .inventory(let account, let call):
             buffer.writeUUID(account)
             call.encode(into: &buffer)
@@ -176,7 +176,7 @@ public enum GridCall: Hashable, Sendable {
             buffer.writeUUID(account)
             buffer.writeUUID(object)
         case .botSessions(let prefix, let count):
-            buffer.writeText(prefix)
+            buffer.writeText(prefix, maxBytes: 48)
             buffer.writeLE(count)
         case .moveObject(let record, let from, let gridX, let gridY):
             record.encode(into: &buffer)

@@ -128,7 +128,7 @@ public struct FolderEntry: Hashable, Sendable {
         buffer.writeUUID(id)
         buffer.writeOptionalUUID(parent)
         buffer.writeLE(kind)
-        buffer.writeText(name)
+        buffer.writeText(name, maxBytes: maxNameBytes)
     }
 }
 
@@ -183,7 +183,7 @@ public struct ItemEntry: Hashable, Sendable {
         buffer.writeUUID(folder)
         asset.encode(into: &buffer)
         buffer.writeLE(assetType)
-        buffer.writeText(name)
+        buffer.writeText(name, maxBytes: maxNameBytes)
         buffer.writeOptionalUUID(creator)
         for mask in [base, owner, group, everyone, nextOwner] { buffer.writeLE(mask) }
     }
@@ -229,7 +229,7 @@ public struct AssetChunk: Hashable, Sendable {
     func encode(into buffer: inout ByteBuffer) {
         asset.encode(into: &buffer)
         buffer.writeLE(type)
-        buffer.writeText(name)
+        buffer.writeText(name, maxBytes: maxNameBytes)
         buffer.writeOptionalUUID(creator)
         buffer.writeLE(createdMillis)
         buffer.writeLE(totalSize)

@@ -113,10 +113,10 @@ public enum InventoryCall: Hashable, Sendable {
             buffer.writeLE(start)
         case .createFolder(let parent, let name):
             buffer.writeUUID(parent)
-            buffer.writeText(name)
+            buffer.writeText(name, maxBytes: maxNameBytes)
         case .renameFolder(let id, let name), .renameItem(let id, let name):
             buffer.writeUUID(id)
-            buffer.writeText(name)
+            buffer.writeText(name, maxBytes: maxNameBytes)
         case .moveFolder(let id, let target), .moveItem(let id, let target):
             buffer.writeUUID(id)
             buffer.writeUUID(target)
@@ -125,16 +125,16 @@ public enum InventoryCall: Hashable, Sendable {
         case .createItem(let folder, let asset, let name, let nextOwner):
             buffer.writeUUID(folder)
             asset.encode(into: &buffer)
-            buffer.writeText(name)
+            buffer.writeText(name, maxBytes: maxNameBytes)
             buffer.writeLE(nextOwner)
         case .purgeTrash:
             break
         case .give(let item, let recipient):
             buffer.writeUUID(item)
-            buffer.writeText(recipient)
+            buffer.writeText(recipient, maxBytes: maxNameBytes)
         case .storeAsset(let type, let name, let data):
             buffer.writeLE(type)
-            buffer.writeText(name)
+            buffer.writeText(name, maxBytes: maxNameBytes)
             buffer.writeBlob(data)
         case .fetchAsset(let asset, let offset, let length):
             asset.encode(into: &buffer)

@@ -137,19 +137,18 @@ public final class LocalGrid: Service, Sendable {
         }
     }
 
-    /// Prints the console's URL once it listens.
-    /// Prints the console's and the dashboard's URLs once the console listens, with a token
-    /// for the local operator (account `Local Admin`, one day, in `state/admin-token`, which
-    /// `tessera console` reads).
+    /// Prints the console's and the dashboard's URLs once the console listens, and where the
+    /// local operator's token is (account `Local Admin`, one day, in `state/admin-token`, which
+    /// `tessera console` reads). The token itself is never printed: this output is the grid's
+    /// log, and a log is no place for a secret.
     private func announce(_ console: AdminConsole, admins: AdminStore, accounts: AccountStore) async {
         for _ in 0..<500 where console.address == nil { try? await Task.sleep(for: .milliseconds(20)) }
         guard let address = console.address else { return }
         let base = "http://\(console.settings.host):\(address.port ?? console.settings.port)"
         output("Admin console: \(base)/ — dashboard: \(base)/dashboard/")
         do {
-            let token = try await LocalAdmin.issueToken(admins: admins, accounts: accounts, stateDirectory: config.database.stateDirectory)
-            output("Admin token for the local operator (also in \(config.database.stateDirectory)/admin-token): \(token)")
-            output("  try: tessera console -c \"show regions\"   or open \(base)/dashboard/#token=\(token)")
+            let path = try await LocalAdmin.issueToken(admins: admins, accounts: accounts, stateDirectory: config.database.stateDirectory)
+            for line in LocalAdmin.announcement(base: base, tokenPath: path) { output(line) }
         } catch {
             output("Could not issue a local admin token (\(error)); make one with: tessera admin token create --user NAME")
         }

@@ -44,17 +44,27 @@ extension AccountStore {
         return nil
     }
 
-    /// Disables or enables an account; a disabled one cannot log in and its sessions are
-    /// revoked. False when there is no such account.
+    /// Disables or enables an account; false when there is no such account. A disabled one
+    /// cannot log in, and its sessions and admin tokens are revoked, so enabling it again does
+    /// not bring them back (enabling also revokes any token left from before this rule).
+    /// Disabling the last enabled admin is refused (`AdminError.lastActiveAdmin`).
     public func setDisabled(name: String, _ disabled: Bool) async throws -> Bool {
-        var found: UUID?
-        for try await id in try await client.query(
-            "UPDATE accounts SET disabled = \(disabled) WHERE name_key = lower(\(name)) RETURNING id", logger: logger
-        ).decode(UUID.self) { found = id }
-        guard let found else { return false }
-        if disabled {
-            _ = try await client.query("UPDATE sessions SET revoked_at = now() WHERE account_id = \(found) AND revoked_at IS NULL", logger: logger)
+        let logger = logger
+        return try await inTransaction(client, logger: logger, timeout: .seconds(10)) { connection in
+            if disabled { try await AdminStore.refuseLastActiveAdmin(connection, name: name, logger: logger) }
+            var found: (UUID, Bool)?
+            for try await row in try await connection.query(
+                "SELECT id, disabled FROM accounts WHERE name_key = lower(\(name)) FOR UPDATE", logger: logger
+            ).decode((UUID, Bool).self) { found = row }
+            guard let (account, wasDisabled) = found else { return false }
+            guard wasDisabled != disabled else { return true }
+            try await AdminStore.execute(connection, "UPDATE accounts SET disabled = \(disabled) WHERE id = \(account)", logger: logger)
+            if disabled {
+                try await AdminStore.execute(
+                    connection, "UPDATE sessions SET revoked_at = now() WHERE account_id = \(account) AND revoked_at IS NULL", logger: logger)
+            }
+            try await AdminStore.revokeTokens(connection, of: account, logger: logger)
+            return true
         }
-        return true
     }
 }

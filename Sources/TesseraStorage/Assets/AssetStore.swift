@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import PostgresNIO
+import TesseraWorld
 
 public enum AssetError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooLarge(Int)
@@ -12,7 +13,7 @@ public enum AssetError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .tooLarge(let size): "asset of \(size) bytes exceeds the limit of \(AssetStore.maximumSize) bytes"
         case .unknownType(let type): "unknown asset type \(type)"
-        case .invalidName: "an asset name must be at most 63 characters"
+        case .invalidName: "an asset name has at most \(maxNameBytes) bytes of UTF-8 and no U+0000"
         }
     }
 }
@@ -35,12 +36,19 @@ public struct AssetStore: Sendable {
 
     public static func id(of data: Data) -> Data { Data(SHA256.hash(data: data)) }
 
+    /// At most `maxNameBytes` bytes of UTF-8 (what the wire carries), and no U+0000 (what
+    /// PostgreSQL cannot store).
+    public static func isValidName(_ name: String) -> Bool {
+        name.utf8.count <= maxNameBytes && !name.unicodeScalars.contains("\u{0}")
+    }
+
     /// Stores `data` (once) and returns its id.
     @discardableResult
     public func store(data: Data, type: Int16, name: String, creator: UUID?) async throws -> Data {
         guard data.count <= Self.maximumSize else { throw AssetError.tooLarge(data.count) }
         guard Self.knownTypes.contains(type) else { throw AssetError.unknownType(type) }
-        guard name.count <= 63 else { throw AssetError.invalidName }
+        // Bytes, not characters: the wire carries at most `maxNameBytes` (22 kanji are 66).
+        guard Self.isValidName(name) else { throw AssetError.invalidName }
         let id = Self.id(of: data)
         let size = Int32(data.count)
         try await client.query(

@@ -25,7 +25,9 @@ private func withAdmins<T: Sendable>(_ database: DatabaseOptions, _ body: @escap
 }
 
 struct GrantAdmin: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "grant", abstract: "Give an account the admin role.")
+    static let configuration = CommandConfiguration(
+        commandName: "grant", abstract: "Give an account the admin role (tokens from an earlier grant stay revoked).",
+        discussion: "A disabled account gets the role but no token until `tessera user enable NAME`.")
 
     @Argument(help: "The account's name.")
     var name: String
@@ -43,7 +45,9 @@ struct GrantAdmin: AsyncParsableCommand {
 
 struct RevokeAdmin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ungrant", abstract: "Take the admin role from an account; its tokens stop working at once.")
+        commandName: "ungrant",
+        abstract: "Take the admin role from an account; its tokens are revoked at once.",
+        discussion: "Refused for the last enabled admin: grant the role to another account first.")
 
     @Argument(help: "The account's name.")
     var name: String

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TesseraBench
+import TesseraConfig
 import TesseraStorage
 
 struct InventoryBench: AsyncParsableCommand {
@@ -17,8 +18,8 @@ struct InventoryBench: AsyncParsableCommand {
     @Option(help: "Seconds per measurement.")
     var seconds = 10
 
-    @Option(help: "Folder of numbered SQL migrations.")
-    var migrations = "migrations"
+    @Option(help: "Folder of numbered SQL migrations (default: found as a config's migrations_directory is, beside the executable or here).")
+    var migrations: String?
 
     func run() async throws {
         var logger = Logger(label: "tessera.bench")
@@ -26,7 +27,9 @@ struct InventoryBench: AsyncParsableCommand {
         let directory = NSTemporaryDirectory() + "tessera-bench-pg-\(UUID().uuidString.prefix(8))"
         let postgres = try await EmbeddedPostgres.start(dataDirectory: directory, durable: true, logger: logger)
         defer { postgres.destroy() }
-        let files = try MigrationFile.load(directory: migrations)
+        let here = FileManager.default.currentDirectoryPath
+        let files = try MigrationFile.load(
+            directory: migrations ?? DatabaseConfig().resolved(with: .current(configPath: here + "/tessera.toml")).migrationsDirectory)
         let baseline = PgbenchBaseline(postgres: postgres)
         try baseline.prepare()
         try await withDatabase(postgres.settings, logger: logger) { client in

@@ -95,6 +95,9 @@ struct RemoteConsole {
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Content-Type", value: "application/json")
+        // One connection per line: the console closes connections idle for 15 s, and a line
+        // typed later must not race that close on a pooled one.
+        request.headers.add(name: "Connection", value: "close")
         let body = try JSONEncoder().encode(["command": line])
         request.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
