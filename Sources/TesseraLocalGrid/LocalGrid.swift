@@ -124,7 +124,7 @@ public final class LocalGrid: Service, Sendable {
         let urls = try await clientURLs()
         output("Tessera grid \"\(config.grid.name)\" is up. Clients connect to: \(urls.joined(separator: ", "))")
         output("Press Ctrl-C to stop.")
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
+        await withTaskGroup(of: Void.self) { tasks in
             if bots > 0, let url = urls.first {
                 tasks.addTask { await self.runBots(url: url, services: services) }
                 if let services {
