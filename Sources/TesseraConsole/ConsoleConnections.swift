@@ -3,6 +3,8 @@ import Synchronization
 
 /// The console's open connections, capped: at `limit`, the server stops accepting and the
 /// rest wait in the listen backlog until one closes (a closed one is counted out at once).
+/// Connections that arrive together may be accepted in one batch (NIO accepts up to 4 per
+/// wake-up) before the cap is looked at again, so `open` can pass `limit` by at most 3.
 /// `peak` is the most ever open together, for tests and operators.
 public final class ConsoleConnections: Sendable {
     public let limit: Int

@@ -50,8 +50,9 @@ struct InventoryConcurrencyTests {
                 (database, port) = (name, Int(number))
             }
             // A connection of its own, outside the pool, runs the first half of a no-copy give.
+            let password = try await TestDatabases.sharedCluster(logger: testLogger).password
             let victim = try await PostgresConnection.connect(
-                configuration: .init(host: "127.0.0.1", port: port, username: "tessera", password: nil, database: database, tls: .disable),
+                configuration: .init(host: "127.0.0.1", port: port, username: "tessera", password: password, database: database, tls: .disable),
                 id: 99, logger: testLogger)
             abandonedConnections.withLock { $0.append(victim) }
             var pid: Int32 = 0
