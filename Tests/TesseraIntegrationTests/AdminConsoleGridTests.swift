@@ -9,6 +9,7 @@ import TesseraClientProtocol
 import TesseraConsole
 import TesseraGrid
 import TesseraLocalGrid
+import TesseraTesting
 import TesseraStorage
 import TesseraWorld
 

@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import Testing
 import TesseraLocalGrid
+import TesseraTesting
 import TesseraStorage
 
 /// Issue 13, item 9: `tessera up` printed the local operator's admin token into its log. It now

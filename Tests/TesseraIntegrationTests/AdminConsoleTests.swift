@@ -11,6 +11,7 @@ import TesseraBots
 import TesseraConsole
 import TesseraGrid
 import TesseraLocalGrid
+import TesseraTesting
 import TesseraClientProtocol
 import TesseraStorage
 import TesseraWorld

@@ -6,6 +6,7 @@ import TesseraClientProtocol
 import TesseraGrid
 import TesseraGridProtocol
 import TesseraLocalGrid
+import TesseraTesting
 import TesseraStorage
 
 /// Issue 13, item 8 end to end: an asset whose stored name is 22 kanji (22 characters, 66
