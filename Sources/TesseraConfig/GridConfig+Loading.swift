@@ -209,6 +209,9 @@ extension ClientManagerConfig {
         maxBytesPerTick = try reader.int("max_bytes_per_tick", in: 1024...(1 << 20), default: 65536)
         maxQueuedEvents = try reader.int("max_queued_events", in: 16...1_000_000, default: 4096)
         loginTimeoutSeconds = try reader.double("login_timeout_seconds", in: 1...600, default: 10)
+        writeStallSeconds = try reader.double("write_stall_seconds", in: 0.1...600, default: 10)
+        requestTimeoutSeconds = try reader.double("request_timeout_seconds", in: 0.1...600, default: 10)
+        maxPendingClients = try reader.int("max_pending_clients", in: 1...100_000, default: 1000)
         metricsPort = try reader.metricsPort()
         try reader.finish()
     }

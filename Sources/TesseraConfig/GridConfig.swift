@@ -106,6 +106,14 @@ public struct ClientManagerConfig: Sendable, Hashable {
     /// disconnected as too slow.
     public var maxQueuedEvents: Int
     public var loginTimeoutSeconds: Double
+    /// How long one update frame may wait for a client that does not read before the client
+    /// is closed as too slow.
+    public var writeStallSeconds: Double = 10
+    /// How long a connection may take to send its HTTP request head (the WebSocket upgrade or
+    /// another request); also how long an HTTP connection may stay idle after a response.
+    public var requestTimeoutSeconds: Double = 10
+    /// Connections not yet in the world (before and during their login); more are closed at once.
+    public var maxPendingClients: Int = 1000
     /// The HTTP port of this node's `/metrics` endpoint (Prometheus text, on `host`); nil serves none.
     public var metricsPort: Int? = nil
 

@@ -35,6 +35,8 @@ extension GridOperations {
             case .unknownType: CallStatus(.invalidValue, "\(error)")
             case .invalidName: CallStatus(.invalidName, "\(error)")
             }
+        case let error as PasswordCheckQueue.Busy:
+            CallStatus(.serviceUnavailable, "\(error)")
         case let error as RegionRegistryError:
             switch error {
             case .positionTaken, .nameTaken: CallStatus(.notAllowed, "\(error)")

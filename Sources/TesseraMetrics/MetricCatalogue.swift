@@ -51,7 +51,8 @@ public enum MetricCatalogue {
     public static let clientManager: [MetricDescription] = [
         .init("tessera_client_connections", .gauge, labels: ["node"], "Open client WebSocket connections."),
         .init("tessera_client_queue_depth_events", .valueHistogram, labels: ["node"], "Events queued for one client each time its writer drained its mailbox."),
-        .init("tessera_client_slow_closes_total", .counter, labels: ["node"], "Clients closed for falling too far behind (mailbox full)."),
+        .init("tessera_client_slow_closes_total", .counter, labels: ["node"], "Clients closed for falling too far behind (mailbox full, or a frame not taken in time)."),
+        .init("tessera_client_refused_connections_total", .counter, labels: ["node", "reason"], "Connections closed before their WebSocket upgrade (pending_limit, request_timeout)."),
         .init("tessera_client_rate_limited_commands_total", .counter, labels: ["node"], "Client messages dropped by the per-client rate limit."),
         .init("tessera_client_protocol_errors_total", .counter, labels: ["node"], "Clients closed for sending something that is not the protocol."),
         .init("tessera_client_deferred_updates_total", .counter, labels: ["node"], "Client update ticks that hit the byte budget, so some updates waited a tick."),

@@ -21,7 +21,7 @@ import TesseraMetrics
         let counter = Counter(label: "tessera_client_slow_closes_total", dimensions: [("node", "render-counter")])
         for _ in 0..<3 { counter.increment() }
         let text = TesseraMetrics.render()
-        #expect(text.contains("# HELP tessera_client_slow_closes_total Clients closed for falling too far behind (mailbox full).\n"))
+        #expect(text.contains("# HELP tessera_client_slow_closes_total Clients closed for falling too far behind (mailbox full, or a frame not taken in time).\n"))
         #expect(text.contains("# TYPE tessera_client_slow_closes_total counter\n"))
         #expect(lines(text).contains(#"tessera_client_slow_closes_total{node="render-counter"} 3"#))
     }

@@ -45,7 +45,7 @@ struct AccountTests {
     func validation() async throws {
         try await withFreshDatabase { client in
             let accounts = AccountStore(client: client, logger: testLogger, hasher: hasher)
-            for name in ["", " Ada", "Ada ", "Tab\tName", String(repeating: "x", count: 64)] {
+            for name in ["", " Ada", "Ada ", "Tab\tName", String(repeating: "x", count: 64), "\u{410}da", "Ada  Lovelace"] {
                 await #expect(throws: AccountError.self) { try await accounts.create(name: name, password: "long enough") }
             }
             await #expect(throws: AccountError.weakPassword) { try await accounts.create(name: "Short", password: "1234567") }
@@ -54,20 +54,22 @@ struct AccountTests {
         }
     }
 
-    @Test("failed logins are rate-limited per account, even with the right password")
-    func rateLimitedPerName() async throws {
+    @Test("failed logins are limited per address and account, even with the right password; the account still logs in from elsewhere")
+    func rateLimitedPerAddressAndName() async throws {
         try await withFreshDatabase { client in
             var accounts = AccountStore(client: client, logger: testLogger, hasher: hasher)
             accounts.maxFailuresPerName = 3
             _ = try await accounts.create(name: "Carol", password: "right password")
             for attempt in 0..<3 {
                 await #expect(throws: AccountError.badCredentials) {
-                    try await accounts.authenticate(name: "Carol", password: "guess \(attempt)", address: "10.0.0.\(attempt)")
+                    try await accounts.authenticate(name: "Carol", password: "guess \(attempt)", address: "10.0.0.1")
                 }
             }
             await #expect(throws: AccountError.rateLimited) {
-                try await accounts.authenticate(name: "Carol", password: "right password", address: "10.0.0.9")
+                try await accounts.authenticate(name: "Carol", password: "right password", address: "10.0.0.1")
             }
+            let carol = try await accounts.authenticate(name: "Carol", password: "right password", address: "10.0.0.9")
+            #expect(carol.name == "Carol", "a stranger's failures do not lock the account for its owner")
         }
     }
 

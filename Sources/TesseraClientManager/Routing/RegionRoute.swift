@@ -151,14 +151,14 @@ extension CommandReply {
         case .deleted(let id): .objectResult(ObjectResult(requestID: requestID, outcome: .deleted, localID: id))
         case .moved(let id): .objectResult(ObjectResult(requestID: requestID, outcome: .moved, localID: id))
         case .crossed(let id): .objectResult(ObjectResult(requestID: requestID, outcome: .crossed, localID: id))
-        case .failed(let code, let message): .error(ServerError(code: code, requestID: requestID, message: message))
+        case .failed(let code, let message): .error(ServerError(code: code, requestID: requestID, message: ClientText.plain(message)))
         case .rezzed(let localID, let object):
             .inventory(InventoryReply(requestID: requestID, outcome: .success(.rezzed(object: object, localID: localID))))
         case .taken(let item):
             .inventory(InventoryReply(requestID: requestID, outcome: .success(.id(item))))
         case .callFailed(let code, let message):
             .inventory(InventoryReply(requestID: requestID, outcome: .failure(
-                CallStatus(rawCode: code, message: message))))
+                CallStatus(rawCode: code, message: ClientText.plain(message)))))
         }
     }
 }

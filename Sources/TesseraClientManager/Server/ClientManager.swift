@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -24,6 +25,12 @@ public final class ClientManager: Service, Sendable {
     private let boundAddress = Mutex<SocketAddress?>(nil)
     /// The session of each logged-in account on this client manager.
     private let sessionsByAgent = SessionDirectory()
+    /// Every open client connection, logged in or not (closed with 1001 at shutdown).
+    private let liveSessions = Mutex<[ObjectIdentifier: ClientSession]>([:])
+    /// Connections not yet in the world, bounded by `max_pending_clients`.
+    let pending: PendingClients
+    /// Failed session-token logins per client address.
+    let tokenLimiter: TokenLoginLimiter
 
     /// A client manager linked to the region nodes of `settings` over TCP.
     public convenience init(settings: ClientManagerSettings, group: EventLoopGroup, logger: Logger) {
@@ -39,6 +46,8 @@ public final class ClientManager: Service, Sendable {
         self.group = group
         self.logger = logger
         metrics = ClientManagerMetrics(node: settings.name)
+        pending = PendingClients(limit: settings.maxPendingClients)
+        tokenLimiter = TokenLoginLimiter(limit: settings.maxTokenFailuresPerAddress, window: .seconds(settings.tokenFailureWindowSeconds))
         let hello = Hello(role: .clientManager, nodeName: settings.name, gridSecret: settings.gridSecret)
         let routes = routes
         let sessions = sessionsByAgent
@@ -56,6 +65,9 @@ public final class ClientManager: Service, Sendable {
     /// Where session writers' tick timers run.
     var timerLoop: EventLoop { group.next() }
 
+    /// Connections not yet in the world (bounded by `max_pending_clients`).
+    public var pendingClients: Int { pending.current }
+
     /// The address clients connect to, once the server is listening.
     public var address: SocketAddress? { boundAddress.withLock { $0 } }
 
@@ -70,17 +82,39 @@ public final class ClientManager: Service, Sendable {
         defer { stopLinks() }
         let router = Router()
         router.get("/health") { _, _ in "ok" }
+        let requestTimeout = TimeAmount.milliseconds(Int64(settings.requestTimeoutSeconds * 1000))
+        let pending = pending
+        let maxMessageBytes = settings.maxClientFrameBytes
+        let logger = logger
+        let metrics = metrics
+        let upgrade = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: .init(idleTimeout: requestTimeout),
+            // The reader refuses a message over the limit, whether in one frame or several; the
+            // decoder, frames over twice the limit before they are buffered (OversizeNotice).
+            // Frames to clients are written whole, whatever their size.
+            ws: .init(maxFrameSize: settings.maxClientFrameBytes * 2))
+        let server = HTTPServerBuilder { responder in
+            GatedChannel(
+                inner: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: upgrade) { request, channel, _ in
+                    guard request.path == "/ws" else { return .dontUpgrade }
+                    let address = channel.remoteAddress?.ipAddress ?? "unknown"
+                    return .upgrade([:]) { inbound, outbound, context in
+                        await self.serve(inbound: inbound, outbound: outbound, channel: channel, address: address, logger: context.logger)
+                    }
+                },
+                makeGate: {
+                    ConnectionGateHandler(
+                        pending: pending, requestTimeout: requestTimeout, maxMessageBytes: maxMessageBytes,
+                        onRefusal: { metrics.refusedOverPendingLimit.increment() },
+                        onTimeout: {
+                            metrics.refusedRequestTimeout.increment()
+                            logger.debug("closed a connection whose HTTP request head did not arrive in time")
+                        })
+                })
+        }
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                configuration: .init(maxFrameSize: max(settings.maxClientFrameBytes, settings.maxBytesPerTick * 2))
-            ) { request, channel, _ in
-                guard request.path == "/ws" else { return .dontUpgrade }
-                let address = channel.remoteAddress?.ipAddress ?? "unknown"
-                return .upgrade([:]) { inbound, outbound, context in
-                    await self.serve(inbound: inbound, outbound: outbound, address: address, logger: context.logger)
-                }
-            },
+            server: server,
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: settings.name),
             onServerRunning: { channel in
                 self.boundAddress.withLock { $0 = channel.localAddress }
@@ -89,7 +123,7 @@ public final class ClientManager: Service, Sendable {
             eventLoopGroupProvider: .shared(group),
             logger: logger
         )
-        try await app.runService()
+        try await serveUntilShutdown(app)
     }
 
     /// Connects to every region node (`run()` does this first; a harness that serves clients
@@ -109,19 +143,59 @@ public final class ClientManager: Service, Sendable {
         for link in links { link.stop() }
     }
 
-    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, address: String, logger: Logger) async {
+    /// Runs the HTTP server outside this service's graceful shutdown, so that at shutdown
+    /// the clients are closed by their sessions (1001, after what is queued for them) before
+    /// the server stops; the server's own shutdown would close them first, with 1000.
+    private func serveUntilShutdown(_ app: some Service) async throws {
+        let inner = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: logger))
+        // Detached: a child task would inherit this service's graceful-shutdown context.
+        let serving = Task.detached { try await inner.run() }
+        try await withTaskCancellationHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await serving.value }
+                group.addTask {
+                    do { try await gracefulShutdown() } catch { return }
+                    await self.closeEveryClient()
+                    await inner.triggerGracefulShutdown()
+                }
+                try await group.next()
+                try await group.next()
+            }
+        } onCancel: {
+            serving.cancel()
+        }
+    }
+
+    /// Asks every session to close with 1001 and waits until they have, for at most the
+    /// write-stall limit and a second (a session whose client does not read takes that long).
+    private func closeEveryClient() async {
+        for session in liveSessions.withLock({ Array($0.values) }) {
+            session.mailbox.serverStopping()
+            session.mailbox.wake()
+        }
+        let deadline = ContinuousClock.now + .seconds(settings.writeStallSeconds + 1)
+        while !liveSessions.withLock({ $0.isEmpty }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, address: String, logger: Logger) async {
         let count = stats.clients.wrappingAdd(1, ordering: .relaxed).newValue
         metrics.connections.increment()
+        let session = ClientSession(mailbox: ClientMailbox(capacity: settings.maxQueuedEvents), pending: pending.enter())
+        let key = ObjectIdentifier(session)
+        liveSessions.withLock { $0[key] = session }
         defer {
+            session.pending?.release()
+            liveSessions.withLock { $0[key] = nil }
             stats.clients.wrappingSubtract(1, ordering: .relaxed)
             metrics.connections.decrement()
         }
-        let session = ClientSession(mailbox: ClientMailbox(capacity: settings.maxQueuedEvents))
         if count > settings.maxClients {
             session.mailbox.close(.serverFull, reason: "this client manager serves at most \(settings.maxClients) clients")
         }
         await SessionRunner(session: session, manager: self, settings: settings, address: address, logger: logger)
-            .run(inbound: inbound, outbound: outbound)
+            .run(inbound: inbound, outbound: outbound, channel: channel)
     }
 
     /// Checks the login with the grid services, then sends the avatar to its start region
@@ -162,11 +236,27 @@ public final class ClientManager: Service, Sendable {
 
     private func authenticate(_ login: Login, address: String, grid: GridClient) async throws -> SessionGrant {
         let answer: GridAnswer
+        let timeout = TimeAmount.milliseconds(Int64(settings.loginCheckTimeoutSeconds * 1000))
         switch login.credential {
         case .password(let password):
-            answer = try await grid.call(.login(name: login.name, password: password, address: address))
+            answer = try await grid.call(.login(name: login.name, password: password, address: address), timeout: timeout)
         case .sessionToken(let token):
-            answer = try await grid.call(.resumeSession(token: token))
+            guard let slot = tokenLimiter.reserve(address) else {
+                throw CallStatus(.rateLimited, "too many failed session-token logins from this address; try again later")
+            }
+            do {
+                answer = try await grid.call(.resumeSession(token: token), timeout: timeout)
+                guard case .session(let grant) = answer, grant.name.lowercased() == login.name.lowercased() else {
+                    throw CallStatus(.invalidSession, "the session token belongs to another avatar")
+                }
+                tokenLimiter.release(address, slot)
+            } catch let status as CallStatus where status.code == .invalidSession {
+                // The slot stays: it records this failure.
+                throw status
+            } catch {
+                tokenLimiter.release(address, slot)
+                throw error
+            }
         }
         guard case .session(let grant) = answer else { throw CallStatus(.serviceUnavailable, "the grid answered a login with \(answer.code)") }
         guard grant.name.lowercased() == login.name.lowercased() else {
@@ -218,10 +308,27 @@ public final class ClientManager: Service, Sendable {
         }
     }
 
-    func disconnect(_ session: ClientSession, loggedOut: Bool) {
-        if loggedOut, let token = session.token, let grid {
-            Task { _ = try? await grid.call(.endSession(token: token)) }
+    /// Logout: the session token is revoked in the grid services before the `(1000, logout)`
+    /// close, so it no longer logs in once the client sees the close. When it cannot be
+    /// revoked, the close says so (4018) instead.
+    func logout(_ session: ClientSession) {
+        guard session.beginLogout() else { return }
+        guard let token = session.token, let grid else {
+            session.mailbox.close(nil, reason: SessionRunner.logoutReason)
+            return session.mailbox.wake()
         }
+        Task {
+            do {
+                _ = try await grid.call(.endSession(token: token))
+                session.mailbox.close(nil, reason: SessionRunner.logoutReason)
+            } catch {
+                session.mailbox.close(.serviceUnavailable, reason: "logged out, but the session token could not be revoked; it stays valid until it expires")
+            }
+            session.mailbox.wake()
+        }
+    }
+
+    func disconnect(_ session: ClientSession, loggedOut: Bool) {
         if let agentID = session.agentID {
             sessionsByAgent.withLock { sessions in
                 if sessions[agentID] === session { sessions[agentID] = nil }

@@ -18,7 +18,19 @@ public struct ClientManagerSettings: Sendable {
     public var maxBytesPerTick: Int
     public var maxQueuedEvents: Int
     public var loginTimeoutSeconds: Double
-    /// Largest WebSocket frame a client may send.
+    /// How long one update frame may wait for the client to take it (`write_stall_seconds`).
+    public var writeStallSeconds: Double
+    /// How long a connection may take to send its HTTP request head (`request_timeout_seconds`).
+    public var requestTimeoutSeconds: Double
+    /// Connections not yet in the world (`max_pending_clients`).
+    public var maxPendingClients: Int
+    /// How long the grid services may take to check a login's credential (its password check
+    /// may queue behind others; they refuse one that waited 20 s without starting).
+    public var loginCheckTimeoutSeconds: Double = 30
+    /// Failed session-token logins allowed per client address within `tokenFailureWindowSeconds`.
+    public var maxTokenFailuresPerAddress = 20
+    public var tokenFailureWindowSeconds: Double = 300
+    /// Largest WebSocket message a client may send.
     public var maxClientFrameBytes = 65536
     /// Sustained commands per second per client; twice as many may come in a burst.
     public var commandsPerSecond: Double = 30
@@ -36,5 +48,8 @@ public struct ClientManagerSettings: Sendable {
         maxBytesPerTick = config.maxBytesPerTick
         maxQueuedEvents = config.maxQueuedEvents
         loginTimeoutSeconds = config.loginTimeoutSeconds
+        writeStallSeconds = config.writeStallSeconds
+        requestTimeoutSeconds = config.requestTimeoutSeconds
+        maxPendingClients = config.maxPendingClients
     }
 }

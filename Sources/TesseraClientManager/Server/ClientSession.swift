@@ -36,6 +36,10 @@ public final class ClientSession: Sendable {
         var routerOrder = Deque<HandoffID>()
         /// Set at a switch: the first view from the new region goes out at once.
         var awaitingFirstView = false
+        /// When the region was asked to admit the avatar (the join timeout counts from it).
+        var joinStarted: ContinuousClock.Instant?
+        /// The client sent Logout: nothing more it sends is acted on.
+        var loggingOut = false
     }
 
     /// Commands kept for replay: well above what a client may send (30/s, burst 60) during
@@ -48,9 +52,23 @@ public final class ClientSession: Sendable {
 
     public let mailbox: ClientMailbox
     private let state = Mutex(State())
+    /// This connection's place among those not yet in the world; given back at `Welcome`.
+    let pending: PendingTicket?
 
-    init(mailbox: ClientMailbox) {
+    init(mailbox: ClientMailbox, pending: PendingTicket? = nil) {
         self.mailbox = mailbox
+        self.pending = pending
+    }
+
+    var joinStarted: ContinuousClock.Instant? { state.withLock { $0.joinStarted } }
+    var isLoggingOut: Bool { state.withLock { $0.loggingOut } }
+
+    /// False when Logout was already received.
+    func beginLogout() -> Bool {
+        state.withLock { state in
+            defer { state.loggingOut = true }
+            return !state.loggingOut
+        }
     }
 
     public var phase: Phase { state.withLock { $0.phase } }
@@ -89,6 +107,7 @@ public final class ClientSession: Sendable {
             guard state.phase == .authenticating || state.phase == .awaitingLogin else { return false }
             state.token = token
             state.phase = .joining
+            state.joinStarted = .now
             state.agentID = agentID
             state.name = name
             state.route = route
@@ -97,12 +116,14 @@ public final class ClientSession: Sendable {
     }
 
     func joined(route: RegionRoute, localID: LocalID) {
-        state.withLock { state in
-            guard state.phase == .joining else { return }
+        let entered = state.withLock { state -> Bool in
+            guard state.phase == .joining else { return false }
             state.phase = .inWorld
             state.route = route
             state.localID = localID
+            return true
         }
+        if entered { pending?.release() }
     }
 
     /// Sends a command to the avatar's root region, numbered; false before the avatar is in

@@ -20,17 +20,16 @@ struct SessionRunner {
     let address: String
     let logger: Logger
 
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    /// Serves the connection; the writer closes `channel` when the client stops reading.
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel) async {
+        let output = SessionOutput(
+            outbound: outbound, channel: channel, stallLimit: .milliseconds(Int64(settings.writeStallSeconds * 1000)))
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await readLoop(inbound)
                 session.mailbox.peerClosed()
             }
-            await withGracefulShutdownHandler {
-                await writeLoop(outbound)
-            } onGracefulShutdown: {
-                session.mailbox.serverStopping()
-            }
+            await writeLoop(output)
             group.cancelAll()
         }
         manager.disconnect(session, loggedOut: session.mailbox.drain().closure?.reason == Self.logoutReason)
@@ -43,11 +42,28 @@ struct SessionRunner {
         let clock = ContinuousClock()
         let origin = clock.now
         var lastRateLimitNotice = -1.0
+        // A message split over several WebSocket frames, being put together.
+        var assembling: ByteBuffer?
         do {
-            for try await message in inbound.messages(maxSize: settings.maxClientFrameBytes) {
-                guard case .binary(let frame) = message else {
+            for try await piece in inbound {
+                switch piece.opcode {
+                case .text:
                     return reject(.malformedMessage, "text frames are not part of the protocol")
+                case .binary:
+                    assembling = piece.data
+                case .continuation:
+                    guard assembling != nil else { return reject(.malformedMessage, "a continuation frame without a message") }
+                    var data = piece.data
+                    assembling?.writeBuffer(&data)
                 }
+                guard (assembling?.readableBytes ?? 0) <= settings.maxClientFrameBytes else {
+                    manager.stats.protocolErrors.add(1, ordering: .relaxed)
+                    manager.metrics.protocolErrors.increment()
+                    session.mailbox.close(.malformedMessage, reason: ClientCloses.oversizeReason(settings.maxClientFrameBytes), webSocketCode: 1009)
+                    return
+                }
+                guard piece.fin, let frame = assembling else { continue }
+                assembling = nil
                 manager.stats.messagesReceived.add(1, ordering: .relaxed)
                 manager.metrics.received(bytes: frame.readableBytes)
                 let decoded: ClientMessage
@@ -88,6 +104,8 @@ struct SessionRunner {
 
     /// Applies one message; returns a protocol violation that ends the connection.
     func handle(_ message: ClientMessage) -> (ErrorCode, String)? {
+        // After Logout nothing the client sends is acted on.
+        if session.isLoggingOut { return nil }
         switch (session.phase, message) {
         case (.awaitingLogin, .login(let login)):
             guard supportedClientProtocolVersions.contains(login.version) else {
@@ -100,7 +118,7 @@ struct SessionRunner {
         case (_, .login):
             return (.alreadyLoggedIn, "Login may be sent once")
         case (_, .logout):
-            session.mailbox.close(nil, reason: Self.logoutReason)
+            manager.logout(session)
         case (_, .ping(let ping)):
             session.mailbox.push(.message(.pong(Pong(nonce: ping.nonce, clientTimeMillis: ping.clientTimeMillis))))
         case (_, .inventory(let request)):
@@ -125,27 +143,31 @@ struct SessionRunner {
 
     static let logoutReason = "logout"
 
+    /// The avatar-name rule of `AvatarName`, the same as at account creation.
     static func nameProblem(_ name: String) -> String? {
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed == name else { return "name must be non-empty without leading or trailing spaces" }
-        guard name.utf8.count <= maxNameBytes else { return "name exceeds \(maxNameBytes) bytes" }
-        guard !name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
-            return "name contains control characters"
-        }
-        return nil
+        AvatarName.problem(name)
     }
 
     // MARK: Writing
 
-    private func writeLoop(_ outbound: WebSocketOutboundWriter) async {
+    private func writeLoop(_ output: SessionOutput) async {
         let clock = ContinuousClock()
         let interval = Duration.seconds(1) / settings.updateRate
         let loginDeadline = clock.now + .milliseconds(Int64(settings.loginTimeoutSeconds * 1000))
+        let joinTimeout = Duration.milliseconds(Int64(settings.loginTimeoutSeconds * 2000))
         // Spread clients over the tick so their frames do not all leave at once.
         var next = clock.now + interval * Double.random(in: 0..<1)
         var view = ClientView()
         var buffer = ByteBuffer()
         let loop = manager.timerLoop
+        let stats = manager.stats
+        let metrics = manager.metrics
+        let mailbox = session.mailbox
+        let onStall: @Sendable () -> Void = {
+            mailbox.close(.tooSlow, reason: "the client did not read its updates")
+            stats.slowClientsClosed.add(1, ordering: .relaxed)
+            metrics.slowCloses.increment()
+        }
         while true {
             // Woken early when a region change's first view is in (it goes out at once).
             await session.mailbox.sleep(until: NIODeadline.now() + .nanoseconds(Int64((next - clock.now) / .nanoseconds(1))), on: loop)
@@ -154,21 +176,17 @@ struct SessionRunner {
             let (events, closure) = session.mailbox.drain()
             manager.metrics.queueDepth.record(events.count)
             if session.phase == .awaitingLogin, clock.now > loginDeadline {
-                return await close(outbound, code: .notLoggedIn, reason: "no Login within \(settings.loginTimeoutSeconds) s")
+                return await output.close(CloseRequest(code: .notLoggedIn, reason: "no Login within \(settings.loginTimeoutSeconds) s"), onStall: onStall)
             }
-            if session.phase == .joining || session.phase == .authenticating, clock.now > loginDeadline + .seconds(settings.loginTimeoutSeconds) {
-                return await close(outbound, code: .regionUnavailable, reason: "the region did not admit the avatar in time")
+            if session.phase == .joining, let started = session.joinStarted, clock.now > started + joinTimeout {
+                return await output.close(CloseRequest(code: .regionUnavailable, reason: "the region did not admit the avatar in time"), onStall: onStall)
             }
             if let closure, closure.peerGone { return }
             if let table = session.route?.snapshot() ?? (events.isEmpty ? nil : EntityTable()) {
                 buffer.clear()
                 let deferredBefore = view.deferredUpdates
                 if view.buildFrame(events: events, table: table, maxBytes: settings.maxBytesPerTick, into: &buffer) > 0 {
-                    do {
-                        try await outbound.write(.binary(buffer))
-                    } catch {
-                        return
-                    }
+                    guard await output.send(buffer, onStall: onStall) else { return }
                     manager.stats.framesSent.add(1, ordering: .relaxed)
                     manager.stats.bytesSent.add(buffer.readableBytes, ordering: .relaxed)
                     manager.metrics.sent(bytes: buffer.readableBytes)
@@ -184,24 +202,9 @@ struct SessionRunner {
                     manager.stats.slowClientsClosed.add(1, ordering: .relaxed)
                     manager.metrics.slowCloses.increment()
                 }
-                return await close(outbound, code: closure.code, reason: closure.reason, goingAway: closure.goingAway)
+                return await output.close(closure, onStall: onStall)
             }
         }
-    }
-
-    /// Closes the connection; an error closure is announced first with an Error message, so
-    /// clients that cannot read close reasons still learn why.
-    private func close(_ outbound: WebSocketOutboundWriter, code: ErrorCode?, reason: String, goingAway: Bool = false) async {
-        if let code {
-            var buffer = ByteBuffer()
-            ServerMessage.error(ServerError(code, message: reason)).encode(into: &buffer)
-            try? await outbound.write(.binary(buffer))
-        }
-        let wsCode: WebSocketErrorCode = code.map { .init(codeNumber: Int(CloseCode.forError($0.rawValue))) }
-            ?? (goingAway ? .goingAway : .normalClosure)
-        // A close reason must fit a control frame (125 bytes with the code): 30 characters
-        // of up to 4 bytes each stay well inside it.
-        try? await outbound.close(wsCode, reason: reason.utf8.count <= 120 ? reason : String(reason.prefix(30)))
     }
 }
 

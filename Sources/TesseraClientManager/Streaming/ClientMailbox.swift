@@ -37,10 +37,11 @@ public final class ClientMailbox: Sendable {
     }
 
     /// Asks the session to close the connection; the first request wins. A nil code is a
-    /// normal closure (logout, or the client went away).
-    public func close(_ code: ErrorCode?, reason: String) {
+    /// normal closure (logout, or the client went away). `webSocketCode` replaces the close
+    /// code 4000 + code (1009 for a message over the size limit).
+    public func close(_ code: ErrorCode?, reason: String, webSocketCode: UInt16? = nil) {
         state.withLock { state in
-            if state.closure == nil { state.closure = CloseRequest(code: code, reason: reason) }
+            if state.closure == nil { state.closure = CloseRequest(code: code, reason: reason, webSocketCode: webSocketCode) }
         }
     }
 
@@ -117,6 +118,8 @@ public struct CloseRequest: Sendable, Hashable {
     /// nil for a normal closure.
     public var code: ErrorCode?
     public var reason: String
+    /// The WebSocket close code when it is not 4000 + `code` (1009, message too big).
+    public var webSocketCode: UInt16? = nil
     /// The client already closed; no close frame is sent.
     public var peerGone = false
     /// The server is stopping: close with 1001 (going away).

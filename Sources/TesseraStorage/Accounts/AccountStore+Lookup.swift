@@ -39,7 +39,7 @@ extension AccountStore {
     public func setPassword(name: String, password: String) async throws -> Bool {
         guard password.count >= 8 else { throw AccountError.weakPassword }
         let hasher = hasher
-        let hashed = try await NIOThreadPool.singleton.runIfActive { try hasher.hash(password) }
+        let hashed = try await checks.run { try hasher.hash(password) }
         let rows = try await client.query("""
             UPDATE accounts SET password_hash = \(ByteBuffer(bytes: hashed.hash)), password_salt = \(ByteBuffer(bytes: hashed.salt)),
                 password_kdf = \(hashed.descriptor)

@@ -49,6 +49,15 @@ public struct PasswordHasher: Sendable {
         return zip(derived, hash).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
+    /// The work of a check with these parameters, against a hash no password matches: what
+    /// a login with an unknown name costs, so that it takes as long as a wrong password.
+    public func verifyDummy(_ password: String) throws -> Bool {
+        _ = try derive(password, salt: Self.dummySalt)
+        return false
+    }
+
+    private static let dummySalt = [UInt8](repeating: 0x5A, count: 16)
+
     func derive(_ password: String, salt: [UInt8]) throws -> [UInt8] {
         let key = try KDF.Scrypt.deriveKey(
             from: Array(password.utf8), salt: salt, outputByteCount: 32,

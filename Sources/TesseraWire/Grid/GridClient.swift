@@ -68,9 +68,10 @@ public final class GridClient: Sendable {
     }
 
     /// Performs one call. Throws `CallStatus` (the grid's refusal, or `serviceUnavailable`
-    /// when the grid is unreachable or does not answer within `callTimeout`).
-    public func call(_ call: GridCall) async throws -> GridAnswer {
-        let timeout = callTimeout
+    /// when the grid is unreachable or does not answer within `timeout`, `callTimeout` unless
+    /// given: logins wait longer, their password checks queue).
+    public func call(_ call: GridCall, timeout: TimeAmount? = nil) async throws -> GridAnswer {
+        let timeout = timeout ?? callTimeout
         return try await withCheckedThrowingContinuation { continuation in
             let sent: (UInt32, Channel)? = state.withLock { state in
                 guard let channel = state.channel else { return nil }
