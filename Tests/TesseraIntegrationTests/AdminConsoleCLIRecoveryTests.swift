@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import Testing
 import TesseraStorage
+import TesseraTesting
 
 /// Issue 13, item 9 and contract item 8, through the real executable: a grid whose every admin
 /// was disabled (what the schema fuzzer did before the last admin was kept) is recovered with

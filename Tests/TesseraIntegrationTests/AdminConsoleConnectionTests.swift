@@ -8,6 +8,7 @@ import Testing
 import TesseraConsole
 import TesseraGrid
 import TesseraStorage
+import TesseraTesting
 
 /// Issue 13, item 7 at the console port: a half-sent request is closed after the idle timeout
 /// (short here: 200 ms; 15 s by default), a running answer (`/events`) is not, and connections

@@ -6,6 +6,7 @@ import TesseraClientProtocol
 import TesseraGridProtocol
 import TesseraLocalGrid
 import TesseraWorld
+import TesseraTesting
 
 /// What docs/client-protocol.md promises at the edge, checked on real sockets: the order of
 /// checks before Login, the message size limit and its close, shutdown, slow and half-open

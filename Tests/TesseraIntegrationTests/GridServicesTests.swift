@@ -13,6 +13,7 @@ import TesseraRegion
 import TesseraStorage
 import TesseraWire
 import TesseraWorld
+import TesseraTesting
 
 /// The repository's migrations folder, found from this file's path.
 let migrationsDirectory = URL(fileURLWithPath: #filePath)
