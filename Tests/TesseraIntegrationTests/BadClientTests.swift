@@ -8,16 +8,21 @@ import TesseraWorld
 
 @Suite("Bad clients are closed with a reason; others carry on")
 struct BadClientTests {
-    @Test("garbage bytes close that client with 4001, others keep chatting")
-    func garbage() async throws {
-        let grid = try await ScenarioGrid.start()
+    /// Ada and Bob, logged in beside Mallory, who is about to misbehave.
+    private func bystandersAndMallory(_ grid: ScenarioGrid) async throws -> (ada: ScenarioClient, bob: ScenarioClient, mallory: ScenarioClient) {
         let ada = try await ScenarioClient.connect(grid.url)
         let bob = try await ScenarioClient.connect(grid.url)
         try await ada.login("Ada")
         try await bob.login("Bob")
-
         let mallory = try await ScenarioClient.connect(grid.url)
         try await mallory.login("Mallory")
+        return (ada, bob, mallory)
+    }
+
+    @Test("garbage bytes close that client with 4001, others keep chatting")
+    func garbage() async throws {
+        let grid = try await ScenarioGrid.start()
+        let (ada, bob, mallory) = try await bystandersAndMallory(grid)
         // A Chat whose text length runs past the end of the frame.
         try await mallory.sendRaw(ByteBuffer(bytes: [0x03, 0x01, 0, 0, 0, 0, 0xFF, 0x00, 0x41]))
         try await mallory.waitForClose()
@@ -85,12 +90,7 @@ struct BadClientTests {
     @Test("a teleport beyond the grid closes that client with 4001; the region runs on")
     func teleportBeyondTheGrid() async throws {
         let grid = try await ScenarioGrid.start()
-        let ada = try await ScenarioClient.connect(grid.url)
-        let bob = try await ScenarioClient.connect(grid.url)
-        try await ada.login("Ada")
-        try await bob.login("Bob")
-        let mallory = try await ScenarioClient.connect(grid.url)
-        try await mallory.login("Mallory")
+        let (ada, bob, mallory) = try await bystandersAndMallory(grid)
         let framesBefore = grid.regionNode.runners[0].stats.frame
         var teleport = ByteBuffer(bytes: [0x09, 7, 0, 0, 0, 0, 0])
         teleport.writeInteger(UInt32(16_777_216), endianness: .little)

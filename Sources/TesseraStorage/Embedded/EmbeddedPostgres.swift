@@ -189,14 +189,23 @@ public final class EmbeddedPostgres: Sendable {
     /// Stops the cluster in `dataDirectory` if a server still runs it (fast shutdown: open
     /// transactions roll back), and keeps its files.
     public static func stopAbandoned(dataDirectory: String, logger: Logger) throws {
+        try stopIfRunning(dataDirectory: dataDirectory, mode: "fast", logger: logger) {
+            logger.warning("the process that ran the embedded PostgreSQL has ended; stopping it", metadata: ["directory": "\(dataDirectory)"])
+        }
+    }
+
+    /// Stops the server of the cluster in `dataDirectory` with `pg_ctl stop -m mode`, if one
+    /// runs (`pg_ctl status` fails unless a server runs on that data directory); `found` is
+    /// called first when one does.
+    private static func stopIfRunning(dataDirectory: String, mode: String, logger: Logger, found: () -> Void = {}) throws {
         let embedded = EmbeddedPostgres(
             dataDirectory: dataDirectory, socketDirectory: dataDirectory + "/sockets", port: 0, password: "",
             binaries: try findBinaries(), runAsPostgres: getuid() == 0, logger: logger
         )
         let cluster = dataDirectory + "/cluster"
         if (try? embedded.tool("pg_ctl", ["-D", cluster, "status"])) != nil {
-            logger.warning("the process that ran the embedded PostgreSQL has ended; stopping it", metadata: ["directory": "\(cluster)"])
-            try embedded.tool("pg_ctl", ["-D", cluster, "-m", "fast", "-w", "stop"])
+            found()
+            try embedded.tool("pg_ctl", ["-D", cluster, "-m", mode, "-w", "stop"])
         }
     }
 
@@ -205,15 +214,7 @@ public final class EmbeddedPostgres: Sendable {
     /// immediate: nothing in such a cluster is worth a checkpoint. When the server cannot be
     /// stopped the directory is kept, so that no server is left running without its files.
     public static func destroyAbandoned(dataDirectory: String, logger: Logger) throws {
-        let embedded = EmbeddedPostgres(
-            dataDirectory: dataDirectory, socketDirectory: dataDirectory + "/sockets", port: 0, password: "",
-            binaries: try findBinaries(), runAsPostgres: getuid() == 0, logger: logger
-        )
-        let cluster = dataDirectory + "/cluster"
-        // `pg_ctl status` fails unless a server is running on that data directory.
-        if (try? embedded.tool("pg_ctl", ["-D", cluster, "status"])) != nil {
-            try embedded.tool("pg_ctl", ["-D", cluster, "-m", "immediate", "-w", "stop"])
-        }
+        try stopIfRunning(dataDirectory: dataDirectory, mode: "immediate", logger: logger)
         try FileManager.default.removeItem(atPath: dataDirectory)
     }
 
