@@ -89,7 +89,9 @@ public final class ClientManager: Service, Sendable {
             // The reader refuses a message over the limit, whether in one frame or several; the
             // decoder, frames over twice the limit before they are buffered (OversizeNotice).
             // Frames to clients are written whole, whatever their size.
-            ws: .init(maxFrameSize: settings.maxClientFrameBytes * 2))
+            // After its close frame the server waits 2 s for the client's, then closes the TCP
+            // connection (so a shutdown is not held up by clients that do not answer).
+            ws: .init(maxFrameSize: settings.maxClientFrameBytes * 2, closeTimeout: .seconds(2)))
         let server = HTTPServerBuilder { responder in
             GatedChannel(
                 inner: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: upgrade) { request, channel, _ in
