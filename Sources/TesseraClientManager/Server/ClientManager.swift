@@ -210,8 +210,10 @@ public final class ClientManager: Service, Sendable {
                 metrics.login(LoginOutcome(refusal: status.code))
                 session.mailbox.close(status.code ?? .serviceUnavailable, reason: status.message)
             } catch {
+                // Not a refusal: the details are for the log, not for the client.
                 metrics.login(.serviceUnavailable)
-                session.mailbox.close(.serviceUnavailable, reason: "\(error)")
+                logger.warning("login failed", metadata: ["error": "\(String(reflecting: error))"])
+                session.mailbox.close(.serviceUnavailable, reason: "the login could not be checked; try again later")
             }
         }
     }
@@ -285,7 +287,8 @@ public final class ClientManager: Service, Sendable {
             } catch let status as CallStatus {
                 reply(.failure(status))
             } catch {
-                reply(.failure(CallStatus(.serviceUnavailable, "\(error)")))
+                self.logger.warning("inventory call failed", metadata: ["error": "\(String(reflecting: error))"])
+                reply(.failure(CallStatus(.serviceUnavailable, "the grid services could not be asked; try again later")))
             }
         }
     }
