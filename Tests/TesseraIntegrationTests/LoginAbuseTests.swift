@@ -28,7 +28,6 @@ struct LoginAbuseTests {
         } catch let error as AccountError {
             return "\(error)"
         } catch {
-            print("OUTCOME-OTHER \(String(reflecting: error))")
             return "other: \(error)"
         }
     }

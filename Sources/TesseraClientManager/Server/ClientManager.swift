@@ -92,7 +92,9 @@ public final class ClientManager: Service, Sendable {
             // The reader refuses a message over the limit, whether in one frame or several; the
             // decoder, frames over twice the limit before they are buffered (OversizeNotice).
             // Frames to clients are written whole, whatever their size.
-            ws: .init(maxFrameSize: settings.maxClientFrameBytes * 2))
+            // After its close frame the server waits 2 s for the client's, then closes the TCP
+            // connection (so a shutdown is not held up by clients that do not answer).
+            ws: .init(maxFrameSize: settings.maxClientFrameBytes * 2, closeTimeout: .seconds(2)))
         let server = HTTPServerBuilder { responder in
             GatedChannel(
                 inner: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: upgrade) { request, channel, _ in
@@ -228,8 +230,10 @@ public final class ClientManager: Service, Sendable {
                 metrics.login(LoginOutcome(refusal: status.code))
                 session.mailbox.close(status.code ?? .serviceUnavailable, reason: status.message)
             } catch {
+                // Not a refusal: the details are for the log, not for the client.
                 metrics.login(.serviceUnavailable)
-                session.mailbox.close(.serviceUnavailable, reason: "\(error)")
+                logger.warning("login failed", metadata: ["error": "\(String(reflecting: error))"])
+                session.mailbox.close(.serviceUnavailable, reason: "the login could not be checked; try again later")
             }
         }
     }
@@ -303,7 +307,8 @@ public final class ClientManager: Service, Sendable {
             } catch let status as CallStatus {
                 reply(.failure(status))
             } catch {
-                reply(.failure(CallStatus(.serviceUnavailable, "\(error)")))
+                self.logger.warning("inventory call failed", metadata: ["error": "\(String(reflecting: error))"])
+                reply(.failure(CallStatus(.serviceUnavailable, "the grid services could not be asked; try again later")))
             }
         }
     }

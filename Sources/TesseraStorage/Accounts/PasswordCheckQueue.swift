@@ -17,12 +17,18 @@ public final class PasswordCheckQueue: Sendable {
     public let maxWaiting: Int
     public let maxWait: Duration
     private let pool: NIOThreadPool
-    /// Checks waiting or running.
-    private let waiting = Atomic<Int>(0)
-    private let completed = Atomic<Int>(0)
+    /// Apart from the queue, so that work on the pool never holds the queue itself: the last
+    /// reference dropped on a pool thread would shut the pool down from one of its own threads.
+    private final class Counts: Sendable {
+        /// Checks waiting or running.
+        let waiting = Atomic<Int>(0)
+        let completed = Atomic<Int>(0)
+    }
+
+    private let counts = Counts()
 
     /// Checks that ran (the KDF work done), for tests and metrics.
-    public var checksRun: Int { completed.load(ordering: .relaxed) }
+    public var checksRun: Int { counts.completed.load(ordering: .relaxed) }
 
     /// The queue of a grid services process: one thread per core, 256 waiting, 20 s.
     public static let shared = PasswordCheckQueue(width: ProcessInfo.processInfo.activeProcessorCount)
@@ -42,16 +48,17 @@ public final class PasswordCheckQueue: Sendable {
     /// Runs `work` on one of the queue's threads when its turn comes. Throws `Busy` when the
     /// queue is full or the turn came too late.
     public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        guard waiting.add(1, ordering: .relaxed).newValue <= maxWaiting + width else {
-            waiting.subtract(1, ordering: .relaxed)
+        let counts = counts
+        guard counts.waiting.add(1, ordering: .relaxed).newValue <= maxWaiting + width else {
+            counts.waiting.subtract(1, ordering: .relaxed)
             throw Busy()
         }
         let queued = ContinuousClock.now
         let maxWait = maxWait
-        return try await pool.runIfActive { [self] in
-            defer { self.waiting.subtract(1, ordering: .relaxed) }
+        return try await pool.runIfActive {
+            defer { counts.waiting.subtract(1, ordering: .relaxed) }
             guard ContinuousClock.now - queued <= maxWait else { throw Busy() }
-            defer { self.completed.add(1, ordering: .relaxed) }
+            defer { counts.completed.add(1, ordering: .relaxed) }
             return try work()
         }
     }
