@@ -147,8 +147,7 @@ struct AdminConsoleConnectionTests {
             // together can be taken in one accept batch (NIO accepts up to 4 per wake-up) before
             // the cap is looked at again, so the cap is exact only for later arrivals.
             let holder = try await Self.connect(port)
-            let accepted = ContinuousClock.now + .seconds(10)
-            while console.connections.open < 1, ContinuousClock.now < accepted { try await Task.sleep(for: .milliseconds(5)) }
+            try await Eventually.until("the first connection is accepted", every: .milliseconds(5)) { console.connections.open >= 1 }
             let waiting = try await Self.connect(port)
             async let held = Self.exchange(holder, "")
             async let answered = Self.exchange(waiting, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", until: { $0.contains("\"ok\"") })

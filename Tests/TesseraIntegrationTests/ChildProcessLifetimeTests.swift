@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 import TesseraStorage
+import TesseraTesting
 
 /// Children of `tessera up` die with it: once a crash left the physics service and the embedded
 /// PostgreSQL running, and the next `tessera up` attached to the stale physics.
@@ -15,14 +16,10 @@ struct ChildProcessLifetimeTests {
         let pidFile = log + ".pid"
         defer { try? FileManager.default.removeItem(atPath: pidFile) }
         let shell = try ChildProcess.spawn("/bin/sh", ["-c", "\(command) --parent-pid $$ & echo $! > \(pidFile); wait"], outputPath: log)
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                return (shell, pid)
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        let child = try await Eventually.value("the shell starts \(command)") {
+            (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         }
-        throw PhysicsTestFailure("the shell did not start \(command)")
+        return (shell, child)
     }
 
     /// True once `pid` has ended (gone, or a zombie nobody has reaped yet).
@@ -32,13 +29,8 @@ struct ChildProcessLifetimeTests {
         return state == "Z" || state == "X"
     }
 
-    private func waitUntilEnded(_ pid: pid_t, timeout: Duration = .seconds(15)) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if hasEnded(pid) { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return hasEnded(pid)
+    private func waitUntilEnded(_ pid: pid_t, _ what: String) async throws {
+        try await Eventually.until(what, timeout: .seconds(30)) { hasEnded(pid) }
     }
 
     @Test("the physics service ends when its parent is killed with SIGKILL")
@@ -53,12 +45,14 @@ struct ChildProcessLifetimeTests {
         try PhysicsServiceKillTests.config(port: port, secret: "lifetime-test-secret-0123").write(to: file, atomically: true, encoding: .utf8)
         let (shell, physics) = try await underShell("\(Self.binary) physics --config \(file.path) --log-level warning", log: log)
         defer { _ = kill(physics, SIGKILL) }
-        // It runs while its parent lives.
-        try await Task.sleep(for: .milliseconds(500))
+        // It runs while its parent lives: it gets as far as listening.
+        try await Eventually.until("the service listens", timeout: .seconds(60)) {
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("listening on") || hasEnded(physics)
+        }
         #expect(!hasEnded(physics), "the service runs while its parent does: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
         _ = kill(shell, SIGKILL)
         _ = ChildProcess.wait(shell)
-        #expect(await waitUntilEnded(physics), "the service ended after its parent was killed")
+        try await waitUntilEnded(physics, "the service ends after its parent was killed")
     }
 
     @Test("the embedded PostgreSQL is stopped when the process that started it is killed")
@@ -78,11 +72,10 @@ struct ChildProcessLifetimeTests {
         defer { try? FileManager.default.removeItem(atPath: log) }
         let (shell, guardian) = try await underShell("\(Self.binary) guard-postgres --data \(directory)", log: log)
         defer { _ = kill(guardian, SIGKILL) }
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(!hasEnded(postmaster), "the server runs while the guarded process lives")
+        #expect(!hasEnded(guardian) && !hasEnded(postmaster), "the guard and the server run while the guarded process lives")
         _ = kill(shell, SIGKILL)
         _ = ChildProcess.wait(shell)
-        #expect(await waitUntilEnded(guardian, timeout: .seconds(30)), "the guard ends")
-        #expect(await waitUntilEnded(postmaster, timeout: .seconds(30)), "the server was stopped")
+        try await waitUntilEnded(guardian, "the guard ends")
+        try await waitUntilEnded(postmaster, "the server is stopped")
     }
 }
