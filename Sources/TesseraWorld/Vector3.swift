@@ -4,6 +4,10 @@ public typealias Vector3 = SIMD3<Float>
 extension SIMD3 where Scalar == Float {
     public var length: Float { (self * self).sum().squareRoot() }
 
+    /// `(x, y, z)` in plain numbers, for messages people read (interpolating the vector itself
+    /// prints Swift's `SIMD3<Float>(…)`).
+    public var plainText: String { "(\(x), \(y), \(z))" }
+
     public func distance(to other: Self) -> Float { (self - other).length }
 
     public func distanceSquared(to other: Self) -> Float {

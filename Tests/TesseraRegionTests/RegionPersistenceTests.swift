@@ -48,7 +48,7 @@ import TesseraWorld
         var (harness, _) = try scene()
         let outside = harness.send(agent(1), .rez(requestID: 1, item: UUID(), position: Vector3(256, 10, 22)))
         #expect(outside.gridEffects.isEmpty)
-        #expect(reply(outside) == .callFailed(code: ErrorCode.invalidValue.rawValue, message: "position \(Vector3(256, 10, 22)) is outside the region"))
+        #expect(reply(outside) == .callFailed(code: ErrorCode.invalidValue.rawValue, message: "position (256.0, 10.0, 22.0) is outside the region"))
         harness.region.gridServicesAttached = false
         let detached = harness.send(agent(1), .rez(requestID: 2, item: UUID(), position: Vector3(10, 10, 22)))
         #expect(detached.gridEffects.isEmpty)

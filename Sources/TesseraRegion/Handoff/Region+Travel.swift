@@ -18,7 +18,7 @@ extension Region {
         let landing: Vector3
         if let position {
             guard position.isFinite, position.isInsideRegionSquare, position.z >= 0, position.z < PackedPosition.maxAltitude else {
-                return fail(.invalidValue, "position \(position) is outside the region")
+                return fail(.invalidValue, "position \(position.plainText) is outside the region")
             }
             landing = Vector3(position.x, position.y, max(position.z, settings.terrain.height(at: position)))
         } else {
@@ -43,7 +43,7 @@ extension Region {
         guard !object.beingTaken, object.travelling == nil else { return fail(.notAllowed, "object \(target) is busy (being taken or crossing)") }
         guard position.isFinite, position.z >= 0, position.z < PackedPosition.maxAltitude,
             abs(position.x - regionSize / 2) < regionSize, abs(position.y - regionSize / 2) < regionSize
-        else { return fail(.invalidValue, "position \(position) is not a place next to this region") }
+        else { return fail(.invalidValue, "position \(position.plainText) is not a place next to this region") }
         if position.isInsideRegionSquare {
             objects[target]!.position = position
             objects[target]!.velocity = .zero

@@ -66,7 +66,7 @@ extension Region {
                 message: name.isEmpty ? "no region at grid position \(gridPosition) is reachable from \(settings.name)" : "no region named \(name) is reachable from \(settings.name)")
         }
         if let position, !(position.isFinite && position.isInsideRegionSquare && position.z >= 0 && position.z < PackedPosition.maxAltitude) {
-            return .failed(code: ErrorCode.invalidValue.rawValue, message: "position \(position) is outside the region")
+            return .failed(code: ErrorCode.invalidValue.rawValue, message: "position \(position.plainText) is outside the region")
         }
         teleport(id, manager: avatar.manager, requestID: 0, region: known[target] ?? settings.name, gridPosition: gridPosition, position: position, now: now)
         return .done(affected: 1, detail: target == settings.handle ? "moved within \(settings.name)" : "teleporting to \(known[target] ?? "?")")

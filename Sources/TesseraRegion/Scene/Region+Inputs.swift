@@ -175,7 +175,7 @@ extension Region {
             return .callFailed(code: ErrorCode.serviceUnavailable.rawValue, message: "this region runs without grid services")
         }
         guard position.isFinite, position.isInsideRegionSquare, position.z >= 0, position.z < PackedPosition.maxAltitude else {
-            return .callFailed(code: ErrorCode.invalidValue.rawValue, message: "position \(position) is outside the region")
+            return .callFailed(code: ErrorCode.invalidValue.rawValue, message: "position \(position.plainText) is outside the region")
         }
         guard objects.count + pendingRezzes < settings.maxObjects else {
             return .callFailed(code: ErrorCode.objectLimit.rawValue, message: "region holds its limit of \(settings.maxObjects) objects")
@@ -244,7 +244,7 @@ extension Region {
     static func validate(_ spec: ObjectSpec) -> String? {
         guard spec.position.isFinite, spec.position.isInsideRegionSquare,
             spec.position.z >= 0, spec.position.z < PackedPosition.maxAltitude
-        else { return "position \(spec.position) is outside the region" }
+        else { return "position \(spec.position.plainText) is outside the region" }
         guard spec.rotation.isFinite, spec.rotation.lengthSquared > 1e-6 else {
             return "rotation is not a usable quaternion"
         }
