@@ -7,6 +7,7 @@ import TesseraClientProtocol
 import TesseraGrid
 import TesseraLocalGrid
 import TesseraStorage
+import TesseraTesting
 import TesseraWorld
 
 /// Logins under load and abuse (issue 13, item 5), and the login and logout contract of
@@ -116,6 +117,9 @@ struct LoginAbuseTests {
         }
         for await _ in started.stream { break }
         let waiting = (0..<2).map { _ in Task { try await queue.run { 1 } } }
+        // The tasks start when they are scheduled: only once both are in the queue is the next
+        // call over the bound (before, it could be queued behind the blocker and never return).
+        try await Eventually.until("two checks wait beside the running one") { queue.waitingOrRunning == 3 }
         // Two wait beside the running one: the next is over the bound.
         await #expect(throws: PasswordCheckQueue.Busy.self) { try await queue.run { 1 } }
         release.signal()

@@ -27,6 +27,9 @@ public final class PasswordCheckQueue: Sendable {
 
     private let counts = Counts()
 
+    /// Checks waiting or running now.
+    public var waitingOrRunning: Int { counts.waiting.load(ordering: .relaxed) }
+
     /// Checks that ran (the KDF work done), for tests and metrics.
     public var checksRun: Int { counts.completed.load(ordering: .relaxed) }
 
