@@ -50,7 +50,10 @@ struct ObjectCrossingStorageTests {
             try await ada.waitFor("in East, sees the crate") { mirror in
                 mirror.regionName == "East" && mirror.entities.values.contains { $0.name == "Travelling Crate" }
             }
-            // Both nodes restart (flushing and reloading their scenes): still one crate, in East.
+            // Ada leaves; both nodes restart (flushing and reloading their scenes): still one
+            // crate, in East.
+            await ada.close()
+            try await Eventually.until("Ada has left East") { grid.regionNodes.flatMap { $0.status().regions }.allSatisfy { $0.rootAgents.isEmpty } }
             try await grid.restartRegionNode(0)
             try await grid.restartRegionNode(1)
             try await Eventually.until("the client manager reconnects to both nodes") {
@@ -71,7 +74,6 @@ struct ObjectCrossingStorageTests {
             guard case .id(let taken) = try await back.call(.take(crate.key)) else { throw ScenarioError.timedOut("take") }
             #expect(try await count(client, "SELECT count(*) FROM scene_objects WHERE id = \(object)") == 0)
             #expect(try await count(client, "SELECT count(*) FROM inventory_items WHERE id = \(taken)") == 1)
-            await ada.close()
             await back.close()
         } catch {
             await grid.stop()
