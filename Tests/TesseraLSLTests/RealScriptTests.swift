@@ -21,6 +21,7 @@ enum RealScripts {
             state_entry()
             {
                 closedRotation = llGetLocalRot();
+                llOwnerSay("Door ready for " + llKey2Name(llGetOwner()) + " (" + llGetOwner() + ")");
             }
 
             touch_start(integer total_number)

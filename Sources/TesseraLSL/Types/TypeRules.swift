@@ -35,7 +35,8 @@ enum TypeRules {
             return isAssignable(left, to: right) || isAssignable(right, to: left) ? .integer : nil
         case .add:
             if left == .list || right == .list { return .list }
-            if left == .string && right == .string { return .string }
+            // A key joins text as a string: `"Owner: " + llGetOwner()`.
+            if left == .string && (right == .string || right == .key) || left == .key && right == .string { return .string }
             return arithmetic(left, right)
         case .subtract:
             return arithmetic(left, right)
