@@ -200,6 +200,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // LSL, the scripting language: lexer, parser, AST, diagnostics and the built-in
+        // definitions table (docs/lsl.md). Pure: no I/O, no clock, no dependencies.
+        .target(name: "TesseraLSL"),
         // Composition root of `tessera up`: every role of a config in one process.
         .target(
             name: "TesseraLocalGrid",
@@ -243,6 +246,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TesseraWorldTests", dependencies: ["TesseraWorld"]),
+        .testTarget(name: "TesseraLSLTests", dependencies: ["TesseraLSL"]),
         .testTarget(name: "TesseraHandoffTests", dependencies: ["TesseraHandoff", "TesseraWorld"]),
         .testTarget(name: "TesseraPhysicsTests", dependencies: ["TesseraPhysics", "TesseraPhysicsService", "TesseraWire", "TesseraWorld"]),
         .testTarget(
