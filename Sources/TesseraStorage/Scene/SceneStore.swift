@@ -78,9 +78,9 @@ public struct SceneStore: Sendable {
     public func flush(region: UUID, created: [PersistedObject], changed: [PersistedObject], deleted: [UUID]) async throws -> [RefusedObject] {
         let (storableCreated, refusedCreated) = Self.partition(created)
         let (storableChanged, refusedChanged) = Self.partition(changed)
-        let writes = storableCreated.map { (object: $0, insert: true) } + storableChanged.map { (object: $0, insert: false) }
-        let failed = try await isolatingRows(writes.map(\.object)) { connection, object in
-            if writes.contains(where: { $0.insert && $0.object.id == object.id }) {
+        let inserted = Set(storableCreated.map(\.id))
+        let failed = try await isolatingRows(storableCreated + storableChanged) { connection, object in
+            if inserted.contains(object.id) {
                 try await upsert(connection, object, region: region)
                 return
             }
