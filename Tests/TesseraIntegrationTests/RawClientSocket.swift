@@ -94,7 +94,11 @@ final class RawClientSocket: @unchecked Sendable {
                 setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &deadline, socklen_t(MemoryLayout<timeval>.size))
                 var buffer = [UInt8](repeating: 0, count: count)
                 let received = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, count, 0) }
-                if received < 0 {
+                if received < 0, errno == ECONNRESET {
+                    // The server closed while bytes we sent were still unread there, so its
+                    // kernel answered with a reset: the stream has ended all the same.
+                    continuation.resume(returning: [])
+                } else if received < 0 {
                     continuation.resume(throwing: RawSocketError.failed(errno == EAGAIN ? "read timed out" : "read failed (\(errno))"))
                 } else {
                     continuation.resume(returning: Array(buffer.prefix(received)))
