@@ -21,4 +21,15 @@ fi
 # One test at a time: several integration tests compare frame rates or crossing counts within
 # their own run (a node or the physics service killed mid-way), and suites running beside them
 # on two cores would measure each other. Serial, the suite takes about two minutes.
-swift test --skip-build --no-parallel "$@"
+# The run's output is kept, and what failed is repeated at the very end: a CI log is often read
+# from its tail only, and 500 tests' progress lines would push the failures out of it.
+test_log="$(mktemp)"
+status=0
+swift test --skip-build --no-parallel "$@" 2>&1 | tee "$test_log" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "==== what failed (repeated from above) ====" >&2
+  grep -E "(✘|error:|recorded an issue|XCTAssert|failed \(|Fatal error|Test Case .* failed)" "$test_log" \
+    | grep -v "passed after" | tail -60 >&2 || true
+fi
+rm -f "$test_log"
+exit "$status"

@@ -1,0 +1,39 @@
+/// An event delivered to a script: a handler name of `lsl_definitions.yaml` and its arguments,
+/// already of the handler's parameter types.
+public struct LSLEvent: Sendable, Hashable {
+    public var name: String
+    public var arguments: [LSLValue]
+
+    public init(_ name: String, _ arguments: [LSLValue] = []) {
+        self.name = name
+        self.arguments = arguments
+    }
+}
+
+/// What a running script asks of the world it lives in (docs/lsl.md, "Host interface"). The
+/// script service implements it for scripts in prims; `tessera lsl run` implements it with a
+/// pretend object (`LSLConsoleHost`). Calls arrive on the thread that runs the script, one at a time.
+public protocol LSLHost: AnyObject {
+    /// A built-in that touches the world (`llSay`, `llSetPos`, `llListen`, …). Arguments are of
+    /// the definition's parameter types; the answer must be of its return type (anything for a
+    /// void function). A thrown error stops the script with that run-time error. The function's
+    /// forced delay (`sleep` in the definitions) is applied by the VM after the call returns.
+    func call(_ function: LSLFunctionDefinition, _ arguments: [LSLValue], script: LSLScript) throws(LSLRuntimeError) -> LSLValue
+    /// `print(value)`: the text of the value.
+    func print(_ text: String, script: LSLScript)
+    /// The script entered `state` (after `state_exit`, before `state_entry`): listens end.
+    func stateChanged(to state: String, script: LSLScript)
+    /// `llResetScript`: everything the host keeps for the script (listens, sensors) ends.
+    func reset(script: LSLScript)
+}
+
+/// What `LSLScript.run` did.
+public enum LSLRunResult: Sendable, Hashable {
+    /// The instruction budget ran out in the middle of work: call `run` again.
+    case yielded
+    /// Nothing to do before script time `until` (a timer or the end of a sleep), or before an
+    /// event is posted when `until` is nil.
+    case waiting(until: Double?)
+    /// The script stopped with a run-time error; it runs no more.
+    case failed(LSLRuntimeError)
+}
