@@ -137,7 +137,7 @@ import Testing
         #expect(messages(source) == [
             "1:1: 'PI' is a built-in constant and cannot be declared",
             "2:1: 'timer' is the name of an event and cannot be declared",
-            "3:34: 'TRUE' is a built-in constant and cannot be declared",
+            "3:27: 'TRUE' is a built-in constant and cannot be declared",
             "3:54: 'listen' is the name of an event and cannot be declared",
         ])
     }
