@@ -190,6 +190,15 @@ extension Substring {
     }
 }
 
+/// What the runner drives: a running script (`LSLScript`), or a stand-in in tests.
+public protocol LSLConsoleRunnable: AnyObject {
+    @discardableResult
+    func post(_ event: LSLEvent) -> Bool
+    func run(now: Double, budget: Int) -> LSLRunResult
+}
+
+extension LSLScript: LSLConsoleRunnable {}
+
 /// Runs one script with the console host in script time (docs/lsl.md, "tessera lsl check /
 /// run"): no real time passes; the clock jumps to the next timer or scripted event.
 public final class LSLConsoleRunner {
@@ -206,13 +215,13 @@ public final class LSLConsoleRunner {
     /// still reaches the limit.
     public static let sliceSeconds = 0.001
 
-    public let script: LSLScript
+    public let script: any LSLConsoleRunnable
     public let host: LSLConsoleHost
     public private(set) var now: Double = 0
     private var scripted: [LSLScriptedEvent]
     private var caused: [LSLEvent] = []
 
-    public init(script: LSLScript, host: LSLConsoleHost, events: [LSLScriptedEvent]) {
+    public init(script: any LSLConsoleRunnable, host: LSLConsoleHost, events: [LSLScriptedEvent]) {
         self.script = script
         self.host = host
         self.scripted = events.sorted { $0.time < $1.time }
