@@ -31,7 +31,7 @@ import Testing
         let host = LSLConsoleHost { _ in }
         let outcome = LSLConsoleRunner(script: script, host: host, events: []).run(maxSeconds: 60, budget: 100)
         #expect(outcome == .finished(at: 0))
-        #expect(script.log == ["post state_entry", "run at 0.0 budget 100"])
+        #expect(script.log == ["run at 0.0 budget 100"])
     }
 
     @Test func theClockJumpsToTimersAndScriptedEvents() throws {
@@ -42,7 +42,7 @@ import Testing
         let outcome = runner.run(maxSeconds: 60, budget: 50)
         #expect(outcome == .finished(at: 10))
         #expect(script.log == [
-            "post state_entry", "run at 0.0 budget 50",
+            "run at 0.0 budget 50",
             "run at 1.5 budget 50",
             "run at 1.501 budget 50",
             "post changed 1", "run at 3.0 budget 50",
@@ -66,7 +66,7 @@ import Testing
         #expect(outcome == .finished(at: 3))
         let alice = host.avatarKey(for: "Alice")
         #expect(script.log == [
-            "post state_entry", "run at 0.0 budget 10",
+            "run at 0.0 budget 10",
             "run at 1.0 budget 10",
             "post listen 5 \"Alice\" \"\(alice)\" \"open\"", "run at 2.0 budget 10",
             "run at 3.0 budget 10",
@@ -78,20 +78,20 @@ import Testing
         let script = StandIn([.waiting(until: nil), .waiting(until: nil)])
         let host = LSLConsoleHost { _ in }
         script.onRun = { now in
-            if script.log.count == 2 {
+            if script.log.count == 1 {
                 _ = host.perform(LSLDefinitions.functions["llRequestPermissions"]!, .init(values: [.key(host.ownerKey), .integer(4)]))
             }
         }
         let outcome = LSLConsoleRunner(script: script, host: host, events: []).run(maxSeconds: 60, budget: 10)
         #expect(outcome == .finished(at: 0))
-        #expect(script.log == ["post state_entry", "run at 0.0 budget 10", "post run_time_permissions 4", "run at 0.0 budget 10"])
+        #expect(script.log == ["run at 0.0 budget 10", "post run_time_permissions 4", "run at 0.0 budget 10"])
     }
 
     @Test func theLimitStopsTimersAndEndlessWork() {
         let timers = StandIn([.waiting(until: 30), .waiting(until: 90)])
         let host = LSLConsoleHost { _ in }
         #expect(LSLConsoleRunner(script: timers, host: host, events: []).run(maxSeconds: 60, budget: 10) == .limitReached(at: 60))
-        #expect(timers.log == ["post state_entry", "run at 0.0 budget 10", "run at 30.0 budget 10"])
+        #expect(timers.log == ["run at 0.0 budget 10", "run at 30.0 budget 10"])
 
         let busy = StandIn(Array(repeating: .yielded, count: 100))
         let outcome = LSLConsoleRunner(script: busy, host: host, events: []).run(maxSeconds: 0.0105, budget: 10)

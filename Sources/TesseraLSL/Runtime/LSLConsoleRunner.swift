@@ -227,12 +227,11 @@ public final class LSLConsoleRunner {
         self.scripted = events.sorted { $0.time < $1.time }
     }
 
-    /// Posts `state_entry` and runs until the script has nothing left to do, fails, or reaches
-    /// `maxSeconds` of script time.
+    /// Runs until the script has nothing left to do, fails, or reaches `maxSeconds` of script
+    /// time. A new script has queued its `state_entry` itself.
     public func run(maxSeconds: Double, budget: Int) -> Outcome {
         host.onEvent = { [unowned self] event in self.caused.append(event) }
         defer { host.onEvent = nil }
-        script.post(LSLEvent("state_entry"))
         while true {
             deliverDue()
             host.now = now

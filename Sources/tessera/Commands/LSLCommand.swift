@@ -50,10 +50,7 @@ struct LSLCommand: ParsableCommand {
             var failed = false
             for path in files {
                 do {
-                    let source = try LSLCommand.readText(path)
-                    let diagnostics = LSLCompiler.check(source, file: path).diagnostics
-                    if !diagnostics.isEmpty { LSLCommand.printError(diagnostics.rendered(source: source)) }
-                    if diagnostics.contains(where: { $0.severity == .error }) { failed = true }
+                    if try LSLCommand.compile(path) == nil { failed = true }
                 } catch let error as ValidationError {
                     LSLCommand.printError("error: \(error.message)")
                     failed = true
