@@ -39,6 +39,6 @@ state resting
 {
     state_entry()
     {
-        llOwnerSay("Done after " + (string)llRound(llGetTime()) + " seconds.");
+        llOwnerSay("Done after " + (string)((integer)llGetTime()) + " seconds.");
     }
 }
