@@ -217,4 +217,14 @@ import Testing
             "13:26: expected an expression, found ';'",
         ])
     }
+
+    @Test func statesOutOfPlace() {
+        let source = "state early { timer() { } }\ndefault { }\nstate default { }\nstate a { timer() { } }\ndefault { }\nstate b { timer() { }\n"
+        #expect(messages(source) == [
+            "1:1: the 'default' state must come before any other state, found 'state'",
+            "3:7: the 'default' state is defined twice, found 'default'",
+            "5:1: the 'default' state is defined twice, found 'default'",
+            "7:1: expected '}' to close the state, found end of file",
+        ])
+    }
 }

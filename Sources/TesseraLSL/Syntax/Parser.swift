@@ -63,6 +63,11 @@ public struct Parser {
         while current.kind != .endOfFile {
             let start = position
             let location = current.location
+            if check(.keyword(.default)) {
+                record(failure("the 'default' state is defined twice"))
+                skipState()
+                continue
+            }
             do {
                 try expect(.keyword(.state), "expected 'state' or end of file")
                 if check(.keyword(.default)) {
