@@ -117,6 +117,13 @@ import Testing
         #expect(console.host.colors[1] == LSLVector(1, 0, 0))
         #expect(console.host.text == "sign")
         #expect(console.host.objectName == "Sign")
+        #expect(console.call("llGetPrimitiveParams", .list([.integer(6), .integer(18), .integer(1), .integer(27), .integer(26), .integer(9), .integer(7)]))
+            == .list([.vector(LSLVector(10, 20, 30)), .vector(LSLVector(1, 0, 0)), .float(1), .string("Sign"),
+                      .string("sign"), .vector(LSLVector(1, 1, 1)), .float(1)]))
+        #expect(console.call("llGetLinkPrimitiveParams", .integer(0), .list([.integer(18), .integer(-1)]))
+            == .list([.vector(LSLVector(1, 1, 1)), .float(1), .vector(LSLVector(1, 0, 0)), .float(1)]
+                     + Array(repeating: [LSLValue.vector(LSLVector(1, 1, 1)), .float(1)], count: 4).flatMap { $0 }))
+        #expect(console.call("llGetLinkPrimitiveParams", .integer(3), .list([.integer(6)])) == .list([]))
         #expect(console.lines == [
             "llSetPrimitiveParams: position <10.00000, 20.00000, 30.00000>, size <1.00000, 1.00000, 1.00000>, face 1 color <1.00000, 0.00000, 0.00000> alpha 1.00000, text \"sign\", rule 9 and what follows skipped (pretend)",
             "llSetLinkPrimitiveParamsFast: name \"Sign\"",

@@ -359,6 +359,8 @@ public final class LSLConsoleHost: LSLHost {
             if key == objectKey && name == "llKey2Name" { return .string(objectName) }
             guard let who = avatarNames[key] else { return .string("") }
             return .string(name == "llGetUsername" ? who.lowercased().consoleReplacing(" ", with: ".") : who)
+        case "llGetPrimitiveParams": return .list(parameters(a.list(0)))
+        case "llGetLinkPrimitiveParams": return .list(isThisPrim(a.integer(0)) ? parameters(a.list(1)) : [])
         case "llGetLinkNumber": return .integer(0)
         case "llGetNumberOfPrims", "llGetObjectPrimCount": return .integer(1)
         case "llGetNumberOfSides": return .integer(Int32(LSLConsoleHost.faceCount))
@@ -388,6 +390,30 @@ public final class LSLConsoleHost: LSLHost {
         default:
             return detectedQuery(name, a)
         }
+    }
+
+    /// `llGetPrimitiveParams`: the rules the pretend prim keeps (as `setParameters`); the
+    /// answer ends at the first other rule.
+    private func parameters(_ rules: [LSLValue]) -> [LSLValue] {
+        var answer: [LSLValue] = []
+        var index = 0
+        while index < rules.count, case .integer(let code) = rules[index] {
+            index += 1
+            switch code {
+            case 6, 33: answer.append(.vector(position))
+            case 8, 29: answer.append(.rotation(rotation))
+            case 7: answer.append(.vector(scale))
+            case 18:
+                guard index < rules.count, case .integer(let face) = rules[index] else { return answer }
+                index += 1
+                for i in faces(face) { answer += [.vector(colors[i]), .float(alphas[i])] }
+            case 26: answer += [.string(text), .vector(textColor), .float(textAlpha)]
+            case 27: answer.append(.string(objectName))
+            case 28: answer.append(.string(objectDescription))
+            default: return answer
+            }
+        }
+        return answer
     }
 
     private func detectedQuery(_ name: String, _ a: Arguments) -> LSLValue? {
