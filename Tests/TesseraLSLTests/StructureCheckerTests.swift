@@ -227,4 +227,23 @@ import Testing
             "7:1: expected '}' to close the state, found end of file",
         ])
     }
+
+    /// Recovery always moves on: every prefix of a real script, and the script with each line
+    /// left out, is checked to the end (an error for each broken prefix, none for the whole).
+    @Test func recoveryEndsOnEveryPrefix() {
+        let source = RealScripts.door
+        #expect(LSLCompiler.check(source, file: "door.lsl").diagnostics.isEmpty)
+        var prefix = ""
+        for character in source.dropLast(2) {
+            prefix.append(character)
+            let (script, diagnostics) = LSLCompiler.check(prefix, file: "door.lsl")
+            #expect(script == nil && !diagnostics.isEmpty, "\(prefix.count) characters")
+        }
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        for index in lines.indices {
+            var without = lines
+            without.remove(at: index)
+            _ = LSLCompiler.check(without.joined(separator: "\n"), file: "door.lsl")
+        }
+    }
 }
