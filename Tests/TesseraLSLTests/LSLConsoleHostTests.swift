@@ -89,6 +89,10 @@ import Testing
         #expect(console.call("llGetObjectName") == .string("Door"))
         #expect(console.call("llGetObjectDesc") == .string("a door"))
         #expect(console.call("llGetColor", .integer(3)) == .vector(LSLVector(0, 1, 0)))
+        console.call("llSetColor", .vector(LSLVector(1, 1, 1)), .integer(0))
+        console.call("llSetColor", .vector(LSLVector(1, 1, 1)), .integer(1))
+        console.call("llSetColor", .vector(LSLVector(1, 1, 1)), .integer(2))
+        #expect(console.call("llGetColor", .integer(-1)) == .vector(LSLVector(0.5, 1, 0.5)))
         #expect(console.call("llGetAlpha", .integer(2)) == .float(0.25))
         #expect(console.call("llGetAlpha", .integer(-1)) == .float(5.25))
         #expect(console.call("llGetScale") == .vector(LSLVector(2, 1, 0.25)))
@@ -101,6 +105,9 @@ import Testing
             "llSetAlpha: face 2 alpha is now 0.25000",
             "llSetObjectName: name is now \"Door\"",
             "llSetObjectDesc: description is now \"a door\"",
+            "llSetColor: face 0 color is now <1.00000, 1.00000, 1.00000>",
+            "llSetColor: face 1 color is now <1.00000, 1.00000, 1.00000>",
+            "llSetColor: face 2 color is now <1.00000, 1.00000, 1.00000>",
         ])
     }
 

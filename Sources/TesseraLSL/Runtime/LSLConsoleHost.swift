@@ -341,7 +341,14 @@ public final class LSLConsoleHost: LSLHost {
         case "llGetPos", "llGetLocalPos", "llGetRootPosition": return .vector(position)
         case "llGetRot", "llGetLocalRot", "llGetRootRotation": return .rotation(rotation)
         case "llGetScale": return .vector(scale)
-        case "llGetColor": return .vector(a.integer(0) == -1 ? colors[0] : faces(a.integer(0)).first.map { colors[$0] } ?? .zero)
+        case "llGetColor":
+            // ALL_SIDES: the average of the faces, as SL answers.
+            if a.integer(0) == -1 {
+                let n = Float(colors.count)
+                let sum = colors.reduce(LSLVector.zero) { LSLVector($0.x + $1.x, $0.y + $1.y, $0.z + $1.z) }
+                return .vector(LSLVector(sum.x / n, sum.y / n, sum.z / n))
+            }
+            return .vector(faces(a.integer(0)).first.map { colors[$0] } ?? .zero)
         case "llGetAlpha":
             if a.integer(0) == -1 { return .float(alphas.reduce(0, +)) }
             return .float(faces(a.integer(0)).first.map { alphas[$0] } ?? 0)
