@@ -1,0 +1,83 @@
+import Testing
+@testable import TesseraLSL
+
+/// The JSON built-ins (LSL wiki "Json", llJsonGetValue, llJsonSetValue, llList2Json, llJson2List).
+@Suite struct LibraryJSONTests {
+    let invalid = s("\u{FDD0}")
+    let object = s("\u{FDD1}")
+    let array = s("\u{FDD2}")
+    let number = s("\u{FDD3}")
+    let string = s("\u{FDD4}")
+    let null = s("\u{FDD5}")
+    let yes = s("\u{FDD6}")
+    let no = s("\u{FDD7}")
+    let delete = s("\u{FDD8}")
+    let document = s(#"{"a": [1, 2.5, {"b": "c\"d"}], "t": true, "f": false, "n": null, "s": "x\/y\u00e9"}"#)
+
+    @Test func gettingValues() throws {
+        #expect(try lsl("llJsonGetValue", document, l(s("a"), i(2), s("b"))) == s("c\"d"))
+        #expect(try lsl("llJsonGetValue", document, l(s("a"), i(0))) == s("1"))
+        #expect(try lsl("llJsonGetValue", document, l(s("a"), i(1))) == s("2.5"))
+        #expect(try lsl("llJsonGetValue", document, l(s("a"), s("1"))) == s("2.5"))
+        #expect(try lsl("llJsonGetValue", document, l(s("a"))) == s(#"[1, 2.5, {"b": "c\"d"}]"#))
+        #expect(try lsl("llJsonGetValue", document, l(s("s"))) == s("x/yé"))
+        #expect(try lsl("llJsonGetValue", document, l(s("t"))) == yes)
+        #expect(try lsl("llJsonGetValue", document, l(s("f"))) == no)
+        #expect(try lsl("llJsonGetValue", document, l(s("n"))) == null)
+        #expect(try lsl("llJsonGetValue", document, l(s("missing"))) == invalid)
+        #expect(try lsl("llJsonGetValue", document, l(s("a"), i(3))) == invalid)
+        #expect(try lsl("llJsonGetValue", document, l(i(0))) == invalid)
+        #expect(try lsl("llJsonGetValue", s("[1, 2"), l(i(0))) == invalid)
+        #expect(try lsl("llJsonGetValue", s(#""text""#), l()) == s("text"))
+    }
+
+    @Test func valueTypes() throws {
+        #expect(try lsl("llJsonValueType", document, l()) == object)
+        #expect(try lsl("llJsonValueType", document, l(s("a"))) == array)
+        #expect(try lsl("llJsonValueType", document, l(s("a"), i(0))) == number)
+        #expect(try lsl("llJsonValueType", document, l(s("s"))) == string)
+        #expect(try lsl("llJsonValueType", document, l(s("t"))) == yes)
+        #expect(try lsl("llJsonValueType", document, l(s("f"))) == no)
+        #expect(try lsl("llJsonValueType", document, l(s("n"))) == null)
+        #expect(try lsl("llJsonValueType", document, l(s("zz"))) == invalid)
+        #expect(try lsl("llJsonValueType", s("{oops}"), l()) == invalid)
+    }
+
+    @Test func listsToJSON() throws {
+        #expect(try lsl("llList2Json", array, l(i(1), f(2.5), s("a"), s("true"), yes, s("[1]"), s("2"), s(""), v(1, 2, 3)))
+            == s(#"[1,2.500000,"a",true,true,[1],"2","","<1.000000, 2.000000, 3.000000>"]"#))
+        #expect(try lsl("llList2Json", object, l(s("a"), i(1), s("b"), s("x\"y"))) == s(#"{"a":1,"b":"x\"y"}"#))
+        #expect(try lsl("llList2Json", object, l(s("a"))) == invalid)
+        #expect(try lsl("llList2Json", s("nonsense"), l()) == invalid)
+        #expect(try lsl("llList2Json", array, l()) == s("[]"))
+        #expect(try lsl("llList2Json", array, l(s(" a/b\tc\n"))) == s(#"["a\/b\tc"]"#))
+    }
+
+    @Test func jsonToLists() throws {
+        #expect(try lsl("llJson2List", s(#"[1, 2.5, "a", true, null, [3, 4], {"k": 1}]"#))
+            == l(i(1), f(2.5), s("a"), yes, null, s("[3, 4]"), s(#"{"k": 1}"#)))
+        #expect(try lsl("llJson2List", s(#"{"a": 1, "b": "x"}"#)) == l(s("a"), i(1), s("b"), s("x")))
+        #expect(try lsl("llJson2List", s("[]")) == l())
+        #expect(try lsl("llJson2List", s("")) == l())
+        #expect(try lsl("llJson2List", s("42")) == l(i(42)))
+        #expect(try lsl("llJson2List", s("[99999999999, -99999999999]")) == l(i(2147483647), i(-2147483648)))
+        #expect(try lsl("llJson2List", s("[1,")) == l(invalid))
+        #expect(try lsl("llJson2List", s("plain")) == l(s("plain")))
+    }
+
+    @Test func settingValues() throws {
+        #expect(try lsl("llJsonSetValue", s(#"{"a":1}"#), l(s("b")), s("2")) == s(#"{"a":1,"b":2}"#))
+        #expect(try lsl("llJsonSetValue", s(#"{"a":1}"#), l(s("a")), s("x")) == s(#"{"a":"x"}"#))
+        #expect(try lsl("llJsonSetValue", s(#"{"a":1,"b":2}"#), l(s("a")), delete) == s(#"{"b":2}"#))
+        #expect(try lsl("llJsonSetValue", s("[1,2]"), l(i(-1)), s("3")) == s("[1,2,3]"))
+        #expect(try lsl("llJsonSetValue", s("[1,2]"), l(i(2)), s("3")) == s("[1,2,3]"))
+        #expect(try lsl("llJsonSetValue", s("[1,2]"), l(i(0)), s("true")) == s("[true,2]"))
+        #expect(try lsl("llJsonSetValue", s("[1,2]"), l(i(0)), delete) == s("[2]"))
+        #expect(try lsl("llJsonSetValue", s("[1,2]"), l(i(5)), s("3")) == invalid)
+        #expect(try lsl("llJsonSetValue", s(#"{"a":1}"#), l(i(0)), s("3")) == invalid)
+        #expect(try lsl("llJsonSetValue", s(""), l(s("a"), i(0)), s("x")) == s(#"{"a":["x"]}"#))
+        #expect(try lsl("llJsonSetValue", s(#"{"a":{"b":[1]}}"#), l(s("a"), s("b"), i(-1)), s(#"{"c":null}"#)) == s(#"{"a":{"b":[1,{"c":null}]}}"#))
+        #expect(try lsl("llJsonSetValue", s(#"{"a":1}"#), l(s("a")), yes) == s(#"{"a":true}"#))
+        #expect(try lsl("llJsonSetValue", s("anything"), l(), s("5")) == s("5"))
+    }
+}
