@@ -2,16 +2,19 @@ import Testing
 @testable import TesseraLSL
 
 /// The JSON built-ins (LSL wiki "Json", llJsonGetValue, llJsonSetValue, llList2Json, llJson2List).
+/// The `JSON_*` constants are noncharacters, which Swift does not allow in literals.
+private func jsonConstant(_ code: UInt32) -> LSLValue { .string(String(Character(Unicode.Scalar(code)!))) }
+
 @Suite struct LibraryJSONTests {
-    let invalid = s("\u{FDD0}")
-    let object = s("\u{FDD1}")
-    let array = s("\u{FDD2}")
-    let number = s("\u{FDD3}")
-    let string = s("\u{FDD4}")
-    let null = s("\u{FDD5}")
-    let yes = s("\u{FDD6}")
-    let no = s("\u{FDD7}")
-    let delete = s("\u{FDD8}")
+    let invalid = jsonConstant(0xFDD0)
+    let object = jsonConstant(0xFDD1)
+    let array = jsonConstant(0xFDD2)
+    let number = jsonConstant(0xFDD3)
+    let string = jsonConstant(0xFDD4)
+    let null = jsonConstant(0xFDD5)
+    let yes = jsonConstant(0xFDD6)
+    let no = jsonConstant(0xFDD7)
+    let delete = jsonConstant(0xFDD8)
     let document = s(#"{"a": [1, 2.5, {"b": "c\"d"}], "t": true, "f": false, "n": null, "s": "x\/y\u00e9"}"#)
 
     @Test func gettingValues() throws {

@@ -2,15 +2,18 @@
 /// Types come back as the `JSON_*` constants (U+FDD0…U+FDD8); nested objects and arrays as
 /// their text, as written in the source.
 extension LSLLibrary {
-    static let jsonInvalid = "\u{FDD0}"
-    static let jsonObject = "\u{FDD1}"
-    static let jsonArray = "\u{FDD2}"
-    static let jsonNumber = "\u{FDD3}"
-    static let jsonString = "\u{FDD4}"
-    static let jsonNull = "\u{FDD5}"
-    static let jsonTrue = "\u{FDD6}"
-    static let jsonFalse = "\u{FDD7}"
-    static let jsonDelete = "\u{FDD8}"
+    static let jsonInvalid = jsonConstant(0xFDD0)
+    static let jsonObject = jsonConstant(0xFDD1)
+    static let jsonArray = jsonConstant(0xFDD2)
+    static let jsonNumber = jsonConstant(0xFDD3)
+    static let jsonString = jsonConstant(0xFDD4)
+    static let jsonNull = jsonConstant(0xFDD5)
+    static let jsonTrue = jsonConstant(0xFDD6)
+    static let jsonFalse = jsonConstant(0xFDD7)
+    static let jsonDelete = jsonConstant(0xFDD8)
+
+    /// The constants are noncharacters, which Swift does not allow in literals.
+    private static func jsonConstant(_ code: UInt32) -> String { String(Character(Unicode.Scalar(code)!)) }
 
     static func registerJSON(_ t: inout LibraryTable) {
         t.add("llJsonGetValue") { a, _ in
