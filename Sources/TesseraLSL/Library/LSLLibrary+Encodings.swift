@@ -122,7 +122,7 @@ extension LSLLibrary {
             default: (5, 0x80)  // 0xFD
             }
             var whole = inRange(i + 1, low, 0xBF)
-            if whole { for k in 2...needed where !inRange(i + k, 0x80, 0xBF) { whole = false } }
+            if whole && needed >= 2 { for k in 2...needed where !inRange(i + k, 0x80, 0xBF) { whole = false } }
             if whole {
                 cleaned += bytes[i...(i + needed)]
                 i += needed + 1

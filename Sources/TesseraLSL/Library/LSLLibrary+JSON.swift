@@ -235,7 +235,7 @@ extension LSLLibrary {
                 if delete { return tree }
                 members = []
             }
-            if let at = members.lastIndex(where: { $0.0 == key }) {
+            if let at = members.lastIndex(where: { LSLValue.sameText($0.0, key) }) {
                 if let changed = try set(members[at].1, rest, value, delete: delete) {
                     members[at].1 = changed
                 } else {
@@ -311,7 +311,7 @@ struct JSONParser {
                 guard let i = Int(s.prefix { $0.isASCII && $0.isNumber }.prefix(9)), i < node.children.count else { return nil }
                 node = node.children[i].node
             case (.object, .string(let key)), (.object, .key(let key)):
-                guard let member = node.children.last(where: { $0.key == key }) else { return nil }
+                guard let member = node.children.last(where: { LSLValue.sameText($0.key ?? "", key) }) else { return nil }
                 node = member.node
             default:
                 return nil

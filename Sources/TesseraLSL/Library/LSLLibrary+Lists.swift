@@ -136,7 +136,7 @@ extension LSLLibrary {
         switch (a, b) {
         case (.float(let x), .float(let y)): x == y || (x.isNaN && y.isNaN)
         case (.integer(let x), .integer(let y)): x == y
-        case (.string(let x), .string(let y)), (.key(let x), .key(let y)): x == y
+        case (.string(let x), .string(let y)), (.key(let x), .key(let y)): LSLValue.sameText(x, y)
         case (.vector(let x), .vector(let y)): x.x == y.x && x.y == y.y && x.z == y.z
         case (.rotation(let x), .rotation(let y)): x.x == y.x && x.y == y.y && x.z == y.z && x.s == y.s
         default: false
@@ -396,7 +396,6 @@ extension LSLLibrary {
         let excluded = separators.prefix(8).map { $0.listElementString }
         let spacerTexts = spacers.prefix(8).map { $0.listElementString }
         let patterns = (excluded + spacerTexts).filter { !$0.isEmpty }.map { Array($0.unicodeScalars) }
-        let excludedSet = Set(excluded)
         let text = Array(s.unicodeScalars)
         var pieces: [String] = []
         var start = 0
@@ -418,6 +417,6 @@ extension LSLLibrary {
             }
         }
         pieces.append(String(scalars: text[start...]))
-        return pieces.filter { (keepNulls || !$0.isEmpty) && !excludedSet.contains($0) }.map { .string($0) }
+        return pieces.filter { piece in (keepNulls || !piece.isEmpty) && !excluded.contains { LSLValue.sameText($0, piece) } }.map { .string($0) }
     }
 }

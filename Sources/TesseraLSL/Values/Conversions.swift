@@ -69,6 +69,12 @@ extension LSLValue {
         }
     }
 
+    /// Whether two texts are the same code points. (Swift's `==` on strings also equates
+    /// canonically equivalent texts, `"é"` and `"e\u{301}"`; LSL does not.)
+    public static func sameText(_ a: String, _ b: String) -> Bool {
+        a.utf8.elementsEqual(b.utf8)
+    }
+
     public static let nullKey = "00000000-0000-0000-0000-000000000000"
 
     /// Whether `s` is a UUID in the 8-4-4-4-12 hex form (either case).

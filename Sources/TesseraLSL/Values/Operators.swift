@@ -23,10 +23,10 @@ public enum LSLOperators {
             return .string(l + r)
         case (.equal, .string(let l), .string(let r)), (.equal, .string(let l), .key(let r)),
             (.equal, .key(let l), .string(let r)), (.equal, .key(let l), .key(let r)):
-            return bool(l == r)
+            return bool(LSLValue.sameText(l, r))
         case (.notEqual, .string(let l), .string(let r)), (.notEqual, .string(let l), .key(let r)),
             (.notEqual, .key(let l), .string(let r)), (.notEqual, .key(let l), .key(let r)):
-            return bool(l != r)
+            return bool(!LSLValue.sameText(l, r))
 
         // Vectors.
         case (.add, .vector(let l), .vector(let r)): return .vector(LSLVector(l.x + r.x, l.y + r.y, l.z + r.z))
