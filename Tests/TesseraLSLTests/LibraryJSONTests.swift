@@ -68,6 +68,25 @@ private func jsonConstant(_ code: UInt32) -> LSLValue { .string(String(Character
         #expect(try lsl("llJson2List", s("plain")) == l(s("plain")))
     }
 
+    @Test func wikiExamples() throws {
+        // llJsonSetValue
+        let test = s(#"[9,"<1,1,1>",false,{"A":8,"Z":9}]"#)
+        #expect(try lsl("llJsonSetValue", test, l(i(0)), s("10")) == s(#"[10,"<1,1,1>",false,{"A":8,"Z":9}]"#))
+        #expect(try lsl("llJsonSetValue", test, l(i(2)), yes) == s(#"[9,"<1,1,1>",true,{"A":8,"Z":9}]"#))
+        #expect(try lsl("llJsonSetValue", test, l(i(3), s("A")), s("3")) == s(#"[9,"<1,1,1>",false,{"A":3,"Z":9}]"#))
+        #expect(try lsl("llJsonSetValue", test, l(i(-1)), s("Hello")) == s(#"[9,"<1,1,1>",false,{"A":8,"Z":9},"Hello"]"#))
+        // llList2Json
+        #expect(try lsl("llList2Json", array, l(s("89556747-24cb-43ed-920b-47caed15465f"))) == s(#"["89556747-24cb-43ed-920b-47caed15465f"]"#))
+        #expect(try lsl("llList2Json", object, l(s("pi"), f(3.14), s("set"), s("[1,2,3]"), s("status"), s("ok")))
+            == s(#"{"pi":3.140000,"set":[1,2,3],"status":"ok"}"#))
+        #expect(try lsl("llList2Json", array, l(i(0), f(3.14), s("[1,2,3]"), s("{}"))) == s("[0,3.140000,[1,2,3],{}]"))
+        // Strings are read as JSON: quotes must be added to keep words as strings.
+        let words = try lsl("llList2Json", array, l(s("bacon"), s("true"), s("false"), s("null")))
+        #expect(try lsl("llJson2List", words) == l(s("bacon"), yes, no, null))
+        let quoted = try lsl("llList2Json", array, l(s("\"bacon\""), s("\"true\""), s("\"false\""), s("\"null\"")))
+        #expect(try lsl("llJson2List", quoted) == l(s("bacon"), s("true"), s("false"), s("null")))
+    }
+
     @Test func settingValues() throws {
         #expect(try lsl("llJsonSetValue", s(#"{"a":1}"#), l(s("b")), s("2")) == s(#"{"a":1,"b":2}"#))
         #expect(try lsl("llJsonSetValue", s(#"{"a":1}"#), l(s("a")), s("x")) == s(#"{"a":"x"}"#))
@@ -77,7 +96,10 @@ private func jsonConstant(_ code: UInt32) -> LSLValue { .string(String(Character
         #expect(try lsl("llJsonSetValue", s("[1,2]"), l(i(0)), s("true")) == s("[true,2]"))
         #expect(try lsl("llJsonSetValue", s("[1,2]"), l(i(0)), delete) == s("[2]"))
         #expect(try lsl("llJsonSetValue", s("[1,2]"), l(i(5)), s("3")) == invalid)
-        #expect(try lsl("llJsonSetValue", s(#"{"a":1}"#), l(i(0)), s("3")) == invalid)
+        #expect(try lsl("llJsonSetValue", s(#"{"a":1}"#), l(i(1)), s("3")) == invalid)
+        // JSON_APPEND (or 0) where there is no array puts an array there.
+        #expect(try lsl("llJsonSetValue", s(#"{"a":1}"#), l(i(0)), s("3")) == s("[3]"))
+        #expect(try lsl("llJsonSetValue", s(#"{"a":{"b":2}}"#), l(s("a"), i(-1)), s("3")) == s(#"{"a":[3]}"#))
         #expect(try lsl("llJsonSetValue", s(""), l(s("a"), i(0)), s("x")) == s(#"{"a":["x"]}"#))
         #expect(try lsl("llJsonSetValue", s(#"{"a":{"b":[1]}}"#), l(s("a"), s("b"), i(-1)), s(#"{"c":null}"#)) == s(#"{"a":{"b":[1,{"c":null}]}}"#))
         #expect(try lsl("llJsonSetValue", s(#"{"a":1}"#), l(s("a")), yes) == s(#"{"a":true}"#))

@@ -182,7 +182,8 @@ extension LSLLibrary {
 
     /// `llJsonSetValue`: the value set (or with `JSON_DELETE` removed) at the path, the levels
     /// that do not exist created; an array index may be an existing one, the length, or
-    /// `JSON_APPEND` (-1); anything else, or a malformed document, gives `JSON_INVALID`.
+    /// `JSON_APPEND` (-1) — on a level that is no array, 0 and `JSON_APPEND` replace it with a
+    /// new array; any other index, or a malformed document, gives `JSON_INVALID`.
     static func jsonSetValue(_ json: String, _ path: [LSLValue], _ value: String) -> String {
         if path.isEmpty {
             return value == jsonDelete ? value : elementJSON(.string(value), parseNumbers: true)
@@ -209,10 +210,10 @@ extension LSLLibrary {
         switch step {
         case .integer(let index):
             var elements: [JSONTree]
-            switch tree {
-            case .array(let existing)?: elements = existing
-            case .object?: throw JSONSetFailure()
-            default:
+            if case .array(let existing)? = tree {
+                elements = existing
+            } else {
+                // Not an array (or nothing): index 0 or JSON_APPEND puts a new array there.
                 if delete { return tree }
                 elements = []
             }
