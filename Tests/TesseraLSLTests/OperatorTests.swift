@@ -38,6 +38,8 @@ import Testing
         #expect(isMathError(.divide, .float(1), .float(-0.0)))
         #expect(isMathError(.divide, .integer(1), .float(0)))
         #expect(isMathError(.divide, .float(0), .integer(0)))
+        #expect(isMathError(.divide, .float(.infinity), .float(.infinity)))
+        #expect(isMathError(.divide, .float(.nan), .float(1)))
         #expect(isMathError(.divide, .vector(LSLVector(1, 2, 3)), .float(0)))
         #expect(isMathError(.divide, .vector(LSLVector(1, 2, 3)), .integer(0)))
     }

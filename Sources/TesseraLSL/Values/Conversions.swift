@@ -107,6 +107,10 @@ extension LSLValue {
         if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
         let zeros = String(repeating: "0", count: decimals)
         if value == 0 { return (value.sign == .minus ? "-0" : "0") + (decimals > 0 ? "." + zeros : "") }
+        if value.magnitude < 10_000_000 && value == value.rounded(.towardZero) {
+            // Whole numbers below 10^7 have at most 7 digits: printed exactly.
+            return String(Int(value)) + (decimals > 0 ? "." + zeros : "")
+        }
         // Seven significant digits: value = m × 10^(e - 6), 1000000 <= m <= 9999999.
         let (m, e) = sevenDigits(Double(value.magnitude))
         // The value times 10^decimals, rounded half away from zero: n = m × 10^s.

@@ -108,8 +108,9 @@ public enum LSLOperators {
         }
     }
 
-    /// Float arithmetic in 32 bits (an integer operand is converted first). Division by zero
-    /// is a math error; `%` and the bit operators do not apply to floats.
+    /// Float arithmetic in 32 bits (an integer operand is converted first). Division by zero,
+    /// or one whose result is NaN (`inf / inf`, a NaN operand), is a math error; `%` and the
+    /// bit operators do not apply to floats.
     public static func floats(_ op: BinaryOperator, _ l: Float, _ r: Float) throws(LSLRuntimeError) -> LSLValue {
         try floats(op, l, r, .float(l), .float(r))
     }
@@ -120,8 +121,11 @@ public enum LSLOperators {
         case .subtract: return .float(l - r)
         case .multiply: return .float(l * r)
         case .divide:
+            // SL stops the script when a float division by zero is attempted or gives NaN.
             if r == 0 { throw .mathError }
-            return .float(l / r)
+            let q = l / r
+            if q.isNaN { throw .mathError }
+            return .float(q)
         case .less: return bool(l < r)
         case .lessEqual: return bool(l <= r)
         case .greater: return bool(l > r)
