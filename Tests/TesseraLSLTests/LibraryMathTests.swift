@@ -61,6 +61,12 @@ private let pi = Float(Double.pi)
         #expect(try lsl("llSin", f(0)) == f(0))
         #expect(try lsl("llCos", f(0)) == f(1))
         #expect(try lsl("llTan", f(0)) == f(0))
+        // Large angles are reduced with the x87's 66-bit π, as SL does.
+        #expect(try lsl("llSin", f(1e18)) == f(-0.21548087894916534))
+        #expect(try lsl("llSin", f(1e20)) == f(1e20))  // beyond 2^63: unchanged
+        #expect(try lsl("llSin", f(1e10)) == f(-0.48750603199005127))
+        #expect(try lsl("llSin", f(3)) == f(0.14112000167369843))
+        #expect(try lsl("llCos", f(1e30)) == f(1e30))  // beyond 2^63: unchanged
         #expect(try lsl("llAtan2", f(1), f(1)) == f(Float(Double.pi / 4)))
         #expect(try lsl("llAtan2", f(0), f(-1)) == f(pi))
         #expect(try lsl("llAsin", f(1)) == f(Float(Double.pi / 2)))

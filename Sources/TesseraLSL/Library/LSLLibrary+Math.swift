@@ -110,7 +110,18 @@ extension LSLLibrary {
     static func trig(_ f: Float, _ function: (Double) -> Double) -> Float {
         if f.isInfinite { return -Float.nan }
         guard abs(f) < 9_223_372_036_854_775_808 else { return f }
-        return Float(function(Double(f)))
+        return Float(function(reduceAngle(f)))
+    }
+
+    /// A whole angle reduced modulo 2π the way the x87 does it, with π to 66 bits (2π is
+    /// 115904311329233965478 / 2^64), so that large angles give SL's results; other angles
+    /// (below 2^23, with a fraction) are left to the C library.
+    static func reduceAngle(_ f: Float) -> Double {
+        guard f == f.rounded(.towardZero) else { return Double(f) }
+        let twoPi: UInt128 = 115_904_311_329_233_965_478
+        let n = UInt128(UInt64(abs(f))) << 64
+        let r = Double(n % twoPi) / 18_446_744_073_709_551_616.0
+        return f < 0 ? -r : r
     }
 
     /// A float in [0, mag) (or (mag, 0] for a negative mag) with a 24-bit mantissa truncated,
