@@ -202,7 +202,7 @@ let package = Package(
         ),
         // LSL, the scripting language: lexer, parser, AST, diagnostics and the built-in
         // definitions table (docs/lsl.md). Pure: no I/O, no clock, no dependencies.
-        .target(name: "TesseraLSL"),
+        .target(name: "TesseraLSL", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Composition root of `tessera up`: every role of a config in one process.
         .target(
             name: "TesseraLocalGrid",
