@@ -84,6 +84,35 @@ import Testing
         ])
     }
 
+    @Test func doorOpensOnTouchAndClosesByItsTimer() throws {
+        let (outcome, lines) = try Self.run(try ExampleScriptsTests.text("door.lsl"), events: try ExampleScriptsTests.text("door.events"))
+        // The last touch's llSetRot has SL's forced delay of 0.2 s.
+        #expect(outcome == .finished(at: 12.2))
+        let open = "llSetRot: rotation is now <0.00000, 0.00000, 0.70711, 0.70711>"
+        let closed = "llSetRot: rotation is now <0.00000, 0.00000, 0.00000, 1.00000>"
+        #expect(lines == [
+            "llSetObjectName: name is now \"Door\"",
+            "Door [owner]: Door ready.",
+            open, "Door: The door swings open.",
+            closed, "Door: The door closes.",
+            open, "Door: The door swings open.",
+            closed, "Door: The door closes.",
+        ])
+    }
+
+    @Test func countdownChangesStatesOnItsTimer() throws {
+        let (outcome, lines) = try Self.run(try ExampleScriptsTests.text("countdown.lsl"))
+        #expect(outcome == .finished(at: 3))
+        #expect(lines == [
+            "Object [owner]: Counting down from 3.",
+            "Object [owner]: 2...",
+            "Object [owner]: 1...",
+            "Object shouts: RING!",
+            "llSetColor: every face color is now <1.00000, 0.00000, 0.00000>",
+            "Object [owner]: Done after 3 seconds.",
+        ])
+    }
+
     @Test func timersRunInScriptTimeUpToTheLimit() throws {
         let source = """
             integer n;
