@@ -365,6 +365,18 @@ struct CodeGenerator {
                 _ = expressionOrVoid(initializer)
                 reset(mark)
             }
+            if let counted = countedLoop(condition, steps) {
+                // `for (…; i < n; ++i)`: test once before, then one increment-compare-jump per
+                // iteration.
+                let exit = counted.limitIsLiteral
+                    ? emit(.jgek, counted.counter, counted.limit, 0)
+                    : emit(.jge, counted.counter, counted.limit, 0)
+                let top = Int32(code.count)
+                scoped(body)
+                emit(counted.limitIsLiteral ? .incjltk : .incjlt, counted.counter, counted.limit, top)
+                patch(exit)
+                break
+            }
             let enter = emit(.jmp)
             let top = Int32(code.count)
             scoped(body)
@@ -807,7 +819,12 @@ struct CodeGenerator {
         if target.member == nil, targetType == .list || targetType == .string,
            let appended = appendedPart(op, target, value),
            let appendedType = type(of: appended), TypeRules.binary(.add, targetType, appendedType) == targetType {
-            let right = boxed(expression(appended))
+            // `l += [x]` appends x itself: no one-element list is made.
+            var single: Expression? = nil
+            if targetType == .list, case .list(let elements, _) = Self.stripped(appended), elements.count == 1 {
+                single = elements[0]
+            }
+            let right = boxed(expression(single ?? appended))
             if variable.isGlobal {
                 emit(.gappend, variable.slot, right)
                 return resultUsed ? loadGlobal(variable) : .value(right)
@@ -851,6 +868,40 @@ struct CodeGenerator {
         emit(.vset, whole.index, newValue.index, x: memberIndex(member))
         if variable.isGlobal { storeGlobal(variable, from: whole) }
         return newValue
+    }
+
+    /// `i < limit` with `++i`, `i++`, `i += 1` or `i = i + 1` as the only step, where `i` is an
+    /// integer local and `limit` an integer literal or another integer local.
+    private func countedLoop(_ condition: Expression?, _ steps: [Expression]) -> (counter: Int32, limit: Int32, limitIsLiteral: Bool)? {
+        guard let condition, steps.count == 1,
+              case .binary(.less, let left, let right, _) = Self.stripped(condition),
+              case .variable(let counterName) = Self.stripped(left), counterName.member == nil,
+              let counter = lookup(counterName.name), !counter.isGlobal, counter.type == .integer else { return nil }
+        let isStep: Bool
+        switch Self.stripped(steps[0]) {
+        case .preIncrement(let v, false), .postIncrement(let v, false):
+            isStep = v.name == counterName.name && v.member == nil
+        case .assignment(.add, let v, let amount, _):
+            isStep = v.name == counterName.name && v.member == nil && Self.integerLiteral(amount) == 1
+        case .assignment(.assign, let v, .binary(.add, .variable(let w), let amount, _), _):
+            isStep = v.name == counterName.name && v.member == nil && w.name == counterName.name && w.member == nil
+                && Self.integerLiteral(amount) == 1
+        default:
+            isStep = false
+        }
+        guard isStep else { return nil }
+        if let literal = Self.integerLiteral(right) { return (counter.slot, literal, true) }
+        if case .variable(let limitName) = Self.stripped(right), limitName.member == nil,
+           let limit = lookup(limitName.name), !limit.isGlobal, limit.type == .integer {
+            return (counter.slot, limit.slot, false)
+        }
+        return nil
+    }
+
+    static func stripped(_ expression: Expression) -> Expression {
+        var inner = expression
+        while case .parenthesized(let e, _) = inner { inner = e }
+        return inner
     }
 
     /// What `op value` appends to `target`, when it is an append: `+= x`, or `= target + x`.

@@ -43,6 +43,8 @@ enum Opcode: UInt8, Sendable, Hashable, CaseIterable {
     case jz, jnz     // if i[a] == 0 / != 0: pc = b
     case jlt, jle, jgt, jge, jeq, jne        // if i[a] op i[b]: pc = c
     case jltk, jlek, jgtk, jgek, jeqk, jnek  // if i[a] op b: pc = c
+    case incjlt      // i[a] += 1; if i[a] < i[b]: pc = c (the end of `for (…; i < n; ++i)`)
+    case incjltk     // i[a] += 1; if i[a] < b: pc = c
     // Values (strings, keys, vectors, rotations, lists): from here on, an instruction may change
     // the script's memory, and the VM checks it after each.
     case vconst      // v[a] = constants[b]

@@ -363,6 +363,14 @@ struct Machine {
             case .jgek: if ints[ib + a] >= ins.b { pc = c }
             case .jeqk: if ints[ib + a] == ins.b { pc = c }
             case .jnek: if ints[ib + a] != ins.b { pc = c }
+            case .incjlt:
+                let i = ints[ib + a] &+ 1
+                ints[ib + a] = i
+                if i < ints[ib + b] { pc = c }
+            case .incjltk:
+                let i = ints[ib + a] &+ 1
+                ints[ib + a] = i
+                if i < ins.b { pc = c }
 
             case .argi:
                 let i = ib + Int(function.intCount) + a
@@ -587,22 +595,24 @@ extension LSLValue {
     }
 
     /// Appends in place: a list gets the other list's elements or the value; a string gets text.
+    /// The payload is taken out of `self` first, so an unshared array or string grows in place.
     mutating func append(_ other: LSLValue) {
-        switch (self, other) {
-        case (.list(var elements), .list(let more)):
+        if case .list(var elements) = self {
             self = .integer(0)
-            elements.append(contentsOf: more)
+            if case .list(let more) = other {
+                elements.append(contentsOf: more)
+            } else {
+                elements.append(other)
+            }
             self = .list(elements)
-        case (.list(var elements), _):
+        } else if case .string(var text) = self {
             self = .integer(0)
-            elements.append(other)
-            self = .list(elements)
-        case (.string(var text), .string(let more)), (.string(var text), .key(let more)):
-            self = .integer(0)
-            text += more
+            if case .string(let more) = other {
+                text += more
+            } else if case .key(let more) = other {
+                text += more
+            }
             self = .string(text)
-        default:
-            break
         }
     }
 }
