@@ -979,6 +979,24 @@ struct CodeGenerator {
             return result
         }
         guard let definition = LSLDefinitions.functions[name] else { return nil }
+        if let intrinsic = Intrinsics.names[name], let returnType = definition.returnType {
+            // Computed inline on typed registers: no boxing, no argument array.
+            var registers: [Register] = []
+            for (index, (argument, parameter)) in zip(arguments, definition.parameters).enumerated() {
+                let mark = marks()
+                var register = expression(argument, as: parameter.type)
+                // A local read before an argument that may change it is read now.
+                if !isTemporary(register, mark), arguments[(index + 1)...].contains(where: { hasEffects($0) }) {
+                    let copy = allocate(parameter.type)
+                    move(register, to: copy)
+                    register = copy
+                }
+                registers.append(register)
+            }
+            let result = allocate(returnType)
+            emit(intrinsic, result.index, registers[0].index, registers.count > 1 ? registers[1].index : 0)
+            return result
+        }
         let first = allocateValues(max(arguments.count, 1))
         for (index, (argument, parameter)) in zip(arguments, definition.parameters).enumerated() {
             let mark = marks()

@@ -35,6 +35,10 @@ enum Opcode: UInt8, Sendable, Hashable, CaseIterable {
     case itof        // f[a] = Float(i[b])
     case ftoi        // i[a] = (integer) f[b]
     case ftrue       // i[a] = f[b] != 0
+    // Built-ins the VM computes itself on typed registers (the library's results exactly)
+    case sqrtf       // f[a] = llSqrt(f[b])
+    case fabsf       // f[a] = llFabs(f[b])
+    case iabs        // i[a] = llAbs(i[b])
     // Globals (integers and floats; values further down)
     case ldgi, ldgf  // r[a] = global b
     case stgi, stgf  // global a = r[b]
@@ -64,6 +68,10 @@ enum Opcode: UInt8, Sendable, Hashable, CaseIterable {
     case mklist      // v[a] = [v[b], …, v[b+c-1]]
     case vappend     // v[a] += v[b] in place (a list or a string)
     case gappend     // global value a += v[b] in place
+    case listlen     // i[a] = llGetListLength(v[b])
+    case list2int    // i[a] = llList2Integer(v[b], i[c])
+    case list2float  // f[a] = llList2Float(v[b], i[c])
+    case strlen      // i[a] = llStringLength(v[b])
     case ldgv        // v[a] = global value b
     case stgv        // global value a = v[b]
     // Calls and the rest

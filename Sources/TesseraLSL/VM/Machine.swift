@@ -244,6 +244,16 @@ struct Machine {
             case .ftoi:
                 if case .integer(let n) = LSLValue.float(floats[fb + b]).cast(to: .integer) { ints[ib + a] = n }
             case .ftrue: ints[ib + a] = floats[fb + b] != 0 ? 1 : 0
+            case .sqrtf: floats[fb + a] = Intrinsics.sqrt(floats[fb + b])
+            case .fabsf: floats[fb + a] = Intrinsics.fabs(floats[fb + b])
+            case .iabs: ints[ib + a] = Intrinsics.abs(ints[ib + b])
+            case .listlen:
+                if case .list(let l) = values[vb + b] { ints[ib + a] = Int32(truncatingIfNeeded: l.count) } else { ints[ib + a] = 0 }
+            case .list2int:
+                ints[ib + a] = Intrinsics.list2Integer(values[vb + b], ints[ib + c])
+            case .list2float:
+                floats[fb + a] = Intrinsics.list2Float(values[vb + b], ints[ib + c])
+            case .strlen: ints[ib + a] = Intrinsics.stringLength(values[vb + b])
 
             case .vconst: setValue(vb + a, program.constants[b])
             case .vmov: setValue(vb + a, values[vb + b], size: valueSizes[vb + b])
@@ -544,6 +554,7 @@ struct Machine {
     }
 
     static func float(_ value: LSLValue) -> Float {
+        // (the argument of a runtime function)
         switch value {
         case .float(let f): f
         case .integer(let n): Float(n)
@@ -613,6 +624,57 @@ extension LSLValue {
                 text += more
             }
             self = .string(text)
+        }
+    }
+}
+
+/// Built-ins the VM computes inline, with the library's semantics (IntrinsicTests compares
+/// them with `LSLLibrary` on many inputs).
+enum Intrinsics {
+    static let names: [String: Opcode] = [
+        "llSqrt": .sqrtf, "llFabs": .fabsf, "llAbs": .iabs, "llGetListLength": .listlen,
+        "llList2Integer": .list2int, "llList2Float": .list2float, "llStringLength": .strlen,
+    ]
+
+    @inline(__always)
+    static func sqrt(_ f: Float) -> Float { f < 0 ? -Float.nan : f.squareRoot() }
+
+    @inline(__always)
+    static func fabs(_ f: Float) -> Float { f == 0 || f.isNaN ? f : Swift.abs(f) }
+
+    @inline(__always)
+    static func abs(_ n: Int32) -> Int32 { n == .min ? .min : Swift.abs(n) }
+
+    static func stringLength(_ value: LSLValue) -> Int32 {
+        switch value {
+        case .string(let text), .key(let text): Int32(truncatingIfNeeded: text.unicodeScalars.count)
+        default: 0
+        }
+    }
+
+    @inline(__always)
+    static func element(_ value: LSLValue, _ index: Int32) -> LSLValue? {
+        guard case .list(let list) = value else { return nil }
+        var i = Int(index)
+        if i < 0 { i += list.count }
+        return i >= 0 && i < list.count ? list[i] : nil
+    }
+
+    static func list2Integer(_ value: LSLValue, _ index: Int32) -> Int32 {
+        switch element(value, index) {
+        case .integer(let v): v
+        case .float(let f): LSLValue.floatToInteger(f)
+        case .string(let s): LSLValue.stringToInteger(s)
+        default: 0
+        }
+    }
+
+    static func list2Float(_ value: LSLValue, _ index: Int32) -> Float {
+        switch element(value, index) {
+        case .float(let f): f
+        case .integer(let v): Float(v)
+        case .string(let s): LSLValue.stringToFloat(s)
+        default: 0
         }
     }
 }
