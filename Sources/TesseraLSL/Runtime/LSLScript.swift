@@ -83,8 +83,9 @@ public final class LSLScript {
 
     /// Events the host posted during the slice, for the machine to queue.
     func takeIncoming() -> [LSLEvent] {
-        defer { incoming = [] }
-        return incoming
+        let events = incoming
+        incoming.removeAll(keepingCapacity: true)
+        return events
     }
 
     var hasIncoming: Bool { !incoming.isEmpty }
@@ -227,7 +228,7 @@ extension Machine {
         inStateExit = false
         let target = pendingState
         pendingState = -1
-        queue.removeAll()
+        queue.removeAll(keepingCapacity: true)
         state = target
         script.hostStateChanged(target)
         if program.states[Int(target)].handlers["state_entry"] != nil {
