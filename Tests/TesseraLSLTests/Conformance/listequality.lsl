@@ -62,6 +62,15 @@ default
         if (a == ["different", "values"]) r = 1;
         checkI("listeq.values_ignored", r, 1);
         checkI("listeq.idiom_empty", a == [], 0);
+        checkI("listeq.not_equal.arithmetic", ([1, 2, 3] != [1]) * 10, 20);
+        checkI("listeq.types_ignored", ["1"] == [1], 1);
+        checkI("listeq.vectors", [<1, 2, 3>] == [<4, 5, 6>], 1);
+        checkI("listeq.empty_not_equal", [] != [1, 2], -2);
+        checkI("listeq.self", a == a, 1);
+        checkI("listeq.after_append", a + ["z"] != a, 1);
+        checkI("listeq.length_idiom", (a != []) == llGetListLength(a), 1);
+        checkI("listeq.negated", !(a == b), 0);
+        checkI("listeq.sublist", llList2List(a, 0, 0) == ["q"], 1);
         done();
     }
 }

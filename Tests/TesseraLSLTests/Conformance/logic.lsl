@@ -94,6 +94,25 @@ default
         checkI("logic.same_level_other", FALSE && FALSE || TRUE, 1);
         checkI("logic.not_binds_tighter", !0 && 1, 1);
         checkI("logic.with_comparison", 1 < 2 && 3 > 2, 1);
+        checkI("logic.not_comparison", !(1 == 2), 1);
+        checkI("logic.negative_operands", -1 && -1, 1);
+        calls = 0;
+        r = t(1) && t(1) && t(0) && t(1);
+        checkI("logic.chain.all_called", calls, 4);
+        r = 0;
+        if (FALSE) if (TRUE) r = 1; else r = 2;
+        checkI("logic.dangling_else", r, 0);
+        integer n = 0;
+        do ++n; while (FALSE);
+        checkI("logic.do_while_runs_once", n, 1);
+        n = 0;
+        @again;
+        ++n;
+        if (n < 3) jump again;
+        checkI("logic.jump_loop", n, 3);
+        calls = 0;
+        for (n = 0; t(n < 3); ++n) ;
+        checkI("logic.for_condition_calls", calls, 4);
         done();
     }
 }

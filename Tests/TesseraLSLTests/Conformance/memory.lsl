@@ -65,6 +65,14 @@ default
         checkI("memory.string.free_decreases", llGetFreeMemory() < free1, 1);
         checkI("memory.string.used_increases", llGetUsedMemory() > used1, 1);
         checkI("memory.string.kept", llStringLength(text), 1000);
+        integer a = llGetFreeMemory();
+        integer b = llGetFreeMemory();
+        checkI("memory.free_never_grows", b <= a, 1);
+        checkI("memory.free_plus_used_within_limit", llGetFreeMemory() + llGetUsedMemory() <= 65536, 1);
+        checkI("memory.set_limit", llSetMemoryLimit(60000), TRUE);
+        checkI("memory.limit_after_set", llGetMemoryLimit(), 60000);
+        checkI("memory.set_limit_back", llSetMemoryLimit(65536), TRUE);
+        checkI("memory.limit_restored", llGetMemoryLimit(), 65536);
         done();
     }
 }

@@ -98,6 +98,26 @@ default
         r = 0;
         if ([""]) r = 1;
         checkI("truth.list.one_empty_string", r, 1);
+        string s;
+        r = 0;
+        for (s = "ab"; s; s = llDeleteSubString(s, 0, 0)) ++r;
+        checkI("truth.string.for_loop", r, 2);
+        r = 0;
+        k = "a822ff2b-ff02-461d-b45d-dcd10a2de0c2";
+        do
+        {
+            ++r;
+            k = "not a uuid";
+        }
+        while (k);
+        checkI("truth.key.do_while", r, 1);
+        r = 0;
+        if (-0.5) r = 1;
+        checkI("truth.float.negative", r, 1);
+        r = 0;
+        if (5 & 2) r = 1;
+        checkI("truth.integer.bits_zero", r, 0);
+        checkI("truth.null_key_equals_text", NULL_KEY == "00000000-0000-0000-0000-000000000000", 1);
         done();
     }
 }
