@@ -2,35 +2,126 @@
 /// event in progress. Run it in slices with `run(now:budget:)`; capture it at any point between
 /// two slices with `capture()` and resume it anywhere with `LSLScript(restoring:program:host:)`.
 /// Not thread-safe: one thread runs a script at a time (docs/lsl.md, "Running scripts").
+///
+/// A new script queues `state_entry` of `default` itself (when the state has that handler), as
+/// SL does when a script starts or resets; hosts post every other event.
 public final class LSLScript {
     public let program: LSLProgram
     public unowned(unsafe) var host: LSLHost
+    private var machine: Machine
+    /// Events posted while the script runs (by the host, from inside a call), queued after it.
+    private var incoming: [LSLEvent] = []
+    private var isRunning = false
 
     public init(program: LSLProgram, host: LSLHost, seed: UInt64 = 0) {
         self.program = program
         self.host = host
-        fatalError("the VM is not built yet")
+        machine = Machine(seed: seed)
+        isRunning = true
+        machine.reset(program, script: self)
+        isRunning = false
+        drainIncoming()
     }
 
-    /// Queues an event; false when the queue already holds 64 (the event is dropped and counted)
-    /// or the script has no handler for it in its current state.
+    /// Queues an event; false when the current state has no handler for it, when the script has
+    /// stopped with an error, or when the queue already holds 64 events (then it is dropped and
+    /// counted in `droppedEvents`).
     @discardableResult
-    public func post(_ event: LSLEvent) -> Bool { fatalError("the VM is not built yet") }
+    public func post(_ event: LSLEvent) -> Bool {
+        guard !isRunning else {
+            guard incoming.count < Machine.queueLimit else { return false }
+            incoming.append(event)
+            return true
+        }
+        return machine.enqueue(event, program)
+    }
 
-    /// Runs at most `budget` instructions at script time `now` (seconds, never decreasing).
-    public func run(now: Double, budget: Int) -> LSLRunResult { fatalError("the VM is not built yet") }
+    /// Runs at most `budget` instructions at script time `now` (seconds; a smaller `now` than a
+    /// previous one counts as the previous one).
+    public func run(now: Double, budget: Int) -> LSLRunResult {
+        var running = Machine(seed: 0)
+        swap(&running, &machine)
+        isRunning = true
+        let result = running.run(now: now, budget: budget, program, script: self)
+        isRunning = false
+        swap(&running, &machine)
+        drainIncoming()
+        // An event posted during the slice may be waiting already.
+        if case .waiting = result, machine.current == nil, !machine.queue.isEmpty, machine.failure == nil {
+            return .yielded
+        }
+        return result
+    }
+
+    private func drainIncoming() {
+        guard !incoming.isEmpty else { return }
+        let events = incoming
+        incoming = []
+        for event in events { _ = machine.enqueue(event, program) }
+    }
 
     /// Events dropped because the queue was full.
-    public var droppedEvents: Int { 0 }
+    public var droppedEvents: Int { machine.droppedEvents }
+    /// Events waiting in the queue.
+    public var queuedEvents: Int { machine.queue.count }
+    /// The current state's name.
+    public var stateName: String { program.states[Int(machine.state)].name }
+    /// Memory the script uses now, as `llGetUsedMemory` reports it.
+    public var usedMemory: Int { machine.used }
+    /// The error that stopped the script, if one did.
+    public var failure: LSLRuntimeError? { machine.failure }
+    /// Whether an event handler is in progress (suspended between slices or sleeping).
+    public var isInEvent: Bool { machine.current != nil }
+    /// Script time the script was last run at.
+    public var now: Double { machine.now }
 
-    /// The whole state of the script as bytes.
-    public func capture() -> [UInt8] { [] }
+    func callHost(_ definition: LSLFunctionDefinition, _ arguments: [LSLValue]) throws(LSLRuntimeError) -> LSLValue {
+        let result = try host.call(definition, arguments, script: self)
+        guard let type = definition.returnType else { return .integer(0) }
+        if result.type == type { return result }
+        // A host answering with the wrong type does not break the VM's typed registers.
+        switch (result, type) {
+        case (.integer(let n), .float): return .float(Float(n))
+        case (.string(let s), .key): return .key(s)
+        case (.key(let s), .string): return .string(s)
+        default: return .zero(of: type)
+        }
+    }
 
-    /// A script resumed from `capture()`'s bytes, exactly where it stopped.
+    func printFromScript(_ text: String) {
+        host.print(text, script: self)
+    }
+
+    func hostStateChanged(_ state: Int32) {
+        host.stateChanged(to: program.states[Int(state)].name, script: self)
+    }
+
+    func hostReset() {
+        host.reset(script: self)
+    }
+
+    // MARK: - Capture
+
+    /// The whole state of the script as bytes (docs/lsl.md, "Captured state").
+    public func capture() -> [UInt8] {
+        var writer = CaptureWriter()
+        machine.write(to: &writer, program)
+        writer.putU32(UInt32(incoming.count))
+        for event in incoming { writer.put(event) }
+        return writer.bytes
+    }
+
+    /// A script resumed from `capture()`'s bytes, exactly where it stopped. The bytes must come
+    /// from a copy of the same program; anything else is refused with what was wrong.
     public init(restoring bytes: [UInt8], program: LSLProgram, host: LSLHost) throws(LSLCaptureError) {
         self.program = program
         self.host = host
-        fatalError("the VM is not built yet")
+        var reader = CaptureReader(bytes)
+        machine = try Machine.read(from: &reader, program)
+        let count = try reader.u32(max: UInt32(Machine.queueLimit), "incoming events")
+        for _ in 0..<count { incoming.append(try reader.event(program)) }
+        guard reader.isAtEnd else { throw LSLCaptureError("\(reader.remaining) bytes after the captured state") }
+        drainIncoming()
     }
 }
 
@@ -39,4 +130,91 @@ public struct LSLCaptureError: Error, Sendable, Hashable, CustomStringConvertibl
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+extension Machine {
+    mutating func enqueue(_ event: LSLEvent, _ program: LSLProgram) -> Bool {
+        guard failure == nil, program.states[Int(state)].handlers[event.name] != nil else { return false }
+        guard queue.count < Self.queueLimit else {
+            droppedEvents += 1
+            return false
+        }
+        queue.append(event)
+        return true
+    }
+
+    mutating func run(now: Double, budget: Int, _ program: LSLProgram, script: LSLScript) -> LSLRunResult {
+        if let failure { return .failed(failure) }
+        if now > self.now { self.now = now }
+        var budget = budget
+        while true {
+            if sleepUntil >= 0 {
+                if self.now < sleepUntil { return .waiting(until: sleepUntil) }
+                sleepUntil = -1
+            }
+            if current == nil {
+                if nextTimer >= 0 && self.now >= nextTimer {
+                    if !queue.contains(where: { $0.name == "timer" }) { _ = enqueue(LSLEvent("timer"), program) }
+                    nextTimer = timerInterval > 0 ? self.now + timerInterval : -1
+                }
+                guard !queue.isEmpty else { return .waiting(until: nextTimer >= 0 ? nextTimer : nil) }
+                if budget <= 0 { return .yielded }
+                let event = queue.removeFirst()
+                guard let handler = program.states[Int(state)].handlers[event.name] else { continue }
+                start(function: handler, arguments: event.arguments, program)
+                if used > memoryLimit { return fail(.stackHeapCollision) }
+            }
+            if budget <= 0 { return .yielded }
+            switch execute(&budget, program, script: script) {
+            case .budget:
+                return .yielded
+            case .eventDone:
+                if inStateExit { finishStateChange(program, script: script) }
+            case .stateChange(let target):
+                if inStateExit {
+                    // A `state` statement inside state_exit only ends it.
+                    finishStateChange(program, script: script)
+                } else if target != state {
+                    pendingState = target
+                    if let exit = program.states[Int(state)].handlers["state_exit"] {
+                        inStateExit = true
+                        start(function: exit, arguments: [], program)
+                    } else {
+                        finishStateChange(program, script: script)
+                    }
+                }
+            case .sleep(let seconds):
+                sleepUntil = self.now + seconds
+                return .waiting(until: sleepUntil)
+            case .failed(let error):
+                return fail(error)
+            case .reset:
+                script.hostReset()
+                let seed = random
+                let limit = self.now
+                reset(program, script: script)
+                random = seed
+                self.now = limit
+            }
+        }
+    }
+
+    private mutating func fail(_ error: LSLRuntimeError) -> LSLRunResult {
+        failure = error
+        return .failed(error)
+    }
+
+    /// After `state_exit` (or straight away without one): the queue is cleared, the host drops
+    /// listens, the new state begins with `state_entry`. The timer carries on.
+    private mutating func finishStateChange(_ program: LSLProgram, script: LSLScript) {
+        inStateExit = false
+        let target = pendingState
+        pendingState = -1
+        queue.removeAll()
+        state = target
+        script.hostStateChanged(target)
+        if program.states[Int(target)].handlers["state_entry"] != nil {
+            queue.append(LSLEvent("state_entry"))
+        }
+    }
 }

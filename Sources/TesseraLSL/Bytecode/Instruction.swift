@@ -1,0 +1,73 @@
+/// One VM instruction: an opcode, a sub-operation (`x`), and three operands. Operands name
+/// registers of the current frame (`i` integer, `f` float, `v` value registers), globals, jump
+/// targets or table indexes, as each opcode says (docs/lsl.md, "Bytecode").
+struct Instruction: Sendable, Hashable {
+    var op: Opcode
+    var x: UInt8
+    var a: Int32
+    var b: Int32
+    var c: Int32
+
+    init(_ op: Opcode, _ a: Int32 = 0, _ b: Int32 = 0, _ c: Int32 = 0, x: UInt8 = 0) {
+        self.op = op
+        self.x = x
+        self.a = a
+        self.b = b
+        self.c = c
+    }
+}
+
+enum Opcode: UInt8, Sendable, Hashable, CaseIterable {
+    // Integers: i[a] = …
+    case iconst      // i[a] = b
+    case imov        // i[a] = i[b]
+    case iadd, isub, imul, idiv, imod, iand, ior, ixor, ishl, ishr, iland, ilor
+    case ieq, ine, ilt, ile, igt, ige   // i[a] = i[b] op i[c]
+    case iaddk       // i[a] = i[b] &+ c
+    case ineg, inot, ibitnot            // i[a] = op i[b]
+    // Floats
+    case fconst      // f[a] = Float(bitPattern: b)
+    case fmov
+    case fadd, fsub, fmul, fdiv         // f[a] = f[b] op f[c]
+    case feq, fne, flt, fle, fgt, fge   // i[a] = f[b] op f[c]
+    case fneg
+    case itof        // f[a] = Float(i[b])
+    case ftoi        // i[a] = (integer) f[b]
+    case ftrue       // i[a] = f[b] != 0
+    // Values (strings, keys, vectors, rotations, lists)
+    case vconst      // v[a] = constants[b]
+    case vmov
+    case vbin        // v[a] = v[b] (BinaryOperator x) v[c]
+    case vun         // v[a] = (UnaryOperator x) v[b]
+    case vcast       // v[a] = (LSLType x) v[b]
+    case vtrue       // i[a] = v[b] is true
+    case boxi        // v[a] = .integer(i[b])
+    case boxf        // v[a] = .float(f[b])
+    case unboxi      // i[a] = v[b] as integer
+    case unboxf      // f[a] = v[b] as float
+    case vget        // f[a] = component x (0 x, 1 y, 2 z, 3 s) of v[b]
+    case vset        // component x of v[a] = f[b]
+    case mkvec       // v[a] = <f[b], f[b+1], f[b+2]>
+    case mkrot       // v[a] = <f[b], …, f[b+3]>
+    case mklist      // v[a] = [v[b], …, v[b+c-1]]
+    case vappend     // v[a] += v[b] in place (a list or a string)
+    case gappend     // global value a += v[b] in place
+    // Globals
+    case ldgi, ldgf, ldgv  // r[a] = global b
+    case stgi, stgf, stgv  // global a = r[b]
+    // Control
+    case jmp         // pc = a
+    case jz, jnz     // if i[a] == 0 / != 0: pc = b
+    case jnlt, jnle, jngt, jnge, jneq, jnne  // unless i[a] op i[b]: pc = c
+    case argi, argf, argv // callee register a (of its kind) = r[b]
+    case call        // call function a
+    case reti, retf, retv // return r[a]
+    case ret         // return (void)
+    case geti, getf, getv // r[a] = the value the last call returned
+    case lib         // v[a] = library function c (v[b], …)
+    case host        // v[a] = host function c (v[b], …)
+    case runtime     // v[a] = runtime function c (v[b], …)
+    case print       // host.print(string of v[a])
+    case state       // change to state a
+    case end         // the event handler is done
+}
