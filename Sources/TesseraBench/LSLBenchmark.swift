@@ -5,7 +5,8 @@ import TesseraLSL
 /// subprocess in the same run): the baseline is Lua's time, the figure our speed as a fraction
 /// of it (Lua time / LSL time; the aim is at least 0.5). Each Lua program times itself with
 /// `os.clock()` so process start is left out; the LSL side is timed around `LSLScript.run` from
-/// the first instruction of `state_entry` to the script's last event (compilation left out).
+/// the first instruction of `state_entry` to the script's last event (compilation left out), in
+/// thread CPU time like `os.clock()`, so other load on the machine counts on neither side.
 /// Programs stay inside LSL's 64 KiB per script: strings and lists are built in chunks.
 public struct LSLBenchmark: Sendable {
     public struct Program: Sendable {
@@ -31,6 +32,8 @@ public struct LSLBenchmark: Sendable {
         public var rssBytesPerCopy: Double
         /// The captured state of one idle copy, in bytes.
         public var capturedBytesPerCopy: Int
+        /// The VM's own accounting of one idle copy's memory (what `llGetUsedMemory` reports).
+        public var vmUsedBytesPerCopy: Int
     }
 
     public var luaPath: String
@@ -84,8 +87,7 @@ public struct LSLBenchmark: Sendable {
         let host = Host()
         let script = LSLScript(program: program, host: host)
         var now = 0.0
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = threadCPUSeconds()
         loop: while true {
             switch script.run(now: now, budget: budget) {
             case .yielded: continue
@@ -94,12 +96,16 @@ public struct LSLBenchmark: Sendable {
             case .failed(let error): throw LSLBenchmarkError.runtime(name, error.message)
             }
         }
-        let elapsed = clock.now - start
-        return (Self.millis(elapsed), host.lines.last ?? "")
+        let elapsed = threadCPUSeconds() - start
+        return (elapsed * 1000, host.lines.last ?? "")
     }
 
-    static func millis(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    /// CPU time of the calling thread: the same kind of clock as Lua's os.clock() (process CPU
+    /// time, one thread), so that other load on the machine counts on neither side.
+    static func threadCPUSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
     // MARK: - Lua
@@ -152,9 +158,11 @@ public struct LSLBenchmark: Sendable {
         }
         let after = residentBytes()
         let captured = scripts.last?.capture().count ?? 0
-        withExtendedLifetime(scripts) {}
-        withExtendedLifetime(first) {}
-        return IdleCopies(copies: copies, rssBytesPerCopy: Double(after - before) / Double(copies), capturedBytesPerCopy: captured)
+        let used = scripts.last?.usedMemory ?? 0
+        withExtendedLifetime((scripts, first, host)) {}
+        return IdleCopies(
+            copies: copies, rssBytesPerCopy: Double(after - before) / Double(copies), capturedBytesPerCopy: captured,
+            vmUsedBytesPerCopy: used)
     }
 
     /// The process's resident set in bytes (Linux: /proc/self/statm).

@@ -180,7 +180,9 @@ struct ScriptDriver {
         var driver = ScriptDriver(program: program)
         let actual = driver.runToEnd(budget: 1000)
         let expected = try Conformance.expected(name)
-        #expect(actual == expected, "\(name).lsl output differs (- expected, + actual):\n\(Conformance.diff(expected: expected, actual: actual))")
+        if actual != expected {
+            Issue.record("\(name).lsl output differs (- expected, + actual):\n\(Conformance.diff(expected: expected, actual: actual))")
+        }
     }
 
     /// Seventy link messages into a queue of 64: six refused and counted.
@@ -196,13 +198,15 @@ struct ScriptDriver {
     /// capture its whole state, rebuild the script from the bytes and carry on with the rebuilt
     /// one. The output is the uninterrupted run's, and capturing a just-restored script gives the
     /// same bytes.
-    @Test(arguments: ["roundtrip", "states", "casts", "lists", "evalorder", "timers"])
+    @Test(arguments: ["roundtrip", "states", "queue", "timers", "logic", "integers", "evalorder", "casts", "lists", "error_in_second_event"])
     func captureAfterEveryInstruction(_ name: String) throws {
         guard let program = try Conformance.compile(name) else { return }
         var plain = ScriptDriver(program: program)
         let uninterrupted = plain.runToEnd(budget: 1000)
         let expected = try Conformance.expected(name)
-        #expect(uninterrupted == expected)
+        if uninterrupted != expected {
+            Issue.record("\(name).lsl output differs (- expected, + actual):\n\(Conformance.diff(expected: expected, actual: uninterrupted))")
+        }
 
         var driver = ScriptDriver(program: program)
         var unstableCaptures = 0
@@ -221,8 +225,10 @@ struct ScriptDriver {
         }
         #expect(restoreFailures.isEmpty, "\(restoreFailures.prefix(3))")
         #expect(unstableCaptures == 0, "a restored script captured different bytes \(unstableCaptures) times")
-        #expect(driver.slices > 100)
-        #expect(resumed == uninterrupted, "captured run differs (- uninterrupted, + captured):\n\(Conformance.diff(expected: uninterrupted, actual: resumed))")
+        #expect(driver.slices >= 20)
+        if resumed != uninterrupted {
+            Issue.record("\(name).lsl captured run differs (- uninterrupted, + captured):\n\(Conformance.diff(expected: uninterrupted, actual: resumed))")
+        }
     }
 
     /// Bytes of another program, or garbage, are refused with an error, never a crash.
@@ -240,7 +246,7 @@ struct ScriptDriver {
     /// round-robin with the same budget: the normal one finishes with its expected output.
     @Test func endlessLoopYieldsToOthers() throws {
         guard let endlessProgram = try Conformance.compile("endless_loop"),
-              let normalProgram = try Conformance.compile("lists") else { return }
+              let normalProgram = try Conformance.compile("logic") else { return }
         var endless = ScriptDriver(program: endlessProgram)
         var normal = ScriptDriver(program: normalProgram)
         var endlessYields = 0
@@ -250,9 +256,11 @@ struct ScriptDriver {
             if endless.step(budget: 500) == .yielded { endlessYields += 1 }
             normal.step(budget: 500)
         }
-        let expected = try Conformance.expected("lists")
+        let expected = try Conformance.expected("logic")
         #expect(normal.finished)
-        #expect(normal.host.lines == expected)
+        if normal.host.lines != expected {
+            Issue.record("the normal script's output differs (- expected, + actual):\n\(Conformance.diff(expected: expected, actual: normal.host.lines))")
+        }
         #expect(endlessYields == rounds, "the endless loop stopped yielding")
         #expect(!endless.finished)
         #expect(endless.host.lines == ["looping"])
@@ -268,7 +276,7 @@ struct ScriptDriver {
     /// finishes with its expected output.
     @Test func memoryBombFailsAlone() throws {
         guard let bombProgram = try Conformance.compile("error_memory_bomb"),
-              let normalProgram = try Conformance.compile("strings") else { return }
+              let normalProgram = try Conformance.compile("logic") else { return }
         var bomb = ScriptDriver(program: bombProgram)
         var normal = ScriptDriver(program: normalProgram)
         var rounds = 0
@@ -278,22 +286,26 @@ struct ScriptDriver {
             if !bomb.finished { bombResult = bomb.step(budget: 200) }
             if !normal.finished { normal.step(budget: 200) }
         }
-        let expected = try Conformance.expected("strings")
+        let expected = try Conformance.expected("logic")
         #expect(bombResult == .failed(.stackHeapCollision))
         #expect(bomb.host.lines == ["before", "ERROR Stack-Heap Collision"])
-        #expect(normal.host.lines == expected)
+        if normal.host.lines != expected {
+            Issue.record("the normal script's output differs (- expected, + actual):\n\(Conformance.diff(expected: expected, actual: normal.host.lines))")
+        }
     }
 
     /// Many copies of one program run independently: each has its own globals and output.
     @Test func copiesShareTheProgramNotTheState() throws {
-        guard let program = try Conformance.compile("evalorder") else { return }
-        let expected = try Conformance.expected("evalorder")
+        guard let program = try Conformance.compile("logic") else { return }
+        let expected = try Conformance.expected("logic")
         var drivers = (0..<5).map { _ in ScriptDriver(program: program) }
         var rounds = 0
         while drivers.contains(where: { !$0.finished }) && rounds < 1_000_000 {
             rounds += 1
             for index in drivers.indices where !drivers[index].finished { drivers[index].step(budget: 37) }
         }
-        for driver in drivers { #expect(driver.host.lines == expected) }
+        for (index, driver) in drivers.enumerated() where driver.host.lines != expected {
+            Issue.record("copy \(index) differs (- expected, + actual):\n\(Conformance.diff(expected: expected, actual: driver.host.lines))")
+        }
     }
 }
