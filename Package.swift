@@ -202,7 +202,7 @@ let package = Package(
         ),
         // LSL, the scripting language: lexer, parser, AST, diagnostics and the built-in
         // definitions table (docs/lsl.md). Pure: no I/O, no clock, no dependencies.
-        .target(name: "TesseraLSL"),
+        .target(name: "TesseraLSL", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Composition root of `tessera up`: every role of a config in one process.
         .target(
             name: "TesseraLocalGrid",
@@ -236,7 +236,7 @@ let package = Package(
             dependencies: [
                 "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraLocalGrid", "TesseraBench",
                 "TesseraStorage", "TesseraGrid", "TesseraGridProtocol", "TesseraWire", "TesseraClientProtocol", "TesseraPhysicsService",
-                "TesseraConsole", "TesseraMetrics",
+                "TesseraConsole", "TesseraMetrics", "TesseraLSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

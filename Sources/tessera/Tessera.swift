@@ -11,6 +11,7 @@ struct Tessera: AsyncParsableCommand {
             """,
         subcommands: [Up.self, GridCommand.self, RegionCommand.self, PhysicsCommand.self, ClientManagerCommand.self, Bots.self, Status.self, Demo.self, Bench.self, Migrate.self, User.self, Admin.self, ConsoleCLI.self,
             GuardPostgres.self,
+            LSLCommand.self,
         ]
     )
 }

@@ -336,7 +336,7 @@ struct CodeGenerator {
         case .expression(let value):
             _ = expressionOrVoid(value)
         case .if(let condition, let then, let otherwise, _):
-            let jumpToElse = branchUnless(condition)
+            let jumpToElse = branch(condition, when: false)
             reset(mark)
             scoped(then)
             if let otherwise {
@@ -348,37 +348,49 @@ struct CodeGenerator {
                 patch(jumpToElse)
             }
         case .while(let condition, let body, _):
+            // The test sits after the body: one jump per iteration instead of two.
+            let enter = emit(.jmp)
             let top = Int32(code.count)
-            let exit = branchUnless(condition)
-            reset(mark)
             scoped(body)
-            emit(.jmp, top)
-            patch(exit)
+            patch(enter)
+            let back = branch(condition, when: true)
+            code[back].setTarget(top)
         case .doWhile(let body, let condition, _):
             let top = Int32(code.count)
             scoped(body)
-            let exit = branchUnless(condition)
-            reset(mark)
-            emit(.jmp, top)
-            patch(exit)
+            let back = branch(condition, when: true)
+            code[back].setTarget(top)
         case .for(let initializers, let condition, let steps, let body, _):
             for initializer in initializers {
                 _ = expressionOrVoid(initializer)
                 reset(mark)
             }
-            let top = Int32(code.count)
-            var exit: Int?
-            if let condition {
-                exit = branchUnless(condition)
-                reset(mark)
+            if let counted = countedLoop(condition, steps) {
+                // `for (…; i < n; ++i)`: test once before, then one increment-compare-jump per
+                // iteration.
+                let exit = counted.limitIsLiteral
+                    ? emit(.jgek, counted.counter, counted.limit, 0)
+                    : emit(.jge, counted.counter, counted.limit, 0)
+                let top = Int32(code.count)
+                scoped(body)
+                emit(counted.limitIsLiteral ? .incjltk : .incjlt, counted.counter, counted.limit, top)
+                patch(exit)
+                break
             }
+            let enter = emit(.jmp)
+            let top = Int32(code.count)
             scoped(body)
             for step in steps {
                 _ = expressionOrVoid(step)
                 reset(mark)
             }
-            emit(.jmp, top)
-            if let exit { patch(exit) }
+            patch(enter)
+            if let condition {
+                let back = branch(condition, when: true)
+                code[back].setTarget(top)
+            } else {
+                emit(.jmp, top)
+            }
         case .jump(let label, _):
             let at = emit(.jmp)
             pendingJumps.append((at, label))
@@ -411,31 +423,61 @@ struct CodeGenerator {
     }
 
     private mutating func patch(_ at: Int) {
-        let target = Int32(code.count)
-        switch code[at].op {
-        case .jmp: code[at].a = target
-        case .jz, .jnz: code[at].b = target
-        default: code[at].c = target
-        }
+        code[at].setTarget(Int32(code.count))
     }
 
-    /// Emits a jump taken when `condition` is false, and returns where to patch its target.
-    private mutating func branchUnless(_ condition: Expression) -> Int {
+    /// Emits a jump taken when `condition`'s truth is `when`, and returns where to patch its
+    /// target. Integer comparisons become one compare-and-jump.
+    private mutating func branch(_ condition: Expression, when: Bool) -> Int {
         var inner = condition
         while case .parenthesized(let e, _) = inner { inner = e }
-        if case .binary(let op, let left, let right, _) = inner,
-           let fused = Self.fusedBranch[op],
+        if case .binary(var op, let left, let right, _) = inner,
+           Self.comparisonBranches[op] != nil,
            type(of: left) == .integer, type(of: right) == .integer {
+            if !when { op = Self.negated[op]! }
+            if let literal = Self.integerLiteral(right) {
+                let mark = marks()
+                let l = expression(left, as: .integer)
+                reset(mark)
+                return emit(Self.comparisonBranches[op]!.immediate, l.index, literal, 0)
+            }
             let (l, r) = operands(left, right, as: .integer)
-            return emit(fused, l.index, r.index, 0)
+            return emit(Self.comparisonBranches[op]!.registers, l.index, r.index, 0)
         }
         let value = truth(expression(condition))
-        return emit(.jz, value, 0)
+        return emit(when ? .jnz : .jz, value, 0)
     }
 
-    private static let fusedBranch: [BinaryOperator: Opcode] = [
-        .less: .jnlt, .lessEqual: .jnle, .greater: .jngt, .greaterEqual: .jnge, .equal: .jneq, .notEqual: .jnne,
+    private static let comparisonBranches: [BinaryOperator: (registers: Opcode, immediate: Opcode)] = [
+        .less: (.jlt, .jltk), .lessEqual: (.jle, .jlek), .greater: (.jgt, .jgtk), .greaterEqual: (.jge, .jgek),
+        .equal: (.jeq, .jeqk), .notEqual: (.jne, .jnek),
     ]
+
+    private static let negated: [BinaryOperator: BinaryOperator] = [
+        .less: .greaterEqual, .lessEqual: .greater, .greater: .lessEqual, .greaterEqual: .less,
+        .equal: .notEqual, .notEqual: .equal,
+    ]
+
+    /// The value of an integer literal (or a negated one), when the expression is one.
+    private static func integerLiteral(_ expression: Expression) -> Int32? {
+        switch expression {
+        case .integer(let n, _): n
+        case .parenthesized(let inner, _): integerLiteral(inner)
+        case .unary(.negate, .integer(let n, _), _): 0 &- n
+        default: nil
+        }
+    }
+
+    /// The value of a float or integer literal used where a float is expected.
+    private static func floatLiteral(_ expression: Expression) -> Float? {
+        switch expression {
+        case .float(let f, _): f
+        case .integer(let n, _): Float(n)
+        case .parenthesized(let inner, _): floatLiteral(inner)
+        case .unary(.negate, let inner, _): floatLiteral(inner).map { -$0 }
+        default: nil
+        }
+    }
 
     /// An integer register that is nonzero when the value is true (LSL's truthiness).
     private mutating func truth(_ register: Register) -> Int32 {
@@ -706,31 +748,46 @@ struct CodeGenerator {
     private static let floatOps: [BinaryOperator: Opcode] = [
         .add: .fadd, .subtract: .fsub, .multiply: .fmul, .divide: .fdiv,
     ]
+    private static let floatImmediates: [BinaryOperator: Opcode] = [.add: .faddk, .subtract: .fsubk, .multiply: .fmulk]
     private static let floatComparisons: [BinaryOperator: Opcode] = [
         .equal: .feq, .notEqual: .fne, .less: .flt, .lessEqual: .fle, .greater: .fgt, .greaterEqual: .fge,
     ]
 
-    private mutating func binary(_ op: BinaryOperator, _ left: Expression, _ right: Expression) -> Register {
+    /// A binary operation; integer and float results go to `destination` when one is given (a
+    /// local the result is assigned to), saving a move.
+    private mutating func binary(_ op: BinaryOperator, _ left: Expression, _ right: Expression, into destination: Register? = nil) -> Register {
         let l = type(of: left) ?? .integer
         let r = type(of: right) ?? .integer
         let result = TypeRules.binary(op, l, r) ?? .integer
         if l == .integer && r == .integer, let opcode = Self.intOps[op] {
+            if op == .add || op == .subtract, let k = Self.integerLiteral(right) {
+                let a = expression(left, as: .integer)
+                let target = destination ?? allocate(.integer)
+                emit(.iaddk, target.index, a.index, op == .add ? k : 0 &- k)
+                return target
+            }
             let (a, b) = operands(left, right, as: .integer)
-            let target = allocate(.integer)
+            let target = destination ?? allocate(.integer)
             emit(opcode, target.index, a.index, b.index)
             return target
         }
         let numeric: Set<LSLType> = [.integer, .float]
         if numeric.contains(l) && numeric.contains(r) {
             if let opcode = Self.floatOps[op] {
+                if let k = Self.floatLiteral(right), let immediate = Self.floatImmediates[op] {
+                    let a = expression(left, as: .float)
+                    let target = destination ?? allocate(.float)
+                    emit(immediate, target.index, a.index, Int32(bitPattern: k.bitPattern))
+                    return target
+                }
                 let (a, b) = operands(left, right, as: .float)
-                let target = allocate(.float)
+                let target = destination ?? allocate(.float)
                 emit(opcode, target.index, a.index, b.index)
                 return target
             }
             if let opcode = Self.floatComparisons[op] {
                 let (a, b) = operands(left, right, as: .float)
-                let target = allocate(.integer)
+                let target = destination ?? allocate(.integer)
                 emit(opcode, target.index, a.index, b.index)
                 return target
             }
@@ -749,9 +806,9 @@ struct CodeGenerator {
         switch result.kind {
         case .value: return .value(v)
         case .int:
-            let i = allocate(.integer).index; emit(.unboxi, i, v); return .int(i)
+            let i = destination?.index ?? allocate(.integer).index; emit(.unboxi, i, v); return .int(i)
         case .float:
-            let f = allocate(.float).index; emit(.unboxf, f, v); return .float(f)
+            let f = destination?.index ?? allocate(.float).index; emit(.unboxf, f, v); return .float(f)
         }
     }
 
@@ -762,13 +819,32 @@ struct CodeGenerator {
         if target.member == nil, targetType == .list || targetType == .string,
            let appended = appendedPart(op, target, value),
            let appendedType = type(of: appended), TypeRules.binary(.add, targetType, appendedType) == targetType {
-            let right = boxed(expression(appended))
+            // `l += [x]` appends x itself: no one-element list is made.
+            var single: Expression? = nil
+            if targetType == .list, case .list(let elements, _) = Self.stripped(appended), elements.count == 1 {
+                single = elements[0]
+            }
+            let right = boxed(expression(single ?? appended))
             if variable.isGlobal {
                 emit(.gappend, variable.slot, right)
                 return resultUsed ? loadGlobal(variable) : .value(right)
             }
             emit(.vappend, variable.slot, right)
             return register(of: variable)
+        }
+        // An integer or float local takes the result of its operation directly.
+        if target.member == nil, !variable.isGlobal, targetType == .integer || targetType == .float {
+            let local = register(of: variable)
+            var inner = value
+            while case .parenthesized(let e, _) = inner { inner = e }
+            if op == .assign, case .binary(let binaryOperator, let l, let r, _) = inner,
+               let lt = type(of: l), let rt = type(of: r), TypeRules.binary(binaryOperator, lt, rt) == targetType {
+                return binary(binaryOperator, l, r, into: local)
+            }
+            if op != .assign, let binaryOperator = BinaryOperator(rawValue: String(op.rawValue.dropLast())),
+               let vt = type(of: value), TypeRules.binary(binaryOperator, targetType, vt) == targetType {
+                return binary(binaryOperator, .variable(target), value, into: local)
+            }
         }
         let newValue: Register
         if op == .assign {
@@ -792,6 +868,40 @@ struct CodeGenerator {
         emit(.vset, whole.index, newValue.index, x: memberIndex(member))
         if variable.isGlobal { storeGlobal(variable, from: whole) }
         return newValue
+    }
+
+    /// `i < limit` with `++i`, `i++`, `i += 1` or `i = i + 1` as the only step, where `i` is an
+    /// integer local and `limit` an integer literal or another integer local.
+    private func countedLoop(_ condition: Expression?, _ steps: [Expression]) -> (counter: Int32, limit: Int32, limitIsLiteral: Bool)? {
+        guard let condition, steps.count == 1,
+              case .binary(.less, let left, let right, _) = Self.stripped(condition),
+              case .variable(let counterName) = Self.stripped(left), counterName.member == nil,
+              let counter = lookup(counterName.name), !counter.isGlobal, counter.type == .integer else { return nil }
+        let isStep: Bool
+        switch Self.stripped(steps[0]) {
+        case .preIncrement(let v, false), .postIncrement(let v, false):
+            isStep = v.name == counterName.name && v.member == nil
+        case .assignment(.add, let v, let amount, _):
+            isStep = v.name == counterName.name && v.member == nil && Self.integerLiteral(amount) == 1
+        case .assignment(.assign, let v, .binary(.add, .variable(let w), let amount, _), _):
+            isStep = v.name == counterName.name && v.member == nil && w.name == counterName.name && w.member == nil
+                && Self.integerLiteral(amount) == 1
+        default:
+            isStep = false
+        }
+        guard isStep else { return nil }
+        if let literal = Self.integerLiteral(right) { return (counter.slot, literal, true) }
+        if case .variable(let limitName) = Self.stripped(right), limitName.member == nil,
+           let limit = lookup(limitName.name), !limit.isGlobal, limit.type == .integer {
+            return (counter.slot, limit.slot, false)
+        }
+        return nil
+    }
+
+    static func stripped(_ expression: Expression) -> Expression {
+        var inner = expression
+        while case .parenthesized(let e, _) = inner { inner = e }
+        return inner
     }
 
     /// What `op value` appends to `target`, when it is an append: `+= x`, or `= target + x`.
@@ -869,6 +979,24 @@ struct CodeGenerator {
             return result
         }
         guard let definition = LSLDefinitions.functions[name] else { return nil }
+        if let intrinsic = Intrinsics.names[name], let returnType = definition.returnType {
+            // Computed inline on typed registers: no boxing, no argument array.
+            var registers: [Register] = []
+            for (index, (argument, parameter)) in zip(arguments, definition.parameters).enumerated() {
+                let mark = marks()
+                var register = expression(argument, as: parameter.type)
+                // A local read before an argument that may change it is read now.
+                if !isTemporary(register, mark), arguments[(index + 1)...].contains(where: { hasEffects($0) }) {
+                    let copy = allocate(parameter.type)
+                    move(register, to: copy)
+                    register = copy
+                }
+                registers.append(register)
+            }
+            let result = allocate(returnType)
+            emit(intrinsic, result.index, registers[0].index, registers.count > 1 ? registers[1].index : 0)
+            return result
+        }
         let first = allocateValues(max(arguments.count, 1))
         for (index, (argument, parameter)) in zip(arguments, definition.parameters).enumerated() {
             let mark = marks()
@@ -942,4 +1070,15 @@ extension BinaryOperator: CaseIterable {
 extension UnaryOperator: CaseIterable {
     public static let allCases: [UnaryOperator] = [.negate, .not, .bitNot]
     var code: UInt8 { UInt8(Self.allCases.firstIndex(of: self)!) }
+}
+
+extension Instruction {
+    /// Points a jump at `target` (whichever operand holds the target for its opcode).
+    mutating func setTarget(_ target: Int32) {
+        switch op {
+        case .jmp: a = target
+        case .jz, .jnz: b = target
+        default: c = target
+        }
+    }
 }

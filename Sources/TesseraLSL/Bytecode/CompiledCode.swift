@@ -13,6 +13,25 @@ struct CompiledFunction: Sendable, Hashable {
     var frameBytes: Int { 16 + Int(intCount) * 4 + Int(floatCount) * 4 + Int(valueCount) * 8 }
 }
 
+/// What the VM needs of a function on every call and return: plain numbers, no references.
+struct FrameLayout: Sendable, Hashable {
+    var entry: Int32
+    var intCount: Int32
+    var floatCount: Int32
+    var valueCount: Int32
+    var valueParameters: Int32
+    var frameBytes: Int
+
+    init(_ function: CompiledFunction) {
+        entry = function.entry
+        intCount = function.intCount
+        floatCount = function.floatCount
+        valueCount = function.valueCount
+        valueParameters = Int32(function.parameterTypes.filter { $0.kind == .value }.count)
+        frameBytes = function.frameBytes
+    }
+}
+
 struct CompiledState: Sendable, Hashable {
     var name: String
     /// Event name → index in `functions`.

@@ -31,10 +31,26 @@ enum Opcode: UInt8, Sendable, Hashable, CaseIterable {
     case fadd, fsub, fmul, fdiv         // f[a] = f[b] op f[c]
     case feq, fne, flt, fle, fgt, fge   // i[a] = f[b] op f[c]
     case fneg
+    case faddk, fsubk, fmulk                 // f[a] = f[b] op Float(bitPattern: c)
     case itof        // f[a] = Float(i[b])
     case ftoi        // i[a] = (integer) f[b]
     case ftrue       // i[a] = f[b] != 0
-    // Values (strings, keys, vectors, rotations, lists)
+    // Built-ins the VM computes itself on typed registers (the library's results exactly)
+    case sqrtf       // f[a] = llSqrt(f[b])
+    case fabsf       // f[a] = llFabs(f[b])
+    case iabs        // i[a] = llAbs(i[b])
+    // Globals (integers and floats; values further down)
+    case ldgi, ldgf  // r[a] = global b
+    case stgi, stgf  // global a = r[b]
+    // Jumps
+    case jmp         // pc = a
+    case jz, jnz     // if i[a] == 0 / != 0: pc = b
+    case jlt, jle, jgt, jge, jeq, jne        // if i[a] op i[b]: pc = c
+    case jltk, jlek, jgtk, jgek, jeqk, jnek  // if i[a] op b: pc = c
+    case incjlt      // i[a] += 1; if i[a] < i[b]: pc = c (the end of `for (…; i < n; ++i)`)
+    case incjltk     // i[a] += 1; if i[a] < b: pc = c
+    // Values (strings, keys, vectors, rotations, lists): from here on, an instruction may change
+    // the script's memory, and the VM checks it after each.
     case vconst      // v[a] = constants[b]
     case vmov
     case vbin        // v[a] = v[b] (BinaryOperator x) v[c]
@@ -52,13 +68,13 @@ enum Opcode: UInt8, Sendable, Hashable, CaseIterable {
     case mklist      // v[a] = [v[b], …, v[b+c-1]]
     case vappend     // v[a] += v[b] in place (a list or a string)
     case gappend     // global value a += v[b] in place
-    // Globals
-    case ldgi, ldgf, ldgv  // r[a] = global b
-    case stgi, stgf, stgv  // global a = r[b]
-    // Control
-    case jmp         // pc = a
-    case jz, jnz     // if i[a] == 0 / != 0: pc = b
-    case jnlt, jnle, jngt, jnge, jneq, jnne  // unless i[a] op i[b]: pc = c
+    case listlen     // i[a] = llGetListLength(v[b])
+    case list2int    // i[a] = llList2Integer(v[b], i[c])
+    case list2float  // f[a] = llList2Float(v[b], i[c])
+    case strlen      // i[a] = llStringLength(v[b])
+    case ldgv        // v[a] = global value b
+    case stgv        // global value a = v[b]
+    // Calls and the rest
     case argi, argf, argv // callee register a (of its kind) = r[b]
     case call        // call function a
     case reti, retf, retv // return r[a]

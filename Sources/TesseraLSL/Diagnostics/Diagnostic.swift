@@ -18,7 +18,7 @@ public struct Diagnostic: Sendable, Hashable, Error {
     /// as compilers print them.
     public func rendered(source: String) -> String {
         let head = "\(location): \(severity.rawValue): \(message)"
-        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = source.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         guard location.line >= 1, location.line <= lines.count else { return head }
         var text = String(lines[location.line - 1])
         if text.hasSuffix("\r") { text.removeLast() }

@@ -36,6 +36,7 @@ public final class LSLProgram: Sendable {
     let code: [Instruction]
     let constants: [LSLValue]
     let functions: [CompiledFunction]
+    let layouts: [FrameLayout]
     let states: [CompiledState]
     let globalTypes: [LSLType]
     let globalIntCount: Int
@@ -55,6 +56,7 @@ public final class LSLProgram: Sendable {
         code = generated.code
         constants = generated.constants
         functions = generated.functions
+        layouts = generated.functions.map(FrameLayout.init)
         states = generated.states
         globalTypes = generated.globalTypes
         globalIntCount = generated.globalTypes.filter { $0.kind == .int }.count

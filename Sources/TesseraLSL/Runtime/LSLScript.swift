@@ -12,6 +12,8 @@ public final class LSLScript {
     /// Events posted while the script runs (by the host, from inside a call), queued after it.
     private var incoming: [LSLEvent] = []
     private var isRunning = false
+    /// The stand-in that takes the machine's place while it runs (kept to save allocations).
+    private var spare: Machine?
 
     public init(program: LSLProgram, host: LSLHost, seed: UInt64 = 0) {
         self.program = program
@@ -39,12 +41,16 @@ public final class LSLScript {
     /// Runs at most `budget` instructions at script time `now` (seconds; a smaller `now` than a
     /// previous one counts as the previous one).
     public func run(now: Double, budget: Int) -> LSLRunResult {
-        var running = Machine(seed: 0)
+        // The machine leaves `self` while it runs, so a host that touches the script from
+        // inside a call (posting an event, reading a property) touches a stand-in, never the
+        // machine being run.
+        var running = spare.take() ?? Machine(seed: 0)
         swap(&running, &machine)
         isRunning = true
         let result = running.run(now: now, budget: budget, program, script: self)
         isRunning = false
         swap(&running, &machine)
+        spare = running
         drainIncoming()
         // An event posted during the slice may be waiting already.
         if case .waiting = result, machine.current == nil, !machine.queue.isEmpty, machine.failure == nil {
@@ -74,6 +80,14 @@ public final class LSLScript {
     public var isInEvent: Bool { machine.current != nil }
     /// Script time the script was last run at.
     public var now: Double { machine.now }
+
+    /// Events the host posted during the slice, for the machine to queue.
+    func takeIncoming() -> [LSLEvent] {
+        defer { incoming = [] }
+        return incoming
+    }
+
+    var hasIncoming: Bool { !incoming.isEmpty }
 
     func callHost(_ definition: LSLFunctionDefinition, _ arguments: [LSLValue]) throws(LSLRuntimeError) -> LSLValue {
         let result = try host.call(definition, arguments, script: self)
@@ -156,6 +170,9 @@ extension Machine {
                 if nextTimer >= 0 && self.now >= nextTimer {
                     if !queue.contains(where: { $0.name == "timer" }) { _ = enqueue(LSLEvent("timer"), program) }
                     nextTimer = timerInterval > 0 ? self.now + timerInterval : -1
+                }
+                if script.hasIncoming {
+                    for event in script.takeIncoming() { _ = enqueue(event, program) }
                 }
                 guard !queue.isEmpty else { return .waiting(until: nextTimer >= 0 ? nextTimer : nil) }
                 if budget <= 0 { return .yielded }

@@ -4,9 +4,25 @@ extension Parser {
         var statements: [Statement] = []
         while !match(.punctuation(.rightBrace)) {
             if current.kind == .endOfFile { throw failure("expected '}'") }
-            statements.append(try parseStatement())
+            do {
+                statements.append(try parseStatement())
+            } catch {
+                record(error)
+                synchronizeStatement()
+            }
         }
         return statements
+    }
+
+    /// After an error in a statement: past the next `;` or block, or up to the `}` that ends
+    /// the enclosing block.
+    private mutating func synchronizeStatement() {
+        while current.kind != .endOfFile && !check(.punctuation(.rightBrace)) {
+            if check(.punctuation(.leftBrace)) { skipBlock(); return }
+            let done = check(.punctuation(.semicolon))
+            advance()
+            if done { return }
+        }
     }
 
     mutating func parseStatement() throws(Failure) -> Statement {

@@ -1,14 +1,17 @@
 /// A recursive-descent parser for LSL: globals and functions, then `default`, then the named
-/// states (docs/lsl.md, "Grammar"). Stops at the first syntax error, which it reports as a
-/// diagnostic naming what was expected and what was found.
+/// states (docs/lsl.md, "Grammar"). A syntax error is reported as a diagnostic naming what was
+/// expected and what was found; the parser then skips to the end of the statement (`;`), of the
+/// block (`}`) or of the declaration and goes on, so one pass reports many errors.
 public struct Parser {
-    /// A syntax error; the parser stops at the first one.
+    /// A syntax error at one token.
     public struct Failure: Error {
         public let diagnostic: Diagnostic
     }
 
     var tokens: [Token]
     var position = 0
+    /// Every syntax error found so far, in source order.
+    public private(set) var diagnostics: [Diagnostic] = []
 
     public init(tokens: [Token]) {
         precondition(tokens.last?.kind == .endOfFile, "the token list ends with endOfFile")
@@ -20,31 +23,65 @@ public struct Parser {
         let (tokens, lexical) = Lexer.tokenize(source, file: file)
         guard lexical.isEmpty else { return (nil, lexical) }
         var parser = Parser(tokens: tokens)
-        do {
-            return (try parser.parseScript(), [])
-        } catch {
-            return (nil, [error.diagnostic])
-        }
+        let script = parser.parseScript()
+        return parser.diagnostics.isEmpty ? (script, []) : (nil, parser.diagnostics)
+    }
+
+    /// Records a syntax error; a second error at the same token (a cascade) is left out.
+    mutating func record(_ failure: Failure) {
+        if diagnostics.last?.location == failure.diagnostic.location { return }
+        diagnostics.append(failure.diagnostic)
     }
 
     // MARK: - Top level
 
-    public mutating func parseScript() throws(Failure) -> Script {
+    /// The whole script; errors are in `diagnostics` (the tree is partial when there are any).
+    public mutating func parseScript() -> Script {
         var script = Script(globals: [], functions: [], states: [])
         while !check(.keyword(.default)) {
-            if current.kind == .endOfFile { throw failure("expected the 'default' state") }
-            if check(.keyword(.state)) { throw failure("the 'default' state must come before any other state") }
-            try parseGlobalOrFunction(into: &script)
+            let start = position
+            if current.kind == .endOfFile {
+                record(failure("expected the 'default' state"))
+                return script
+            }
+            if check(.keyword(.state)) {
+                record(failure("the 'default' state must come before any other state"))
+                skipState()
+                continue
+            }
+            do {
+                try parseGlobalOrFunction(into: &script)
+            } catch {
+                record(error)
+                synchronizeDeclaration()
+            }
+            if position == start { advance() }
         }
         let defaultLocation = current.location
         advance()
-        script.states.append(StateDeclaration(name: "default", events: try parseStateBody(), location: defaultLocation))
+        script.states.append(StateDeclaration(name: "default", events: parseStateBody(), location: defaultLocation))
         while current.kind != .endOfFile {
+            let start = position
             let location = current.location
-            try expect(.keyword(.state), "expected 'state' or end of file")
-            if check(.keyword(.default)) { throw failure("the 'default' state is defined twice") }
-            let name = try expectIdentifier("expected a state name after 'state'")
-            script.states.append(StateDeclaration(name: name, events: try parseStateBody(), location: location))
+            if check(.keyword(.default)) {
+                record(failure("the 'default' state is defined twice"))
+                skipState()
+                continue
+            }
+            do {
+                try expect(.keyword(.state), "expected 'state' or end of file")
+                if check(.keyword(.default)) {
+                    record(failure("the 'default' state is defined twice"))
+                    skipState()
+                    continue
+                }
+                let name = try expectIdentifier("expected a state name after 'state'")
+                script.states.append(StateDeclaration(name: name, events: parseStateBody(), location: location))
+            } catch {
+                record(error)
+                synchronizeDeclaration()
+            }
+            if position == start { advance() }
         }
         return script
     }
@@ -73,17 +110,73 @@ public struct Parser {
         script.globals.append(GlobalVariable(type: type, name: name, initializer: initializer, location: location))
     }
 
-    private mutating func parseStateBody() throws(Failure) -> [EventHandler] {
-        try expect(.punctuation(.leftBrace), "expected '{' to open the state")
+    /// The event handlers of a state, from its `{` to its `}`.
+    private mutating func parseStateBody() -> [EventHandler] {
+        do {
+            try expect(.punctuation(.leftBrace), "expected '{' to open the state")
+        } catch {
+            record(error)
+            synchronizeDeclaration()
+            return []
+        }
         var events: [EventHandler] = []
         while !match(.punctuation(.rightBrace)) {
-            let location = current.location
-            let name = try expectIdentifier("expected an event handler or '}'")
-            let parameters = try parseParameters()
-            let body = try parseBlockStatements()
-            events.append(EventHandler(name: name, parameters: parameters, body: body, location: location))
+            let start = position
+            if current.kind == .endOfFile || check(.keyword(.state)) || check(.keyword(.default)) {
+                record(failure("expected '}' to close the state"))
+                return events
+            }
+            do {
+                let location = current.location
+                let name = try expectIdentifier("expected an event handler or '}'")
+                let parameters = try parseParameters()
+                let body = try parseBlockStatements()
+                events.append(EventHandler(name: name, parameters: parameters, body: body, location: location))
+            } catch {
+                record(error)
+                synchronizeEvent()
+            }
+            if position == start { advance() }
         }
         return events
+    }
+
+    // MARK: - Recovery
+
+    /// Skips a `{ … }` block with the blocks inside it; the current token is its `{`.
+    mutating func skipBlock() {
+        var depth = 0
+        repeat {
+            if check(.punctuation(.leftBrace)) { depth += 1 }
+            if check(.punctuation(.rightBrace)) { depth -= 1 }
+            advance()
+        } while depth > 0 && current.kind != .endOfFile
+    }
+
+    /// After an error in a global, a function header or a state header: on to the next `;`
+    /// (taken), past the next block, or to `default`, `state` or the end.
+    private mutating func synchronizeDeclaration() {
+        while current.kind != .endOfFile && !check(.keyword(.default)) && !check(.keyword(.state)) {
+            if check(.punctuation(.leftBrace)) { skipBlock(); return }
+            let done = check(.punctuation(.semicolon)) || check(.punctuation(.rightBrace))
+            advance()
+            if done { return }
+        }
+    }
+
+    /// After an error in an event handler's header: past its body, or to the state's `}`.
+    private mutating func synchronizeEvent() {
+        while current.kind != .endOfFile && !check(.punctuation(.rightBrace)) && !check(.keyword(.state)) {
+            if check(.punctuation(.leftBrace)) { skipBlock(); return }
+            advance()
+        }
+    }
+
+    /// A `state name { … }` or `default { … }` that is out of place.
+    private mutating func skipState() {
+        advance()
+        if case .identifier = current.kind { advance() }
+        if check(.punctuation(.leftBrace)) { skipBlock() }
     }
 
     private mutating func parseParameters() throws(Failure) -> [Parameter] {

@@ -144,6 +144,7 @@ extension Machine {
         w.putU32(UInt32(globalInts.count)); globalInts.forEach { w.putI32($0) }
         w.putU32(UInt32(globalFloats.count)); globalFloats.forEach { w.putF32($0) }
         w.putU32(UInt32(globalValues.count)); globalValues.forEach { w.put($0) }
+        let ints = intRegisters.elements, floats = floatRegisters.elements
         w.putU32(UInt32(ints.count)); ints.forEach { w.putI32($0) }
         w.putU32(UInt32(floats.count)); floats.forEach { w.putF32($0) }
         w.putU32(UInt32(values.count)); values.forEach { w.put($0) }
@@ -188,8 +189,8 @@ extension Machine {
             v += 1
         }
         let registerLimit = UInt32(LSLMemory.limit)
-        m.ints = try (0..<Int(r.u32(max: registerLimit, "integer registers"))).map { _ throws(LSLCaptureError) in try r.i32("a register") }
-        m.floats = try (0..<Int(r.u32(max: registerLimit, "float registers"))).map { _ throws(LSLCaptureError) in try r.f32("a register") }
+        m.intRegisters.elements = try (0..<Int(r.u32(max: registerLimit, "integer registers"))).map { _ throws(LSLCaptureError) in try r.i32("a register") }
+        m.floatRegisters.elements = try (0..<Int(r.u32(max: registerLimit, "float registers"))).map { _ throws(LSLCaptureError) in try r.f32("a register") }
         m.values = try (0..<Int(r.u32(max: registerLimit, "value registers"))).map { _ throws(LSLCaptureError) in try r.value("a register") }
         let frameCount = Int(try r.u32(max: registerLimit, "frames"))
         m.frames = try (0..<frameCount).map { _ throws(LSLCaptureError) in try readFrame(&r, program, m) }
@@ -242,8 +243,8 @@ extension Machine {
         let end = Int(frame.function) + 1 < program.functions.count ? program.functions[Int(frame.function) + 1].entry : Int32(program.code.count)
         guard frame.pc >= function.entry, frame.pc < end else { throw LSLCaptureError("a frame's position is outside its function") }
         guard frame.intBase >= 0, frame.floatBase >= 0, frame.valueBase >= 0,
-              Int(frame.intBase) + Int(function.intCount) <= m.ints.count,
-              Int(frame.floatBase) + Int(function.floatCount) <= m.floats.count,
+              Int(frame.intBase) + Int(function.intCount) <= m.intRegisters.count,
+              Int(frame.floatBase) + Int(function.floatCount) <= m.floatRegisters.count,
               Int(frame.valueBase) + Int(function.valueCount) <= m.values.count else {
             throw LSLCaptureError("a frame's registers lie outside the captured registers")
         }

@@ -17,8 +17,8 @@ struct Machine {
     var globalValues: [LSLValue] = []
     var globalSizes: [Int32] = []
     // Registers of every frame on the stack, by kind.
-    var ints: [Int32] = []
-    var floats: [Float] = []
+    let intRegisters = Registers<Int32>(zero: 0)
+    let floatRegisters = Registers<Float>(zero: 0)
     var values: [LSLValue] = []
     var valueSizes: [Int32] = []
     /// Callers of the running function, innermost last.
@@ -60,8 +60,8 @@ struct Machine {
         globalFloats = Array(repeating: 0, count: program.globalFloatCount)
         globalValues = Array(repeating: .integer(0), count: program.globalValueCount)
         globalSizes = Array(repeating: 0, count: program.globalValueCount)
-        ints = []
-        floats = []
+        intRegisters.removeAll()
+        floatRegisters.removeAll()
         values = []
         valueSizes = []
         frames = []
@@ -97,18 +97,18 @@ struct Machine {
     mutating func start(function index: Int32, arguments: [LSLValue], _ program: LSLProgram) {
         let function = program.functions[Int(index)]
         let frame = Frame(function: index, pc: function.entry, intBase: 0, floatBase: 0, valueBase: 0)
-        grow(to: frame, function)
+        grow(to: frame, program.layouts[Int(index)])
         used += function.frameBytes
         var counts = (0, 0, 0)
         for (argument, type) in zip(arguments, function.parameterTypes) {
             switch type.kind {
             case .int:
-                if case .integer(let n) = argument { ints[counts.0] = n }
+                if case .integer(let n) = argument { intRegisters.base[counts.0] = n }
                 counts.0 += 1
             case .float:
                 switch argument {
-                case .float(let f): floats[counts.1] = f
-                case .integer(let n): floats[counts.1] = Float(n)
+                case .float(let f): floatRegisters.base[counts.1] = f
+                case .integer(let n): floatRegisters.base[counts.1] = Float(n)
                 default: break
                 }
                 counts.1 += 1
@@ -123,11 +123,9 @@ struct Machine {
 
     /// Makes room for a frame's registers.
     @inline(__always)
-    mutating func grow(to frame: Frame, _ function: CompiledFunction) {
-        let needInts = Int(frame.intBase + function.intCount)
-        if ints.count < needInts { ints.append(contentsOf: repeatElement(0, count: needInts - ints.count)) }
-        let needFloats = Int(frame.floatBase + function.floatCount)
-        if floats.count < needFloats { floats.append(contentsOf: repeatElement(0, count: needFloats - floats.count)) }
+    mutating func grow(to frame: Frame, _ function: FrameLayout) {
+        intRegisters.ensure(Int(frame.intBase + function.intCount))
+        floatRegisters.ensure(Int(frame.floatBase + function.floatCount))
         let needValues = Int(frame.valueBase + function.valueCount)
         if values.count < needValues {
             values.append(contentsOf: repeatElement(.integer(0), count: needValues - values.count))
@@ -137,7 +135,7 @@ struct Machine {
 
     /// Releases a frame's values (they no longer count against memory).
     @inline(__always)
-    mutating func release(_ frame: Frame, _ function: CompiledFunction) {
+    mutating func release(_ frame: Frame, _ function: FrameLayout) {
         let base = Int(frame.valueBase)
         for i in base..<(base + Int(function.valueCount)) where valueSizes[i] != 0 || values[i] != .integer(0) {
             used -= Int(valueSizes[i])
@@ -169,20 +167,21 @@ struct Machine {
     }
 
     /// Runs the current frame until the event ends, the budget runs out, or the script stops.
-    mutating func execute(_ budget: inout Int, _ program: LSLProgram, script: LSLScript) -> Stop {
+    mutating func execute(_ budgetLeft: inout Int, _ program: LSLProgram, script: LSLScript) -> Stop {
         guard var frame = current else { return .eventDone }
+        var budget = budgetLeft
+        defer { budgetLeft = budget }
         let code = program.code
+        var ints = intRegisters.base
+        var floats = floatRegisters.base
         var pc = Int(frame.pc)
         var ib = Int(frame.intBase), fb = Int(frame.floatBase), vb = Int(frame.valueBase)
-        var function = program.functions[Int(frame.function)]
+        var function = program.layouts[Int(frame.function)]
 
-        func save(_ pc: Int) -> Frame {
-            Frame(function: frame.function, pc: Int32(pc), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb))
-        }
 
         while true {
             if budget <= 0 {
-                current = save(pc)
+                current = Frame(function: frame.function, pc: Int32(pc), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb))
                 return .budget
             }
             budget -= 1
@@ -197,12 +196,12 @@ struct Machine {
             case .imul: ints[ib + a] = ints[ib + b] &* ints[ib + c]
             case .idiv:
                 let divisor = ints[ib + c]
-                if divisor == 0 { current = save(pc - 1); return .failed(.mathError) }
+                if divisor == 0 { current = Frame(function: frame.function, pc: Int32(pc - 1), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb)); return .failed(.mathError) }
                 let dividend = ints[ib + b]
                 ints[ib + a] = divisor == -1 ? 0 &- dividend : dividend / divisor
             case .imod:
                 let divisor = ints[ib + c]
-                if divisor == 0 { current = save(pc - 1); return .failed(.mathError) }
+                if divisor == 0 { current = Frame(function: frame.function, pc: Int32(pc - 1), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb)); return .failed(.mathError) }
                 ints[ib + a] = divisor == -1 ? 0 : ints[ib + b] % divisor
             case .iand: ints[ib + a] = ints[ib + b] & ints[ib + c]
             case .ior: ints[ib + a] = ints[ib + b] | ints[ib + c]
@@ -229,7 +228,7 @@ struct Machine {
             case .fmul: floats[fb + a] = floats[fb + b] * floats[fb + c]
             case .fdiv:
                 let divisor = floats[fb + c]
-                if divisor == 0 { current = save(pc - 1); return .failed(.mathError) }
+                if divisor == 0 { current = Frame(function: frame.function, pc: Int32(pc - 1), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb)); return .failed(.mathError) }
                 floats[fb + a] = floats[fb + b] / divisor
             case .feq: ints[ib + a] = floats[fb + b] == floats[fb + c] ? 1 : 0
             case .fne: ints[ib + a] = floats[fb + b] != floats[fb + c] ? 1 : 0
@@ -238,10 +237,23 @@ struct Machine {
             case .fgt: ints[ib + a] = floats[fb + b] > floats[fb + c] ? 1 : 0
             case .fge: ints[ib + a] = floats[fb + b] >= floats[fb + c] ? 1 : 0
             case .fneg: floats[fb + a] = -floats[fb + b]
+            case .faddk: floats[fb + a] = floats[fb + b] + Float(bitPattern: UInt32(bitPattern: ins.c))
+            case .fsubk: floats[fb + a] = floats[fb + b] - Float(bitPattern: UInt32(bitPattern: ins.c))
+            case .fmulk: floats[fb + a] = floats[fb + b] * Float(bitPattern: UInt32(bitPattern: ins.c))
             case .itof: floats[fb + a] = Float(ints[ib + b])
             case .ftoi:
                 if case .integer(let n) = LSLValue.float(floats[fb + b]).cast(to: .integer) { ints[ib + a] = n }
             case .ftrue: ints[ib + a] = floats[fb + b] != 0 ? 1 : 0
+            case .sqrtf: floats[fb + a] = Intrinsics.sqrt(floats[fb + b])
+            case .fabsf: floats[fb + a] = Intrinsics.fabs(floats[fb + b])
+            case .iabs: ints[ib + a] = Intrinsics.abs(ints[ib + b])
+            case .listlen:
+                if case .list(let l) = values[vb + b] { ints[ib + a] = Int32(truncatingIfNeeded: l.count) } else { ints[ib + a] = 0 }
+            case .list2int:
+                ints[ib + a] = Intrinsics.list2Integer(values[vb + b], ints[ib + c])
+            case .list2float:
+                floats[fb + a] = Intrinsics.list2Float(values[vb + b], ints[ib + c])
+            case .strlen: ints[ib + a] = Intrinsics.stringLength(values[vb + b])
 
             case .vconst: setValue(vb + a, program.constants[b])
             case .vmov: setValue(vb + a, values[vb + b], size: valueSizes[vb + b])
@@ -259,14 +271,14 @@ struct Machine {
                         setValue(vb + a, result)
                     }
                 } catch {
-                    current = save(pc - 1)
+                    current = Frame(function: frame.function, pc: Int32(pc - 1), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb))
                     return .failed(error)
                 }
             case .vun:
                 do {
                     setValue(vb + a, try LSLOperators.unary(UnaryOperator.allCases[Int(ins.x)], values[vb + b]))
                 } catch {
-                    current = save(pc - 1)
+                    current = Frame(function: frame.function, pc: Int32(pc - 1), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb))
                     return .failed(error)
                 }
             case .vcast:
@@ -349,20 +361,36 @@ struct Machine {
             case .jmp: pc = a
             case .jz: if ints[ib + a] == 0 { pc = b }
             case .jnz: if ints[ib + a] != 0 { pc = b }
-            case .jnlt: if !(ints[ib + a] < ints[ib + b]) { pc = c }
-            case .jnle: if !(ints[ib + a] <= ints[ib + b]) { pc = c }
-            case .jngt: if !(ints[ib + a] > ints[ib + b]) { pc = c }
-            case .jnge: if !(ints[ib + a] >= ints[ib + b]) { pc = c }
-            case .jneq: if !(ints[ib + a] == ints[ib + b]) { pc = c }
-            case .jnne: if !(ints[ib + a] != ints[ib + b]) { pc = c }
+            case .jlt: if ints[ib + a] < ints[ib + b] { pc = c }
+            case .jle: if ints[ib + a] <= ints[ib + b] { pc = c }
+            case .jgt: if ints[ib + a] > ints[ib + b] { pc = c }
+            case .jge: if ints[ib + a] >= ints[ib + b] { pc = c }
+            case .jeq: if ints[ib + a] == ints[ib + b] { pc = c }
+            case .jne: if ints[ib + a] != ints[ib + b] { pc = c }
+            case .jltk: if ints[ib + a] < ins.b { pc = c }
+            case .jlek: if ints[ib + a] <= ins.b { pc = c }
+            case .jgtk: if ints[ib + a] > ins.b { pc = c }
+            case .jgek: if ints[ib + a] >= ins.b { pc = c }
+            case .jeqk: if ints[ib + a] == ins.b { pc = c }
+            case .jnek: if ints[ib + a] != ins.b { pc = c }
+            case .incjlt:
+                let i = ints[ib + a] &+ 1
+                ints[ib + a] = i
+                if i < ints[ib + b] { pc = c }
+            case .incjltk:
+                let i = ints[ib + a] &+ 1
+                ints[ib + a] = i
+                if i < ins.b { pc = c }
 
             case .argi:
                 let i = ib + Int(function.intCount) + a
-                if i >= ints.count { ints.append(contentsOf: repeatElement(0, count: i + 1 - ints.count)) }
+                intRegisters.ensure(i + 1)
+                ints = intRegisters.base
                 ints[i] = ints[ib + b]
             case .argf:
                 let i = fb + Int(function.floatCount) + a
-                if i >= floats.count { floats.append(contentsOf: repeatElement(0, count: i + 1 - floats.count)) }
+                floatRegisters.ensure(i + 1)
+                floats = floatRegisters.base
                 floats[i] = floats[fb + b]
             case .argv:
                 let i = vb + Int(function.valueCount) + a
@@ -372,13 +400,15 @@ struct Machine {
                 }
                 setValue(i, values[vb + b], size: valueSizes[vb + b])
             case .call:
-                let callee = program.functions[a]
-                frames.append(save(pc))
+                let callee = program.layouts[a]
+                frames.append(Frame(function: frame.function, pc: Int32(pc), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb)))
                 frame = Frame(function: ins.a, pc: callee.entry, intBase: Int32(ib) + function.intCount,
                               floatBase: Int32(fb) + function.floatCount, valueBase: Int32(vb) + function.valueCount)
                 // Arguments were written past the caller's registers, which is where the callee's begin.
-                let argumentValues = callee.parameterTypes.filter { $0.kind == .value }.count
+                let argumentValues = Int(callee.valueParameters)
                 grow(to: frame, callee)
+                ints = intRegisters.base
+                floats = floatRegisters.base
                 // Registers of the callee past its arguments hold nothing of the caller's.
                 let firstLocal = Int(frame.valueBase) + argumentValues
                 for i in firstLocal..<(Int(frame.valueBase) + Int(callee.valueCount)) where valueSizes[i] != 0 {
@@ -406,7 +436,7 @@ struct Machine {
                     return .eventDone
                 }
                 frame = caller
-                function = program.functions[Int(caller.function)]
+                function = program.layouts[Int(caller.function)]
                 ib = Int(caller.intBase); fb = Int(caller.floatBase); vb = Int(caller.valueBase)
                 pc = Int(caller.pc)
             case .geti: ints[ib + a] = returnInt
@@ -429,13 +459,13 @@ struct Machine {
                     }
                     setValue(vb + a, result)
                 } catch {
-                    current = save(pc - 1)
+                    current = Frame(function: frame.function, pc: Int32(pc - 1), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb))
                     return .failed(error)
                 }
             case .host:
                 let definition = program.host[c]
                 let arguments = Array(values[(vb + b)..<(vb + b + definition.parameters.count)])
-                current = save(pc)
+                current = Frame(function: frame.function, pc: Int32(pc), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb))
                 do {
                     let result = try script.callHost(definition, arguments)
                     setValue(vb + a, result)
@@ -443,7 +473,7 @@ struct Machine {
                     return .failed(error)
                 }
                 if definition.sleep > 0 {
-                    current = save(pc)
+                    current = Frame(function: frame.function, pc: Int32(pc), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb))
                     return .sleep(definition.sleep)
                 }
             case .runtime:
@@ -456,7 +486,7 @@ struct Machine {
                 case .sleep:
                     let seconds = arguments.first.map(Self.float) ?? 0
                     if seconds > 0 {
-                        current = save(pc)
+                        current = Frame(function: frame.function, pc: Int32(pc), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb))
                         return .sleep(Double(seconds))
                     }
                 case .getFreeMemory:
@@ -474,7 +504,7 @@ struct Machine {
                     if ok { memoryLimit = wanted }
                     setValue(vb + a, .integer(ok ? 1 : 0), size: 4)
                 case .resetScript:
-                    current = save(pc)
+                    current = Frame(function: frame.function, pc: Int32(pc), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb))
                     return .reset
                 case .getTime:
                     setValue(vb + a, .float(Float(now - timeBase)), size: 4)
@@ -487,12 +517,12 @@ struct Machine {
                     break
                 }
             case .print:
-                current = save(pc)
+                current = Frame(function: frame.function, pc: Int32(pc), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb))
                 script.printFromScript(values[vb + a].cast(to: .string).text)
             case .state:
                 release(frame, function)
                 while let caller = frames.popLast() {
-                    release(caller, program.functions[Int(caller.function)])
+                    release(caller, program.layouts[Int(caller.function)])
                 }
                 current = nil
                 return .stateChange(ins.a)
@@ -501,11 +531,14 @@ struct Machine {
                 current = nil
                 return .eventDone
             }
-            if used > memoryLimit {
-                current = save(pc)
-                return .failed(.stackHeapCollision)
+            // Only value operations change memory; they sort after every integer and float one.
+            if ins.op.rawValue >= Opcode.vconst.rawValue {
+                if used > memoryLimit {
+                    current = Frame(function: frame.function, pc: Int32(pc), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb))
+                    return .failed(.stackHeapCollision)
+                }
+                if used > peakUsed { peakUsed = used }
             }
-            if used > peakUsed { peakUsed = used }
         }
     }
 
@@ -521,6 +554,7 @@ struct Machine {
     }
 
     static func float(_ value: LSLValue) -> Float {
+        // (the argument of a runtime function)
         switch value {
         case .float(let f): f
         case .integer(let n): Float(n)
@@ -572,22 +606,75 @@ extension LSLValue {
     }
 
     /// Appends in place: a list gets the other list's elements or the value; a string gets text.
+    /// The payload is taken out of `self` first, so an unshared array or string grows in place.
     mutating func append(_ other: LSLValue) {
-        switch (self, other) {
-        case (.list(var elements), .list(let more)):
+        if case .list(var elements) = self {
             self = .integer(0)
-            elements.append(contentsOf: more)
+            if case .list(let more) = other {
+                elements.append(contentsOf: more)
+            } else {
+                elements.append(other)
+            }
             self = .list(elements)
-        case (.list(var elements), _):
+        } else if case .string(var text) = self {
             self = .integer(0)
-            elements.append(other)
-            self = .list(elements)
-        case (.string(var text), .string(let more)), (.string(var text), .key(let more)):
-            self = .integer(0)
-            text += more
+            if case .string(let more) = other {
+                text += more
+            } else if case .key(let more) = other {
+                text += more
+            }
             self = .string(text)
-        default:
-            break
+        }
+    }
+}
+
+/// Built-ins the VM computes inline, with the library's semantics (IntrinsicTests compares
+/// them with `LSLLibrary` on many inputs).
+enum Intrinsics {
+    static let names: [String: Opcode] = [
+        "llSqrt": .sqrtf, "llFabs": .fabsf, "llAbs": .iabs, "llGetListLength": .listlen,
+        "llList2Integer": .list2int, "llList2Float": .list2float, "llStringLength": .strlen,
+    ]
+
+    @inline(__always)
+    static func sqrt(_ f: Float) -> Float { f < 0 ? -Float.nan : f.squareRoot() }
+
+    @inline(__always)
+    static func fabs(_ f: Float) -> Float { f == 0 || f.isNaN ? f : Swift.abs(f) }
+
+    @inline(__always)
+    static func abs(_ n: Int32) -> Int32 { n == .min ? .min : Swift.abs(n) }
+
+    static func stringLength(_ value: LSLValue) -> Int32 {
+        switch value {
+        case .string(let text), .key(let text): Int32(truncatingIfNeeded: text.unicodeScalars.count)
+        default: 0
+        }
+    }
+
+    @inline(__always)
+    static func element(_ value: LSLValue, _ index: Int32) -> LSLValue? {
+        guard case .list(let list) = value else { return nil }
+        var i = Int(index)
+        if i < 0 { i += list.count }
+        return i >= 0 && i < list.count ? list[i] : nil
+    }
+
+    static func list2Integer(_ value: LSLValue, _ index: Int32) -> Int32 {
+        switch element(value, index) {
+        case .integer(let v): v
+        case .float(let f): LSLValue.floatToInteger(f)
+        case .string(let s): LSLValue.stringToInteger(s)
+        default: 0
+        }
+    }
+
+    static func list2Float(_ value: LSLValue, _ index: Int32) -> Float {
+        switch element(value, index) {
+        case .float(let f): f
+        case .integer(let v): Float(v)
+        case .string(let s): LSLValue.stringToFloat(s)
+        default: 0
         }
     }
 }
