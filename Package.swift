@@ -195,7 +195,7 @@ let package = Package(
             name: "TesseraBench",
             dependencies: [
                 "TesseraWorld", "TesseraWire", "TesseraRegion", "TesseraClientManager", "TesseraClientProtocol", "TesseraStorage",
-                "TesseraPhysics", "TesseraPhysicsService",
+                "TesseraPhysics", "TesseraPhysicsService", "TesseraLSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -246,7 +246,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TesseraWorldTests", dependencies: ["TesseraWorld"]),
-        .testTarget(name: "TesseraLSLTests", dependencies: ["TesseraLSL"]),
+        .testTarget(name: "TesseraLSLTests", dependencies: ["TesseraLSL"], resources: [.copy("Conformance")]),
         .testTarget(name: "TesseraHandoffTests", dependencies: ["TesseraHandoff", "TesseraWorld"]),
         .testTarget(name: "TesseraPhysicsTests", dependencies: ["TesseraPhysics", "TesseraPhysicsService", "TesseraWire", "TesseraWorld"]),
         .testTarget(

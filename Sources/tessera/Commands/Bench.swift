@@ -10,7 +10,7 @@ struct Bench: ParsableCommand {
             region frame at N avatars beside the same at 100 avatars, and distance-tiered \
             streaming beside streaming every entity every tick. Run a release build.
             """,
-        subcommands: [RegionBench.self, StreamingBench.self, InventoryBench.self, PhysicsBench.self]
+        subcommands: [RegionBench.self, StreamingBench.self, InventoryBench.self, PhysicsBench.self, LSLBench.self]
     )
 }
 
@@ -115,5 +115,60 @@ struct PhysicsBench: AsyncParsableCommand {
                 service.p99StepMicros / direct.p99StepMicros, service.meanStepMicros / direct.meanStepMicros,
                 (service.meanStepMicros / direct.meanStepMicros - 1) * 100))
         }
+    }
+}
+
+struct LSLBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lsl",
+        abstract: "LSL on Tessera's VM beside the same programs in Lua 5.4, and the memory of an idle script copy.",
+        discussion: """
+            Runs each program (integer loop, float math, string building, list operations, function \
+            calls, a state-changing event loop) in LSL on the VM and in Debian's lua5.4 in the same \
+            run, --rounds times each, and prints the medians and the ratio Lua time / LSL time (our \
+            speed as a fraction of Lua's; the aim is 0.5 or more). Lua times itself with os.clock(), \
+            so its process start is not counted. Then makes --copies copies of a small idle script \
+            and prints what each costs beyond the shared bytecode (aim: 4 KiB or less). Run a \
+            release build.
+            """
+    )
+
+    @Option(help: "Runs of each program on each side; figures are medians.")
+    var rounds = 3
+
+    @Option(help: "Idle script copies to measure.")
+    var copies = 1000
+
+    @Option(help: "The Lua 5.4 interpreter.")
+    var lua = "lua5.4"
+
+    func run() throws {
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
+        let benchmark = LSLBenchmark(luaPath: lua)
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        var ratios: [Double] = []
+        for program in LSLBenchmark.programs {
+            var runs: [LSLBenchmark.Result] = []
+            do {
+                for _ in 0..<rounds { runs.append(try benchmark.run(program)) }
+            } catch {
+                // One program the VM or the library cannot run yet does not stop the others.
+                printLine("lsl \(program.name.padding(toLength: 17, withPad: " ", startingAt: 0)) not measured: \(error)")
+                continue
+            }
+            let lsl = median(runs.map(\.lslMillis)), luaTime = median(runs.map(\.luaMillis))
+            ratios.append(luaTime / lsl)
+            let agree = runs[0].lslOutput == runs[0].luaOutput ? "same result" : "results: LSL \(runs[0].lslOutput), Lua \(runs[0].luaOutput)"
+            printLine(String(
+                format: "lsl %@ LSL %9.1f ms   Lua %8.1f ms   ratio %.2f of Lua's speed%@  (%@)",
+                program.name.padding(toLength: 17, withPad: " ", startingAt: 0), lsl, luaTime, luaTime / lsl,
+                luaTime / lsl >= 0.5 ? "" : " (below 0.5)", agree))
+        }
+        let worst = ratios.min() ?? 0
+        printLine(String(format: "lsl lowest ratio %.2f (aim: every program 0.5 or more)", worst))
+        let idle = try LSLBenchmark.idleCopies(copies)
+        printLine(String(
+            format: "lsl idle script copy: %.0f bytes of RSS each over %d copies (aim: 4096 or less); VM accounting %d bytes; captured state %d bytes",
+            idle.rssBytesPerCopy, idle.copies, idle.vmUsedBytesPerCopy, idle.capturedBytesPerCopy))
     }
 }
