@@ -129,9 +129,11 @@ struct Bot: Sendable {
 
     private func act(_ outbound: WebSocketOutboundWriter, box: ReportBox) async throws {
         var random = SystemRandomNumberGenerator()
+        // A login still in progress when the run's end comes is waited for (up to 15 s), not
+        // counted as a failure: on a loaded machine a short run can end before every Welcome.
         let welcomeBy = ContinuousClock.now + .seconds(15)
         while !box.report.welcomed {
-            guard ContinuousClock.now < welcomeBy, ContinuousClock.now < deadline else {
+            guard ContinuousClock.now < welcomeBy else {
                 box.error("no Welcome within 15 s")
                 try? await outbound.close(.normalClosure, reason: "giving up")
                 return

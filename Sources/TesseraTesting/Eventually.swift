@@ -13,7 +13,7 @@ public enum Eventually {
     /// Returns the first non-nil value `check` gives.
     @discardableResult
     public static func value<T>(
-        _ what: String, timeout: Duration = .seconds(10), every interval: Duration = .milliseconds(20), _ check: () async throws -> T?
+        _ what: String, timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(20), _ check: () async throws -> T?
     ) async throws -> T {
         let deadline = ContinuousClock.now + timeout
         while true {
@@ -25,7 +25,7 @@ public enum Eventually {
 
     /// Returns once `condition` holds.
     public static func until(
-        _ what: String, timeout: Duration = .seconds(10), every interval: Duration = .milliseconds(20), _ condition: () async throws -> Bool
+        _ what: String, timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(20), _ condition: () async throws -> Bool
     ) async throws {
         try await value(what, timeout: timeout, every: interval) { try await condition() ? true : nil }
     }

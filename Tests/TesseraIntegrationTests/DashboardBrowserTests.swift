@@ -51,7 +51,7 @@ struct DashboardBrowserTests {
             let (console, token) = try await AdminConsoleTests.gridConsole(grid, operations)
             let running = Task { try await console.run() }
             defer { running.cancel() }
-            try? await Eventually.until("the console listens", timeout: .seconds(5)) { console.address != nil }
+            try? await Eventually.until("the console listens", timeout: .seconds(30)) { console.address != nil }
             let port = try #require(console.address?.port)
             var clients: [ScenarioClient] = []
             for index in 1...3 {

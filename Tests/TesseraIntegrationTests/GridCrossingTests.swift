@@ -32,7 +32,7 @@ struct GridCrossingTests {
         func roots() -> [String] {
             grid.regionNodes.flatMap { $0.status().regions }.filter { $0.rootAgents.contains(agent) }.map(\.name)
         }
-        try? await Eventually.until("\(agent) is root in one region", timeout: .seconds(2)) { roots().count == 1 }
+        try? await Eventually.until("\(agent) is root in one region", timeout: .seconds(20)) { roots().count == 1 }
         return roots()
     }
 

@@ -116,7 +116,7 @@ struct GridServicesTests {
     }
 
     private func waitUntilRevoked(_ token: String, _ operations: GridOperations) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while (try? await operations.sessions.validate(token)) != nil {
             guard ContinuousClock.now < deadline else { throw ScenarioError.timedOut("token revocation") }
             try await Task.sleep(for: .milliseconds(20))
@@ -245,7 +245,7 @@ struct GridServicesTests {
             let item = try await makeObjectItem(ada, name: "Rezzed Crate")
             guard case .rezzed(_, _) = try await ada.call(.rez(item, at: Vector3(125, 125, 22))) else { throw ScenarioError.timedOut("rez") }
             // The built object reaches storage with the next flush (every 0.5 s here).
-            let deadline = ContinuousClock.now + .seconds(10)
+            let deadline = ContinuousClock.now + .seconds(30)
             while try await count(client, "SELECT count(*) FROM scene_objects") < 2 {
                 guard ContinuousClock.now < deadline else { throw ScenarioError.timedOut("flush") }
                 try await Task.sleep(for: .milliseconds(50))
@@ -253,7 +253,7 @@ struct GridServicesTests {
 
             try await grid.restartRegionNode()
             // The client manager reconnects to the restarted node with a short backoff.
-            let reconnect = ContinuousClock.now + .seconds(10)
+            let reconnect = ContinuousClock.now + .seconds(30)
             while grid.clientManager.routes.route(named: "Scenario Region") == nil {
                 guard ContinuousClock.now < reconnect else { throw ScenarioError.timedOut("reconnection") }
                 try await Task.sleep(for: .milliseconds(20))

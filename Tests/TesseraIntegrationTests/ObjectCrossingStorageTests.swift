@@ -97,7 +97,7 @@ struct RegistryDiscoveryTests {
             // The nodes find each other within moments of registering; until then the other
             // node's regions are unreachable and a teleport is refused (and asked again here).
             var request: UInt32 = 0
-            try await Eventually.until("the nodes link (refusals: \(ada.mirror.errors.count))", timeout: .seconds(15), every: .milliseconds(200)) {
+            try await Eventually.until("the nodes link (refusals: \(ada.mirror.errors.count))", timeout: .seconds(30), every: .milliseconds(200)) {
                 request += 1
                 let asked = request
                 try await ada.send(.teleport(Teleport(requestID: asked, region: "Northeast", position: Vector3(20, 20, 0))))

@@ -27,7 +27,7 @@ struct PhysicsGridTests {
 
     /// Polls until `condition` holds for the named object in the named region.
     static func waitFor(
-        _ name: String, in region: String, of grid: ScenarioGrid, timeout: Duration = .seconds(10), _ what: String,
+        _ name: String, in region: String, of grid: ScenarioGrid, timeout: Duration = .seconds(30), _ what: String,
         _ condition: @escaping (Region.ObjectState) -> Bool
     ) async throws -> Region.ObjectState {
         var last: Region.ObjectState?

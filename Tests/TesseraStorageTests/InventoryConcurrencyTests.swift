@@ -96,9 +96,15 @@ struct InventoryConcurrencyTests {
             store.transactionTimeout = .seconds(5)
             store.faultAfterFirstWrite = { conn in
                 // The first write (deleting the giver's row) is done; the server now cuts this session
-                // while it sits in the open transaction, and the next statement finds it gone.
+                // while it sits in the open transaction, and the next statement finds it gone. The
+                // hook returns once the server has ended the session (seen from another connection),
+                // not after a fixed time a loaded server may not have acted within.
+                var backend: Int32 = 0
+                for try await value in try await conn.query("SELECT pg_backend_pid()", logger: testLogger).decode(Int32.self) { backend = value }
                 try await conn.query("SET LOCAL idle_in_transaction_session_timeout = 100", logger: testLogger)
-                try await Task.sleep(for: .milliseconds(600))
+                try await Eventually.until("the server ends the idle session", timeout: .seconds(30)) {
+                    try await count(client, "SELECT count(*) FROM pg_stat_activity WHERE pid = \(backend)") == 0
+                }
             }
             await #expect(throws: (any Error).self) { try await store.give(item: item, from: ada, to: bob) }
             #expect(try await world.store.item(id: item)?.ownerID == ada, "the delete was rolled back")
@@ -108,15 +114,19 @@ struct InventoryConcurrencyTests {
             // A second client kills the first one's backend while its transaction is open.
             var slow = store
             let pid = Locked<Int32?>(nil)
+            let terminated = Locked(false)
             slow.faultAfterFirstWrite = { conn in
                 let rows = try await conn.query("SELECT pg_backend_pid()", logger: testLogger)
                 for try await value in rows.decode(Int32.self) { pid.withLock { $0 = value } }
-                try await Task.sleep(for: .seconds(2))
+                // The transaction stays open until the other client has killed this backend (before,
+                // a 2 s sleep: a kill that came later found the give committed).
+                try await Eventually.until("the other client kills this backend", timeout: .seconds(30)) { terminated.withLock { $0 } }
             }
             let attempt = Task { try await slow.give(item: item, from: ada, to: bob) }
-            let victim = try? await Eventually.value("the transaction reports its backend", timeout: .seconds(4)) { pid.withLock { $0 } }
+            let victim = try? await Eventually.value("the transaction reports its backend", timeout: .seconds(30)) { pid.withLock { $0 } }
             let target = try #require(victim)
             try await client.query("SELECT pg_terminate_backend(\(target))", logger: testLogger)
+            terminated.withLock { $0 = true }
             await #expect(throws: (any Error).self) { _ = try await attempt.value }
             #expect(try await world.store.item(id: item)?.ownerID == ada)
             #expect(try await count(client, "SELECT count(*) FROM inventory_items") == 1)

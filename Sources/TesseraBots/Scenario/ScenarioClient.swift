@@ -105,12 +105,12 @@ public final class ScenarioClient: Sendable {
 
     /// Logs in and waits for Welcome. The default password suits a grid without grid services.
     @discardableResult
-    public func login(_ name: String, password: String = "", startRegion: String = "", timeout: Duration = .seconds(10)) async throws -> Welcome {
+    public func login(_ name: String, password: String = "", startRegion: String = "", timeout: Duration = .seconds(30)) async throws -> Welcome {
         try await login(Login(name: name, password: password, startRegion: startRegion), timeout: timeout)
     }
 
     @discardableResult
-    public func login(_ login: Login, timeout: Duration = .seconds(10)) async throws -> Welcome {
+    public func login(_ login: Login, timeout: Duration = .seconds(30)) async throws -> Welcome {
         try await send(.login(login))
         try await waitUntil(timeout: timeout, "Welcome for \(login.name)") { $0.mirror.welcome != nil || $0.finished }
         guard let welcome = mirror.welcome else {
@@ -121,7 +121,7 @@ public final class ScenarioClient: Sendable {
 
     /// Makes one inventory call and waits for its reply: the answer, or the refusal thrown
     /// as `CallStatus`.
-    public func call(_ call: InventoryCall, timeout: Duration = .seconds(10)) async throws -> InventoryAnswer {
+    public func call(_ call: InventoryCall, timeout: Duration = .seconds(30)) async throws -> InventoryAnswer {
         let id = state.withLock { state in
             defer { state.nextRequestID += 1 }
             return state.nextRequestID
@@ -135,12 +135,12 @@ public final class ScenarioClient: Sendable {
     }
 
     /// Waits until the mirror satisfies `condition`; throws after `timeout` with `what`.
-    public func waitFor(timeout: Duration = .seconds(10), _ what: String, _ condition: @Sendable (WorldMirror) -> Bool) async throws {
+    public func waitFor(timeout: Duration = .seconds(30), _ what: String, _ condition: @Sendable (WorldMirror) -> Bool) async throws {
         try await waitUntil(timeout: timeout, what) { condition($0.mirror) }
     }
 
     /// Waits until the server has closed the connection.
-    public func waitForClose(timeout: Duration = .seconds(10)) async throws {
+    public func waitForClose(timeout: Duration = .seconds(30)) async throws {
         try await waitUntil(timeout: timeout, "close") { $0.finished }
     }
 
