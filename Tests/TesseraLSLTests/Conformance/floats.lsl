@@ -1,5 +1,6 @@
 // Floats are IEEE 754 single precision everywhere: in variables, vectors, lists and constants
-// (wiki, Float: "340000000.0 + 4.0 = 340000000.0").
+// (wiki, Float: "340000000.0 + 4.0 = 340000000.0"). Not checked: the text of a float with more
+// than seven significant digits (Mono rounds it to seven before printing six decimals).
 
 // Self-checking: one line per check ("PASS name" or "FAIL name expected "..." got "..."),
 // then "DONE n passed m failed".
@@ -55,7 +56,7 @@ default
         h += 4.0;
         check("float.add.wiki", (string)h, "340000000.000000");
         float big = 2147483647;
-        check("float.store.int_max", (string)big, "2147483648.000000");
+        checkI("float.store.int_max", big == 2147483648.0, 1);
         vector v = <16777217, 0, 0>;
         checkI("float.vector.component", (integer)v.x, 16777216);
         list l = [16777217.0];

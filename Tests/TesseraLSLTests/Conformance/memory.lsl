@@ -1,5 +1,6 @@
 // Memory accounting (wiki, llGetFreeMemory / llGetUsedMemory / llGetMemoryLimit): a script has
-// 64 KiB; free memory goes down as a list or a string grows.
+// 64 KiB; free memory goes down as a list or a string grows. Not checked: whether free memory
+// can grow again (Mono counts garbage not yet collected; the old VM kept a historic low).
 
 // Self-checking: one line per check ("PASS name" or "FAIL name expected "..." got "..."),
 // then "DONE n passed m failed".
@@ -65,10 +66,6 @@ default
         checkI("memory.string.free_decreases", llGetFreeMemory() < free1, 1);
         checkI("memory.string.used_increases", llGetUsedMemory() > used1, 1);
         checkI("memory.string.kept", llStringLength(text), 1000);
-        integer a = llGetFreeMemory();
-        integer b = llGetFreeMemory();
-        checkI("memory.free_never_grows", b <= a, 1);
-        checkI("memory.free_plus_used_within_limit", llGetFreeMemory() + llGetUsedMemory() <= 65536, 1);
         checkI("memory.set_limit", llSetMemoryLimit(60000), TRUE);
         checkI("memory.limit_after_set", llGetMemoryLimit(), 60000);
         checkI("memory.set_limit_back", llSetMemoryLimit(65536), TRUE);
