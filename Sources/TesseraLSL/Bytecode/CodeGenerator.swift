@@ -155,7 +155,7 @@ struct CodeGenerator {
             defer { nextFloat += 1; maxFloat = max(maxFloat, nextFloat) }
             return .float(nextFloat)
         case .value:
-            defer { nextValue += 1; maxValue = max(maxValue, nextValue) }
+            defer { nextValue += 1; maxValue = max(maxValue, nextValue); valueHigh = max(valueHigh, nextValue) }
             return .value(nextValue)
         }
     }
@@ -164,6 +164,7 @@ struct CodeGenerator {
         let first = nextValue
         nextValue += Int32(count)
         maxValue = max(maxValue, nextValue)
+        valueHigh = max(valueHigh, nextValue)
         return first
     }
 
@@ -309,6 +310,18 @@ struct CodeGenerator {
     // MARK: - Statements
 
     private mutating func generate(_ statement: Statement) {
+        let outerHigh = valueHigh
+        valueHigh = nextValue
+        generateStatement(statement)
+        valueHigh = max(outerHigh, valueHigh)
+    }
+
+    /// Lets go of value temporaries from `first` up to the statement's high-water mark.
+    private mutating func clearValues(from first: Int32) {
+        if valueHigh > first { emit(.vclear, first, valueHigh - first) }
+    }
+
+    private mutating func generateStatement(_ statement: Statement) {
         let mark = marks()
         switch statement {
         case .empty: break
@@ -332,6 +345,7 @@ struct CodeGenerator {
                 }
             }
             scopes[scopes.count - 1][name] = Variable(type: type, slot: register.index, isGlobal: false)
+            if case .value(let v) = register { clearValues(from: v + 1) } else { clearValues(from: mark.2) }
             return  // the new local stays allocated until its block ends
         case .expression(let value):
             _ = expressionOrVoid(value)
@@ -407,11 +421,20 @@ struct CodeGenerator {
         case .stateChange(let name, _):
             emit(.state, stateIndex[name] ?? 0)
         }
+        switch statement {
+        case .expression, .if, .while, .doWhile, .for:
+            clearValues(from: mark.2)
+        default:
+            break
+        }
         reset(mark)
     }
 
     /// Whether the body being generated is an event handler (its `return` ends the event).
     private var isHandler = false
+    /// The highest value register the current statement has used, so its temporaries can let go
+    /// of their values when it ends (they would otherwise count against memory until reused).
+    private var valueHigh: Int32 = 0
 
     /// A statement that is the body of `if`/`while`/`for`: its own scope.
     private mutating func scoped(_ statement: Statement) {

@@ -72,6 +72,7 @@ enum Opcode: UInt8, Sendable, Hashable, CaseIterable {
     case list2int    // i[a] = llList2Integer(v[b], i[c])
     case list2float  // f[a] = llList2Float(v[b], i[c])
     case strlen      // i[a] = llStringLength(v[b])
+    case vclear      // v[a..<a+b] let go of their values (temporaries at a statement's end)
     case ldgv        // v[a] = global value b
     case stgv        // global value a = v[b]
     // Calls and the rest

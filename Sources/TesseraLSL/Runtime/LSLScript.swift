@@ -11,6 +11,11 @@ public final class LSLScript {
     private var machine: Machine
     /// Events posted while the script runs (by the host, from inside a call), queued after it.
     private var incoming: [LSLEvent] = []
+    private var incomingDropped = 0
+    /// While the machine runs: its state and the room left in its queue (set before each call
+    /// into the host).
+    private var runningState: Int32 = 0
+    private var queueRoom = 0
     private var isRunning = false
     /// The stand-in that takes the machine's place while it runs (kept to save allocations).
     private var spare: Machine?
@@ -31,7 +36,14 @@ public final class LSLScript {
     @discardableResult
     public func post(_ event: LSLEvent) -> Bool {
         guard !isRunning else {
-            guard incoming.count < Machine.queueLimit else { return false }
+            // The machine is running (the host posts from inside a call): the event waits
+            // here and joins the queue when the call returns, with the same answers as a post
+            // between slices.
+            guard program.states[Int(runningState)].handlers[event.name] != nil else { return false }
+            guard incoming.count < queueRoom else {
+                incomingDropped += 1
+                return false
+            }
             incoming.append(event)
             return true
         }
@@ -60,10 +72,8 @@ public final class LSLScript {
     }
 
     private func drainIncoming() {
-        guard !incoming.isEmpty else { return }
-        let events = incoming
-        incoming = []
-        for event in events { _ = machine.enqueue(event, program) }
+        guard hasIncoming else { return }
+        machine.pullIncoming(program, script: self)
     }
 
     /// Events dropped because the queue was full.
@@ -82,13 +92,20 @@ public final class LSLScript {
     public var now: Double { machine.now }
 
     /// Events the host posted during the slice, for the machine to queue.
-    func takeIncoming() -> [LSLEvent] {
+    func takeIncoming() -> (events: [LSLEvent], dropped: Int) {
         let events = incoming
+        let dropped = incomingDropped
         incoming.removeAll(keepingCapacity: true)
-        return events
+        incomingDropped = 0
+        return (events, dropped)
     }
 
-    var hasIncoming: Bool { !incoming.isEmpty }
+    func beginHostCall(state: Int32, queued: Int) {
+        runningState = state
+        queueRoom = max(0, Machine.queueLimit - queued)
+    }
+
+    var hasIncoming: Bool { !incoming.isEmpty || incomingDropped > 0 }
 
     func callHost(_ definition: LSLFunctionDefinition, _ arguments: [LSLValue]) throws(LSLRuntimeError) -> LSLValue {
         let result = try host.call(definition, arguments, script: self)
@@ -172,9 +189,7 @@ extension Machine {
                     if !queue.contains(where: { $0.name == "timer" }) { _ = enqueue(LSLEvent("timer"), program) }
                     nextTimer = timerInterval > 0 ? self.now + timerInterval : -1
                 }
-                if script.hasIncoming {
-                    for event in script.takeIncoming() { _ = enqueue(event, program) }
-                }
+                pullIncoming(program, script: script)
                 guard !queue.isEmpty else { return .waiting(until: nextTimer >= 0 ? nextTimer : nil) }
                 if budget <= 0 { return .yielded }
                 let event = queue.removeFirst()
@@ -207,6 +222,7 @@ extension Machine {
             case .failed(let error):
                 return fail(error)
             case .reset:
+                script.beginHostCall(state: state, queued: Self.queueLimit)
                 script.hostReset()
                 let seed = random
                 let limit = self.now
@@ -230,7 +246,9 @@ extension Machine {
         pendingState = -1
         queue.removeAll(keepingCapacity: true)
         state = target
+        script.beginHostCall(state: state, queued: queue.count)
         script.hostStateChanged(target)
+        pullIncoming(program, script: script)
         if program.states[Int(target)].handlers["state_entry"] != nil {
             queue.append(LSLEvent("state_entry"))
         }

@@ -350,6 +350,10 @@ struct Machine {
 
             case .ldgi: ints[ib + a] = globalInts[b]
             case .ldgf: floats[fb + a] = globalFloats[b]
+            case .vclear:
+                for i in (vb + a)..<(vb + a + b) where valueSizes[i] != 0 {
+                    used -= Int(valueSizes[i]); valueSizes[i] = 0; values[i] = .integer(0)
+                }
             case .ldgv: setValue(vb + a, globalValues[b], size: globalSizes[b])
             case .stgi: globalInts[a] = ints[ib + b]
             case .stgf: globalFloats[a] = floats[fb + b]
@@ -466,12 +470,16 @@ struct Machine {
                 let definition = program.host[c]
                 let arguments = Array(values[(vb + b)..<(vb + b + definition.parameters.count)])
                 current = Frame(function: frame.function, pc: Int32(pc), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb))
+                script.beginHostCall(state: state, queued: queue.count)
                 do {
                     let result = try script.callHost(definition, arguments)
                     setValue(vb + a, result)
                 } catch {
                     return .failed(error)
                 }
+                // Events the call caused join the queue now, before anything else can happen
+                // (a state change clears them with the rest).
+                pullIncoming(program, script: script)
                 if definition.sleep > 0 {
                     current = Frame(function: frame.function, pc: Int32(pc), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb))
                     return .sleep(definition.sleep)
@@ -518,7 +526,9 @@ struct Machine {
                 }
             case .print:
                 current = Frame(function: frame.function, pc: Int32(pc), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb))
+                script.beginHostCall(state: state, queued: queue.count)
                 script.printFromScript(values[vb + a].cast(to: .string).text)
+                pullIncoming(program, script: script)
             case .state:
                 release(frame, function)
                 while let caller = frames.popLast() {
@@ -551,6 +561,13 @@ struct Machine {
         case (.list, _): size + rightSize + 8
         default: Int32(LSLMemory.size(of: target))
         }
+    }
+
+    mutating func pullIncoming(_ program: LSLProgram, script: LSLScript) {
+        guard script.hasIncoming else { return }
+        let (events, dropped) = script.takeIncoming()
+        droppedEvents += dropped
+        for event in events { _ = enqueue(event, program) }
     }
 
     static func float(_ value: LSLValue) -> Float {
