@@ -36,6 +36,13 @@ import Testing
         #expect(out == ["before", "ERROR Math Error"])
     }
 
+    @Test func floatDivisionWithoutANumberIsAMathError() throws {
+        let out = try VMRun.output("""
+        default { state_entry() { float big = 1e38; big = big * 10; llOwnerSay((string)(big / 2)); llOwnerSay((string)(big / big)); } }
+        """)
+        #expect(out == ["Infinity", "ERROR Math Error"])
+    }
+
     @Test func integerWraps() throws {
         let out = try VMRun.output("""
         default { state_entry() { integer m = 0x80000000; integer n = -1; llOwnerSay((string)(m / n)); llOwnerSay((string)(m - 1)); llOwnerSay((string)(m % n)); } }

@@ -227,9 +227,15 @@ struct Machine {
             case .fsub: floats[fb + a] = floats[fb + b] - floats[fb + c]
             case .fmul: floats[fb + a] = floats[fb + b] * floats[fb + c]
             case .fdiv:
+                // Division by zero, and a division whose result is not a number (inf / inf, a
+                // NaN dividend), are Math Errors, as the library's `/` on values says.
                 let divisor = floats[fb + c]
-                if divisor == 0 { current = Frame(function: frame.function, pc: Int32(pc - 1), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb)); return .failed(.mathError) }
-                floats[fb + a] = floats[fb + b] / divisor
+                let quotient = floats[fb + b] / divisor
+                if divisor == 0 || quotient.isNaN {
+                    current = Frame(function: frame.function, pc: Int32(pc - 1), intBase: Int32(ib), floatBase: Int32(fb), valueBase: Int32(vb))
+                    return .failed(.mathError)
+                }
+                floats[fb + a] = quotient
             case .feq: ints[ib + a] = floats[fb + b] == floats[fb + c] ? 1 : 0
             case .fne: ints[ib + a] = floats[fb + b] != floats[fb + c] ? 1 : 0
             case .flt: ints[ib + a] = floats[fb + b] < floats[fb + c] ? 1 : 0
