@@ -1,13 +1,42 @@
 /// An event delivered to a script: a handler name of `lsl_definitions.yaml` and its arguments,
 /// already of the handler's parameter types.
 public struct LSLEvent: Sendable, Hashable {
-    public var name: String
+    public var name: String {
+        didSet { id = LSLEventIDs.id(of: name) }
+    }
     public var arguments: [LSLValue]
+    /// The event's index among the definitions' events (-1 for an unknown name), found once
+    /// when the event is made so that queueing and dispatch never hash the name.
+    private(set) var id: Int32
 
     public init(_ name: String, _ arguments: [LSLValue] = []) {
         self.name = name
         self.arguments = arguments
+        id = LSLEventIDs.id(of: name)
     }
+
+    init(id: Int32, _ arguments: [LSLValue] = []) {
+        name = LSLEventIDs.names[Int(id)]
+        self.arguments = arguments
+        self.id = id
+    }
+
+    public static func == (a: LSLEvent, b: LSLEvent) -> Bool { a.name == b.name && a.arguments == b.arguments }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(arguments)
+    }
+}
+
+/// Every event name of the definitions, with a number each.
+enum LSLEventIDs {
+    static let names: [String] = LSLDefinitions.events.keys.sorted()
+    static let ids: [String: Int32] = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, Int32($0)) })
+    static let stateEntry = id(of: "state_entry")
+    static let stateExit = id(of: "state_exit")
+    static let timer = id(of: "timer")
+
+    static func id(of name: String) -> Int32 { ids[name] ?? -1 }
 }
 
 /// What a running script asks of the world it lives in (docs/lsl.md, "Host interface"). The

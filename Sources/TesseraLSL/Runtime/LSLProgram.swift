@@ -37,6 +37,8 @@ public final class LSLProgram: Sendable {
     let constants: [LSLValue]
     let functions: [CompiledFunction]
     let layouts: [FrameLayout]
+    /// The handler of each event in each state (`state * eventCount + event id`), -1 for none.
+    let handlerTable: [Int32]
     let states: [CompiledState]
     let globalTypes: [LSLType]
     let globalIntCount: Int
@@ -57,6 +59,13 @@ public final class LSLProgram: Sendable {
         constants = generated.constants
         functions = generated.functions
         layouts = generated.functions.map(FrameLayout.init)
+        var table = [Int32](repeating: -1, count: generated.states.count * LSLEventIDs.names.count)
+        for (index, state) in generated.states.enumerated() {
+            for (name, handler) in state.handlers where LSLEventIDs.id(of: name) >= 0 {
+                table[index * LSLEventIDs.names.count + Int(LSLEventIDs.id(of: name))] = handler
+            }
+        }
+        handlerTable = table
         states = generated.states
         globalTypes = generated.globalTypes
         globalIntCount = generated.globalTypes.filter { $0.kind == .int }.count
@@ -82,6 +91,14 @@ public final class LSLProgram: Sendable {
         let unavailable = UnavailableCalls.find(in: script, options: options)
         guard unavailable.isEmpty else { return .failure(LSLCompileFailure(diagnostics: unavailable)) }
         return .success(LSLProgram(script: script, source: source))
+    }
+
+    /// The function handling event `id` in `state`, if the state has one.
+    @inline(__always)
+    func handler(state: Int32, event id: Int32) -> Int32? {
+        guard id >= 0 else { return nil }
+        let handler = handlerTable[Int(state) * LSLEventIDs.names.count + Int(id)]
+        return handler >= 0 ? handler : nil
     }
 
     /// The index of a state by name.

@@ -39,7 +39,7 @@ public final class LSLScript {
             // The machine is running (the host posts from inside a call): the event waits
             // here and joins the queue when the call returns, with the same answers as a post
             // between slices.
-            guard program.states[Int(runningState)].handlers[event.name] != nil else { return false }
+            guard program.handler(state: runningState, event: event.id) != nil else { return false }
             guard incoming.count < queueRoom else {
                 incomingDropped += 1
                 return false
@@ -166,7 +166,7 @@ public struct LSLCaptureError: Error, Sendable, Hashable, CustomStringConvertibl
 
 extension Machine {
     mutating func enqueue(_ event: LSLEvent, _ program: LSLProgram) -> Bool {
-        guard failure == nil, program.states[Int(state)].handlers[event.name] != nil else { return false }
+        guard failure == nil, program.handler(state: state, event: event.id) != nil else { return false }
         guard queue.count < Self.queueLimit else {
             droppedEvents += 1
             return false
@@ -186,14 +186,14 @@ extension Machine {
             }
             if current == nil {
                 if nextTimer >= 0 && self.now >= nextTimer {
-                    if !queue.contains(where: { $0.name == "timer" }) { _ = enqueue(LSLEvent("timer"), program) }
+                    if !queue.contains(where: { $0.id == LSLEventIDs.timer }) { _ = enqueue(LSLEvent(id: LSLEventIDs.timer), program) }
                     nextTimer = timerInterval > 0 ? self.now + timerInterval : -1
                 }
                 pullIncoming(program, script: script)
                 guard !queue.isEmpty else { return .waiting(until: nextTimer >= 0 ? nextTimer : nil) }
                 if budget <= 0 { return .yielded }
                 let event = queue.removeFirst()
-                guard let handler = program.states[Int(state)].handlers[event.name] else { continue }
+                guard let handler = program.handler(state: state, event: event.id) else { continue }
                 start(function: handler, arguments: event.arguments, program)
                 if used > memoryLimit { return fail(.stackHeapCollision) }
             }
@@ -209,7 +209,7 @@ extension Machine {
                     finishStateChange(program, script: script)
                 } else if target != state {
                     pendingState = target
-                    if let exit = program.states[Int(state)].handlers["state_exit"] {
+                    if let exit = program.handler(state: state, event: LSLEventIDs.stateExit) {
                         inStateExit = true
                         start(function: exit, arguments: [], program)
                     } else {
@@ -249,8 +249,8 @@ extension Machine {
         script.beginHostCall(state: state, queued: queue.count)
         script.hostStateChanged(target)
         pullIncoming(program, script: script)
-        if program.states[Int(target)].handlers["state_entry"] != nil {
-            queue.append(LSLEvent("state_entry"))
+        if program.handler(state: target, event: LSLEventIDs.stateEntry) != nil {
+            queue.append(LSLEvent(id: LSLEventIDs.stateEntry))
         }
     }
 }

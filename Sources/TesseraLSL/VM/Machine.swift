@@ -88,8 +88,8 @@ struct Machine {
         start(function: program.initializer, arguments: [], program)
         var budget = Int.max
         _ = execute(&budget, program, script: script)
-        if let handler = program.states[0].handlers["state_entry"], handler >= 0 {
-            queue.append(LSLEvent("state_entry"))
+        if program.handler(state: 0, event: LSLEventIDs.stateEntry) != nil {
+            queue.append(LSLEvent(id: LSLEventIDs.stateEntry))
         }
     }
 
