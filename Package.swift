@@ -200,9 +200,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        // LSL, the scripting language: lexer, parser, AST, diagnostics and the built-in
-        // definitions table (docs/lsl.md). Pure: no I/O, no clock, no dependencies.
-        .target(name: "TesseraLSL", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // LSL, the scripting language: front end, bytecode compiler, VM, library (docs/lsl.md).
+        // Pure: no I/O, no clock; swift-crypto for the hash built-ins.
+        .target(name: "TesseraLSL", dependencies: ["TesseraWorld", .product(name: "Crypto", package: "swift-crypto")]),
         // Composition root of `tessera up`: every role of a config in one process.
         .target(
             name: "TesseraLocalGrid",

@@ -1,7 +1,8 @@
 /// A small seeded generator (Steele, Lea & Flood 2014), so randomized tests, fuzzing and
-/// benchmarks reproduce exactly from a seed.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+/// benchmarks reproduce exactly from a seed, and a script's random numbers carry on exactly after
+/// its state is captured (`state` is the whole generator: `SplitMix64(seed: state)` resumes it).
+public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
+    public private(set) var state: UInt64
 
     public init(seed: UInt64) {
         state = seed

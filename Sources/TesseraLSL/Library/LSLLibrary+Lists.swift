@@ -10,23 +10,10 @@ import Darwin
 /// statistics, and lists to and from text (CSV, `llParseString2List`, `llDumpList2String`).
 extension LSLLibrary {
     static func registerLists(_ t: inout LibraryTable) {
-        t.add("llGetListLength") { a, _ in .integer(Int32(truncatingIfNeeded: a.list(0).count)) }
-        t.add("llList2Integer") { a, _ in
-            switch element(a.list(0), a.int(1)) {
-            case .integer(let v): .integer(v)
-            case .float(let f): .integer(LSLValue.floatToInteger(f))
-            case .string(let s): .integer(LSLValue.stringToInteger(s))
-            default: .integer(0)
-            }
-        }
-        t.add("llList2Float") { a, _ in
-            switch element(a.list(0), a.int(1)) {
-            case .float(let f): .float(f)
-            case .integer(let v): .float(Float(v))
-            case .string(let s): .float(LSLValue.stringToFloat(s))
-            default: .float(0)
-            }
-        }
+        // These four are also computed inline by the VM (`Intrinsics`): one definition serves both.
+        t.add("llGetListLength") { a, _ in .integer(Intrinsics.listLength(a[0])) }
+        t.add("llList2Integer") { a, _ in .integer(Intrinsics.list2Integer(a[0], a.int(1))) }
+        t.add("llList2Float") { a, _ in .float(Intrinsics.list2Float(a[0], a.int(1))) }
         t.add("llList2String") { a, _ in .string(element(a.list(0), a.int(1))?.listElementString ?? "") }
         t.add("llList2Key") { a, _ in
             switch element(a.list(0), a.int(1)) {

@@ -9,18 +9,10 @@ import Darwin
 /// Numbers: `llAbs` … `llModPow`, `llFrand`, vector lengths, colour spaces.
 extension LSLLibrary {
     static func registerMath(_ t: inout LibraryTable) {
-        t.add("llAbs") { a, _ in
-            let v = a.int(0)
-            return .integer(v == .min ? .min : abs(v))
-        }
-        t.add("llFabs") { a, _ in
-            let f = a.float(0)
-            return .float(f == 0 || f.isNaN ? f : abs(f))
-        }
-        t.add("llSqrt") { a, _ in
-            let f = a.float(0)
-            return .float(f < 0 ? -Float.nan : f.squareRoot())
-        }
+        // Also computed inline by the VM (`Intrinsics`): one definition serves both.
+        t.add("llAbs") { a, _ in .integer(Intrinsics.abs(a.int(0))) }
+        t.add("llFabs") { a, _ in .float(Intrinsics.fabs(a.float(0))) }
+        t.add("llSqrt") { a, _ in .float(Intrinsics.sqrt(a.float(0))) }
         t.add("llPow") { a, _ in .float(power(a.float(0), a.float(1))) }
         t.add("llLog") { a, _ in
             let f = a.float(0)

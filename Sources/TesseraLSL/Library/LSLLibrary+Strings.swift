@@ -2,7 +2,7 @@
 /// URL escapes, `llHash`. Indexes count Unicode code points.
 extension LSLLibrary {
     static func registerStrings(_ t: inout LibraryTable) {
-        t.add("llStringLength") { a, _ in .integer(Int32(truncatingIfNeeded: a.string(0).unicodeScalars.count)) }
+        t.add("llStringLength") { a, _ in .integer(Intrinsics.stringLength(a[0])) }  // also inline in the VM
         t.add("llGetSubString") { a, _ in
             let s = a.string(0)
             return .string(String(scalars: LSLRange.get(Array(s.unicodeScalars), a.int(1), a.int(2))))

@@ -1,3 +1,5 @@
+import TesseraWorld
+
 /// The state a built-in may use beyond its arguments: the script's random generator
 /// (part of the captured state, so a resumed script draws the same numbers).
 public struct LSLLibraryContext: Sendable {
@@ -8,22 +10,11 @@ public struct LSLLibraryContext: Sendable {
     }
 }
 
-/// A deterministic 64-bit generator (SplitMix64): `llFrand`, `llGenerateKey`.
-public struct LSLRandom: Sendable, Hashable {
-    public var state: UInt64
+/// A script's random generator (`llFrand`, `llGenerateKey`, `llListRandomize`): the grid's
+/// seeded SplitMix64, so a captured script draws the same numbers after it resumes.
+public typealias LSLRandom = SplitMix64
 
-    public init(seed: UInt64) {
-        state = seed
-    }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A float in [0, 1).
     public mutating func unit() -> Float {
         Float(next() >> 40) / Float(1 << 24)

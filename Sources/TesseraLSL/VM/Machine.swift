@@ -253,8 +253,7 @@ struct Machine {
             case .sqrtf: floats[fb + a] = Intrinsics.sqrt(floats[fb + b])
             case .fabsf: floats[fb + a] = Intrinsics.fabs(floats[fb + b])
             case .iabs: ints[ib + a] = Intrinsics.abs(ints[ib + b])
-            case .listlen:
-                if case .list(let l) = values[vb + b] { ints[ib + a] = Int32(truncatingIfNeeded: l.count) } else { ints[ib + a] = 0 }
+            case .listlen: ints[ib + a] = Intrinsics.listLength(values[vb + b])
             case .list2int:
                 ints[ib + a] = Intrinsics.list2Integer(values[vb + b], ints[ib + c])
             case .list2float:
@@ -289,7 +288,7 @@ struct Machine {
                 }
             case .vcast:
                 setValue(vb + a, values[vb + b].cast(to: LSLType(code: ins.x) ?? .string))
-            case .vtrue: ints[ib + a] = values[vb + b].truth ? 1 : 0
+            case .vtrue: ints[ib + a] = values[vb + b].isTrue ? 1 : 0
             case .boxi: setValue(vb + a, .integer(ints[ib + b]), size: 4)
             case .boxf: setValue(vb + a, .float(floats[fb + b]), size: 4)
             case .unboxi:
@@ -576,8 +575,8 @@ struct Machine {
         for event in events { _ = enqueue(event, program) }
     }
 
+    /// The argument of a runtime function as a float.
     static func float(_ value: LSLValue) -> Float {
-        // (the argument of a runtime function)
         switch value {
         case .float(let f): f
         case .integer(let n): Float(n)
@@ -588,116 +587,5 @@ struct Machine {
     static func integer(_ value: LSLValue) -> Int32 {
         if case .integer(let n) = value { return n }
         return 0
-    }
-}
-
-extension LSLValue {
-    /// LSL's truthiness: a nonzero number, a non-empty string or list, a valid key other than
-    /// NULL_KEY, a vector other than ZERO_VECTOR, a rotation other than ZERO_ROTATION.
-    var truth: Bool {
-        switch self {
-        case .integer(let n): return n != 0
-        case .float(let f): return f != 0
-        case .string(let s): return !s.isEmpty
-        case .key(let s): return LSLValue.isValidKey(s) && s != "00000000-0000-0000-0000-000000000000"
-        case .vector(let v): return v != .zero
-        case .rotation(let r): return r != .identity
-        case .list(let l): return !l.isEmpty
-        }
-    }
-
-    /// Whether the text is a UUID in 8-4-4-4-12 hex form.
-    static func isValidKey(_ text: String) -> Bool {
-        let utf8 = Array(text.utf8)
-        guard utf8.count == 36 else { return false }
-        for (i, c) in utf8.enumerated() {
-            if i == 8 || i == 13 || i == 18 || i == 23 {
-                if c != UInt8(ascii: "-") { return false }
-            } else if !((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)) {
-                return false
-            }
-        }
-        return true
-    }
-
-    /// The text of a string or key value (empty for other types).
-    var text: String {
-        switch self {
-        case .string(let s), .key(let s): s
-        default: ""
-        }
-    }
-
-    /// Appends in place: a list gets the other list's elements or the value; a string gets text.
-    /// The payload is taken out of `self` first, so an unshared array or string grows in place.
-    mutating func append(_ other: LSLValue) {
-        if case .list(var elements) = self {
-            self = .integer(0)
-            if case .list(let more) = other {
-                elements.append(contentsOf: more)
-            } else {
-                elements.append(other)
-            }
-            self = .list(elements)
-        } else if case .string(var text) = self {
-            self = .integer(0)
-            if case .string(let more) = other {
-                text += more
-            } else if case .key(let more) = other {
-                text += more
-            }
-            self = .string(text)
-        }
-    }
-}
-
-/// Built-ins the VM computes inline, with the library's semantics (IntrinsicTests compares
-/// them with `LSLLibrary` on many inputs).
-enum Intrinsics {
-    static let names: [String: Opcode] = [
-        "llSqrt": .sqrtf, "llFabs": .fabsf, "llAbs": .iabs, "llGetListLength": .listlen,
-        "llList2Integer": .list2int, "llList2Float": .list2float, "llStringLength": .strlen,
-    ]
-
-    @inline(__always)
-    static func sqrt(_ f: Float) -> Float { f < 0 ? -Float.nan : f.squareRoot() }
-
-    @inline(__always)
-    static func fabs(_ f: Float) -> Float { f == 0 || f.isNaN ? f : Swift.abs(f) }
-
-    @inline(__always)
-    static func abs(_ n: Int32) -> Int32 { n == .min ? .min : Swift.abs(n) }
-
-    static func stringLength(_ value: LSLValue) -> Int32 {
-        switch value {
-        case .string(let text), .key(let text): Int32(truncatingIfNeeded: text.unicodeScalars.count)
-        default: 0
-        }
-    }
-
-    @inline(__always)
-    static func element(_ value: LSLValue, _ index: Int32) -> LSLValue? {
-        guard case .list(let list) = value else { return nil }
-        var i = Int(index)
-        if i < 0 { i += list.count }
-        return i >= 0 && i < list.count ? list[i] : nil
-    }
-
-    static func list2Integer(_ value: LSLValue, _ index: Int32) -> Int32 {
-        switch element(value, index) {
-        case .integer(let v): v
-        case .float(let f): LSLValue.floatToInteger(f)
-        case .string(let s): LSLValue.stringToInteger(s)
-        default: 0
-        }
-    }
-
-    static func list2Float(_ value: LSLValue, _ index: Int32) -> Float {
-        switch element(value, index) {
-        case .float(let f): f
-        case .integer(let v): Float(v)
-        case .string(let s): LSLValue.stringToFloat(s)
-        default: 0
-        }
     }
 }
