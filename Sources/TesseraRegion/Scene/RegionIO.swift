@@ -28,11 +28,21 @@ public enum RegionInput: Sendable {
     case managerSignal(ManagerID, HandoffSignal)
     /// The grid's answer to a `GridEffect.moveObject`.
     case objectMoved(HandoffID, Result<Void, CallStatus>)
-    /// The link to the physics service is up (a snapshot follows) or lost.
-    case physicsAttached
-    case physicsLost
+    /// The link to an offloaded service is up (a snapshot follows) or lost
+    /// (docs/service-exchange.md).
+    case serviceAttached(ServiceKind)
+    case serviceLost(ServiceKind)
     /// The physics service's answer to one of the region's frames.
     case physicsResult(PhysicsResult)
+    // The script service's answer goes here beside the physics one (`.scriptResult`), with
+    // its unwrapping in `ServiceLinkSpec.scripts` (Node/ServiceLink.swift).
+}
+
+extension RegionInput {
+    /// The physics link is up: `serviceAttached(.physics)`.
+    public static var physicsAttached: RegionInput { .serviceAttached(.physics) }
+    /// The physics link is lost: `serviceLost(.physics)`.
+    public static var physicsLost: RegionInput { .serviceLost(.physics) }
 }
 
 /// What a frame sends, in order: direct replies first (e.g. `AgentJoined`), then each
