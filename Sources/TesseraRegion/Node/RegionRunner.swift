@@ -169,8 +169,10 @@ public final class RegionRunner: @unchecked Sendable {
         let travel = (region.ghostCount, region.handoffsInProgress, region.handoffCounters)
         let agents = region.rootAgents
         let physics = region.physicsStatus
+        let scripts = region.scriptsStatus
         published.withLock { stats in
             stats.physics = physics
+            stats.scripts = scripts
             stats.ghosts = travel.0
             stats.handoffsInProgress = travel.1
             stats.handoffs = travel.2
