@@ -3,6 +3,10 @@ public enum ChatType: UInt8, Sendable, CaseIterable {
     case whisper = 0
     case say = 1
     case shout = 2
+    /// Heard in the whole region (`llRegionSay`); only objects say it, never on channel 0.
+    case regionSay = 3
+    /// Heard by the speaking object's owner alone, wherever they are in the region (`llOwnerSay`).
+    case ownerSay = 4
 
     /// Metres within which the message is heard.
     public var range: Float {
@@ -10,8 +14,12 @@ public enum ChatType: UInt8, Sendable, CaseIterable {
         case .whisper: 10
         case .say: 20
         case .shout: 100
+        case .regionSay, .ownerSay: .greatestFiniteMagnitude
         }
     }
+
+    /// Whether a client may send it (the others are objects' own).
+    public var spokenByAvatars: Bool { rawValue <= ChatType.shout.rawValue }
 }
 
 public enum ChatChannel {

@@ -29,6 +29,8 @@ import TesseraWorld
             case .serviceAttached(let service): "\(service) attached"
             case .serviceLost(let service): "\(service) lost"
             case .physicsResult(let result): "physics result \(result.frame)"
+            case .scriptResult(let result): "script result \(result.frame)"
+            case .scriptReady(let agent, _, let requestID, _, _): "script ready \(agent)/\(requestID)"
             }
         }
     }

@@ -5,7 +5,7 @@ extension Region {
     mutating func serviceAttached(_ service: ServiceKind) {
         switch service {
         case .physics: physicsAttached()
-        case .scripts: break  // the scripts bridge attaches here
+        case .scripts: scriptsAttached()
         }
     }
 
@@ -13,7 +13,7 @@ extension Region {
     mutating func serviceLost(_ service: ServiceKind) {
         switch service {
         case .physics: physicsLost()
-        case .scripts: break  // the scripts bridge is told here
+        case .scripts: scriptsLost()
         }
     }
 }

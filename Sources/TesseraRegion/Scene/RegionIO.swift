@@ -34,8 +34,10 @@ public enum RegionInput: Sendable {
     case serviceLost(ServiceKind)
     /// The physics service's answer to one of the region's frames.
     case physicsResult(PhysicsResult)
-    // The script service's answer goes here beside the physics one (`.scriptResult`), with
-    // its unwrapping in `ServiceLinkSpec.scripts` (Node/ServiceLink.swift).
+    /// The script service's answer to one of the region's frames.
+    case scriptResult(ScriptResult)
+    /// The grid's answer to `GridEffect.storeScript` or `.scriptItem`: the script to add.
+    case scriptReady(agent: LocalID, manager: ManagerID, requestID: UInt32, object: LocalID, Result<ContentItem, CallStatus>)
 }
 
 extension RegionInput {
@@ -43,6 +45,10 @@ extension RegionInput {
     public static var physicsAttached: RegionInput { .serviceAttached(.physics) }
     /// The physics link is lost: `serviceLost(.physics)`.
     public static var physicsLost: RegionInput { .serviceLost(.physics) }
+    /// The scripts link is up: `serviceAttached(.scripts)`.
+    public static var scriptsAttached: RegionInput { .serviceAttached(.scripts) }
+    /// The scripts link is lost: `serviceLost(.scripts)`.
+    public static var scriptsLost: RegionInput { .serviceLost(.scripts) }
 }
 
 /// What a frame sends, in order: direct replies first (e.g. `AgentJoined`), then each
@@ -55,6 +61,8 @@ public struct RegionOutput: Sendable {
     public var peerMessages: [(RegionHandle, WireMessage)] = []
     /// The frame for the physics service (nil when none is attached, or it is held back).
     public var physicsFrame: PhysicsFrame?
+    /// The frame for the script service (nil when none is attached, or it is held back).
+    public var scriptFrame: ScriptFrame?
 
     public init() {}
 
