@@ -205,6 +205,13 @@ final class RegionScripts: LSLHost {
     /// The capture envelope of a script (empty when it has no VM copy: the next host starts it fresh).
     func capture(_ script: HostedScript) -> [UInt8] {
         guard let vm = script.vm else { return [] }
+        // The VM's clock is the time it last ran; bring it to the script's time now (no
+        // instruction runs), so the capture carries every second the script was hosted.
+        if vm.failure == nil {
+            current = script
+            if case .yielded = vm.run(now: script.scriptTime(now), budget: 0) { script.wakeAt = 0 }
+            current = nil
+        }
         let envelope = ScriptEnvelope(
             running: script.running, startParameter: script.instance.startParameter, vm: vm.capture(),
             nextListenHandle: script.nextListenHandle, listens: script.listens, sensorRepeat: script.sensorRepeat,
@@ -355,8 +362,8 @@ final class RegionScripts: LSLHost {
         if now - topComputedAt >= 1 {
             topComputedAt = now
             let ranked = order.map { ($0, $0.recentMicrosPerSecond(now)) }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
-            topScripts = ranked.prefix(ScriptRegionStats.maxTop).map { script, micros in
-                ScriptTime(key: script.key, name: script.instance.name, objectName: script.instance.objectName, micros: Float(micros))
+            topScripts = ranked.prefix(ScriptRegionStats.maxTop).map { entry in
+                ScriptTime(key: entry.0.key, name: entry.0.instance.name, objectName: entry.0.instance.objectName, micros: Float(entry.1))
             }
         }
         return ScriptRegionStats(
@@ -416,7 +423,7 @@ final class RegionScripts: LSLHost {
 
     static func seed(of key: ScriptKey) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.object.uuidString.utf8 + key.item.uuidString.utf8 {
+        for byte in Array(key.object.uuidString.utf8) + Array(key.item.uuidString.utf8) {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
         }
         return hash

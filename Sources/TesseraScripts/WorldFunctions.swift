@@ -42,6 +42,9 @@ struct WorldFunctions {
         "llGetRegionFPS", "llGetRegionTimeDilation", "llGetStartParameter",
     ]
 
+    /// The script's time now (the VM's own clock is not readable from inside a call).
+    private var time: Double { script.scriptTime(region.now) }
+
     func call(_ function: LSLFunctionDefinition, _ a: HostArguments) throws(LSLRuntimeError) -> LSLValue {
         let none = LSLValue.integer(0)
         let name = function.name
@@ -138,7 +141,7 @@ struct WorldFunctions {
             }
             var sensor = sensorRequest(a, period: max(rate, Self.minSensorPeriod))
             emit(.sensor(name: sensor.name, key: sensor.key, kind: sensor.type, range: sensor.range, arc: sensor.arc))
-            sensor.nextDue = vm.now + sensor.period
+            sensor.nextDue = time + sensor.period
             script.sensorRepeat = sensor
         case "llSensorRemove": script.sensorRepeat = nil
 
@@ -195,7 +198,6 @@ struct WorldFunctions {
     /// told once a minute (of script time).
     private func chat(_ type: ChatType, _ channel: Int32, _ text: String) {
         let settings = region.settings
-        let time = vm.now
         if time > script.chatRefilled {
             script.chatTokens = min(settings.chatBurst, script.chatTokens + (time - script.chatRefilled) * settings.chatPerSecond)
             script.chatRefilled = time
