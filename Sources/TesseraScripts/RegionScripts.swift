@@ -165,7 +165,7 @@ final class RegionScripts: LSLHost {
         script.listens = envelope.listens
         script.nextListenHandle = envelope.nextListenHandle
         script.sensorRepeat = envelope.sensorRepeat
-        script.chatTokens = envelope.chatTokens
+        script.chatTokens = min(max(envelope.chatTokens, 0), settings.chatBurst)
         script.chatRefilled = envelope.chatRefilled
         script.chatWarned = envelope.chatWarned
         script.reportedFailure = vm.failure != nil
@@ -291,45 +291,53 @@ final class RegionScripts: LSLHost {
     // MARK: - Running
 
     /// Runs ready scripts round-robin, one slice each, until the budget is spent or none is
-    /// ready; answers the microseconds used.
+    /// ready; answers the microseconds used. The ready list is made once per frame (starting
+    /// after the last script run in the previous frame), so scripts waiting for an event cost
+    /// one comparison per frame and never a slice's worth of skipping.
     private func run() -> UInt64 {
         guard !order.isEmpty else { return 0 }
+        if cursor >= order.count { cursor = 0 }
+        var ready: [Int] = []
+        for offset in 0..<order.count {
+            let index = (cursor + offset) % order.count
+            let script = order[index]
+            if script.isRunnable(now), !(objects[script.key.object]?.dying ?? false) { ready.append(index) }
+        }
+        guard !ready.isEmpty else { return 0 }
         let clock = engine.clock
         let start = clock()
         var last = start
-        var idle = 0
-        while idle < order.count, last &- start < settings.frameBudgetNanos {
-            if cursor >= order.count { cursor = 0 }
-            let script = order[cursor]
-            cursor += 1
-            guard script.isRunnable(now), let vm = script.vm, !(objects[script.key.object]?.dying ?? false) else {
-                idle += 1
-                continue
-            }
-            idle = 0
+        var head = 0
+        var lastRun = -1
+        while head < ready.count, last &- start < settings.frameBudgetNanos {
+            let index = ready[head]
+            head += 1
+            let script = order[index]
+            // llDie in an earlier slice of this frame stops the object's other scripts.
+            guard let vm = script.vm, !(objects[script.key.object]?.dying ?? false) else { continue }
             current = script
             let result = vm.run(now: script.scriptTime(now), budget: settings.sliceInstructions)
             current = nil
             let after = clock()
             script.charge(micros: Double(after &- last) / 1000, now: now)
             last = after
+            lastRun = index
             script.dirty = true
             switch result {
             case .yielded:
                 script.wakeAt = 0
+                ready.append(index)
             case .waiting(let until):
                 script.wakeAt = until.map { $0 + script.base } ?? .infinity
-                // A script that waits is idle for this round.
-                idle += 1
             case .failed(let error):
                 script.wakeAt = .infinity
-                idle += 1
                 if !script.reportedFailure, !(objects[script.key.object]?.dying ?? false) {
                     script.reportedFailure = true
                     diagnose(script, compile: false, ["\(script.instance.name): Script run-time error: \(error.message)"])
                 }
             }
         }
+        if lastRun >= 0 { cursor = lastRun + 1 }
         return (last &- start) / 1000
     }
 

@@ -126,7 +126,7 @@ struct ScriptEnvelope: Equatable {
             let arc = Float(bitPattern: try r.u32("the sensor's arc"))
             let period = try r.f64("the sensor's period")
             let next = try r.f64("the sensor's next sweep")
-            guard range.isFinite, arc.isFinite, period > 0 else { throw Failure("the sensor repeat is not valid") }
+            guard range.isFinite, arc.isFinite, period >= WorldFunctions.minSensorPeriod else { throw Failure("the sensor repeat is not valid") }
             sensorRepeat = SensorRepeat(name: name, key: key, type: type, range: range, arc: arc, period: period, nextDue: next)
         case let other: throw Failure("sensor flag \(other)")
         }
