@@ -75,7 +75,7 @@ struct RegionScriptsBridgeTests {
         ])])
         let chat = try #require(output.frame(for: 1)?.chat.first)
         #expect(chat.text == "Hello, Ada Lovelace" && chat.speakerName == "Sign" && chat.type == .say)
-        #expect(harness.region.scriptsStatus.onTime == 1 && harness.region.scriptsStatus.effects == 3)
+        #expect(harness.region.scriptsStatus.link.onTime == 1 && harness.region.scriptsStatus.effects == 3)
         // Chat on the channel it listens to goes to the service, other channels do not.
         harness.send(agent(1), .chat(.say, channel: 8, text: "ignored"))
         let next = try #require(harness.send(agent(1), .chat(.say, channel: 7, text: "open")).scriptFrame)
@@ -157,7 +157,7 @@ struct RegionScriptsBridgeTests {
         var (harness, snapshot) = try Self.attached()
         harness.step([Self.answer(snapshot, [.setText(text: "first", color: Vector3(1, 1, 1), alpha: 1)])])
         harness.step([Self.answer(snapshot, [.setText(text: "second", color: Vector3(1, 1, 1), alpha: 1)])])
-        #expect(harness.region.scriptsStatus.stale == 1)
+        #expect(harness.region.scriptsStatus.link.stale == 1)
         let frame = try #require(harness.step().scriptFrame)
         harness.step([.scriptResult(ScriptResult(region: frame.region, frame: frame.frame, effects: [
             ScriptEffectRecord(key: ScriptKey(object: UUID(), item: UUID()), effect: .die),

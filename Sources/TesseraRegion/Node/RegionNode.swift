@@ -124,9 +124,9 @@ public final class RegionNode: Service, @unchecked Sendable {
             }
         }
         for runner in runners {
-            runner.attachPhysics(
-                hello: Hello(role: .region, nodeName: "\(settings.nodeName)/\(runner.settings.name)", gridSecret: settings.gridSecret),
-                group: group, logger: logger)
+            let hello = Hello(role: .region, nodeName: "\(settings.nodeName)/\(runner.settings.name)", gridSecret: settings.gridSecret)
+            runner.attachPhysics(hello: hello, group: group, logger: logger)
+            runner.attachScripts(hello: hello, group: group, logger: logger)
             runner.start()
         }
         peers.start()

@@ -10,11 +10,10 @@ import TesseraWorld
 /// errors), and sends the service what happened to them (events, chat on channels they
 /// listen to, poses of scripted objects, scripts added, removed, frozen or controlled).
 struct ScriptsBridge {
+    /// Attach, window, snapshot and answer rules (docs/service-exchange.md).
+    var exchange = FrameExchange(configured: false)
+    /// The region's own script figures.
     var status = ScriptsStatus()
-    var needsSnapshot = false
-    var lastSentFrame: UInt64 = 0
-    var lastAnsweredFrame: UInt64 = 0
-    var snapshotFrame: UInt64 = 0
 
     /// Objects holding at least one script.
     var scripted: Set<LocalID> = []
@@ -41,8 +40,6 @@ struct ScriptsBridge {
     /// Objects whose scripts get `changed(CHANGED_REGION_START)` once the service has them.
     var regionStarted = false
 
-    /// Frames sent and not answered past which the region holds its changes back.
-    static let maxInFlight: UInt64 = 4
     /// Events held for the service, region-wide and per object.
     static let maxHeldEvents = 4096
     static let maxHeldEventsPerObject = 64
@@ -57,7 +54,8 @@ struct ScriptsBridge {
     static let maxSensed = 16
     static let maxSensorRange: Float = 96
 
-    var attached: Bool { status.state == .attached }
+    var attached: Bool { exchange.isAttached }
+    var configured: Bool { exchange.status.state != .none }
 }
 
 /// A crossing or a take waiting for the scripts of the object to be captured.
@@ -83,6 +81,7 @@ enum ScriptChange {
 extension Region {
     public var scriptsStatus: ScriptsStatus {
         var status = scripts.status
+        status.link = scripts.exchange.status
         status.scriptedObjects = UInt32(scripts.scripted.count)
         status.heldEvents = UInt32(scripts.events.count)
         return status
@@ -92,19 +91,14 @@ extension Region {
 
     /// The link reached the service: every script of the region goes to it in one snapshot.
     mutating func scriptsAttached() {
-        scripts.status.state = .attached
-        scripts.needsSnapshot = true
-        scripts.lastSentFrame = frame &- 1
-        scripts.lastAnsweredFrame = frame &- 1
+        scripts.exchange.attach(at: frame)
     }
 
     /// The link went down: objects stay, scripts pause. Events of unanswered frames wait
     /// again (they may run twice: the service resumes from its last checkpoint), crossings and
     /// takes waiting for captures go on with the last checkpoints.
     mutating func scriptsLost() {
-        guard scripts.attached else { return }
-        scripts.status.state = .lost
-        scripts.status.losses += 1
+        guard scripts.exchange.lose() else { return }
         for (_, events) in scripts.inFlight.reversed() {
             for event in events.reversed() { scripts.events.prepend(event) }
         }
@@ -122,14 +116,8 @@ extension Region {
 
     /// Applies the service's answer to one of the region's frames.
     mutating func applyScripts(_ result: ScriptResult) {
-        guard scripts.attached, result.region == settings.handle else { return }
-        guard result.frame >= scripts.snapshotFrame, result.frame > scripts.lastAnsweredFrame else {
-            scripts.status.stale += 1
-            return
-        }
-        scripts.lastAnsweredFrame = result.frame
+        guard result.region == settings.handle, scripts.exchange.receive(answerTo: result.frame, at: frame).apply else { return }
         while let first = scripts.inFlight.first, first.frame <= result.frame { scripts.inFlight.removeFirst() }
-        if result.frame + 1 >= frame { scripts.status.onTime += 1 } else { scripts.status.late += 1 }
         scripts.status.lastRunMicros = result.runMicros
         scripts.status.runMicrosTotal &+= UInt64(result.runMicros)
         scripts.status.service = result.stats
@@ -171,18 +159,10 @@ extension Region {
     /// What this frame sends the service, or nil when nothing is attached or too many frames
     /// are unanswered (what it would carry then goes with a later frame).
     mutating func takeScriptFrame(now: FrameInstant) -> ScriptFrame? {
-        guard scripts.attached else { return nil }
-        guard scripts.needsSnapshot || scripts.lastSentFrame &- scripts.lastAnsweredFrame < ScriptsBridge.maxInFlight else {
-            scripts.status.held += 1
-            return nil
-        }
-        scripts.lastSentFrame = frame
-        scripts.status.framesSent += 1
+        guard let outgoing = scripts.exchange.send(frame: frame) else { return nil }
         var message = ScriptFrame(region: settings.handle, frame: frame, timeMillis: now.wallMillis)
-        if scripts.needsSnapshot {
-            scripts.needsSnapshot = false
-            scripts.snapshotFrame = frame
-            scripts.status.snapshots += 1
+        if outgoing.snapshot {
+            message.regionName = settings.name
             scripts.programsSent = []
             scripts.added = []
             scripts.removed = []
@@ -255,7 +235,7 @@ extension Region {
     mutating func scriptsArrived(_ id: LocalID, startParameter: Int32? = nil, crossed: Bool = false) {
         guard let object = objects[id], object.contents.contains(where: { $0.kind == .script }) else { return }
         scripts.scripted.insert(id)
-        guard scripts.attached, !scripts.needsSnapshot else { return }
+        guard scripts.attached, !scripts.exchange.needsSnapshot else { return }
         scripts.added.append(contentsOf: instances(of: object, startParameter: startParameter ?? 0))
         if let startParameter {
             queueEvent(ScriptEventDelivery(object: object.id, name: "on_rez", arguments: [.integer(startParameter)]), for: id)
@@ -289,7 +269,7 @@ extension Region {
     /// Queues an event, or drops it (counted) when the object's or the region's share of held
     /// events is full.
     mutating func queueEvent(_ event: ScriptEventDelivery, for id: LocalID) {
-        guard scripts.status.state != .none else { return }
+        guard scripts.configured else { return }
         if scripts.events.count >= ScriptsBridge.maxHeldEvents
             || (!scripts.attached && scripts.events.lazy.filter({ $0.object == event.object }).count >= ScriptsBridge.maxHeldEventsPerObject)
         {
@@ -344,7 +324,7 @@ extension Region {
 
     /// Chat said in the region: scripts hear it when one listens on its channel.
     mutating func scriptsHear(_ type: ChatType, channel: Int32, text: String, speaker: UUID, name: String, object: UUID?, at position: Vector3) {
-        guard scripts.attached || scripts.status.state == .lost, scripts.listenedChannels[channel] != nil else { return }
+        guard scripts.configured, scripts.listenedChannels[channel] != nil else { return }
         guard scripts.chat.count < ScriptsBridge.maxHeldEvents else {
             scripts.status.eventsDropped += 1
             return
@@ -585,7 +565,7 @@ extension Region {
     /// A crossing or a take did not happen: the object's scripts run here again from the
     /// state they were captured in.
     mutating func scriptsReturned(_ id: LocalID) {
-        guard scripts.scripted.contains(id), let object = objects[id], scripts.attached, !scripts.needsSnapshot else { return }
+        guard scripts.scripted.contains(id), let object = objects[id], scripts.attached, !scripts.exchange.needsSnapshot else { return }
         scripts.added.append(contentsOf: instances(of: object))
     }
 
@@ -610,7 +590,7 @@ extension Region {
         scripts.status.scriptsAdded += 1
         let wasScripted = scripts.scripted.contains(id)
         scripts.scripted.insert(id)
-        if scripts.attached, !scripts.needsSnapshot, let source = item.source {
+        if scripts.attached, !scripts.exchange.needsSnapshot, let source = item.source {
             _ = source
             scripts.added.append(ScriptInstance(
                 key: ScriptKey(object: object.id, item: item.id), objectLocal: id, name: item.name, program: item.asset,
@@ -694,17 +674,11 @@ struct ScriptNoticeOut {
 
 /// The region's script link, as `tessera status` and the console show it.
 public struct ScriptsStatus: Sendable, Hashable {
-    public enum State: UInt8, Sendable { case none = 0, lost = 1, attached = 2 }
-    public var state: State = .none
+    /// The exchange's state and counters (attached, frames sent, on time, late, stale, held, snapshots, losses).
+    public var link = ServiceLinkStatus()
+    public var state: ServiceLinkState { link.state }
     public var scriptedObjects: UInt32 = 0
     public var heldEvents: UInt32 = 0
-    public var framesSent: UInt64 = 0
-    public var onTime: UInt64 = 0
-    public var late: UInt64 = 0
-    public var stale: UInt64 = 0
-    public var held: UInt64 = 0
-    public var snapshots: UInt64 = 0
-    public var losses: UInt64 = 0
     public var lastRunMicros: UInt32 = 0
     public var runMicrosTotal: UInt64 = 0
     public var checkpoints: UInt64 = 0

@@ -55,7 +55,7 @@ public struct Region {
         // Unique across restarts and regions without coordination: a random start.
         nextHandoff = UInt64.random(in: 1...(UInt64.max / 2))
         physics = PhysicsBridge(configured: settings.physics != nil)
-        if settings.scripts != nil { scripts.status.state = .lost }
+        scripts.exchange = FrameExchange(configured: settings.scripts != nil)
     }
 
     public var avatarCount: Int { avatars.count }

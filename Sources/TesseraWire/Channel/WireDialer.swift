@@ -48,4 +48,6 @@ public enum WireChannelOptions {
     public static let largeReads = AdaptiveRecvByteBufferAllocator(minimum: 4096, initial: 65536, maximum: 1 << 20)
     /// A physics snapshot of a region at its object limit (1 000 000 bodies of 71 bytes) fits.
     public static let physicsMaxFrameBytes = 128 << 20
+    /// A script snapshot carries every script's source and checkpoint: as large as physics allows.
+    public static let scriptsMaxFrameBytes = physicsMaxFrameBytes
 }
