@@ -3,15 +3,24 @@ public enum ChatType: UInt8, Sendable, CaseIterable {
     case whisper = 0
     case say = 1
     case shout = 2
+    /// Heard everywhere in the speaker's region (objects only: `llRegionSay`).
+    case regionSay = 3
+    /// Heard by the speaking object's owner alone (objects only: `llOwnerSay`).
+    case ownerSay = 4
 
-    /// Metres within which the message is heard.
+    /// Metres within which the message is heard; region-wide and owner-only chat are not
+    /// limited by distance.
     public var range: Float {
         switch self {
         case .whisper: 10
         case .say: 20
         case .shout: 100
+        case .regionSay, .ownerSay: .infinity
         }
     }
+
+    /// Only objects speak this way; clients may not send it.
+    public var isObjectOnly: Bool { self == .regionSay || self == .ownerSay }
 }
 
 public enum ChatChannel {
