@@ -71,7 +71,7 @@ import TesseraWorld
         let appearance = ObjectAppearance(text: "hi", textColor: Vector3(1, 0.5, 0), textAlpha: 0.25, color: Vector3(0, 0, 1), alpha: 1)
         let message = ServerMessage.objectAppearance(AppearanceUpdate(localID: 9, appearance: appearance))
         let body: [UInt8] = [9, 0, 0, 0, 2, 0, 0x68, 0x69]
-            + [1, 0.5, 0, 0.25, 0, 0, 1, 1].flatMap { Self.f32($0) }
+            + ([1, 0.5, 0, 0.25, 0, 0, 1, 1] as [Float]).flatMap { Self.f32($0) }
         #expect(message.bytes == [0x8F, UInt8(body.count), 0] + body)
         #expect(body.count == 4 + 34 + 2)
     }

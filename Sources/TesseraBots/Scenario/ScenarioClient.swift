@@ -194,7 +194,7 @@ public final class ScenarioClient: Sendable {
     public func waitForChat(
         from object: String, after: Int = 0, timeout: Duration = .seconds(30), matching: @escaping @Sendable (ChatReceived) -> Bool = { _ in true }
     ) async throws -> ChatReceived {
-        func find(_ mirror: WorldMirror) -> ChatReceived? {
+        @Sendable func find(_ mirror: WorldMirror) -> ChatReceived? {
             mirror.chat.dropFirst(after).first { line in
                 line.speakerName == object && (line.speakerKind.map { $0 == .object } ?? true) && matching(line)
             }
@@ -205,7 +205,7 @@ public final class ScenarioClient: Sendable {
 
     /// Waits for diagnostics of the script item `item` (compile errors when `compile`).
     public func waitForDiagnostics(item: String, compile: Bool? = nil, timeout: Duration = .seconds(30)) async throws -> ScriptDiagnostics {
-        func find(_ mirror: WorldMirror) -> ScriptDiagnostics? {
+        @Sendable func find(_ mirror: WorldMirror) -> ScriptDiagnostics? {
             mirror.diagnostics.first { $0.item == item && (compile.map { c in $0.compile == c } ?? true) }
         }
         try await waitFor(timeout: timeout, "diagnostics of \(item)") { find($0) != nil }

@@ -130,7 +130,7 @@ struct SessionRunner {
         // Messages of protocol 6 on: a client of an older version sending one gets what a
         // server of its version answers (earlier additions were always accepted).
         case (_, let message) where message.typeCode.since >= 6 && message.typeCode.since > session.protocolVersion:
-            return (.unknownMessageType, "message type 0x\(String(message.typeCode.rawValue, radix: 16, uppercase: true)) is part of protocol version \(message.typeCode.since); this connection logged in with version \(session.protocolVersion)")
+            return (.unknownMessageType, "message type \(String(format: "0x%02X", message.typeCode.rawValue)) is part of protocol version \(message.typeCode.since); this connection logged in with version \(session.protocolVersion)")
         case (_, .logout):
             manager.logout(session)
         case (_, .ping(let ping)):
