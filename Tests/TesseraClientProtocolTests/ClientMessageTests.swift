@@ -34,11 +34,11 @@ import TesseraWorld
                 case .sessionToken: credentials.insert("sessionToken")
                 }
             case .inventory(let request): calls.insert(request.call.code)
-            case .deleteObject, .ping, .logout, .teleport, .moveObject, .pushObject: break
+            case .deleteObject, .ping, .logout, .teleport, .moveObject, .pushObject, .touch, .addScript, .scriptControl, .contents: break
             }
         }
         #expect(modes == Set(MovementMode.allCases))
-        #expect(chats == Set(ChatType.allCases))
+        #expect(chats == Set(ChatType.allCases.filter { !$0.isObjectOnly }), "types 3 and 4 are said by objects only")
         #expect(shapes == Set(Shape.allCases))
         #expect(verticals == [-1, 0, 1])
         #expect(credentials == ["password", "sessionToken"])
