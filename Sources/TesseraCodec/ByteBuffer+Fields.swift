@@ -171,3 +171,22 @@ extension StringProtocol {
         return self[..<end]
     }
 }
+
+extension ByteBuffer {
+    /// Text with a u32 length (for texts longer than a u16 length allows).
+    public mutating func readLongText(_ field: String, maxBytes: Int) throws -> String {
+        let count = try readLE(UInt32.self, field)
+        guard count <= maxBytes else { throw CodecError.invalidValue(field: field, reason: "\(count) bytes, more than \(maxBytes)") }
+        guard let bytes = readBytes(length: Int(count)) else { throw CodecError.truncated(field: field) }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw CodecError.invalidValue(field: field, reason: "not UTF-8")
+        }
+        guard !text.unicodeScalars.contains("\u{0}") else { throw CodecError.invalidValue(field: field, reason: "contains U+0000") }
+        return text
+    }
+
+    public mutating func writeLongText(_ text: String) {
+        writeLE(UInt32(text.utf8.count))
+        writeString(text)
+    }
+}

@@ -173,11 +173,18 @@ public struct SceneObjectRecord: Hashable, Sendable {
     public var physical: Bool
     /// Its collision starts and ends are asked of physics.
     public var reportsCollisions: Bool
+    /// Its colour and floating text.
+    public var look: ObjectLook
+    /// Its inventory: scripts (with their latest checkpoint) and objects it can rez.
+    public var contents: [ContentItem]
 
     public init(
         id: UUID, owner: UUID, creator: UUID?, asset: AssetID?, name: String, shape: Shape,
-        position: Vector3, rotation: Quaternion, scale: Vector3, masks: [UInt32], physical: Bool = false, reportsCollisions: Bool = false
+        position: Vector3, rotation: Quaternion, scale: Vector3, masks: [UInt32], physical: Bool = false, reportsCollisions: Bool = false,
+        look: ObjectLook = .plain, contents: [ContentItem] = []
     ) {
+        self.look = look
+        self.contents = contents
         self.physical = physical
         self.reportsCollisions = reportsCollisions
         self.id = id
@@ -208,9 +215,17 @@ public struct SceneObjectRecord: Hashable, Sendable {
         scale = try buffer.readVector("object.scale")
         masks = try (0..<5).map { _ in try buffer.readLE(UInt32.self, "object.masks") }
         let flags = try buffer.readLE(UInt8.self, "object.flags")
-        guard flags & ~3 == 0 else { throw CodecError.invalidValue(field: "object.flags", reason: "unknown bits in \(flags)") }
+        guard flags & ~7 == 0 else { throw CodecError.invalidValue(field: "object.flags", reason: "unknown bits in \(flags)") }
         physical = flags & 1 != 0
         reportsCollisions = flags & 2 != 0
+        if flags & 4 != 0 {
+            // Look and contents follow (absent for plain objects without contents).
+            look = try ObjectLook(from: &buffer, "object.look")
+            contents = try ContentItem.readList(from: &buffer, "object.contents")
+        } else {
+            look = .plain
+            contents = []
+        }
     }
 
     public func encode(into buffer: inout ByteBuffer) {
@@ -230,6 +245,11 @@ public struct SceneObjectRecord: Hashable, Sendable {
         buffer.writeVector(scale)
         precondition(masks.count == 5, "an object has five permission masks")
         for mask in masks { buffer.writeLE(mask) }
-        buffer.writeLE(UInt8((physical ? 1 : 0) | (reportsCollisions ? 2 : 0)))
+        let extended = look != .plain || !contents.isEmpty
+        buffer.writeLE(UInt8((physical ? 1 : 0) | (reportsCollisions ? 2 : 0) | (extended ? 4 : 0)))
+        if extended {
+            look.encode(into: &buffer)
+            ContentItem.writeList(contents, into: &buffer)
+        }
     }
 }

@@ -159,12 +159,12 @@ public struct AssetID: Hashable, Sendable, CustomStringConvertible {
         self.bytes = bytes
     }
 
-    init(from buffer: inout ByteBuffer, _ field: String) throws {
+    public init(from buffer: inout ByteBuffer, _ field: String) throws {
         guard let bytes = buffer.readBytes(length: 32) else { throw CodecError.truncated(field: field) }
         self.bytes = Data(bytes)
     }
 
-    func encode(into buffer: inout ByteBuffer) {
+    public func encode(into buffer: inout ByteBuffer) {
         buffer.writeBytes(bytes)
     }
 

@@ -24,6 +24,8 @@ public enum WireMessage: Hashable, Sendable {
     case adminReply(AdminReply)
     case physicsFrame(PhysicsFrame)
     case physicsResult(PhysicsResult)
+    case scriptFrame(ScriptFrame)
+    case scriptResult(ScriptResult)
 
     public var body: any WireMessageBody {
         switch self {
@@ -48,6 +50,8 @@ public enum WireMessage: Hashable, Sendable {
         case .adminReply(let m): m
         case .physicsFrame(let m): m
         case .physicsResult(let m): m
+        case .scriptFrame(let m): m
+        case .scriptResult(let m): m
         }
     }
 
@@ -80,6 +84,8 @@ public enum WireMessage: Hashable, Sendable {
             case .adminReply: .adminReply(try AdminReply(from: &payload))
             case .physicsFrame: .physicsFrame(try PhysicsFrame(from: &payload))
             case .physicsResult: .physicsResult(try PhysicsResult(from: &payload))
+            case .scriptFrame: .scriptFrame(try ScriptFrame(from: &payload))
+            case .scriptResult: .scriptResult(try ScriptResult(from: &payload))
             }
         guard payload.readableBytes == 0 else {
             throw CodecError.trailingBytes(messageType: raw, count: payload.readableBytes)

@@ -32,4 +32,6 @@ public enum WireMessageType: UInt8, Sendable, CaseIterable {
     case adminReply = 0x53
     case physicsFrame = 0x60
     case physicsResult = 0x61
+    case scriptFrame = 0x62
+    case scriptResult = 0x63
 }

@@ -3,7 +3,7 @@ public enum ChatType: UInt8, Sendable, CaseIterable {
     case whisper = 0
     case say = 1
     case shout = 2
-    /// Heard everywhere in the speaker's region (objects only: `llRegionSay`).
+    /// Heard everywhere in the speaker's region (objects only: `llRegionSay`, never on channel 0).
     case regionSay = 3
     /// Heard by the speaking object's owner alone (objects only: `llOwnerSay`).
     case ownerSay = 4
@@ -21,6 +21,9 @@ public enum ChatType: UInt8, Sendable, CaseIterable {
 
     /// Only objects speak this way; clients may not send it.
     public var isObjectOnly: Bool { self == .regionSay || self == .ownerSay }
+
+    /// Whether a client may send it (the others are objects' own).
+    public var spokenByAvatars: Bool { !isObjectOnly }
 }
 
 public enum ChatChannel {

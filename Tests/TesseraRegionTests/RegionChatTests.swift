@@ -43,8 +43,7 @@ import TesseraWorld
         return Set(deliveries(output).flatMap(\.1.recipients))
     }
 
-    /// Avatars whisper, say and shout; region-wide and owner-only chat are objects' alone.
-    @Test(arguments: ChatType.allCases.filter { !$0.isObjectOnly })
+    @Test(arguments: ChatType.allCases.filter(\.spokenByAvatars))
     mutating func publicChatReachesExactlyItsRange(type: ChatType) {
         let heard = recipients(of: type)
         let expected = Set(distances.filter { $0.value <= type.range }.keys)

@@ -29,6 +29,10 @@ import TesseraWorld
             case .physicsAttached: "physics attached"
             case .physicsLost: "physics lost"
             case .physicsResult(let result): "physics result \(result.frame)"
+            case .scriptsAttached: "scripts attached"
+            case .scriptsLost: "scripts lost"
+            case .scriptResult(let result): "script result \(result.frame)"
+            case .scriptReady(let agent, _, let requestID, _, _): "script ready \(agent)/\(requestID)"
             }
         }
     }

@@ -209,7 +209,7 @@ public final class RegionRunner: @unchecked Sendable {
                     }
                     inbox.push(.rezResult(agent: agent, manager: manager, requestID: requestID, result))
                 }
-            case .take(let agent, let manager, let requestID, let account, let object, let objectID):
+            case .take(let agent, let manager, let requestID, let account, let object, let objectID, _, _):
                 Task {
                     // A take that timed out may still have committed; asking again is safe (a
                     // second take of a taken object answers unknownEntity, and the region then
@@ -222,6 +222,8 @@ public final class RegionRunner: @unchecked Sendable {
                     }
                     inbox.push(.takeResult(agent: agent, manager: manager, requestID: requestID, object: object, result))
                 }
+            case .storeScript(let agent, let manager, let requestID, _, let object, _, _), .scriptItem(let agent, let manager, let requestID, _, let object, _, _):
+                inbox.push(.scriptReady(agent: agent, manager: manager, requestID: requestID, object: object, .failure(CallStatus(.serviceUnavailable, "scripts cannot be stored yet"))))
             case .moveObject(let handoff, let record, let destination):
                 Task {
                     let result = await port.moveObject(record, from: regionID, to: destination)

@@ -50,6 +50,14 @@ extension Region {
             physicsLost()
         case .physicsResult(let result):
             applyPhysics(result)
+        case .scriptsAttached:
+            scriptsAttached()
+        case .scriptsLost:
+            scriptsLost()
+        case .scriptResult(let result):
+            applyScripts(result)
+        case .scriptReady(let agent, let manager, let requestID, let object, let result):
+            applyScriptReady(result, object: object, agent: agent, manager: manager, requestID: requestID)
         case .objectMoved(let id, let result):
             switch result {
             case .success: sourceInput(.routed, id, now: now.seconds)
@@ -130,7 +138,7 @@ extension Region {
                     outcome = .failed(code: ErrorCode.notAllowed.rawValue, message: "object \(target) belongs to someone else")
                 } else if object.beingTaken {
                     outcome = .failed(code: ErrorCode.notAllowed.rawValue, message: "object \(target) is being taken into inventory")
-                } else if object.travelling != nil {
+                } else if object.travelling != nil || scripts.freezing[target] != nil {
                     outcome = .failed(code: ErrorCode.notAllowed.rawValue, message: "object \(target) is crossing into another region")
                 } else {
                     removeEntity(target)
@@ -161,8 +169,15 @@ extension Region {
                 reply(problem, to: id, manager: manager, requestID: requestID)
             } else if let object = objects[target] {
                 objects[target]!.beingTaken = true
-                pending.effects.append(.take(
-                    agent: id, manager: manager, requestID: requestID, account: avatars[id]!.agentID, object: target, objectID: object.id))
+                let account = avatars[id]!.agentID
+                if scriptsMustFreeze(target) {
+                    // The scripts' exact state goes into inventory: captured first.
+                    freezeScripts(target, for: .take(agent: id, manager: manager, requestID: requestID, account: account))
+                } else {
+                    pending.effects.append(.take(
+                        agent: id, manager: manager, requestID: requestID, account: account, object: target, objectID: object.id,
+                        look: object.look, contents: object.contents))
+                }
             } else {
                 reply(.callFailed(code: ErrorCode.unknownEntity.rawValue, message: "no object \(target) in this region"),
                       to: id, manager: manager, requestID: requestID)
@@ -207,7 +222,9 @@ extension Region {
         guard gridServicesAttached else { return refuse(.serviceUnavailable, "this region runs without grid services") }
         guard object.owner == account else { return refuse(.notAllowed, "object \(object.localID) belongs to someone else") }
         guard !object.beingTaken else { return refuse(.notAllowed, "object \(object.localID) is already being taken") }
-        guard object.travelling == nil else { return refuse(.notAllowed, "object \(object.localID) is crossing into another region") }
+        guard object.travelling == nil, scripts.freezing[object.localID] == nil else {
+            return refuse(.notAllowed, "object \(object.localID) is crossing into another region")
+        }
         guard object.asset != nil, object.stored else {
             return refuse(.notAllowed, "object \(object.localID) was built in the world; only objects rezzed from inventory can be taken")
         }
@@ -273,6 +290,7 @@ extension Region {
             }
             physics.membershipDirty = true
         } else if let object = objects.removeValue(forKey: id) {
+            scriptsLeft(object)
             physics.membershipDirty = true
             objectIndex[object.id] = nil
             ghostObjectsChanged = true
@@ -296,7 +314,7 @@ extension Region {
     /// Chat on the public channel reaches every avatar within the type's range, the speaker
     /// included. Other channels are for listeners (scripts) and reach no avatar.
     mutating func speak(_ type: ChatType, channel: Int32, text: String, speaker: LocalID) {
-        guard let source = avatars[speaker], !text.isEmpty else { return }
+        guard let source = avatars[speaker], !text.isEmpty, type.spokenByAvatars else { return }
         var recipients: [LocalID] = []
         if channel == ChatChannel.publicChannel {
             let rangeSquared = type.range * type.range
@@ -308,6 +326,7 @@ extension Region {
             if !recipients.contains(speaker) { recipients.append(speaker) }
         }
         if channel == ChatChannel.publicChannel { relay(type, channel: channel, text: text, speaker: speaker, name: source.name, at: source.position) }
+        scriptsHear(type, channel: channel, text: text, speaker: source.agentID, name: source.name, object: nil, at: source.position)
         guard !recipients.isEmpty else { return }
         pending.chat.append(ChatDelivery(
             speaker: speaker, speakerName: source.name, type: type, channel: channel,

@@ -111,6 +111,7 @@ extension Region {
             }
         }
         if !result.contacts.isEmpty {
+            for contact in result.contacts { scriptedContact(contact) }
             physics.status.contacts += UInt64(result.contacts.count)
             physics.recentContacts.append(contentsOf: result.contacts)
             if physics.recentContacts.count > PhysicsBridge.recentContactLimit {
@@ -247,7 +248,7 @@ extension Region {
         return PhysicsBody(
             id: id, kind: .prim, shape: object.shape, scale: object.scale, position: object.position, rotation: object.rotation,
             velocity: object.physical ? object.velocity : .zero, mass: object.physical ? object.mass : 0,
-            friction: 0.6, restitution: object.physical ? 0.3 : 0.1, reportsContacts: object.reportsCollisions)
+            friction: 0.6, restitution: object.physical ? 0.3 : 0.1, reportsContacts: object.reportsCollisions || scripts.scripted.contains(id))
     }
 
     private func avatarIntent(_ id: LocalID) -> AvatarIntent? {

@@ -33,6 +33,13 @@ public enum RegionInput: Sendable {
     case physicsLost
     /// The physics service's answer to one of the region's frames.
     case physicsResult(PhysicsResult)
+    /// The link to the script service is up (a snapshot follows) or lost.
+    case scriptsAttached
+    case scriptsLost
+    /// The script service's answer to one of the region's frames.
+    case scriptResult(ScriptResult)
+    /// The grid's answer to `GridEffect.storeScript` or `.scriptItem`: the script to add.
+    case scriptReady(agent: LocalID, manager: ManagerID, requestID: UInt32, object: LocalID, Result<ContentItem, CallStatus>)
 }
 
 /// What a frame sends, in order: direct replies first (e.g. `AgentJoined`), then each
@@ -45,6 +52,8 @@ public struct RegionOutput: Sendable {
     public var peerMessages: [(RegionHandle, WireMessage)] = []
     /// The frame for the physics service (nil when none is attached, or it is held back).
     public var physicsFrame: PhysicsFrame?
+    /// The frame for the script service (nil when none is attached, or it is held back).
+    public var scriptFrame: ScriptFrame?
 
     public init() {}
 

@@ -128,6 +128,8 @@ extension WireMessageType: CustomStringConvertible {
         case .adminReply: "AdminReply"
         case .physicsFrame: "PhysicsFrame"
         case .physicsResult: "PhysicsResult"
+        case .scriptFrame: "ScriptFrame"
+        case .scriptResult: "ScriptResult"
         }
     }
 }
