@@ -30,7 +30,7 @@ import TesseraWorld
         #expect(inventory.bytes == [0x0D, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0x12, 0x3e, 0x45, 0x67, 0xe8, 0x9b, 0x12, 0xd3, 0xa4, 0x56, 0x42, 0x66, 0x14, 0x17, 0x40, 0x00])
     }
 
-    @Test func addScriptRefusals() {
+    @Test func addScriptRefusals() throws {
         let prefix: [UInt8] = [0x0D, 9, 0, 0, 0, 5, 0, 0, 0, 1, 0, 0x61]
         #expect(thrownError { try decodeClient(prefix + [3]) } as? CodecError
             == .invalidValue(field: "addScript.sourceKind", reason: "expected 1 (inventory item) or 2 (text), got 3"))
@@ -76,7 +76,7 @@ import TesseraWorld
         #expect(body.count == 4 + 34 + 2)
     }
 
-    @Test func appearanceOutOfRangeIsRefusedNamingTheField() {
+    @Test func appearanceOutOfRangeIsRefusedNamingTheField() throws {
         func frame(_ floats: [Float]) -> [UInt8] {
             let body: [UInt8] = [9, 0, 0, 0, 0, 0] + floats.flatMap { Self.f32($0) }
             return [0x8F, UInt8(body.count), 0] + body

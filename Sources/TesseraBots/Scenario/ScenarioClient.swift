@@ -206,7 +206,7 @@ public final class ScenarioClient: Sendable {
     /// Waits for diagnostics of the script item `item` (compile errors when `compile`).
     public func waitForDiagnostics(item: String, compile: Bool? = nil, timeout: Duration = .seconds(30)) async throws -> ScriptDiagnostics {
         @Sendable func find(_ mirror: WorldMirror) -> ScriptDiagnostics? {
-            mirror.diagnostics.first { $0.item == item && (compile.map { c in $0.compile == c } ?? true) }
+            mirror.diagnostics.first { diagnostics in diagnostics.item == item && (compile.map { $0 == diagnostics.compile } ?? true) }
         }
         try await waitFor(timeout: timeout, "diagnostics of \(item)") { find($0) != nil }
         return find(mirror)!
