@@ -88,9 +88,13 @@ private func invalidField(_ error: (any Error)?) -> String? {
         var appeared = empty.payloadBytes
         appeared.replaceSubrange(29..<33, with: [0xFF, 0xFF, 0xFF, 0x7F])
         #expect(invalidField(thrownError { try decodePayload(appeared) }) == "regionFrame.appeared")
-        // The last count (replies), with a few spare bytes that cannot hold that many.
+        // The last count (script notices), with a few spare bytes that cannot hold that many.
+        var notices = empty.payloadBytes
+        notices.replaceSubrange((notices.count - 4)..., with: [0x00, 0x00, 0x00, 0x10])
+        #expect(invalidField(thrownError { try decodePayload(notices + [UInt8](repeating: 0, count: 64)) }) == "regionFrame.scriptNotices")
+        // The replies' count, before the two trailing sections' (appearance, script notices).
         var replies = empty.payloadBytes
-        replies.replaceSubrange((replies.count - 4)..., with: [0x00, 0x00, 0x00, 0x10])
+        replies.replaceSubrange((replies.count - 12)..<(replies.count - 8), with: [0x00, 0x00, 0x00, 0x10])
         #expect(invalidField(thrownError { try decodePayload(replies + [UInt8](repeating: 0, count: 64)) }) == "regionFrame.replies")
 
         // A count that the bytes could hold but whose elements are garbage still fails cleanly.
