@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import Testing
 import TesseraCodec
+import TesseraGridProtocol
 import TesseraWire
 import TesseraWorld
 
@@ -82,5 +83,15 @@ import TesseraWorld
             return
         }
         #expect(back.appearance == [AppearanceChange(localID: 4, appearance: ObjectAppearance(text: "t", textColor: Vector3(1, 0.5, 0), textAlpha: 0, color: Vector3(1, 1, 1), alpha: 1))])
+    }
+}
+
+@Suite struct WireScriptConversionTests {
+    @Test func looksBecomeAppearancesAndTheStandardOneIsNotCarried() {
+        let look = ObjectLook(color: Vector3(0, 0, 1), alpha: 0.5, text: "12:00", textColor: Vector3(1, 1, 0), textAlpha: 0.25)
+        #expect(ObjectAppearance(look) == ObjectAppearance(text: "12:00", textColor: Vector3(1, 1, 0), textAlpha: 0.25, color: Vector3(0, 0, 1), alpha: 0.5))
+        #expect(ObjectAppearance.carried(for: look) == ObjectAppearance(look))
+        #expect(ObjectAppearance.carried(for: .plain) == nil)
+        #expect(ContentSummary.Kind(ContentKind.script) == .script && ContentSummary.Kind(ContentKind.object) == .object)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import TesseraCodec
+import TesseraGridProtocol
 import TesseraWorld
 
 /// Everything a client needs to draw an entity the first time it sees it.
@@ -409,6 +410,28 @@ public struct CommandReply: Hashable, Sendable {
             let kept = items.prefix(ContentSummary.maxItems)
             buffer.writeCount(kept.count)
             for item in kept { item.encode(into: &buffer) }
+        }
+    }
+}
+
+extension ObjectAppearance {
+    /// The appearance of a scene object's look.
+    public init(_ look: ObjectLook) {
+        self.init(text: look.text, textColor: look.textColor, textAlpha: look.textAlpha, color: look.color, alpha: look.alpha)
+    }
+
+    /// What `EntityInfo.appearance` carries for a look: nil for the standard one.
+    public static func carried(for look: ObjectLook) -> ObjectAppearance? {
+        let appearance = ObjectAppearance(look)
+        return appearance == .standard ? nil : appearance
+    }
+}
+
+extension ContentSummary.Kind {
+    public init(_ kind: ContentKind) {
+        switch kind {
+        case .script: self = .script
+        case .object: self = .object
         }
     }
 }
