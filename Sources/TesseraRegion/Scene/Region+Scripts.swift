@@ -802,3 +802,23 @@ extension Quaternion {
         Vector3(1 - 2 * (y * y + z * z), 2 * (x * y + w * z), 2 * (x * z - w * y))
     }
 }
+
+extension Region {
+    /// An admin resets, stops or starts a script (Top Scripts); false when the object or
+    /// its script item is not here.
+    public mutating func adminControlScript(object: UUID, item: String, _ action: ScriptControlAction) -> Bool {
+        guard let id = objectIndex[object] else { return false }
+        return controlScript(named: item, in: id, action)
+    }
+
+    /// The scripts of the region by recent time, from the service's latest answer.
+    public var topScripts: [ScriptTime] { scripts.status.service.topScripts }
+
+    /// The scripted objects of the region: object id, name, owner and script item names.
+    public func scriptedObjects() -> [(object: UUID, local: LocalID, name: String, owner: AgentID, scripts: [String])] {
+        scripts.scripted.sorted().compactMap { id in
+            guard let object = objects[id] else { return nil }
+            return (object.id, id, object.name, object.owner, object.contents.filter { $0.kind == .script }.map(\.name))
+        }
+    }
+}
