@@ -95,6 +95,14 @@ struct Bot: Sendable {
                         }
                     }
                 }
+                if mirror.entityUpdates / 64 != updatesBefore / 64, let me = mirror.me?.motion.position.position {
+                    // Now and then (every 64 entity updates), the objects within touching reach.
+                    let reach = Self.touchReach * Self.touchReach
+                    let near = mirror.entities.compactMap { id, entity in
+                        entity.kind == .object && entity.motion.position.position.distanceSquared(to: me) <= reach ? id : nil
+                    }
+                    box.update { $0.nearbyObjects = near }
+                }
                 if let handle = mirror.regionHandle, let me = mirror.me?.motion.position.position {
                     let origin = SIMD2(Double(handle.rawValue >> 32), Double(handle.rawValue & 0xFFFF_FFFF))
                     box.update { report in
@@ -150,7 +158,9 @@ struct Bot: Sendable {
             let pause = Duration.milliseconds(Int.random(in: 1500...4000, using: &random))
             try? await Task.sleep(until: min(ContinuousClock.now + pause, deadline))
             guard ContinuousClock.now < deadline, !Task.isCancelled else { break }
-            try await outbound.write(.binary(nextAction(&random, report: box.report, box: box).encoded()))
+            for message in nextActions(&random, report: box.report, box: box) {
+                try await outbound.write(.binary(message.encoded()))
+            }
         }
         try await outbound.write(.binary(ClientMessage.logout.encoded()))
     }
@@ -184,6 +194,20 @@ struct Bot: Sendable {
     static let maxBoxes = 3
     static let pushRequest: UInt32 = 1
     static let deleteRequest: UInt32 = 2
+
+    /// How near an object must be for a bot to touch it, in metres.
+    static let touchReach: Float = 10
+
+    /// The next action: one message, or two for a touch (its start and its end).
+    private func nextActions(_ random: inout SystemRandomNumberGenerator, report: BotReport, box: ReportBox) -> [ClientMessage] {
+        if Double.random(in: 0..<1, using: &random) < settings.touchProbability, let object = report.nearbyObjects.randomElement(using: &random) {
+            return [.touch(TouchObject(localID: object, phase: .start)), .touch(TouchObject(localID: object, phase: .end))]
+        }
+        if Double.random(in: 0..<1, using: &random) < settings.channelChatProbability {
+            return [.chat(ChatSend(type: .say, channel: settings.scriptChannel, text: "\(account.name) on channel \(settings.scriptChannel) at \(Int(wallClockMillis()) % 100_000)"))]
+        }
+        return [nextAction(&random, report: report, box: box)]
+    }
 
     private func nextAction(_ random: inout SystemRandomNumberGenerator, report: BotReport, box: ReportBox) -> ClientMessage {
         if Double.random(in: 0..<1, using: &random) < settings.physicsProbability, let here = report.localPosition {

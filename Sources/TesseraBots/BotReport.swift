@@ -24,6 +24,8 @@ struct BotReport: Sendable {
     var localPosition: Vector3?
     /// The physical boxes this bot dropped and still knows of (newest last).
     var droppedBoxes: [LocalID] = []
+    /// Objects within `Bot.touchReach` of the avatar, as last looked (every few frames).
+    var nearbyObjects: [LocalID] = []
 }
 
 /// The swarm's summary, printed as text or (`--json`) as one JSON object.

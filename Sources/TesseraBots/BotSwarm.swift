@@ -52,6 +52,13 @@ public struct BotSwarm: Sendable {
         /// Chance that a walking bot's next action drops a physical box beside it or pushes
         /// the last one it dropped (so physics can be seen happening).
         public var physicsProbability: Double = 0
+        /// Chance that a bot's next action touches (a click: TouchObject start, then end) an
+        /// object within 10 m of it, when there is one, so touch scripts run under load.
+        public var touchProbability: Double = 0.05
+        /// Chance that a bot's next action is a chat line on `scriptChannel`, heard by scripts
+        /// that listen there and by no avatar.
+        public var channelChatProbability: Double = 0.05
+        public var scriptChannel: Int32 = 7
 
         public init(
             url: String, count: Int, duration: Duration, warmup: Duration = .zero, connectRate: Int = 250,

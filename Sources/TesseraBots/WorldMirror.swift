@@ -9,6 +9,8 @@ public struct WorldMirror: Sendable {
         public var kind: EntityKind
         public var name: String
         public var motion: EntityMotion
+        /// Objects (protocol 6): floating text and colour; nil when it looks standard.
+        public var appearance: ObjectAppearance?
     }
 
     public private(set) var welcome: Welcome?
@@ -21,6 +23,12 @@ public struct WorldMirror: Sendable {
     public private(set) var errors: [ServerError] = []
     public private(set) var pongs: [Pong] = []
     public private(set) var inventoryReplies: [InventoryReply] = []
+    /// Script errors of this avatar's objects, oldest first (at most `chatLimit`).
+    public private(set) var diagnostics: [ScriptDiagnostics] = []
+    /// Answers to ObjectContentsRequest, oldest first (at most `chatLimit`).
+    public private(set) var contents: [ObjectContents] = []
+    /// ObjectAppearance messages applied.
+    public private(set) var appearanceUpdates = 0
     /// Every change of root region (crossings and teleports), oldest first.
     public private(set) var regionChanges: [RegionChanged] = []
     /// The avatar's own local id and region: Welcome's, then the last RegionChanged's.
@@ -38,6 +46,7 @@ public struct WorldMirror: Sendable {
         case updateBeforeEnter(LocalID)
         case duplicateEnter(LocalID)
         case leaveUnknown(LocalID)
+        case appearanceBeforeEnter(LocalID)
         case messageBeforeWelcome(ServerMessage.TypeCode)
         case frameWithoutStamp
         case stampWentBackwards(UInt64, UInt64)
@@ -47,6 +56,7 @@ public struct WorldMirror: Sendable {
             case .updateBeforeEnter(let id): "EntityUpdate for \(id) before its EntityEnter"
             case .duplicateEnter(let id): "second EntityEnter for \(id)"
             case .leaveUnknown(let id): "EntityLeave for unknown \(id)"
+            case .appearanceBeforeEnter(let id): "ObjectAppearance for \(id) before its EntityEnter"
             case .messageBeforeWelcome(let type): "\(type) before Welcome"
             case .frameWithoutStamp: "update frame does not start with FrameStamp"
             case .stampWentBackwards(let old, let new): "frame stamp went back from \(old) to \(new)"
@@ -77,7 +87,7 @@ public struct WorldMirror: Sendable {
             lastStamp = stamp
         case .entityEnter(let enter):
             guard entities[enter.localID] == nil else { throw Violation.duplicateEnter(enter.localID) }
-            entities[enter.localID] = Entity(kind: enter.kind, name: enter.name, motion: enter.motion)
+            entities[enter.localID] = Entity(kind: enter.kind, name: enter.name, motion: enter.motion, appearance: enter.appearance)
             entityUpdates += 1
         case .entityUpdate(let update):
             guard let entity = entities[update.localID] else { throw Violation.updateBeforeEnter(update.localID) }
@@ -96,6 +106,16 @@ public struct WorldMirror: Sendable {
             pongs.append(pong)
         case .inventory(let reply):
             inventoryReplies.append(reply)
+        case .objectAppearance(let update):
+            guard entities[update.localID] != nil else { throw Violation.appearanceBeforeEnter(update.localID) }
+            entities[update.localID]?.appearance = update.appearance
+            appearanceUpdates += 1
+        case .scriptDiagnostics(let value):
+            diagnostics.append(value)
+            if diagnostics.count > chatLimit { diagnostics.removeFirst() }
+        case .objectContents(let value):
+            contents.append(value)
+            if contents.count > chatLimit { contents.removeFirst() }
         case .alert(let alert):
             alerts.append(alert)
             if alerts.count > chatLimit { alerts.removeFirst() }
@@ -113,12 +133,26 @@ public struct WorldMirror: Sendable {
 
     /// The client's own avatar, once it has been shown.
     public var me: Entity? { myLocalID.flatMap { entities[$0] } }
+
+    /// The first entity in view with this name, and its local id.
+    public func entity(named name: String) -> (localID: LocalID, entity: Entity)? {
+        entities.filter { $0.value.name == name }.min { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Chat lines from objects (protocol 6: the speaker kind says so; otherwise an object in
+    /// view by the speaker's local id), optionally only from the object named `name`.
+    public func objectChat(from name: String? = nil) -> [ChatReceived] {
+        chat.filter { line in
+            let fromObject = line.speakerKind.map { $0 == .object } ?? (entities[line.speaker]?.kind == .object)
+            return fromObject && (name.map { line.speakerName == $0 } ?? true)
+        }
+    }
 }
 
 extension ServerMessage {
     var isWorldUpdate: Bool {
         switch self {
-        case .entityEnter, .entityUpdate, .entityLeave: true
+        case .entityEnter, .entityUpdate, .entityLeave, .objectAppearance: true
         default: false
         }
     }

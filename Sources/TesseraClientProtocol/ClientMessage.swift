@@ -15,6 +15,10 @@ public enum ClientMessage: Hashable, Sendable {
     case teleport(Teleport)
     case moveObject(MoveObject)
     case pushObject(PushObject)
+    case touch(TouchObject)
+    case addScript(AddScript)
+    case scriptControl(ScriptControlRequest)
+    case contents(ObjectContentsRequest)
 
     public enum TypeCode: UInt8, Sendable, CaseIterable {
         case login = 0x01
@@ -28,6 +32,41 @@ public enum ClientMessage: Hashable, Sendable {
         case teleport = 0x09
         case moveObject = 0x0A
         case pushObject = 0x0B
+        case touch = 0x0C
+        case addScript = 0x0D
+        case scriptControl = 0x0E
+        case contents = 0x0F
+
+        /// The protocol version that added the message.
+        public var since: UInt16 {
+            switch self {
+            case .login, .move, .chat, .createObject, .deleteObject, .ping, .logout: 1
+            case .inventory: 2
+            case .teleport, .moveObject: 3
+            case .pushObject: 4
+            case .touch, .addScript, .scriptControl, .contents: 6
+            }
+        }
+    }
+
+    public var typeCode: TypeCode {
+        switch self {
+        case .login: .login
+        case .move: .move
+        case .chat: .chat
+        case .createObject: .createObject
+        case .deleteObject: .deleteObject
+        case .ping: .ping
+        case .logout: .logout
+        case .inventory: .inventory
+        case .teleport: .teleport
+        case .moveObject: .moveObject
+        case .pushObject: .pushObject
+        case .touch: .touch
+        case .addScript: .addScript
+        case .scriptControl: .scriptControl
+        case .contents: .contents
+        }
     }
 
     public static func decode(_ frame: ByteBuffer) throws -> ClientMessage {
@@ -47,6 +86,10 @@ public enum ClientMessage: Hashable, Sendable {
             case .teleport: .teleport(try Teleport(from: &buffer))
             case .moveObject: .moveObject(try MoveObject(from: &buffer))
             case .pushObject: .pushObject(try PushObject(from: &buffer))
+            case .touch: .touch(try TouchObject(from: &buffer))
+            case .addScript: .addScript(try AddScript(from: &buffer))
+            case .scriptControl: .scriptControl(try ScriptControlRequest(from: &buffer))
+            case .contents: .contents(try ObjectContentsRequest(from: &buffer))
             }
         guard buffer.readableBytes == 0 else {
             throw CodecError.trailingBytes(messageType: raw, count: buffer.readableBytes)
@@ -67,6 +110,10 @@ public enum ClientMessage: Hashable, Sendable {
         case .teleport(let m): buffer.writeLE(TypeCode.teleport.rawValue); m.encode(into: &buffer)
         case .moveObject(let m): buffer.writeLE(TypeCode.moveObject.rawValue); m.encode(into: &buffer)
         case .pushObject(let m): buffer.writeLE(TypeCode.pushObject.rawValue); m.encode(into: &buffer)
+        case .touch(let m): buffer.writeLE(TypeCode.touch.rawValue); m.encode(into: &buffer)
+        case .addScript(let m): buffer.writeLE(TypeCode.addScript.rawValue); m.encode(into: &buffer)
+        case .scriptControl(let m): buffer.writeLE(TypeCode.scriptControl.rawValue); m.encode(into: &buffer)
+        case .contents(let m): buffer.writeLE(TypeCode.contents.rawValue); m.encode(into: &buffer)
         }
     }
 
@@ -78,8 +125,9 @@ public enum ClientMessage: Hashable, Sendable {
 }
 
 /// The version of docs/client-protocol.md this code speaks.
-public let clientProtocolVersion: UInt16 = 5
+public let clientProtocolVersion: UInt16 = 6
 
-/// The versions a server takes at login: versions 4 and 5 only added messages, error codes
-/// and an optional trailing field, so a version 3 client is still served.
+/// The versions a server takes at login: versions 4 to 6 only added messages, error codes,
+/// enumeration values and optional trailing fields, which a client of an older version is
+/// never sent (`ServerMessage.forVersion`), so a version 3 client is still served.
 public let supportedClientProtocolVersions: ClosedRange<UInt16> = 3...clientProtocolVersion

@@ -17,6 +17,9 @@ public enum ServerMessage: Hashable, Sendable {
     case inventory(InventoryReply)
     case regionChanged(RegionChanged)
     case alert(Alert)
+    case objectContents(ObjectContents)
+    case scriptDiagnostics(ScriptDiagnostics)
+    case objectAppearance(AppearanceUpdate)
 
     public enum TypeCode: UInt8, Sendable, CaseIterable {
         case welcome = 0x81
@@ -31,6 +34,9 @@ public enum ServerMessage: Hashable, Sendable {
         case inventory = 0x8A
         case regionChanged = 0x8B
         case alert = 0x8C
+        case objectContents = 0x8D
+        case scriptDiagnostics = 0x8E
+        case objectAppearance = 0x8F
     }
 
     public var typeCode: TypeCode {
@@ -47,6 +53,9 @@ public enum ServerMessage: Hashable, Sendable {
         case .inventory: .inventory
         case .regionChanged: .regionChanged
         case .alert: .alert
+        case .objectContents: .objectContents
+        case .scriptDiagnostics: .scriptDiagnostics
+        case .objectAppearance: .objectAppearance
         }
     }
 
@@ -69,6 +78,9 @@ public enum ServerMessage: Hashable, Sendable {
         case .inventory(let m): m.encode(into: &buffer)
         case .regionChanged(let m): m.encode(into: &buffer)
         case .alert(let m): m.encode(into: &buffer)
+        case .objectContents(let m): m.encode(into: &buffer)
+        case .scriptDiagnostics(let m): m.encode(into: &buffer)
+        case .objectAppearance(let m): m.encode(into: &buffer)
         }
         buffer.setInteger(UInt16(buffer.writerIndex - start), at: lengthIndex, endianness: .little)
     }
@@ -107,6 +119,32 @@ public enum ServerMessage: Hashable, Sendable {
         case .inventory: .inventory(try InventoryReply(from: &body))
         case .regionChanged: .regionChanged(try RegionChanged(from: &body))
         case .alert: .alert(try Alert(from: &body))
+        case .objectContents: .objectContents(try ObjectContents(from: &body))
+        case .scriptDiagnostics: .scriptDiagnostics(try ScriptDiagnostics(from: &body))
+        case .objectAppearance: .objectAppearance(try AppearanceUpdate(from: &body))
+        }
+    }
+
+    /// The message as a client of protocol `version` is sent it, or nil when that version has
+    /// no such message. Clients of protocol 3 to 5 get no ObjectContents, ScriptDiagnostics or
+    /// ObjectAppearance, no appearance in EntityEnter, no speaker kind in ChatReceived, and
+    /// region-wide and owner-only chat (types 3 and 4) as `say` (1).
+    public func forVersion(_ version: UInt16) -> ServerMessage? {
+        guard version < 6 else { return self }
+        switch self {
+        case .objectContents, .scriptDiagnostics, .objectAppearance:
+            return nil
+        case .entityEnter(var enter):
+            enter.appearance = nil
+            return .entityEnter(enter)
+        case .chat(var line):
+            line.speakerKind = nil
+            if line.type.isObjectOnly { line.type = .say }
+            return .chat(line)
+        case .objectResult(let result) where result.outcome == .updated:
+            return nil
+        default:
+            return self
         }
     }
 }

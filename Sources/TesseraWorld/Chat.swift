@@ -3,23 +3,27 @@ public enum ChatType: UInt8, Sendable, CaseIterable {
     case whisper = 0
     case say = 1
     case shout = 2
-    /// Heard in the whole region (`llRegionSay`); only objects say it, never on channel 0.
+    /// Heard everywhere in the speaker's region (objects only: `llRegionSay`, never on channel 0).
     case regionSay = 3
-    /// Heard by the speaking object's owner alone, wherever they are in the region (`llOwnerSay`).
+    /// Heard by the speaking object's owner alone (objects only: `llOwnerSay`).
     case ownerSay = 4
 
-    /// Metres within which the message is heard.
+    /// Metres within which the message is heard; region-wide and owner-only chat are not
+    /// limited by distance.
     public var range: Float {
         switch self {
         case .whisper: 10
         case .say: 20
         case .shout: 100
-        case .regionSay, .ownerSay: .greatestFiniteMagnitude
+        case .regionSay, .ownerSay: .infinity
         }
     }
 
+    /// Only objects speak this way; clients may not send it.
+    public var isObjectOnly: Bool { self == .regionSay || self == .ownerSay }
+
     /// Whether a client may send it (the others are objects' own).
-    public var spokenByAvatars: Bool { rawValue <= ChatType.shout.rawValue }
+    public var spokenByAvatars: Bool { !isObjectOnly }
 }
 
 public enum ChatChannel {

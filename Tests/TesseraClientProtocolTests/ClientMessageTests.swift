@@ -34,11 +34,11 @@ import TesseraWorld
                 case .sessionToken: credentials.insert("sessionToken")
                 }
             case .inventory(let request): calls.insert(request.call.code)
-            case .deleteObject, .ping, .logout, .teleport, .moveObject, .pushObject: break
+            case .deleteObject, .ping, .logout, .teleport, .moveObject, .pushObject, .touch, .addScript, .scriptControl, .contents: break
             }
         }
         #expect(modes == Set(MovementMode.allCases))
-        #expect(chats == Set(ChatType.allCases))
+        #expect(chats == Set(ChatType.allCases.filter { !$0.isObjectOnly }), "types 3 and 4 are said by objects only")
         #expect(shapes == Set(Shape.allCases))
         #expect(verticals == [-1, 0, 1])
         #expect(credentials == ["password", "sessionToken"])
@@ -171,7 +171,8 @@ import TesseraWorld
     @Test func invalidUTF8IsRejected() {
         // Login: type, version u16 (this version: a Login of another version skips its body),
         // name length u16, name bytes.
-        #expect(clientProtocolVersion == 5)
+        #expect(clientProtocolVersion == 6)
+        #expect(invalidField(thrownError { try decodeClient([0x01, 6, 0, 2, 0, 0xE2, 0x82]) }) == "login.name")
         #expect(invalidField(thrownError { try decodeClient([0x01, 5, 0, 2, 0, 0xE2, 0x82]) }) == "login.name")
         #expect(invalidField(thrownError { try decodeClient([0x01, 4, 0, 2, 0, 0xE2, 0x82]) }) == "login.name")
         #expect(invalidField(thrownError { try decodeClient([0x01, 3, 0, 1, 0, 0x80]) }) == "login.name")

@@ -56,7 +56,7 @@ enum ClientProtocolSamples {
             .move(Move(mode: mode, heading: UInt16(index) * 16_384 + 7, vertical: Int8(index % 3) - 1))
         }
         + [.move(Move(mode: .fly, heading: .max, vertical: 1))]
-        + ChatType.allCases.map { .chat(ChatSend(type: $0, channel: Int32($0.rawValue) * -7, text: "\($0) ✓ ☃")) }
+        + ChatType.allCases.filter { !$0.isObjectOnly }.map { .chat(ChatSend(type: $0, channel: Int32($0.rawValue) * -7, text: "\($0) ✓ ☃")) }
         + [
             .chat(ChatSend(type: .say, text: String(repeating: "y", count: maxChatBytes))),
             .chat(ChatSend(type: .shout, channel: .max, text: "")),
@@ -82,7 +82,62 @@ enum ClientProtocolSamples {
             .createObject(CreateObject(
                 requestID: 24, shape: .sphere, position: Vector3(10, 10, 30), scale: Vector3(1, 1, 1), name: "ball", physical: true, reportsCollisions: true)),
         ]
+        + scriptRequests
         + inventoryRequests
+
+    /// Protocol 6: touches, scripts and contents.
+    static let scriptRequests: [ClientMessage] =
+        TouchObject.Phase.allCases.map { .touch(TouchObject(localID: 31, phase: $0)) }
+        + [
+            .touch(TouchObject(localID: .max, phase: .end)),
+            .addScript(AddScript(requestID: 25, localID: 32, name: "greeter ✦", source: .inventoryItem(item))),
+            .addScript(AddScript(requestID: .max, localID: .max, name: "", source: .text(""))),
+            .addScript(AddScript(
+                requestID: 26, localID: 33, name: String(repeating: "n", count: maxNameBytes),
+                source: .text("default { touch_start(integer n) { llSay(0, \"Hello, \" + llDetectedName(0)); } } // ✓"))),
+            .addScript(AddScript(requestID: 27, localID: 34, name: "big", source: .text(String(repeating: "x", count: AddScript.maxSourceBytes)))),
+        ]
+        + ScriptControlRequest.Action.allCases.map { action in
+            .scriptControl(ScriptControlRequest(requestID: UInt32(action.rawValue) + 40, localID: 35, item: "door \(action)", action: action))
+        }
+        + [
+            .scriptControl(ScriptControlRequest(requestID: .max, localID: .max, item: "", action: .remove)),
+            .contents(ObjectContentsRequest(requestID: 50, localID: 36)),
+            .contents(ObjectContentsRequest(requestID: .max, localID: .max)),
+        ]
+
+    static let clockAppearance = ObjectAppearance(
+        text: "12:00 ⏰", textColor: Vector3(1, 0.5, 0), textAlpha: 0.75, color: Vector3(0, 0, 1), alpha: 0)
+
+    /// Protocol 6: appearances, contents and diagnostics, and the optional trailing fields.
+    static let scriptMessages: [ServerMessage] =
+        [
+            .entityEnter(EntityEnter(
+                localID: 60, kind: .object, shape: .cylinder, name: "Clock", scale: Vector3(1, 1, 0.1), motion: motion, appearance: clockAppearance)),
+            .entityEnter(EntityEnter(
+                localID: 61, kind: .object, shape: .box, name: "", scale: Vector3(1, 1, 1), motion: motion,
+                appearance: ObjectAppearance(text: String(repeating: "t", count: ObjectAppearance.maxTextBytes), textColor: .zero, textAlpha: 0, color: .zero, alpha: 1))),
+            .objectAppearance(AppearanceUpdate(localID: 60, appearance: clockAppearance)),
+            .objectAppearance(AppearanceUpdate(localID: .max, appearance: .standard)),
+            .objectContents(ObjectContents(requestID: 51, localID: 36, items: [])),
+            .objectContents(ObjectContents(requestID: .max, localID: .max, items: [
+                ObjectContents.Item(name: "greeter", kind: .script, running: true),
+                ObjectContents.Item(name: "broken ✗", kind: .script, running: false, error: "broken:3:7: error: syntax error"),
+                ObjectContents.Item(name: "ball", kind: .object),
+            ] + (0..<13).map { ObjectContents.Item(name: "s\($0)", kind: .script, running: $0 % 2 == 0, error: $0 == 5 ? String(repeating: "e", count: ObjectContents.maxErrorBytes) : nil) })),
+            .scriptDiagnostics(ScriptDiagnostics(
+                localID: 60, objectName: "Clock", item: "clock", compile: true,
+                lines: ["clock:1:1: error: syntax error", "clock:9:12: error: undefined name 'x'"])),
+            .scriptDiagnostics(ScriptDiagnostics(localID: .max, objectName: "", item: "", compile: false, lines: [])),
+            .scriptDiagnostics(ScriptDiagnostics(
+                localID: 1, objectName: "x", item: "y", compile: false,
+                lines: Array(repeating: String(repeating: "l", count: ScriptDiagnostics.maxLineBytes), count: ScriptDiagnostics.maxLines))),
+        ]
+        + EntityKind.allCases.map { kind in
+            .chat(ChatReceived(
+                speaker: 62, speakerName: "Greeter", type: kind == .object ? .regionSay : .say, channel: -3,
+                position: motion.position, text: "hello from \(kind)", speakerKind: kind))
+        }
 
     static let entityUpdates: [ServerMessage] = (0...7).map { mask in
         let fields = EntityUpdate.Fields(rawValue: UInt8(mask))
@@ -145,6 +200,7 @@ enum ClientProtocolSamples {
         + Alert.Scope.allCases.map { .alert(Alert(scope: $0, text: "The grid restarts at 18:00 UTC — \($0)")) }
         + [.alert(Alert(scope: .grid, text: ""))]
         + inventoryReplies
+        + scriptMessages
 
     /// One successful answer of every kind.
     static let inventoryAnswers: [InventoryAnswer] = [

@@ -51,9 +51,9 @@ import TesseraWorld
     }
 
     @Test func aFrameOfOnlyUnknownTypesIsEmpty() throws {
-        // 0x80, the first type past the last known one (0x8C became Alert), and 0x00.
+        // 0x80, the first type past the last known one (0x8F became ObjectAppearance), and 0x00.
         let next = ServerMessage.TypeCode.allCases.map(\.rawValue).max()! + 1
-        #expect(next == 0x8D)
+        #expect(next == 0x90)
         #expect(try decodeServer([0x80, 0, 0, next, 1, 0, 7, 0x00, 0, 0]) == [])
     }
 
@@ -150,7 +150,15 @@ import TesseraWorld
         let length = UInt16(bytes[1]) | UInt16(bytes[2]) << 8
         bytes[1] = UInt8(truncatingIfNeeded: length + 1)
         bytes[2] = UInt8((length + 1) >> 8)
-        #expect(throws: CodecError.trailingBytes(messageType: message.typeCode.rawValue, count: 1)) {
+        // Where an optional trailing field (protocol 6) is absent, the byte starts it instead,
+        // and cannot be one.
+        let expected: CodecError =
+            switch message {
+            case .entityEnter(let enter) where enter.appearance == nil: .truncated(field: "entityEnter.appearance.text")
+            case .chat(let line) where line.speakerKind == nil: .invalidValue(field: "chatReceived.speakerKind", reason: "unknown value 0")
+            default: .trailingBytes(messageType: message.typeCode.rawValue, count: 1)
+            }
+        #expect(throws: expected) {
             try decodeServer(bytes + [0])
         }
     }
@@ -196,8 +204,8 @@ import TesseraWorld
     }
 
     @Test func invalidEnumsAreRejected() {
-        // ObjectResult: request id 4, outcome 1 (5 is the first past crossed), local id 4.
-        #expect(invalidField(thrownError { try decodeServer([0x87, 9, 0, 1, 0, 0, 0, 5, 1, 0, 0, 0]) }) == "objectResult.outcome")
+        // ObjectResult: request id 1, outcome 6 (the first past updated), local id 1.
+        #expect(invalidField(thrownError { try decodeServer([0x87, 9, 0, 1, 0, 0, 0, 6, 1, 0, 0, 0]) }) == "objectResult.outcome")
         var enter = ClientProtocolSamples.serverMessages.first { $0.typeCode == .entityEnter }!.bytes
         enter[7] = 3  // kind, after the header and the local id
         #expect(invalidField(thrownError { try decodeServer(enter) }) == "entityEnter.kind")

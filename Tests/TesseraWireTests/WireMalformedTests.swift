@@ -88,9 +88,13 @@ private func invalidField(_ error: (any Error)?) -> String? {
         var appeared = empty.payloadBytes
         appeared.replaceSubrange(29..<33, with: [0xFF, 0xFF, 0xFF, 0x7F])
         #expect(invalidField(thrownError { try decodePayload(appeared) }) == "regionFrame.appeared")
-        // The last count (replies), with a few spare bytes that cannot hold that many.
+        // The last count (script notices), with a few spare bytes that cannot hold that many.
+        var notices = empty.payloadBytes
+        notices.replaceSubrange((notices.count - 4)..., with: [0x00, 0x00, 0x00, 0x10])
+        #expect(invalidField(thrownError { try decodePayload(notices + [UInt8](repeating: 0, count: 64)) }) == "regionFrame.scriptNotices")
+        // The replies' count, before the two trailing sections' (appearance, script notices).
         var replies = empty.payloadBytes
-        replies.replaceSubrange((replies.count - 4)..., with: [0x00, 0x00, 0x00, 0x10])
+        replies.replaceSubrange((replies.count - 12)..<(replies.count - 8), with: [0x00, 0x00, 0x00, 0x10])
         #expect(invalidField(thrownError { try decodePayload(replies + [UInt8](repeating: 0, count: 64)) }) == "regionFrame.replies")
 
         // A count that the bytes could hold but whose elements are garbage still fails cleanly.
@@ -169,7 +173,9 @@ private func invalidField(_ error: (any Error)?) -> String? {
         var command = WireMessage.agentInput(AgentInput(
             region: WireSamples.handle, agentID: WireSamples.agentA, command: .deleteObject(requestID: 1, 2)
         )).payloadBytes
-        for tag: UInt8 in [0, 10, 11, 0xFF] {  // 1 ... 9 are move, chat, create, delete, rez, take, teleport, moveObject, push
+        // 1 ... 13 are move, chat, create, delete, rez, take, teleport, moveObject, push, touch,
+        // addScript, scriptControl, contents.
+        for tag: UInt8 in [0, 14, 15, 0xFF] {
             command[29] = tag  // after type 1, region 8, agent 16, sequence 4
             #expect(invalidField(thrownError { try decodePayload(command) }) == "agentInput.command", "tag \(tag)")
         }
@@ -178,10 +184,11 @@ private func invalidField(_ error: (any Error)?) -> String? {
             region: WireSamples.handle, frame: 1, timeMillis: 2, timeDilation: 1,
             replies: [CommandReply(agent: 1, requestID: 2, outcome: .created(3))]
         )).payloadBytes
-        // The outcome tag, before the 4-byte local id: 0, and the first tag past the last
-        // outcome (4 to 8 became rezzed, taken, callFailed, moved and crossed).
-        for tag: UInt8 in [0, 9, 0xFF] {
-            reply[reply.count - 5] = tag
+        // The outcome tag, before the 4-byte local id and the two empty trailing sections
+        // (appearance, script notices): 0, and the first tag past the last outcome (4 to 10
+        // became rezzed, taken, callFailed, moved, crossed, updated and contents).
+        for tag: UInt8 in [0, 11, 0xFF] {
+            reply[reply.count - 13] = tag
             #expect(invalidField(thrownError { try decodePayload(reply) }) == "reply.outcome", "tag \(tag)")
         }
     }

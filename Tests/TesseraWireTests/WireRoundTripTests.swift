@@ -41,6 +41,10 @@ import TesseraWorld
             case .teleport: "teleport"
             case .moveObject: "moveObject"
             case .push: "push"
+            case .touch: "touch"
+            case .addScript: "addScript"
+            case .scriptControl: "scriptControl"
+            case .contents: "contents"
             }
         }
         func name(_ outcome: CommandReply.Outcome) -> String {
@@ -53,11 +57,16 @@ import TesseraWorld
             case .callFailed: "callFailed"
             case .moved: "moved"
             case .crossed: "crossed"
+            case .updated: "updated"
+            case .contents: "contents"
             }
         }
-        #expect(Set(WireSamples.commands.map(name)) == ["move", "chat", "createObject", "deleteObject", "rez", "take", "teleport", "moveObject", "push"])
+        #expect(Set(WireSamples.commands.map(name)) == [
+            "move", "chat", "createObject", "deleteObject", "rez", "take", "teleport", "moveObject", "push",
+            "touch", "addScript", "scriptControl", "contents",
+        ])
         #expect(Set(WireSamples.fullFrame.replies.map { name($0.outcome) }) == [
-            "created", "deleted", "failed", "rezzed", "taken", "callFailed", "moved", "crossed",
+            "created", "deleted", "failed", "rezzed", "taken", "callFailed", "moved", "crossed", "updated", "contents",
         ])
 
         var modes = Set<MovementMode>(), chats = Set<ChatType>(), shapes = Set<Shape>(), verticals = Set<Int8>()
@@ -66,7 +75,7 @@ import TesseraWorld
             case .move(let intent): modes.insert(intent.mode); verticals.insert(intent.vertical)
             case .chat(let type, _, _): chats.insert(type)
             case .createObject(_, let spec): shapes.insert(spec.shape)
-            case .deleteObject, .rez, .take, .teleport, .moveObject, .push: break
+            case .deleteObject, .rez, .take, .teleport, .moveObject, .push, .touch, .addScript, .scriptControl, .contents: break
             }
         }
         #expect(modes == Set(MovementMode.allCases))
@@ -77,6 +86,9 @@ import TesseraWorld
         let frame = WireSamples.fullFrame
         #expect(!frame.appeared.isEmpty && !frame.moved.isEmpty && !frame.removed.isEmpty)
         #expect(!frame.interest.isEmpty && !frame.chat.isEmpty && !frame.replies.isEmpty)
+        #expect(!frame.appearance.isEmpty && !frame.scriptNotices.isEmpty)
+        #expect(Set(frame.chat.map(\.speakerKind)) == Set(EntityKind.allCases))
+        #expect(frame.appeared.contains { $0.appearance != nil } && frame.appeared.contains { $0.appearance == nil })
         #expect(Set(frame.appeared.map(\.kind)) == Set(EntityKind.allCases))
         #expect(Set(frame.chat.map(\.type)) == Set(ChatType.allCases))
     }

@@ -95,6 +95,15 @@ enum WireSamples {
             .createObject(requestID: 10, ObjectSpec(
                 shape: .sphere, position: Vector3(1, 2, 30), rotation: .identity, scale: Vector3(1, 1, 1), name: "ball", physical: true)),
         ]
+        + TouchPhase.allCases.map { .touch(44, phase: $0) }
+        + [
+            .addScript(requestID: 11, 45, name: "greeter ✦", source: .inventory(agentB)),
+            .addScript(requestID: .max, .max, name: "", source: .text("default { state_entry() { llSay(0, \"héllo\"); } }")),
+            .addScript(requestID: 12, 46, name: String(repeating: "n", count: maxNameBytes), source: .text(String(repeating: "x", count: ScriptSourceRef.maxTextBytes))),
+            .addScript(requestID: 13, 47, name: "empty", source: .text("")),
+        ]
+        + ScriptItemAction.allCases.map { .scriptControl(requestID: UInt32($0.rawValue) + 20, 48, item: "door \($0)", action: $0) }
+        + [.contents(requestID: 30, 49), .contents(requestID: .max, .max)]
 
     static let agentInputs: [WireMessage] = commands.enumerated().map { index, command in
         .agentInput(AgentInput(
@@ -108,6 +117,9 @@ enum WireSamples {
             EntityInfo(localID: 1, kind: .avatar, shape: .cylinder, name: "Ada", scale: Vector3(0.45, 0.6, 1.9), motion: motion),
             EntityInfo(localID: 2, kind: .object, shape: .box, name: "Crate ▣", scale: Vector3(1, 2, 3), motion: otherMotion),
             EntityInfo(localID: 3, kind: .object, shape: .sphere, name: "", scale: Vector3(64, 64, 64), motion: motion),
+            EntityInfo(
+                localID: 4, kind: .object, shape: .cylinder, name: "Clock", scale: Vector3(1, 1, 0.1), motion: motion,
+                appearance: ObjectAppearance(text: "12:00 ⏰", textColor: Vector3(1, 0.5, 0), textAlpha: 0.75, color: Vector3(0, 0, 1), alpha: 0)),
         ],
         moved: [MovedEntity(localID: 1, motion: motion), MovedEntity(localID: .max, motion: otherMotion)],
         removed: [9, 10, .max],
@@ -121,7 +133,12 @@ enum WireSamples {
                 speaker: 1, speakerName: "Ada", type: type, channel: Int32(type.rawValue),
                 position: motion.position, text: "\(type)!", recipients: [1, 4, 7]
             )
-        } + [ChatDelivery(speaker: 2, speakerName: "", type: .say, channel: -5, position: PackedPosition(rawValue: 0), text: "x", recipients: [])],
+        } + [
+            ChatDelivery(speaker: 2, speakerName: "", type: .say, channel: -5, position: PackedPosition(rawValue: 0), text: "x", recipients: []),
+            ChatDelivery(
+                speaker: 4, speakerName: "Greeter", type: .regionSay, channel: 0, position: motion.position, text: "Hello, Ada",
+                recipients: [1], speakerKind: .object),
+        ],
         replies: [
             CommandReply(agent: 1, requestID: 1, outcome: .created(42)),
             CommandReply(agent: 1, requestID: 2, outcome: .deleted(42)),
@@ -134,6 +151,23 @@ enum WireSamples {
             CommandReply(agent: 7, requestID: 6, outcome: .callFailed(code: 0, message: "")),
             CommandReply(agent: 1, requestID: 7, outcome: .moved(42)),
             CommandReply(agent: 4, requestID: 8, outcome: .crossed(.max)),
+            CommandReply(agent: 1, requestID: 9, outcome: .updated(42)),
+            CommandReply(agent: 1, requestID: 10, outcome: .contents(42, [])),
+            CommandReply(agent: 4, requestID: .max, outcome: .contents(.max, [
+                ContentSummary(name: "greeter", kind: .script, running: true),
+                ContentSummary(name: "broken ✗", kind: .script, running: false, error: "broken:3:7: error: syntax error"),
+                ContentSummary(name: "ball", kind: .object),
+            ] + (0..<13).map { ContentSummary(name: "s\($0)", kind: .script, running: $0 % 2 == 0) })),
+        ],
+        appearance: [
+            AppearanceChange(localID: 4, appearance: ObjectAppearance(text: "12:01", textColor: Vector3(0, 1, 0), textAlpha: 1, color: Vector3(1, 1, 1), alpha: 1)),
+            AppearanceChange(localID: .max, appearance: ObjectAppearance(text: String(repeating: "t", count: ObjectAppearance.maxTextBytes))),
+            AppearanceChange(localID: 2, appearance: .standard),
+        ],
+        scriptNotices: [
+            ScriptNotice(agent: 1, object: 4, objectName: "Clock", item: "clock", compile: true, lines: ["clock:1:1: error: syntax error", "clock:9:12: error: undefined name 'x'"]),
+            ScriptNotice(agent: 7, object: .max, objectName: "", item: "x", compile: false, lines: []),
+            ScriptNotice(agent: 4, object: 2, objectName: "Crate ▣", item: "y", compile: false, lines: Array(repeating: String(repeating: "e", count: ScriptNotice.maxLineBytes), count: ScriptNotice.maxLines)),
         ]
     )
 

@@ -54,7 +54,9 @@ import TesseraWorld
         #expect(ChatType.whisper.range == 10)
         #expect(ChatType.say.range == 20)
         #expect(ChatType.shout.range == 100)
-        #expect(ChatType.allCases.map(\.rawValue) == [0, 1, 2])
+        #expect(ChatType.regionSay.range == .infinity && ChatType.ownerSay.range == .infinity)
+        #expect(ChatType.allCases.map(\.rawValue) == [0, 1, 2, 3, 4])
+        #expect(ChatType.allCases.filter(\.isObjectOnly) == [.regionSay, .ownerSay])
     }
 
     @Test func movementSpeeds() {

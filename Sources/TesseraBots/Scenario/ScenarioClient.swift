@@ -134,6 +134,93 @@ public final class ScenarioClient: Sendable {
         return try reply.outcome.get()
     }
 
+    // MARK: Scripts (protocol 6)
+
+    private func nextRequestID() -> UInt32 {
+        state.withLock { state in
+            defer { state.nextRequestID += 1 }
+            return state.nextRequestID
+        }
+    }
+
+    /// Touches an object: a TouchObject start, then its end (a click).
+    public func touch(_ localID: LocalID) async throws {
+        try await send(.touch(TouchObject(localID: localID, phase: .start)))
+        try await send(.touch(TouchObject(localID: localID, phase: .end)))
+    }
+
+    /// Says `text` on `channel` (0 is heard by avatars; others by scripts that listen).
+    public func say(_ text: String, channel: Int32 = ChatChannel.publicChannel, type: ChatType = .say) async throws {
+        try await send(.chat(ChatSend(type: type, channel: channel, text: text)))
+    }
+
+    /// Adds a script with this source text to an object and waits for the ObjectResult;
+    /// a refusal is thrown as `ScenarioError.refused`. Compile errors come later, as
+    /// diagnostics (`waitForDiagnostics`).
+    @discardableResult
+    public func addScript(to localID: LocalID, name: String, source: String, timeout: Duration = .seconds(30)) async throws -> ObjectResult {
+        try await addScript(to: localID, name: name, from: .text(source), timeout: timeout)
+    }
+
+    @discardableResult
+    public func addScript(to localID: LocalID, name: String, from source: AddScript.Source, timeout: Duration = .seconds(30)) async throws -> ObjectResult {
+        let id = nextRequestID()
+        try await send(.addScript(AddScript(requestID: id, localID: localID, name: name, source: source)))
+        return try await result(of: id, "reply to AddScript \(name)", timeout: timeout)
+    }
+
+    /// Resets, stops, starts or removes a script of an object and waits for the ObjectResult.
+    @discardableResult
+    public func scriptControl(_ localID: LocalID, item: String, _ action: ScriptControlRequest.Action, timeout: Duration = .seconds(30)) async throws -> ObjectResult {
+        let id = nextRequestID()
+        try await send(.scriptControl(ScriptControlRequest(requestID: id, localID: localID, item: item, action: action)))
+        return try await result(of: id, "reply to ScriptControl \(action) \(item)", timeout: timeout)
+    }
+
+    /// Asks for an object's contents and waits for them.
+    public func contents(of localID: LocalID, timeout: Duration = .seconds(30)) async throws -> ObjectContents {
+        let id = nextRequestID()
+        try await send(.contents(ObjectContentsRequest(requestID: id, localID: localID)))
+        try await waitFor(timeout: timeout, "contents of \(localID)") { mirror in
+            mirror.contents.contains { $0.requestID == id } || mirror.errors.contains { $0.requestID == id }
+        }
+        let mirror = mirror
+        if let error = mirror.errors.first(where: { $0.requestID == id }) { throw ScenarioError.refused(code: error.code, message: error.message) }
+        return mirror.contents.first { $0.requestID == id }!
+    }
+
+    /// Waits for a chat line from the object named `object` (whose text satisfies `matching`),
+    /// heard after `after` lines of the mirror's chat (`mirror.chat.count` before acting).
+    public func waitForChat(
+        from object: String, after: Int = 0, timeout: Duration = .seconds(30), matching: @escaping @Sendable (ChatReceived) -> Bool = { _ in true }
+    ) async throws -> ChatReceived {
+        @Sendable func find(_ mirror: WorldMirror) -> ChatReceived? {
+            mirror.chat.dropFirst(after).first { line in
+                line.speakerName == object && (line.speakerKind.map { $0 == .object } ?? true) && matching(line)
+            }
+        }
+        try await waitFor(timeout: timeout, "chat from \(object)") { find($0) != nil }
+        return find(mirror)!
+    }
+
+    /// Waits for diagnostics of the script item `item` (compile errors when `compile`).
+    public func waitForDiagnostics(item: String, compile: Bool? = nil, timeout: Duration = .seconds(30)) async throws -> ScriptDiagnostics {
+        @Sendable func find(_ mirror: WorldMirror) -> ScriptDiagnostics? {
+            mirror.diagnostics.first { diagnostics in diagnostics.item == item && (compile.map { $0 == diagnostics.compile } ?? true) }
+        }
+        try await waitFor(timeout: timeout, "diagnostics of \(item)") { find($0) != nil }
+        return find(mirror)!
+    }
+
+    private func result(of id: UInt32, _ what: String, timeout: Duration) async throws -> ObjectResult {
+        try await waitFor(timeout: timeout, what) { mirror in
+            mirror.results.contains { $0.requestID == id } || mirror.errors.contains { $0.requestID == id }
+        }
+        let mirror = mirror
+        if let error = mirror.errors.first(where: { $0.requestID == id }) { throw ScenarioError.refused(code: error.code, message: error.message) }
+        return mirror.results.first { $0.requestID == id }!
+    }
+
     /// Waits until the mirror satisfies `condition`; throws after `timeout` with `what`.
     public func waitFor(timeout: Duration = .seconds(30), _ what: String, _ condition: @Sendable (WorldMirror) -> Bool) async throws {
         try await waitUntil(timeout: timeout, what) { condition($0.mirror) }
@@ -157,12 +244,15 @@ public enum ScenarioError: Error, CustomStringConvertible {
     case notConnected(String)
     case timedOut(String)
     case closed(code: Int?, reason: String)
+    /// The server answered a request with an Error.
+    case refused(code: UInt16, message: String)
 
     public var description: String {
         switch self {
         case .closed(let code, let reason): "the server closed the connection (\(code.map(String.init) ?? "no code")): \(reason)"
         case .notConnected(let url): "could not connect to \(url)"
         case .timedOut(let what): "timed out waiting for \(what)"
+        case .refused(let code, let message): "refused with error \(code): \(message)"
         }
     }
 }

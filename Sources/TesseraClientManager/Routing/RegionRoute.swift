@@ -111,7 +111,7 @@ public final class RegionRoute: Sendable {
 
     func apply(_ frame: RegionFrame) {
         table.withLock { $0.apply(frame) }
-        guard !frame.interest.isEmpty || !frame.chat.isEmpty || !frame.replies.isEmpty else { return }
+        guard !frame.interest.isEmpty || !frame.chat.isEmpty || !frame.replies.isEmpty || !frame.scriptNotices.isEmpty else { return }
         let sessions = routes.withLock { $0.byLocalID }
         for change in frame.interest {
             guard let session = sessions[change.agent] else { continue }
@@ -123,12 +123,16 @@ public final class RegionRoute: Sendable {
         for line in frame.chat {
             let message = ServerMessage.chat(ChatReceived(
                 speaker: line.speaker, speakerName: line.speakerName, type: line.type,
-                channel: line.channel, position: line.position, text: line.text
+                channel: line.channel, position: line.position, text: line.text, speakerKind: line.speakerKind
             ))
             for recipient in line.recipients { sessions[recipient]?.mailbox.push(.message(message)) }
         }
         for reply in frame.replies {
             sessions[reply.agent]?.mailbox.push(.message(reply.serverMessage))
+        }
+        for notice in frame.scriptNotices {
+            sessions[notice.agent]?.mailbox.push(.message(.scriptDiagnostics(ScriptDiagnostics(
+                localID: notice.object, objectName: notice.objectName, item: notice.item, compile: notice.compile, lines: notice.lines))))
         }
     }
 
@@ -151,6 +155,11 @@ extension CommandReply {
         case .deleted(let id): .objectResult(ObjectResult(requestID: requestID, outcome: .deleted, localID: id))
         case .moved(let id): .objectResult(ObjectResult(requestID: requestID, outcome: .moved, localID: id))
         case .crossed(let id): .objectResult(ObjectResult(requestID: requestID, outcome: .crossed, localID: id))
+        case .updated(let id): .objectResult(ObjectResult(requestID: requestID, outcome: .updated, localID: id))
+        case .contents(let id, let items):
+            .objectContents(ObjectContents(requestID: requestID, localID: id, items: items.map { item in
+                ObjectContents.Item(name: item.name, kind: item.kind == .script ? .script : .object, running: item.running, error: item.error)
+            }))
         case .failed(let code, let message): .error(ServerError(code: code, requestID: requestID, message: ClientText.plain(message)))
         case .rezzed(let localID, let object):
             .inventory(InventoryReply(requestID: requestID, outcome: .success(.rezzed(object: object, localID: localID))))

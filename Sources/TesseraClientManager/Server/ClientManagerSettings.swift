@@ -34,6 +34,13 @@ public struct ClientManagerSettings: Sendable {
     public var maxClientFrameBytes = 65536
     /// Sustained commands per second per client; twice as many may come in a burst.
     public var commandsPerSecond: Double = 30
+    /// Sustained TouchObject messages per second per client (a touch is two: start and end);
+    /// twice as many may come in a burst. They count against `commandsPerSecond` too.
+    public var touchesPerSecond: Double = 8
+    /// Sustained AddScript messages per second per client, with bursts of `scriptUploadBurst`
+    /// (each may carry up to 64 KiB of source).
+    public var scriptUploadsPerSecond: Double = 1
+    public var scriptUploadBurst: Double = 5
 
     public init(config: ClientManagerConfig, grid: GridConfig) {
         name = config.name

@@ -29,8 +29,10 @@ public final class ClientSession: Sendable {
         var callsInFlight = 0
         /// The sequence number of the last command sent to a region.
         var sequence: UInt32 = 0
-        /// The latest commands sent, kept to replay to a hand-off's destination.
+        /// The latest commands sent, kept to replay to a hand-off's destination, and their
+        /// approximate size in bytes.
         var recent = Deque<(UInt32, AgentCommand)>()
+        var recentBytes = 0
         /// The routers of this client's latest hand-offs (answers to late queries).
         var routers: [HandoffID: HandoffRouter] = [:]
         var routerOrder = Deque<HandoffID>()
@@ -45,6 +47,9 @@ public final class ClientSession: Sendable {
     /// Commands kept for replay: well above what a client may send (30/s, burst 60) during
     /// the hand-offs' switch window.
     static let replayDepth = 128
+    /// Bytes of commands kept for replay (script sources are up to 64 KiB each): past it the
+    /// oldest commands are let go, as past `replayDepth`.
+    static let replayBytes = 256 * 1024
     static let routersKept = 8
 
     /// Inventory calls one client may have waiting on the grid at once.
@@ -52,6 +57,7 @@ public final class ClientSession: Sendable {
 
     public let mailbox: ClientMailbox
     private let state = Mutex(State())
+    private let version = Atomic<UInt16>(clientProtocolVersion)
     /// This connection's place among those not yet in the world; given back at `Welcome`.
     let pending: PendingTicket?
 
@@ -61,6 +67,13 @@ public final class ClientSession: Sendable {
     }
 
     var joinStarted: ContinuousClock.Instant? { state.withLock { $0.joinStarted } }
+
+    /// The protocol version the client logged in with (the newest until it has); the writer
+    /// sends it only what that version has.
+    public var protocolVersion: UInt16 {
+        get { version.load(ordering: .relaxed) }
+        set { version.store(newValue, ordering: .relaxed) }
+    }
     var isLoggingOut: Bool { state.withLock { $0.loggingOut } }
 
     /// False when Logout was already received.
@@ -134,7 +147,10 @@ public final class ClientSession: Sendable {
             guard state.phase == .inWorld, let route = state.route, let agentID = state.agentID else { return false }
             state.sequence &+= 1
             state.recent.append((state.sequence, command))
-            if state.recent.count > Self.replayDepth { state.recent.removeFirst() }
+            state.recentBytes += command.replaySize
+            while state.recent.count > Self.replayDepth || (state.recentBytes > Self.replayBytes && state.recent.count > 1) {
+                state.recentBytes -= state.recent.removeFirst().1.replaySize
+            }
             _ = route.link.send(.agentInput(AgentInput(region: route.handle, agentID: agentID, sequence: state.sequence, command: command)))
             return true
         }
@@ -209,6 +225,17 @@ public final class ClientSession: Sendable {
                 let route = state.route, let agentID = state.agentID
             else { return nil }
             return (route, agentID, state.localID)
+        }
+    }
+}
+
+extension AgentCommand {
+    /// About how many bytes the command holds, for the replay window's byte bound.
+    var replaySize: Int {
+        switch self {
+        case .chat(_, _, let text): 64 + text.utf8.count
+        case .addScript(_, _, let name, .text(let text)): 64 + name.utf8.count + text.utf8.count
+        default: 64
         }
     }
 }

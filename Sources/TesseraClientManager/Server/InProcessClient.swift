@@ -49,7 +49,8 @@ public final class InProcessClient: Sendable {
         var messages: [ServerMessage] = []
         if let table = session.route?.snapshot() ?? (events.isEmpty ? nil : EntityTable()) {
             var buffer = ByteBuffer()
-            let written = state.withLock { $0.view.buildFrame(events: events, table: table, maxBytes: manager.settings.maxBytesPerTick, into: &buffer) }
+            let version = session.protocolVersion
+            let written = state.withLock { $0.view.protocolVersion = version; return $0.view.buildFrame(events: events, table: table, maxBytes: manager.settings.maxBytesPerTick, into: &buffer) }
             if written > 0 { messages = try ServerMessage.decodeFrame(buffer) }
         }
         if let closure {

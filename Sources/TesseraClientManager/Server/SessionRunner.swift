@@ -39,6 +39,8 @@ struct SessionRunner {
 
     private func readLoop(_ inbound: WebSocketInboundStream) async {
         var limiter = RateLimiter(rate: settings.commandsPerSecond, burst: settings.commandsPerSecond * 2)
+        var touchLimiter = RateLimiter(rate: settings.touchesPerSecond, burst: settings.touchesPerSecond * 2)
+        var scriptLimiter = RateLimiter(rate: settings.scriptUploadsPerSecond, burst: settings.scriptUploadBurst)
         let clock = ContinuousClock()
         let origin = clock.now
         var lastRateLimitNotice = -1.0
@@ -76,15 +78,22 @@ struct SessionRunner {
                 let elapsed = clock.now - origin
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 if session.mailbox.isClosed { return }
-                guard limiter.allow(now: seconds) else {
+                let overLimit: String? =
+                    if !limiter.allow(now: seconds) {
+                        "more than \(Int(settings.commandsPerSecond)) messages a second; dropping"
+                    } else if case .touch = decoded, !touchLimiter.allow(now: seconds) {
+                        "more than \(Int(settings.touchesPerSecond)) TouchObject messages a second; dropping"
+                    } else if case .addScript = decoded, !scriptLimiter.allow(now: seconds) {
+                        "more than \(Int(settings.scriptUploadBurst)) AddScript messages at once, or \(settings.scriptUploadsPerSecond) a second sustained; dropping"
+                    } else {
+                        nil
+                    }
+                if let overLimit {
                     manager.stats.rateLimited.add(1, ordering: .relaxed)
                     manager.metrics.rateLimitedCommands.increment()
                     if seconds - lastRateLimitNotice >= 1 {
                         lastRateLimitNotice = seconds
-                        session.mailbox.push(.message(.error(ServerError(
-                            .rateLimited, requestID: decoded.requestID,
-                            message: "more than \(Int(settings.commandsPerSecond)) messages a second; dropping"
-                        ))))
+                        session.mailbox.push(.message(.error(ServerError(.rateLimited, requestID: decoded.requestID, message: overLimit))))
                     }
                     continue
                 }
@@ -112,11 +121,16 @@ struct SessionRunner {
                 return (.unsupportedVersion, "server speaks protocol versions \(supportedClientProtocolVersions.lowerBound) to \(clientProtocolVersion), client sent \(login.version)")
             }
             if let problem = Self.nameProblem(login.name) { return (.invalidName, problem) }
+            session.protocolVersion = login.version
             manager.login(session, login, address: address)
         case (.awaitingLogin, _):
             return (.notLoggedIn, "the first message must be Login")
         case (_, .login):
             return (.alreadyLoggedIn, "Login may be sent once")
+        // Messages of protocol 6 on: a client of an older version sending one gets what a
+        // server of its version answers (earlier additions were always accepted).
+        case (_, let message) where message.typeCode.since >= 6 && message.typeCode.since > session.protocolVersion:
+            return (.unknownMessageType, "message type \(String(format: "0x%02X", message.typeCode.rawValue)) is part of protocol version \(message.typeCode.since); this connection logged in with version \(session.protocolVersion)")
         case (_, .logout):
             manager.logout(session)
         case (_, .ping(let ping)):
@@ -132,6 +146,8 @@ struct SessionRunner {
             case .take(let localID): _ = session.send(.take(requestID: request.requestID, localID))
             default: manager.inventory(session, account: agentID, request)
             }
+        case (_, .addScript(let add)) where add.name.isEmpty:
+            session.mailbox.push(.message(.error(ServerError(.invalidValue, requestID: add.requestID, message: "addScript.name is empty; a script's name is 1 to 63 bytes"))))
         case (_, let command):
             guard let wire = command.agentCommand, session.send(wire) else {
                 session.mailbox.push(.message(.error(ServerError(.notLoggedIn, requestID: command.requestID, message: "not in a region yet; wait for Welcome"))))
@@ -183,6 +199,7 @@ struct SessionRunner {
             }
             if let closure, closure.peerGone { return }
             if let table = session.route?.snapshot() ?? (events.isEmpty ? nil : EntityTable()) {
+                view.protocolVersion = session.protocolVersion
                 buffer.clear()
                 let deferredBefore = view.deferredUpdates
                 if view.buildFrame(events: events, table: table, maxBytes: settings.maxBytesPerTick, into: &buffer) > 0 {
@@ -224,6 +241,15 @@ extension ClientMessage {
             .teleport(requestID: teleport.requestID, region: teleport.region, gridPosition: teleport.gridPosition, position: teleport.position)
         case .moveObject(let move): .moveObject(requestID: move.requestID, move.localID, position: move.position)
         case .pushObject(let push): .push(requestID: push.requestID, push.localID, impulse: push.impulse)
+        case .touch(let touch): .touch(touch.localID, phase: touch.phase == .start ? .start : .end)
+        case .addScript(let add):
+            switch add.source {
+            case .inventoryItem(let item): .addScript(requestID: add.requestID, add.localID, name: add.name, source: .inventory(item))
+            case .text(let text): .addScript(requestID: add.requestID, add.localID, name: add.name, source: .text(text))
+            }
+        case .scriptControl(let control):
+            .scriptControl(requestID: control.requestID, control.localID, item: control.item, action: control.action.wire)
+        case .contents(let request): .contents(requestID: request.requestID, request.localID)
         case .login, .ping, .logout, .inventory: nil
         }
     }
@@ -236,7 +262,21 @@ extension ClientMessage {
         case .teleport(let teleport): teleport.requestID
         case .moveObject(let move): move.requestID
         case .pushObject(let push): push.requestID
+        case .addScript(let add): add.requestID
+        case .scriptControl(let control): control.requestID
+        case .contents(let request): request.requestID
         default: 0
+        }
+    }
+}
+
+extension ScriptControlRequest.Action {
+    var wire: ScriptItemAction {
+        switch self {
+        case .reset: .reset
+        case .stop: .stop
+        case .start: .start
+        case .remove: .remove
         }
     }
 }

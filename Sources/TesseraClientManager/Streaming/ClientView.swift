@@ -14,9 +14,16 @@ public struct ClientView {
         var motion: EntityMotion
         /// The tick at which the entity was last considered for an update.
         var lastTick: UInt32
+        /// The table's appearance stamp of the appearance this client last received.
+        var appearanceStamp: UInt64
     }
 
     public let policy: StreamingPolicy
+    /// The protocol version the client logged in with: it is sent only what that version has
+    /// (`ServerMessage.forVersion`), and object appearances from version 6 on.
+    public var protocolVersion: UInt16 = clientProtocolVersion
+    /// The table's appearance generation up to which every entry has its appearance.
+    private var appearanceSeen: UInt64 = 0
     /// The client's own avatar, once Welcome has passed through; distances are measured from it.
     public private(set) var viewer: LocalID?
     /// The region the view shows (Welcome's, then each RegionChanged's); interest changes of
@@ -57,7 +64,8 @@ public struct ClientView {
                 for id in ids where index[id] == nil && waitingSet.insert(id).inserted { waiting.append(id) }
             case .leave(let ids, _):
                 for id in ids { count += forget(id, into: &buffer) }
-            case .message(let message):
+            case .message(let original):
+                guard let message = original.forVersion(protocolVersion) else { continue }
                 if case .welcome(let welcome) = message {
                     viewer = welcome.localID
                     region = welcome.regionHandle
@@ -71,12 +79,14 @@ public struct ClientView {
                     waiting.removeAll()
                     waitingSet.removeAll()
                     cursor = 0
+                    appearanceSeen = 0
                 }
                 message.encode(into: &buffer)
                 count += 1
             }
         }
         count += sendEntries(table: table, budgetEnd: start + maxBytes, into: &buffer)
+        count += sendAppearances(table: table, budgetEnd: start + maxBytes, into: &buffer)
         count += sendDeltas(table: table, budgetEnd: start + maxBytes, into: &buffer)
         if count == 0 { buffer.moveWriterIndex(to: start) }
         return count
@@ -108,13 +118,34 @@ public struct ClientView {
             // Removed before we could show it: the region's leave for it was already absorbed.
             guard let info = table.infos[id], let motion = table.motion(id) else { continue }
             ServerMessage.entityEnter(EntityEnter(
-                localID: id, kind: info.kind, shape: info.shape, name: info.name, scale: info.scale, motion: motion
+                localID: id, kind: info.kind, shape: info.shape, name: info.name, scale: info.scale, motion: motion,
+                appearance: protocolVersion >= 6 ? info.appearance : nil
             )).encode(into: &buffer)
             index[id] = entries.count
-            entries.append(Entry(id: id, motion: motion, lastTick: tick))
+            entries.append(Entry(id: id, motion: motion, lastTick: tick, appearanceStamp: table.appearanceStamps[id] ?? 0))
             sent += 1
         }
         waiting.removeFirst(taken)
+        return sent
+    }
+
+    /// Sends an ObjectAppearance for every entity in view whose appearance changed since the
+    /// client last received it (protocol 6 on). Like motion, only the newest appearance is
+    /// sent; what the budget leaves out goes next tick.
+    private mutating func sendAppearances(table: EntityTable, budgetEnd: Int, into buffer: inout ByteBuffer) -> Int {
+        guard protocolVersion >= 6, table.appearanceGeneration != appearanceSeen else { return 0 }
+        var sent = 0
+        for slot in entries.indices {
+            let id = entries[slot].id
+            guard let stamp = table.appearanceStamps[id], stamp > entries[slot].appearanceStamp,
+                let appearance = table.infos[id]?.appearance
+            else { continue }
+            guard buffer.writerIndex < budgetEnd else { return sent }
+            ServerMessage.objectAppearance(AppearanceUpdate(localID: id, appearance: appearance)).encode(into: &buffer)
+            entries[slot].appearanceStamp = stamp
+            sent += 1
+        }
+        appearanceSeen = table.appearanceGeneration
         return sent
     }
 

@@ -10,6 +10,11 @@ public struct EntityTable: Sendable {
     public private(set) var motions: [LocalID: EntityMotion] = [:]
     public private(set) var infos: [LocalID: EntityInfo] = [:]
     public private(set) var stamp = FrameStamp(frame: 0, timeMillis: 0, timeDilation: 65535)
+    /// Counts appearance changes; `appearanceStamps` holds, per object, the count at its
+    /// latest change, so a session finds what changed since it last looked without comparing
+    /// appearances.
+    public private(set) var appearanceGeneration: UInt64 = 0
+    public private(set) var appearanceStamps: [LocalID: UInt64] = [:]
 
     public init() {}
 
@@ -17,6 +22,13 @@ public struct EntityTable: Sendable {
         for info in frame.appeared {
             infos[info.localID] = info
             motions[info.localID] = info.motion
+            // New: sessions show it with this appearance in its EntityEnter.
+            appearanceStamps[info.localID] = nil
+        }
+        for change in frame.appearance where infos[change.localID] != nil && infos[change.localID]!.appearance != change.appearance {
+            infos[change.localID]!.appearance = change.appearance
+            appearanceGeneration += 1
+            appearanceStamps[change.localID] = appearanceGeneration
         }
         for moved in frame.moved where motions[moved.localID] != nil {
             motions[moved.localID] = moved.motion
@@ -24,6 +36,7 @@ public struct EntityTable: Sendable {
         for id in frame.removed {
             infos[id] = nil
             motions[id] = nil
+            appearanceStamps[id] = nil
         }
         stamp = FrameStamp(frame: frame.frame, timeMillis: frame.timeMillis, dilation: frame.timeDilation)
     }

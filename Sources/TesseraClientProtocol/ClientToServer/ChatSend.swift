@@ -16,6 +16,9 @@ public struct ChatSend: Hashable, Sendable {
 
     init(from buffer: inout ByteBuffer) throws {
         type = try buffer.readEnum(ChatType.self, "chat.type")
+        guard !type.isObjectOnly else {
+            throw CodecError.invalidValue(field: "chat.type", reason: "\(type.rawValue) (\(type)) is said by objects only; a client says 0, 1 or 2")
+        }
         channel = try buffer.readLE(Int32.self, "chat.channel")
         text = try buffer.readText("chat.text", maxBytes: maxChatBytes)
     }

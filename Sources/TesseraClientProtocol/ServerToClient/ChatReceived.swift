@@ -10,8 +10,12 @@ public struct ChatReceived: Hashable, Sendable {
     public var channel: Int32
     public var position: PackedPosition
     public var text: String
+    /// Protocol 6: whether an avatar or an object spoke. Absent (nil) for clients of
+    /// protocol 3 to 5.
+    public var speakerKind: EntityKind?
 
-    public init(speaker: LocalID, speakerName: String, type: ChatType, channel: Int32, position: PackedPosition, text: String) {
+    public init(speaker: LocalID, speakerName: String, type: ChatType, channel: Int32, position: PackedPosition, text: String, speakerKind: EntityKind? = nil) {
+        self.speakerKind = speakerKind
         self.speaker = speaker
         self.speakerName = speakerName
         self.type = type
@@ -27,6 +31,8 @@ public struct ChatReceived: Hashable, Sendable {
         channel = try buffer.readLE(Int32.self, "chatReceived.channel")
         position = PackedPosition(rawValue: try buffer.readLE(UInt64.self, "chatReceived.position"))
         text = try buffer.readText("chatReceived.text", maxBytes: maxChatBytes)
+        // Optional (protocol 6): a body that ends after the text has no speaker kind.
+        speakerKind = buffer.readableBytes == 0 ? nil : try buffer.readEnum(EntityKind.self, "chatReceived.speakerKind")
     }
 
     func encode(into buffer: inout ByteBuffer) {
@@ -36,5 +42,6 @@ public struct ChatReceived: Hashable, Sendable {
         buffer.writeLE(channel)
         buffer.writeLE(position.rawValue)
         buffer.writeText(text)
+        if let speakerKind { buffer.writeLE(speakerKind.rawValue) }
     }
 }

@@ -10,8 +10,13 @@ public struct EntityEnter: Hashable, Sendable {
     public var name: String
     public var scale: Vector3
     public var motion: EntityMotion
+    /// Protocol 6, objects: the floating text and colour. Absent (nil) for avatars, for
+    /// objects that look as `ObjectAppearance.standard`, and always for clients of protocol
+    /// 3 to 5.
+    public var appearance: ObjectAppearance?
 
-    public init(localID: LocalID, kind: EntityKind, shape: Shape, name: String, scale: Vector3, motion: EntityMotion) {
+    public init(localID: LocalID, kind: EntityKind, shape: Shape, name: String, scale: Vector3, motion: EntityMotion, appearance: ObjectAppearance? = nil) {
+        self.appearance = appearance
         self.localID = localID
         self.kind = kind
         self.shape = shape
@@ -27,6 +32,8 @@ public struct EntityEnter: Hashable, Sendable {
         name = try buffer.readText("entityEnter.name", maxBytes: maxNameBytes)
         scale = try buffer.readVector("entityEnter.scale")
         motion = try buffer.readMotion("entityEnter.motion")
+        // Optional (protocol 6): a body that ends after the motion has no appearance.
+        appearance = buffer.readableBytes == 0 ? nil : try buffer.readAppearance("entityEnter.appearance")
     }
 
     func encode(into buffer: inout ByteBuffer) {
@@ -36,5 +43,6 @@ public struct EntityEnter: Hashable, Sendable {
         buffer.writeText(name)
         buffer.writeVector(scale)
         buffer.writeMotion(motion)
+        if let appearance { buffer.writeAppearance(appearance) }
     }
 }

@@ -2,7 +2,8 @@ import NIOCore
 import TesseraCodec
 import TesseraWorld
 
-/// 0x87 — a CreateObject, DeleteObject or MoveObject succeeded (or a Teleport within the region).
+/// 0x87 — a CreateObject, DeleteObject, MoveObject or PushObject succeeded (or a Teleport within
+/// the region), or (protocol 6) an AddScript or ScriptControl.
 public struct ObjectResult: Hashable, Sendable {
     public enum Outcome: UInt8, Sendable, CaseIterable {
         case created = 1
@@ -11,6 +12,8 @@ public struct ObjectResult: Hashable, Sendable {
         case moved = 3
         /// Moved over a border: the neighbour region holds the object now.
         case crossed = 4
+        /// Protocol 6: an AddScript or ScriptControl was carried out on the object's contents.
+        case updated = 5
     }
 
     public var requestID: UInt32

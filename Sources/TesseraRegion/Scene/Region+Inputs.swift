@@ -178,6 +178,11 @@ extension Region {
                 reply(.callFailed(code: ErrorCode.unknownEntity.rawValue, message: "no object \(target) in this region"),
                       to: id, manager: manager, requestID: requestID)
             }
+        case .touch:
+            break // scripts: handled by the scripts bridge (not in this version of the region yet)
+        case .addScript(let requestID, _, _, _), .scriptControl(let requestID, _, _, _), .contents(let requestID, _):
+            reply(.failed(code: ErrorCode.serviceUnavailable.rawValue, message: "this region does not run scripts yet"),
+                  to: id, manager: manager, requestID: requestID)
         }
     }
 

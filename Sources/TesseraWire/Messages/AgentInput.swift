@@ -54,6 +54,17 @@ public enum AgentCommand: Hashable, Sendable {
     case moveObject(requestID: UInt32, LocalID, position: Vector3)
     /// Give a physical object an impulse (N·s) through the physics service.
     case push(requestID: UInt32, LocalID, impulse: Vector3)
+    /// The avatar starts or stops touching an object (the region raises touch_start/touch_end
+    /// in its scripts). No reply.
+    case touch(LocalID, phase: TouchPhase)
+    /// Add a script named `name` to an object the avatar may modify, from an item of its
+    /// inventory or from source text. Answered `updated` or `failed`.
+    case addScript(requestID: UInt32, LocalID, name: String, source: ScriptSourceRef)
+    /// Reset, stop, start or remove the script item `item` of an object the avatar may modify.
+    /// Answered `updated` or `failed`.
+    case scriptControl(requestID: UInt32, LocalID, item: String, action: ScriptItemAction)
+    /// List an object's contents. Answered `contents` or `failed`.
+    case contents(requestID: UInt32, LocalID)
 
     enum Tag: UInt8 {
         case move = 1
@@ -65,6 +76,10 @@ public enum AgentCommand: Hashable, Sendable {
         case teleport = 7
         case moveObject = 8
         case push = 9
+        case touch = 10
+        case addScript = 11
+        case scriptControl = 12
+        case contents = 13
     }
 
     init(from buffer: inout ByteBuffer) throws {
@@ -110,6 +125,22 @@ public enum AgentCommand: Hashable, Sendable {
             let requestID = try buffer.readLE(UInt32.self, "push.requestID")
             let localID = try buffer.readLE(UInt32.self, "push.localID")
             self = .push(requestID: requestID, localID, impulse: try buffer.readVector("push.impulse"))
+        case .touch:
+            let localID = try buffer.readLE(UInt32.self, "touch.localID")
+            self = .touch(localID, phase: try buffer.readEnum(TouchPhase.self, "touch.phase"))
+        case .addScript:
+            let requestID = try buffer.readLE(UInt32.self, "addScript.requestID")
+            let localID = try buffer.readLE(UInt32.self, "addScript.localID")
+            let name = try buffer.readText("addScript.name", maxBytes: maxNameBytes)
+            self = .addScript(requestID: requestID, localID, name: name, source: try ScriptSourceRef(from: &buffer, "addScript.source"))
+        case .scriptControl:
+            let requestID = try buffer.readLE(UInt32.self, "scriptControl.requestID")
+            let localID = try buffer.readLE(UInt32.self, "scriptControl.localID")
+            let item = try buffer.readText("scriptControl.item", maxBytes: maxNameBytes)
+            self = .scriptControl(requestID: requestID, localID, item: item, action: try buffer.readEnum(ScriptItemAction.self, "scriptControl.action"))
+        case .contents:
+            let requestID = try buffer.readLE(UInt32.self, "contents.requestID")
+            self = .contents(requestID: requestID, try buffer.readLE(UInt32.self, "contents.localID"))
         }
     }
 
@@ -159,7 +190,103 @@ public enum AgentCommand: Hashable, Sendable {
             buffer.writeLE(requestID)
             buffer.writeLE(localID)
             buffer.writeVector(impulse)
+        case .touch(let localID, let phase):
+            buffer.writeLE(Tag.touch.rawValue)
+            buffer.writeLE(localID)
+            buffer.writeLE(phase.rawValue)
+        case .addScript(let requestID, let localID, let name, let source):
+            buffer.writeLE(Tag.addScript.rawValue)
+            buffer.writeLE(requestID)
+            buffer.writeLE(localID)
+            buffer.writeText(name, maxBytes: maxNameBytes)
+            source.encode(into: &buffer)
+        case .scriptControl(let requestID, let localID, let item, let action):
+            buffer.writeLE(Tag.scriptControl.rawValue)
+            buffer.writeLE(requestID)
+            buffer.writeLE(localID)
+            buffer.writeText(item, maxBytes: maxNameBytes)
+            buffer.writeLE(action.rawValue)
+        case .contents(let requestID, let localID):
+            buffer.writeLE(Tag.contents.rawValue)
+            buffer.writeLE(requestID)
+            buffer.writeLE(localID)
         }
+    }
+}
+
+/// Whether an avatar starts or stops touching an object.
+public enum TouchPhase: UInt8, Hashable, Sendable, CaseIterable {
+    case start = 1
+    case end = 2
+}
+
+/// What an avatar asks of a script item in an object.
+public enum ScriptItemAction: UInt8, Hashable, Sendable, CaseIterable {
+    /// Start it afresh: globals to their initial values, default state, queue emptied.
+    case reset = 1
+    /// Stop running it (its state is kept).
+    case stop = 2
+    /// Run it again after a stop.
+    case start = 3
+    /// Take it out of the object's contents.
+    case remove = 4
+}
+
+/// Where a new script's source comes from.
+public enum ScriptSourceRef: Hashable, Sendable {
+    /// A script item of the avatar's inventory (its asset is the LSL source).
+    case inventory(UUID)
+    /// The source text itself (at most `maxTextBytes` bytes of UTF-8, no U+0000).
+    case text(String)
+
+    /// Longest script source, in UTF-8 bytes (64 KiB).
+    public static let maxTextBytes = 65536
+
+    /// A `u8` kind (1 inventory, 2 text), then the item id (`uuid`) or the text (`u32` byte
+    /// count, then UTF-8).
+    init(from buffer: inout ByteBuffer, _ field: String) throws {
+        switch try buffer.readLE(UInt8.self, field + ".kind") {
+        case 1: self = .inventory(try buffer.readUUID(field + ".item"))
+        case 2: self = .text(try buffer.readU32CountedText(field + ".text", maxBytes: Self.maxTextBytes))
+        case let other: throw CodecError.invalidValue(field: field + ".kind", reason: "expected 1 (inventory item) or 2 (text), got \(other)")
+        }
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        switch self {
+        case .inventory(let item):
+            buffer.writeLE(UInt8(1))
+            buffer.writeUUID(item)
+        case .text(let text):
+            buffer.writeLE(UInt8(2))
+            buffer.writeU32CountedText(text, maxBytes: Self.maxTextBytes)
+        }
+    }
+}
+
+extension ByteBuffer {
+    /// Text with a `u32` byte count (for texts past a `u16` count, such as script sources):
+    /// valid UTF-8 without U+0000, at most `maxBytes` bytes.
+    fileprivate mutating func readU32CountedText(_ field: String, maxBytes: Int) throws -> String {
+        let count = Int(try readLE(UInt32.self, field))
+        guard count <= maxBytes else {
+            throw CodecError.invalidValue(field: field, reason: "\(count) bytes, at most \(maxBytes) allowed")
+        }
+        guard let bytes = readSlice(length: count) else { throw CodecError.truncated(field: field) }
+        guard !bytes.readableBytesView.contains(0) else {
+            throw CodecError.invalidValue(field: field, reason: "contains U+0000 (NUL), which no text field may hold")
+        }
+        guard let string = String(validating: bytes.readableBytesView, as: UTF8.self) else {
+            throw CodecError.invalidValue(field: field, reason: "not valid UTF-8")
+        }
+        return string
+    }
+
+    /// Writes `value` cut to `maxBytes` at a character boundary, with a `u32` count.
+    fileprivate mutating func writeU32CountedText(_ value: String, maxBytes: Int) {
+        let text = value.utf8.count <= maxBytes ? Substring(value) : value.prefix(utf8Bytes: maxBytes)
+        writeLE(UInt32(text.utf8.count))
+        writeBytes(text.utf8)
     }
 }
 

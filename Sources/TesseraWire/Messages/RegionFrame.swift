@@ -22,12 +22,19 @@ public struct RegionFrame: WireMessageBody {
     public var interest: [InterestChange]
     public var chat: [ChatDelivery]
     public var replies: [CommandReply]
+    /// Objects whose floating text or colour changed this frame (entity state: every manager).
+    public var appearance: [AppearanceChange]
+    /// Script errors for the owners of scripted objects (addressed to this manager's avatars).
+    public var scriptNotices: [ScriptNotice]
 
     public init(
         region: RegionHandle, frame: UInt64, timeMillis: UInt64, timeDilation: Float,
         appeared: [EntityInfo] = [], moved: [MovedEntity] = [], removed: [LocalID] = [],
-        interest: [InterestChange] = [], chat: [ChatDelivery] = [], replies: [CommandReply] = []
+        interest: [InterestChange] = [], chat: [ChatDelivery] = [], replies: [CommandReply] = [],
+        appearance: [AppearanceChange] = [], scriptNotices: [ScriptNotice] = []
     ) {
+        self.appearance = appearance
+        self.scriptNotices = scriptNotices
         self.region = region
         self.frame = frame
         self.timeMillis = timeMillis
@@ -45,14 +52,16 @@ public struct RegionFrame: WireMessageBody {
         frame = try buffer.readLE(UInt64.self, "regionFrame.frame")
         timeMillis = try buffer.readLE(UInt64.self, "regionFrame.timeMillis")
         timeDilation = try buffer.readFloatLE("regionFrame.timeDilation")
-        appeared = try Self.readArray(&buffer, "regionFrame.appeared", minBytes: 38) { try EntityInfo(from: &$0) }
+        appeared = try Self.readArray(&buffer, "regionFrame.appeared", minBytes: EntityInfo.minWireBytes) { try EntityInfo(from: &$0) }
         moved = try Self.readArray(&buffer, "regionFrame.moved", minBytes: 22) { try MovedEntity(from: &$0) }
         removed = try Self.readArray(&buffer, "regionFrame.removed", minBytes: 4) {
             try $0.readLE(UInt32.self, "regionFrame.removed")
         }
         interest = try Self.readArray(&buffer, "regionFrame.interest", minBytes: 12) { try InterestChange(from: &$0) }
-        chat = try Self.readArray(&buffer, "regionFrame.chat", minBytes: 25) { try ChatDelivery(from: &$0) }
+        chat = try Self.readArray(&buffer, "regionFrame.chat", minBytes: 26) { try ChatDelivery(from: &$0) }
         replies = try Self.readArray(&buffer, "regionFrame.replies", minBytes: 11) { try CommandReply(from: &$0) }
+        appearance = try Self.readArray(&buffer, "regionFrame.appearance", minBytes: AppearanceChange.minWireBytes) { try AppearanceChange(from: &$0) }
+        scriptNotices = try Self.readArray(&buffer, "regionFrame.scriptNotices", minBytes: ScriptNotice.minWireBytes) { try ScriptNotice(from: &$0) }
     }
 
     public func encode(into buffer: inout ByteBuffer) {
@@ -72,11 +81,16 @@ public struct RegionFrame: WireMessageBody {
         for delivery in chat { delivery.encode(into: &buffer) }
         buffer.writeCount(replies.count)
         for reply in replies { reply.encode(into: &buffer) }
+        buffer.writeCount(appearance.count)
+        for change in appearance { change.encode(into: &buffer) }
+        buffer.writeCount(scriptNotices.count)
+        for notice in scriptNotices { notice.encode(into: &buffer) }
     }
 
     /// True when the frame carries nothing for its receiver.
     public var isEmpty: Bool {
         appeared.isEmpty && moved.isEmpty && removed.isEmpty && interest.isEmpty && chat.isEmpty && replies.isEmpty
+            && appearance.isEmpty && scriptNotices.isEmpty
     }
 
     private static func readArray<T>(

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import TesseraCodec
+import TesseraGridProtocol
 import TesseraWorld
 
 /// Everything a client needs to draw an entity the first time it sees it.
@@ -12,15 +13,22 @@ public struct EntityInfo: Hashable, Sendable {
     public var name: String
     public var scale: Vector3
     public var motion: EntityMotion
+    /// An object's floating text and colour; nil for avatars and for objects that look as
+    /// `ObjectAppearance.standard` (no text, white, opaque).
+    public var appearance: ObjectAppearance?
 
-    public init(localID: LocalID, kind: EntityKind, shape: Shape, name: String, scale: Vector3, motion: EntityMotion) {
+    public init(localID: LocalID, kind: EntityKind, shape: Shape, name: String, scale: Vector3, motion: EntityMotion, appearance: ObjectAppearance? = nil) {
         self.localID = localID
         self.kind = kind
         self.shape = shape
         self.name = name
         self.scale = scale
         self.motion = motion
+        self.appearance = appearance
     }
+
+    /// Encoded size without the name's bytes and without an appearance.
+    public static let minWireBytes = 39
 
     public init(from buffer: inout ByteBuffer) throws {
         localID = try buffer.readLE(UInt32.self, "entity.localID")
@@ -29,6 +37,11 @@ public struct EntityInfo: Hashable, Sendable {
         name = try buffer.readText("entity.name", maxBytes: maxNameBytes)
         scale = try buffer.readVector("entity.scale")
         motion = try buffer.readMotion("entity.motion")
+        switch try buffer.readLE(UInt8.self, "entity.hasAppearance") {
+        case 0: appearance = nil
+        case 1: appearance = try buffer.readAppearance("entity.appearance")
+        case let other: throw CodecError.invalidValue(field: "entity.hasAppearance", reason: "expected 0 or 1, got \(other)")
+        }
     }
 
     public func encode(into buffer: inout ByteBuffer) {
@@ -38,6 +51,157 @@ public struct EntityInfo: Hashable, Sendable {
         buffer.writeText(name)
         buffer.writeVector(scale)
         buffer.writeMotion(motion)
+        if let appearance {
+            buffer.writeLE(UInt8(1))
+            buffer.writeAppearance(appearance)
+        } else {
+            buffer.writeLE(UInt8(0))
+        }
+    }
+}
+
+/// An object's floating text or colour changed this frame (entity state: to every manager).
+public struct AppearanceChange: Hashable, Sendable {
+    public var localID: LocalID
+    public var appearance: ObjectAppearance
+
+    public init(localID: LocalID, appearance: ObjectAppearance) {
+        self.localID = localID
+        self.appearance = appearance
+    }
+
+    public static let minWireBytes = 4 + ObjectAppearance.minWireBytes
+
+    public init(from buffer: inout ByteBuffer) throws {
+        localID = try buffer.readLE(UInt32.self, "appearance.localID")
+        appearance = try buffer.readAppearance("appearance")
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        buffer.writeLE(localID)
+        buffer.writeAppearance(appearance)
+    }
+}
+
+/// Script messages for one avatar, the owner of a scripted object: a script's compile errors
+/// (`compile` true) or run-time errors. Addressed like replies, to the manager of `agent`.
+public struct ScriptNotice: Hashable, Sendable {
+    /// Most lines one notice carries, and the longest line (UTF-8 bytes).
+    public static let maxLines = 32
+    public static let maxLineBytes = 1024
+
+    /// Local id of the avatar told (the object's owner).
+    public var agent: LocalID
+    /// The scripted object's local id, and its name.
+    public var object: LocalID
+    public var objectName: String
+    /// The script item's name.
+    public var item: String
+    public var compile: Bool
+    /// "name:line:col: error: message" lines, or run-time error text.
+    public var lines: [String]
+
+    /// Keeps at most `maxLines` lines (the last one kept says how many were left out) of at
+    /// most `maxLineBytes` bytes each, cut at a character boundary.
+    public init(agent: LocalID, object: LocalID, objectName: String, item: String, compile: Bool, lines: [String]) {
+        self.agent = agent
+        self.object = object
+        self.objectName = objectName
+        self.item = item
+        self.compile = compile
+        self.lines = Self.fitting(lines)
+    }
+
+    /// `lines` within the limits of a notice.
+    public static func fitting(_ lines: [String]) -> [String] {
+        var kept = lines.map { line in
+            line.utf8.count <= maxLineBytes && !line.utf8.contains(0)
+                ? line : String(line.replacingOccurrences(of: "\u{0}", with: "").prefix(utf8Bytes: maxLineBytes))
+        }
+        if kept.count > maxLines {
+            let omitted = kept.count - (maxLines - 1)
+            kept.removeLast(kept.count - (maxLines - 1))
+            kept.append("… \(omitted) more")
+        }
+        return kept
+    }
+
+    public static let minWireBytes = 17
+
+    public init(from buffer: inout ByteBuffer) throws {
+        agent = try buffer.readLE(UInt32.self, "scriptNotice.agent")
+        object = try buffer.readLE(UInt32.self, "scriptNotice.object")
+        objectName = try buffer.readText("scriptNotice.objectName", maxBytes: maxNameBytes)
+        item = try buffer.readText("scriptNotice.item", maxBytes: maxNameBytes)
+        switch try buffer.readLE(UInt8.self, "scriptNotice.compile") {
+        case 0: compile = false
+        case 1: compile = true
+        case let other: throw CodecError.invalidValue(field: "scriptNotice.compile", reason: "expected 0 or 1, got \(other)")
+        }
+        let count = try buffer.readCount("scriptNotice.lines", minElementBytes: 2)
+        guard count <= Self.maxLines else {
+            throw CodecError.invalidValue(field: "scriptNotice.lines", reason: "\(count) lines, at most \(Self.maxLines) allowed")
+        }
+        lines = try (0..<count).map { _ in try buffer.readText("scriptNotice.lines", maxBytes: Self.maxLineBytes) }
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        buffer.writeLE(agent)
+        buffer.writeLE(object)
+        buffer.writeText(objectName, maxBytes: maxNameBytes)
+        buffer.writeText(item, maxBytes: maxNameBytes)
+        buffer.writeLE(UInt8(compile ? 1 : 0))
+        let lines = Self.fitting(lines)
+        buffer.writeCount(lines.count)
+        for line in lines { buffer.writeText(line, maxBytes: Self.maxLineBytes) }
+    }
+}
+
+/// One item of an object's contents, as a contents reply lists it.
+public struct ContentSummary: Hashable, Sendable {
+    public enum Kind: UInt8, Hashable, Sendable, CaseIterable {
+        case script = 1
+        case object = 2
+    }
+
+    /// Most items an object holds, and the longest error text of an item.
+    public static let maxItems = 16
+    public static let maxErrorBytes = 1024
+
+    public var name: String
+    public var kind: Kind
+    /// Scripts: running (not stopped by the owner, and compiled). Always false for objects.
+    public var running: Bool
+    /// Scripts: why it does not run (its first compile error, or a run-time error); nil when
+    /// there is none.
+    public var error: String?
+
+    public init(name: String, kind: Kind, running: Bool = false, error: String? = nil) {
+        self.name = name
+        self.kind = kind
+        self.running = running
+        self.error = error
+    }
+
+    public static let minWireBytes = 6
+
+    init(from buffer: inout ByteBuffer) throws {
+        name = try buffer.readText("content.name", maxBytes: maxNameBytes)
+        kind = try buffer.readEnum(Kind.self, "content.kind")
+        switch try buffer.readLE(UInt8.self, "content.running") {
+        case 0: running = false
+        case 1: running = true
+        case let other: throw CodecError.invalidValue(field: "content.running", reason: "expected 0 or 1, got \(other)")
+        }
+        let error = try buffer.readText("content.error", maxBytes: Self.maxErrorBytes)
+        self.error = error.isEmpty ? nil : error
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        buffer.writeText(name, maxBytes: maxNameBytes)
+        buffer.writeLE(kind.rawValue)
+        buffer.writeLE(UInt8(running ? 1 : 0))
+        buffer.writeText((error ?? "").replacingOccurrences(of: "\u{0}", with: ""), maxBytes: Self.maxErrorBytes)
     }
 }
 
@@ -100,11 +264,14 @@ public struct ChatDelivery: Hashable, Sendable {
     public var position: PackedPosition
     public var text: String
     public var recipients: [LocalID]
+    /// Whether an avatar or an object spoke.
+    public var speakerKind: EntityKind
 
     public init(
         speaker: LocalID, speakerName: String, type: ChatType, channel: Int32,
-        position: PackedPosition, text: String, recipients: [LocalID]
+        position: PackedPosition, text: String, recipients: [LocalID], speakerKind: EntityKind = .avatar
     ) {
+        self.speakerKind = speakerKind
         self.speaker = speaker
         self.speakerName = speakerName
         self.type = type
@@ -123,6 +290,7 @@ public struct ChatDelivery: Hashable, Sendable {
         text = try buffer.readText("chat.text", maxBytes: maxChatBytes)
         let count = try buffer.readCount("chat.recipients", minElementBytes: 4)
         recipients = try (0..<count).map { _ in try buffer.readLE(UInt32.self, "chat.recipients") }
+        speakerKind = try buffer.readEnum(EntityKind.self, "chat.speakerKind")
     }
 
     public func encode(into buffer: inout ByteBuffer) {
@@ -134,6 +302,7 @@ public struct ChatDelivery: Hashable, Sendable {
         buffer.writeText(text)
         buffer.writeCount(recipients.count)
         for id in recipients { buffer.writeLE(id) }
+        buffer.writeLE(speakerKind.rawValue)
     }
 }
 
@@ -153,6 +322,11 @@ public struct CommandReply: Hashable, Sendable {
         case moved(LocalID)
         /// An object moved over a border into the neighbour region, which now holds it.
         case crossed(LocalID)
+        /// An addScript or scriptControl was carried out on this object's contents.
+        case updated(LocalID)
+        /// The contents of this object, answering a contents command (at most
+        /// `ContentSummary.maxItems`).
+        case contents(LocalID, [ContentSummary])
     }
 
     public var agent: LocalID
@@ -183,6 +357,14 @@ public struct CommandReply: Hashable, Sendable {
             outcome = .callFailed(code: code, message: try buffer.readText("reply.message", maxBytes: 1024))
         case 7: outcome = .moved(try buffer.readLE(UInt32.self, "reply.localID"))
         case 8: outcome = .crossed(try buffer.readLE(UInt32.self, "reply.localID"))
+        case 9: outcome = .updated(try buffer.readLE(UInt32.self, "reply.localID"))
+        case 10:
+            let localID = try buffer.readLE(UInt32.self, "reply.localID")
+            let count = try buffer.readCount("reply.items", minElementBytes: ContentSummary.minWireBytes)
+            guard count <= ContentSummary.maxItems else {
+                throw CodecError.invalidValue(field: "reply.items", reason: "\(count) items, at most \(ContentSummary.maxItems) allowed")
+            }
+            outcome = .contents(localID, try (0..<count).map { _ in try ContentSummary(from: &buffer) })
         case let other:
             throw CodecError.invalidValue(field: "reply.outcome", reason: "unknown outcome \(other)")
         }
@@ -219,6 +401,37 @@ public struct CommandReply: Hashable, Sendable {
         case .crossed(let id):
             buffer.writeLE(UInt8(8))
             buffer.writeLE(id)
+        case .updated(let id):
+            buffer.writeLE(UInt8(9))
+            buffer.writeLE(id)
+        case .contents(let id, let items):
+            buffer.writeLE(UInt8(10))
+            buffer.writeLE(id)
+            let kept = items.prefix(ContentSummary.maxItems)
+            buffer.writeCount(kept.count)
+            for item in kept { item.encode(into: &buffer) }
+        }
+    }
+}
+
+extension ObjectAppearance {
+    /// The appearance of a scene object's look.
+    public init(_ look: ObjectLook) {
+        self.init(text: look.text, textColor: look.textColor, textAlpha: look.textAlpha, color: look.color, alpha: look.alpha)
+    }
+
+    /// What `EntityInfo.appearance` carries for a look: nil for the standard one.
+    public static func carried(for look: ObjectLook) -> ObjectAppearance? {
+        let appearance = ObjectAppearance(look)
+        return appearance == .standard ? nil : appearance
+    }
+}
+
+extension ContentSummary.Kind {
+    public init(_ kind: ContentKind) {
+        switch kind {
+        case .script: self = .script
+        case .object: self = .object
         }
     }
 }
