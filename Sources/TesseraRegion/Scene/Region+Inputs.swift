@@ -178,11 +178,21 @@ extension Region {
                 reply(.callFailed(code: ErrorCode.unknownEntity.rawValue, message: "no object \(target) in this region"),
                       to: id, manager: manager, requestID: requestID)
             }
-        case .touch:
-            break // scripts: handled by the scripts bridge (not in this version of the region yet)
-        case .addScript(let requestID, _, _, _), .scriptControl(let requestID, _, _, _), .contents(let requestID, _):
-            reply(.failed(code: ErrorCode.serviceUnavailable.rawValue, message: "this region does not run scripts yet"),
-                  to: id, manager: manager, requestID: requestID)
+        case .touch(let target, let phase):
+            touch(target, by: id, started: phase == .start)
+        case .addScript(let requestID, let target, let name, let source):
+            requestScript(name, source: source, to: target, by: id, manager: manager, requestID: requestID)
+        case .scriptControl(let requestID, let target, let item, let action):
+            controlScriptRequest(target, item: item, action: action, by: id, manager: manager, requestID: requestID)
+        case .contents(let requestID, let target):
+            if let problem = contentsProblem(target, by: id, listing: true) {
+                reply(problem, to: id, manager: manager, requestID: requestID)
+            } else {
+                let listing = contentsListing(target) ?? []
+                reply(.contents(target, listing.map {
+                    ContentSummary(name: $0.name, kind: ContentSummary.Kind($0.kind), running: $0.running, error: $0.error)
+                }), to: id, manager: manager, requestID: requestID)
+            }
         }
     }
 

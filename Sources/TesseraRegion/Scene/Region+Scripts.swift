@@ -152,8 +152,8 @@ extension Region {
         else { return }
         // Told to the owner when they are in the region; kept for the contents listing anyway.
         guard let ownerID = agentIndex[object.owner], let owner = avatars[ownerID] else { return }
-        pending.scriptNotices.append((owner.manager, ScriptNoticeOut(
-            agent: ownerID, object: id, item: item.name, compile: diagnostic.compile, lines: diagnostic.lines)))
+        pending.scriptNotices.append((owner.manager, ScriptNotice(
+            agent: ownerID, object: id, objectName: object.name, item: item.name, compile: diagnostic.compile, lines: diagnostic.lines)))
     }
 
     /// What this frame sends the service, or nil when nothing is attached or too many frames
@@ -163,6 +163,9 @@ extension Region {
         var message = ScriptFrame(region: settings.handle, frame: frame, timeMillis: now.wallMillis)
         if outgoing.snapshot {
             message.regionName = settings.name
+            // Every script restored by the service tells its listen channels again.
+            scripts.listens = [:]
+            scripts.listenedChannels = [:]
             scripts.programsSent = []
             scripts.added = []
             scripts.removed = []
@@ -237,6 +240,7 @@ extension Region {
         scripts.scripted.insert(id)
         guard scripts.attached, !scripts.exchange.needsSnapshot else { return }
         scripts.added.append(contentsOf: instances(of: object, startParameter: startParameter ?? 0))
+        scripts.posesChanged.insert(id)
         if let startParameter {
             queueEvent(ScriptEventDelivery(object: object.id, name: "on_rez", arguments: [.integer(startParameter)]), for: id)
         }
@@ -356,7 +360,7 @@ extension Region {
             guard let owner = agentIndex[object.owner], let avatar = avatars[owner], !text.isEmpty else { return }
             pending.chat.append(ChatDelivery(
                 speaker: id, speakerName: object.name, type: .ownerSay, channel: ChatChannel.publicChannel,
-                position: PackedPosition(object.position), text: text, recipients: [avatar.localID]))
+                position: PackedPosition(object.position), text: text, recipients: [avatar.localID], speakerKind: .object))
         case .listenChannels(let channels):
             let unique = Array(Set(channels)).sorted()
             let previous = scripts.listens[id]?[key.item] ?? []
@@ -426,7 +430,7 @@ extension Region {
             if !recipients.isEmpty {
                 pending.chat.append(ChatDelivery(
                     speaker: id, speakerName: object.name, type: type, channel: channel, position: PackedPosition(object.position),
-                    text: text, recipients: recipients.sorted()))
+                    text: text, recipients: recipients.sorted(), speakerKind: .object))
             }
         }
         scriptsHear(type, channel: channel, text: text, speaker: object.id, name: object.name, object: object.id, at: object.position)
@@ -566,7 +570,11 @@ extension Region {
     /// state they were captured in.
     mutating func scriptsReturned(_ id: LocalID) {
         guard scripts.scripted.contains(id), let object = objects[id], scripts.attached, !scripts.exchange.needsSnapshot else { return }
+        if let listens = scripts.listens.removeValue(forKey: id) {
+            for channels in listens.values { unlisten(channels) }
+        }
         scripts.added.append(contentsOf: instances(of: object))
+        scripts.posesChanged.insert(id)
     }
 
     // MARK: Contents
@@ -595,7 +603,8 @@ extension Region {
             scripts.added.append(ScriptInstance(
                 key: ScriptKey(object: object.id, item: item.id), objectLocal: id, name: item.name, program: item.asset,
                 owner: object.owner, objectName: object.name, running: item.running, state: item.state))
-            if !wasScripted { scripts.posesChanged.insert(id) }
+            scripts.posesChanged.insert(id)
+            _ = wasScripted
         }
         contentsChanged(id, except: item.id)
         return nil
@@ -663,15 +672,6 @@ public struct ContentsEntry: Sendable, Hashable {
     public var error: String?
 }
 
-/// Script diagnostics for an owner, addressed by their avatar.
-struct ScriptNoticeOut {
-    var agent: LocalID
-    var object: LocalID
-    var item: String
-    var compile: Bool
-    var lines: [String]
-}
-
 /// The region's script link, as `tessera status` and the console show it.
 public struct ScriptsStatus: Sendable, Hashable {
     /// The exchange's state and counters (attached, frames sent, on time, late, stale, held, snapshots, losses).
@@ -705,19 +705,19 @@ extension Region {
     }
 
     /// Why `agent` may not change the contents of `target`, or nil.
-    func contentsProblem(_ target: LocalID, by agent: LocalID) -> CommandReply.Outcome? {
+    func contentsProblem(_ target: LocalID, by agent: LocalID, listing: Bool = false) -> CommandReply.Outcome? {
         func refuse(_ code: ErrorCode, _ message: String) -> CommandReply.Outcome { .failed(code: code.rawValue, message: message) }
         guard let object = objects[target] else { return refuse(.unknownEntity, "no object \(target) in this region") }
         guard let avatar = avatars[agent], object.owner == avatar.agentID else {
             return refuse(.notAllowed, "object \(target) belongs to someone else")
         }
+        if listing { return nil }
         guard object.travelling == nil, scripts.freezing[target] == nil, !object.beingTaken else {
             return refuse(.notAllowed, "object \(target) is busy (being taken or crossing)")
         }
         return nil
     }
 
-#if CLIENT_PROTOCOL_6
     /// A client adds a script to an object it owns: as source text, or from its inventory.
     /// The source is stored (or read) by the grid first; `applyScriptReady` adds it.
     mutating func requestScript(
@@ -747,7 +747,22 @@ extension Region {
         }
     }
 
-#endif
+    /// A client resets, stops, starts or removes a script of an object it owns.
+    mutating func controlScriptRequest(_ target: LocalID, item: String, action: ScriptItemAction, by agent: LocalID, manager: ManagerID, requestID: UInt32) {
+        if let problem = contentsProblem(target, by: agent) { return reply(problem, to: agent, manager: manager, requestID: requestID) }
+        let done: Bool
+        switch action {
+        case .reset: done = controlScript(named: item, in: target, .reset)
+        case .stop: done = controlScript(named: item, in: target, .stop)
+        case .start: done = controlScript(named: item, in: target, .start)
+        case .remove: done = removeContent(named: item, from: target)
+        }
+        if done {
+            reply(.updated(target), to: agent, manager: manager, requestID: requestID)
+        } else {
+            reply(.failed(code: ErrorCode.unknownEntity.rawValue, message: "object \(target) has no script named \"\(item)\""), to: agent, manager: manager, requestID: requestID)
+        }
+    }
 
     mutating func applyScriptReady(_ result: Result<ContentItem, CallStatus>, object target: LocalID, agent: LocalID, manager: ManagerID, requestID: UInt32) {
         switch result {
@@ -755,7 +770,7 @@ extension Region {
             if let problem = addScript(item, to: target) {
                 reply(.failed(code: ErrorCode.notAllowed.rawValue, message: problem), to: agent, manager: manager, requestID: requestID)
             } else {
-                reply(.moved(target), to: agent, manager: manager, requestID: requestID)
+                reply(.updated(target), to: agent, manager: manager, requestID: requestID)
             }
         case .failure(let status):
             reply(.callFailed(code: status.asFailure.rawCode, message: status.message), to: agent, manager: manager, requestID: requestID)

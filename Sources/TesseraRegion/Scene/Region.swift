@@ -179,6 +179,8 @@ public struct Region {
                 return addressed.recipients.isEmpty ? nil : addressed
             }
             regionFrame.replies = frameData.replies.filter { $0.0 == manager }.map(\.1)
+            regionFrame.scriptNotices = frameData.scriptNotices.filter { $0.0 == manager }.map(\.1)
+            regionFrame.appearance = frameData.looks.sorted { $0.key < $1.key }.map { AppearanceChange(localID: $0.key, appearance: ObjectAppearance($0.value)) }
             managers[manager] = false
             output.messages.append((manager, .regionFrame(regionFrame)))
         }
@@ -193,10 +195,12 @@ public struct Region {
             )
         }
         if let object = objects[id] {
-            return EntityInfo(
+            var info = EntityInfo(
                 localID: id, kind: .object, shape: object.shape, name: object.name,
                 scale: object.scale, motion: object.motion
             )
+            info.appearance = ObjectAppearance.carried(for: object.look)
+            return info
         }
         return ghosts[id]?.info
     }
@@ -221,7 +225,7 @@ struct FrameAccumulator {
     /// Objects whose colour or floating text changed this frame.
     var looks: [LocalID: ObjectLook] = [:]
     /// Script errors for owners, by their client manager.
-    var scriptNotices: [(ManagerID, ScriptNoticeOut)] = []
+    var scriptNotices: [(ManagerID, ScriptNotice)] = []
 }
 
 extension Region {
