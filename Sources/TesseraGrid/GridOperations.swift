@@ -127,7 +127,9 @@ public struct GridOperations: Sendable {
             })
         case .moveObject(let record, let from, let gridX, let gridY):
             guard GridPosition(x: gridX, y: gridY) != nil else { throw CallStatus(.invalidValue, "grid position (\(gridX), \(gridY)) is out of range") }
-            switch try await scenes.move(PersistedObject(record), from: from, toGridX: Int32(gridX), gridY: Int32(gridY)) {
+            let object = PersistedObject(record)
+            if let problem = object.storageProblem { throw CallStatus(.invalidValue, "object \(record.id) cannot be stored: \(problem)") }
+            switch try await scenes.move(object, from: from, toGridX: Int32(gridX), gridY: Int32(gridY)) {
             case .moved: return .done
             case .noSuchRegion: throw CallStatus(.regionUnavailable, "no region is registered at grid position (\(gridX), \(gridY))")
             case .heldElsewhere: throw CallStatus(.notAllowed, "object \(record.id) belongs to another region")
