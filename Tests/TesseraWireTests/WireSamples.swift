@@ -177,7 +177,7 @@ enum WireSamples {
         .flushScene(region: agentA, created: [record], changed: [builtRecord], deleted: [agentB]),
         .flushScene(region: agentB, created: [], changed: [], deleted: []),
         .rez(account: agentA, item: agentB, region: agentA, object: agentB, position: Vector3(128, 128, 21)),
-        .take(account: agentB, object: agentA),
+        .take(account: agentB, object: agentA, look: nil, contents: nil),
         .botSessions(prefix: "Bot", count: 250),
         .moveObject(record, from: agentB, gridX: 1001, gridY: .max),
         .listRegions,
