@@ -270,8 +270,10 @@ public final class DeterministicGrid {
             return .objectMoved(handoff, .success(()))
         case .rez(let agent, let manager, let requestID, _, _, _):
             return .rezResult(agent: agent, manager: manager, requestID: requestID, .failure(unavailable))
-        case .take(let agent, let manager, let requestID, _, let object, _):
+        case .take(let agent, let manager, let requestID, _, let object, _, _, _):
             return .takeResult(agent: agent, manager: manager, requestID: requestID, object: object, .failure(unavailable))
+        case .storeScript(let agent, let manager, let requestID, _, let object, _, _), .scriptItem(let agent, let manager, let requestID, _, let object, _, _):
+            return .scriptReady(agent: agent, manager: manager, requestID: requestID, object: object, .failure(unavailable))
         }
     }
 }

@@ -43,7 +43,7 @@ import TesseraWorld
         return Set(deliveries(output).flatMap(\.1.recipients))
     }
 
-    @Test(arguments: ChatType.allCases)
+    @Test(arguments: ChatType.allCases.filter(\.spokenByAvatars))
     mutating func publicChatReachesExactlyItsRange(type: ChatType) {
         let heard = recipients(of: type)
         let expected = Set(distances.filter { $0.value <= type.range }.keys)

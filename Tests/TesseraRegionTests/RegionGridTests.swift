@@ -182,7 +182,7 @@ import TesseraWorld
         harness.run(2)
 
         let asked = harness.send(agent(1), .take(requestID: 7, local))
-        #expect(asked.gridEffects == [.take(agent: a, manager: 1, requestID: 7, account: agent(1), object: local, objectID: stored.id)])
+        #expect(asked.gridEffects == [.take(agent: a, manager: 1, requestID: 7, account: agent(1), object: local, objectID: stored.id, look: .plain, contents: [])])
         #expect(reply(asked) == nil)
 
         // While the take is on its way the object can be neither deleted nor taken again.

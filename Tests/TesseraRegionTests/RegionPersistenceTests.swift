@@ -61,7 +61,7 @@ import TesseraWorld
         harness.run(2)
         let object = try #require(harness.region.objectIDs().first)
         let output = harness.send(agent(1), .take(requestID: 3, object))
-        guard case .take(_, _, 3, _, object, let objectID)? = output.gridEffects.first else {
+        guard case .take(_, _, 3, _, object, let objectID, _, _)? = output.gridEffects.first else {
             Issue.record("expected a take effect, got \(output.gridEffects)")
             return
         }

@@ -358,9 +358,62 @@ enum WireSamples {
         .physicsResult(PhysicsResult(region: otherHandle, frame: 0)),
     ]
 
+    static let sourceHash = AssetID(Data((0..<32).map { UInt8($0) }))!
+    static let scriptKey = ScriptKey(object: agentA, item: agentB)
+    static let detected = DetectedInfo(
+        key: agentA, name: "Ada Lovelace", owner: agentB, kind: DetectedInfo.agent | DetectedInfo.scripted, position: Vector3(1, 2, 3),
+        rotation: Quaternion(yaw: 0.5), velocity: Vector3(0, -1, 0), touchFace: 2)
+
+    static let scriptMessages: [WireMessage] = [
+        .scriptFrame(ScriptFrame(
+            region: handle, frame: 12, timeMillis: 1_700_000_000_123, snapshot: true,
+            programs: [ScriptProgram(hash: sourceHash, source: "default { state_entry() { llSay(0, \"☃\"); } }")],
+            added: [
+                ScriptInstance(key: scriptKey, objectLocal: 9, name: "greeter", program: sourceHash, owner: agentB, objectName: "Sign"),
+                ScriptInstance(
+                    key: ScriptKey(object: agentB, item: agentA), objectLocal: .max, name: "n", program: sourceHash, owner: agentA, objectName: "o",
+                    running: false, state: [1, 2, 3, 0, 255], startParameter: -7),
+            ],
+            removed: [scriptKey], frozen: [ScriptKey(object: agentB, item: agentB)], control: [ScriptControl(key: scriptKey, action: .reset)],
+            poses: [ObjectPose(object: agentA, local: 9, position: Vector3(10, 20, 30), rotation: Quaternion(yaw: 1), velocity: .zero, scale: Vector3(1, 2, 3))],
+            events: [
+                ScriptEventDelivery(object: agentA, name: "touch_start", arguments: [.integer(1)], detected: [detected]),
+                ScriptEventDelivery(object: agentA, item: agentB, name: "link_message", arguments: [
+                    .integer(-1), .float(.infinity), .string("é"), .key("00000000-0000-0000-0000-000000000001"),
+                    .vector(Vector3(1, 2, 3)), .rotation(Quaternion(x: 0, y: 0, z: 0, w: 1)), .list([.integer(1), .string("a"), .float(-0.5)]),
+                ]),
+            ],
+            chat: [ChatHeard(channel: -42, type: .regionSay, speaker: agentA, speakerName: "Door", speakerObject: agentB, position: Vector3(1, 1, 1), text: "open")])),
+        .scriptFrame(ScriptFrame(region: otherHandle, frame: 0, timeMillis: 0)),
+        .scriptResult(ScriptResult(
+            region: handle, frame: 12, runMicros: 4000,
+            effects: [
+                ScriptEffectRecord(key: scriptKey, effect: .say(channel: 0, type: .shout, text: "Hello, Ada")),
+                ScriptEffectRecord(key: scriptKey, effect: .ownerSay(text: "owner only")),
+                ScriptEffectRecord(key: scriptKey, effect: .listenChannels([-5, 0, 7])),
+                ScriptEffectRecord(key: scriptKey, effect: .setPosition(Vector3(1, 2, 3))),
+                ScriptEffectRecord(key: scriptKey, effect: .setRotation(Quaternion(yaw: 2))),
+                ScriptEffectRecord(key: scriptKey, effect: .setText(text: "12:00", color: Vector3(1, 0, 0), alpha: 0.5)),
+                ScriptEffectRecord(key: scriptKey, effect: .setColor(Vector3(0, 1, 0), alpha: 1)),
+                ScriptEffectRecord(key: scriptKey, effect: .applyImpulse(Vector3(0, 0, 10))),
+                ScriptEffectRecord(key: scriptKey, effect: .setPhysical(true)),
+                ScriptEffectRecord(key: scriptKey, effect: .rez(item: "ball", position: Vector3(5, 5, 25), velocity: Vector3(10, 0, 5), rotation: .identity, parameter: 3)),
+                ScriptEffectRecord(key: scriptKey, effect: .die),
+                ScriptEffectRecord(key: scriptKey, effect: .sensor(name: "", key: nil, kind: DetectedInfo.agent, range: 10, arc: .pi)),
+                ScriptEffectRecord(key: scriptKey, effect: .sensor(name: "Ada", key: agentA, kind: 15, range: 96, arc: 0.5)),
+            ],
+            captures: [ScriptCapture(key: scriptKey, state: [9, 8, 7], frozen: true), ScriptCapture(key: scriptKey, state: [], frozen: false)],
+            diagnostics: [ScriptDiagnostic(key: scriptKey, owner: agentB, compile: true, lines: ["greeter:1:5: error: ✦"])],
+            stats: ScriptRegionStats(
+                scripts: 11_000, running: 1000, eventsQueued: 5, eventsDropped: .max, chatDropped: 3,
+                topScripts: [ScriptTime(key: scriptKey, name: "busy", objectName: "Loop", micros: 2500.5)]))),
+        .scriptResult(ScriptResult(region: otherHandle, frame: .max)),
+    ]
+
     static let all: [WireMessage] =
         hellos + helloAccepteds + helloRefuseds + agentJoins + agentJoineds + agentLeaves + agentInputs + regionFrames
         + gridRequests + gridReplies + handoffOffers + handoffSignals + ghostFrames + chatRelays + statusMessages + adminMessages + physicsFrames
+        + scriptMessages
 }
 
 // MARK: - Helpers shared by the wire tests

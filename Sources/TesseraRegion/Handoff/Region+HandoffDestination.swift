@@ -99,7 +99,7 @@ extension Region {
         case .object(let object):
             var record = object.record
             record.position = record.position.clampedInside(margin: 0.01)
-            insertObject(record, stored: object.stored, as: id)
+            insertObject(record, stored: object.stored, as: id, crossed: true)
             objects[id]!.velocity = object.velocity
         }
     }

@@ -43,7 +43,17 @@ extension Region {
 
     /// `agent` and `manager` name who moved it (nil when physics carried it over the border).
     mutating func startObjectHandoff(_ id: LocalID, to destination: RegionHandle, position: Vector3, by agent: LocalID?, manager: ManagerID?, requestID: UInt32, now: FrameInstant) {
-        guard let object = objects[id] else { return }
+        guard objects[id] != nil, scripts.freezing[id] == nil else { return }
+        if scriptsMustFreeze(id) {
+            // Its scripts' exact state travels with it: captured first, then offered.
+            freezeScripts(id, for: .crossing(destination: destination, position: position, agent: agent, manager: manager, requestID: requestID))
+            return
+        }
+        beginObjectHandoff(id, to: destination, position: position, by: agent, manager: manager, requestID: requestID, now: now)
+    }
+
+    mutating func beginObjectHandoff(_ id: LocalID, to destination: RegionHandle, position: Vector3, by agent: LocalID?, manager: ManagerID?, requestID: UInt32, now: FrameInstant) {
+        guard let object = objects[id], object.travelling == nil else { return }
         let handoffID = takeHandoffID()
         var record = object.record
         record.position = position
@@ -159,6 +169,7 @@ extension Region {
         physics.membershipDirty = true
         if handoff.isObject {
             objects[handoff.traveller]?.travelling = nil
+            scriptsReturned(handoff.traveller)
             if let object = objects[handoff.traveller], !object.position.isInsideRegionSquare {
                 // Carried past the border by physics: it stays here, stopped just inside.
                 objects[handoff.traveller]!.position = object.position.clampedInside(margin: 0.05)

@@ -40,7 +40,9 @@ extension Region {
         }
         guard let object = objects[target] else { return fail(.unknownEntity, "no object \(target) in this region") }
         guard object.owner == avatars[id]!.agentID else { return fail(.notAllowed, "object \(target) belongs to someone else") }
-        guard !object.beingTaken, object.travelling == nil else { return fail(.notAllowed, "object \(target) is busy (being taken or crossing)") }
+        guard !object.beingTaken, object.travelling == nil, scripts.freezing[target] == nil else {
+            return fail(.notAllowed, "object \(target) is busy (being taken or crossing)")
+        }
         guard position.isFinite, position.z >= 0, position.z < PackedPosition.maxAltitude,
             abs(position.x - regionSize / 2) < regionSize, abs(position.y - regionSize / 2) < regionSize
         else { return fail(.invalidValue, "position \(position.plainText) is not a place next to this region") }

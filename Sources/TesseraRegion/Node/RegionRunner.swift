@@ -28,7 +28,8 @@ public final class RegionRunner: @unchecked Sendable {
     var grid: (port: RegionGridPort, regionID: UUID)?
     /// Where messages for other regions go (set by the node before `start()`).
     var peers: PeerDelivery?
-    private var physicsLink: PhysicsLink?
+    /// The links to offloaded services, one per kind (docs/service-exchange.md).
+    private var serviceLinks: [ServiceKind: ServiceLink] = [:]
     private var flushing = false
     private var lastFlush = NIODeadline.now()
     private var metrics: RegionMetrics
@@ -80,8 +81,15 @@ public final class RegionRunner: @unchecked Sendable {
 
     /// Connects the region to its physics service (`settings.physics`); call before `start()`.
     public func attachPhysics(hello: Hello, group: EventLoopGroup, logger: Logger) {
-        guard let endpoint = settings.physics, physicsLink == nil else { return }
-        physicsLink = PhysicsLink(endpoint: endpoint, hello: hello, group: group, inbox: inbox, logger: logger)
+        guard let endpoint = settings.physics else { return }
+        attachService(.physics(endpoint), hello: hello, group: group, logger: logger)
+    }
+
+    /// Connects the region to one offloaded service; call before `start()`. A second link to
+    /// the same kind of service is not made.
+    func attachService(_ spec: ServiceLinkSpec, hello: Hello, group: EventLoopGroup, logger: Logger) {
+        guard serviceLinks[spec.kind] == nil else { return }
+        serviceLinks[spec.kind] = ServiceLink(spec: spec, hello: hello, group: group, inbox: inbox, logger: logger)
     }
 
     public var stats: RegionStats { published.withLock { $0 } }
@@ -113,7 +121,7 @@ public final class RegionRunner: @unchecked Sendable {
 
     public func start() {
         inbox.onUrgent { [weak self] in self?.scheduleReaction() }
-        physicsLink?.start()
+        for link in serviceLinks.values { link.start() }
         loop.execute {
             guard !self.running else { return }
             self.running = true
@@ -124,7 +132,7 @@ public final class RegionRunner: @unchecked Sendable {
 
     /// Stops the loop after the current frame; completes on the region's loop.
     public func stop() async {
-        physicsLink?.stop()
+        for link in serviceLinks.values { link.stop() }
         try? await loop.submit {
             self.running = false
             self.scheduled?.cancel()
@@ -152,7 +160,7 @@ public final class RegionRunner: @unchecked Sendable {
         let started = NIODeadline.now()
         let output = region.step(now: clock.now(), inputs: inbox.drain())
         sink.deliver(output)
-        if let frame = output.physicsFrame { physicsLink?.send(frame) }
+        if let frame = output.physicsFrame { serviceLinks[.physics]?.send(.physicsFrame(frame), frame: frame.frame) }
         if !output.peerMessages.isEmpty { peers?.send(output.peerMessages) }
         if !output.gridEffects.isEmpty { perform(output.gridEffects) }
         if grid != nil, !flushing, started - lastFlush >= .milliseconds(Int64(settings.flushIntervalSeconds * 1000)) {
@@ -169,8 +177,10 @@ public final class RegionRunner: @unchecked Sendable {
         let travel = (region.ghostCount, region.handoffsInProgress, region.handoffCounters)
         let agents = region.rootAgents
         let physics = region.physicsStatus
+        let scripts = region.scriptsStatus
         published.withLock { stats in
             stats.physics = physics
+            stats.scripts = scripts
             stats.ghosts = travel.0
             stats.handoffsInProgress = travel.1
             stats.handoffs = travel.2
@@ -209,7 +219,7 @@ public final class RegionRunner: @unchecked Sendable {
                     }
                     inbox.push(.rezResult(agent: agent, manager: manager, requestID: requestID, result))
                 }
-            case .take(let agent, let manager, let requestID, let account, let object, let objectID):
+            case .take(let agent, let manager, let requestID, let account, let object, let objectID, _, _):
                 Task {
                     // A take that timed out may still have committed; asking again is safe (a
                     // second take of a taken object answers unknownEntity, and the region then
@@ -222,6 +232,8 @@ public final class RegionRunner: @unchecked Sendable {
                     }
                     inbox.push(.takeResult(agent: agent, manager: manager, requestID: requestID, object: object, result))
                 }
+            case .storeScript(let agent, let manager, let requestID, _, let object, _, _), .scriptItem(let agent, let manager, let requestID, _, let object, _, _):
+                inbox.push(.scriptReady(agent: agent, manager: manager, requestID: requestID, object: object, .failure(CallStatus(.serviceUnavailable, "scripts cannot be stored yet"))))
             case .moveObject(let handoff, let record, let destination):
                 Task {
                     let result = await port.moveObject(record, from: regionID, to: destination)

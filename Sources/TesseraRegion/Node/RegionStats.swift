@@ -24,6 +24,8 @@ public struct RegionStats: Sendable, Hashable {
     /// The agents whose root the region is, as of its last frame.
     public var rootAgents: [AgentID] = []
     public var physics = PhysicsLinkStatus()
+    /// The region's script link and the service's figures for it (top scripts included).
+    public var scripts = ScriptsStatus()
     /// Restarts asked by an admin since the node started.
     public var restarts = 0
 

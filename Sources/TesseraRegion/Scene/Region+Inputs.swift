@@ -44,12 +44,16 @@ extension Region {
         case .managerSignal(let manager, let signal):
             guard signal.to == settings.handle else { return }
             received(signal, from: manager, now: now.seconds)
-        case .physicsAttached:
-            physicsAttached()
-        case .physicsLost:
-            physicsLost()
+        case .serviceAttached(let service):
+            serviceAttached(service)
+        case .serviceLost(let service):
+            serviceLost(service)
         case .physicsResult(let result):
             applyPhysics(result)
+        case .scriptResult(let result):
+            applyScripts(result)
+        case .scriptReady(let agent, let manager, let requestID, let object, let result):
+            applyScriptReady(result, object: object, agent: agent, manager: manager, requestID: requestID)
         case .objectMoved(let id, let result):
             switch result {
             case .success: sourceInput(.routed, id, now: now.seconds)
@@ -130,7 +134,7 @@ extension Region {
                     outcome = .failed(code: ErrorCode.notAllowed.rawValue, message: "object \(target) belongs to someone else")
                 } else if object.beingTaken {
                     outcome = .failed(code: ErrorCode.notAllowed.rawValue, message: "object \(target) is being taken into inventory")
-                } else if object.travelling != nil {
+                } else if object.travelling != nil || scripts.freezing[target] != nil {
                     outcome = .failed(code: ErrorCode.notAllowed.rawValue, message: "object \(target) is crossing into another region")
                 } else {
                     removeEntity(target)
@@ -161,8 +165,15 @@ extension Region {
                 reply(problem, to: id, manager: manager, requestID: requestID)
             } else if let object = objects[target] {
                 objects[target]!.beingTaken = true
-                pending.effects.append(.take(
-                    agent: id, manager: manager, requestID: requestID, account: avatars[id]!.agentID, object: target, objectID: object.id))
+                let account = avatars[id]!.agentID
+                if scriptsMustFreeze(target) {
+                    // The scripts' exact state goes into inventory: captured first.
+                    freezeScripts(target, for: .take(agent: id, manager: manager, requestID: requestID, account: account))
+                } else {
+                    pending.effects.append(.take(
+                        agent: id, manager: manager, requestID: requestID, account: account, object: target, objectID: object.id,
+                        look: object.look, contents: object.contents))
+                }
             } else {
                 reply(.callFailed(code: ErrorCode.unknownEntity.rawValue, message: "no object \(target) in this region"),
                       to: id, manager: manager, requestID: requestID)
@@ -202,7 +213,9 @@ extension Region {
         guard gridServicesAttached else { return refuse(.serviceUnavailable, "this region runs without grid services") }
         guard object.owner == account else { return refuse(.notAllowed, "object \(object.localID) belongs to someone else") }
         guard !object.beingTaken else { return refuse(.notAllowed, "object \(object.localID) is already being taken") }
-        guard object.travelling == nil else { return refuse(.notAllowed, "object \(object.localID) is crossing into another region") }
+        guard object.travelling == nil, scripts.freezing[object.localID] == nil else {
+            return refuse(.notAllowed, "object \(object.localID) is crossing into another region")
+        }
         guard object.asset != nil, object.stored else {
             return refuse(.notAllowed, "object \(object.localID) was built in the world; only objects rezzed from inventory can be taken")
         }
@@ -268,6 +281,7 @@ extension Region {
             }
             physics.membershipDirty = true
         } else if let object = objects.removeValue(forKey: id) {
+            scriptsLeft(object)
             physics.membershipDirty = true
             objectIndex[object.id] = nil
             ghostObjectsChanged = true
@@ -291,7 +305,7 @@ extension Region {
     /// Chat on the public channel reaches every avatar within the type's range, the speaker
     /// included. Other channels are for listeners (scripts) and reach no avatar.
     mutating func speak(_ type: ChatType, channel: Int32, text: String, speaker: LocalID) {
-        guard let source = avatars[speaker], !text.isEmpty else { return }
+        guard let source = avatars[speaker], !text.isEmpty, type.spokenByAvatars else { return }
         var recipients: [LocalID] = []
         if channel == ChatChannel.publicChannel {
             let rangeSquared = type.range * type.range
@@ -303,6 +317,7 @@ extension Region {
             if !recipients.contains(speaker) { recipients.append(speaker) }
         }
         if channel == ChatChannel.publicChannel { relay(type, channel: channel, text: text, speaker: speaker, name: source.name, at: source.position) }
+        scriptsHear(type, channel: channel, text: text, speaker: source.agentID, name: source.name, object: nil, at: source.position)
         guard !recipients.isEmpty else { return }
         pending.chat.append(ChatDelivery(
             speaker: speaker, speakerName: source.name, type: type, channel: channel,

@@ -23,7 +23,12 @@ public struct SceneDelta: Sendable, Hashable {
 /// A call the region needs the grid services to make; its result comes back as an input.
 public enum GridEffect: Sendable, Hashable {
     case rez(agent: LocalID, manager: ManagerID, requestID: UInt32, account: AgentID, item: UUID, position: Vector3)
-    case take(agent: LocalID, manager: ManagerID, requestID: UInt32, account: AgentID, object: LocalID, objectID: UUID)
+    /// Takes the object into inventory with its latest look and contents (scripts' states included).
+    case take(agent: LocalID, manager: ManagerID, requestID: UInt32, account: AgentID, object: LocalID, objectID: UUID, look: ObjectLook, contents: [ContentItem])
+    /// Stores a script's source as an asset (a client added it as text); answered by `scriptReady`.
+    case storeScript(agent: LocalID, manager: ManagerID, requestID: UInt32, account: AgentID, object: LocalID, name: String, source: String)
+    /// Reads a script item of the account's inventory; answered by `scriptReady`.
+    case scriptItem(agent: LocalID, manager: ManagerID, requestID: UInt32, account: AgentID, object: LocalID, name: String, item: UUID)
     /// Move a crossing object's stored row to the destination region, in one transaction.
     case moveObject(handoff: HandoffID, record: SceneObjectRecord, to: GridPosition)
 }
@@ -34,10 +39,12 @@ extension Region {
         for record in records where objects.count < settings.maxObjects {
             insertObject(record, stored: true)
         }
+        // Scripts learn the region started again once the service has them.
+        if !scripts.scripted.isEmpty { scripts.regionStarted = true }
     }
 
     @discardableResult
-    mutating func insertObject(_ record: SceneObjectRecord, stored: Bool, as given: LocalID? = nil) -> LocalID {
+    mutating func insertObject(_ record: SceneObjectRecord, stored: Bool, as given: LocalID? = nil, startParameter: Int32? = nil, crossed: Bool = false) -> LocalID {
         let id = given ?? takeID()
         _ = slots.add(id)
         objects[id] = SceneObject(
@@ -46,11 +53,14 @@ extension Region {
             asset: record.asset, masks: record.masks, stored: stored, dirty: !stored)
         objects[id]!.physical = record.physical
         objects[id]!.reportsCollisions = record.reportsCollisions
+        objects[id]!.look = record.look.clamped()
+        objects[id]!.contents = record.contents
         objectIndex[record.id] = id
         ghostObjectsChanged = true
         physics.membershipDirty = true
         published[id] = objects[id]!.motion
         pending.appeared.append(entityInfo(id)!)
+        scriptsArrived(id, startParameter: startParameter, crossed: crossed)
         return id
     }
 
@@ -94,7 +104,7 @@ extension Region {
             if let existing = objectIndex[record.id] {
                 outcome = .rezzed(existing, object: record.id)
             } else {
-                outcome = .rezzed(insertObject(record, stored: true), object: record.id)
+                outcome = .rezzed(insertObject(record, stored: true, startParameter: 0), object: record.id)
             }
         case .failure(let status):
             outcome = .callFailed(code: status.asFailure.rawCode, message: status.message)
@@ -116,6 +126,7 @@ extension Region {
             outcome = .callFailed(code: status.asFailure.rawCode, message: status.message)
         case .failure(let status):
             objects[object]?.beingTaken = false
+            scriptsReturned(object)
             outcome = .callFailed(code: status.asFailure.rawCode, message: status.message)
         }
         reply(outcome, to: agent, manager: manager, requestID: requestID)

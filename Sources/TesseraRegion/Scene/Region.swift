@@ -1,4 +1,5 @@
 import Foundation
+import TesseraGridProtocol
 import TesseraHandoff
 import TesseraWire
 import TesseraWorld
@@ -45,14 +46,16 @@ public struct Region {
     var clockSeconds: Double = 0
     /// The wall-clock time of the frame (or reaction) being applied, milliseconds since 1970.
     var clockMillis: UInt64 = 0
-    var physics = PhysicsBridge()
+    var physics: PhysicsBridge
+    var scripts = ScriptsBridge()
 
     public init(settings: RegionSettings) {
         self.settings = settings
         dilationMeter = TimeDilationMeter(frameRate: settings.frameRate)
         // Unique across restarts and regions without coordination: a random start.
         nextHandoff = UInt64.random(in: 1...(UInt64.max / 2))
-        if settings.physics != nil { physics.status.state = .lost }
+        physics = PhysicsBridge(configured: settings.physics != nil)
+        if settings.scripts != nil { scripts.status.state = .lost }
     }
 
     public var avatarCount: Int { avatars.count }
@@ -85,11 +88,14 @@ public struct Region {
         confinePhysical(now: now)
         startCrossings(now: now)
         expireHandoffs(now: now.seconds)
+        expireScriptFreezes(now: now.seconds)
         let moved = collectMoved()
+        noteScriptedMoves(pending.movedObjects)
         updateInterest()
         publishGhosts()
         var output = publish(now: now, moved: moved)
         output.physicsFrame = takePhysicsFrame()
+        output.scriptFrame = takeScriptFrame(now: now)
         return output
     }
 
@@ -212,6 +218,10 @@ struct FrameAccumulator {
     var peer: [(RegionHandle, WireMessage)] = []
     /// Objects moved within the region this frame.
     var movedObjects: [LocalID] = []
+    /// Objects whose colour or floating text changed this frame.
+    var looks: [LocalID: ObjectLook] = [:]
+    /// Script errors for owners, by their client manager.
+    var scriptNotices: [(ManagerID, ScriptNoticeOut)] = []
 }
 
 extension Region {

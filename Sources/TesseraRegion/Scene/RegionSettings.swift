@@ -12,6 +12,8 @@ public struct RegionSettings: Sendable, Hashable {
     public var terrain: Terrain
     /// Where the region's physics runs (nil: kinematic movement only).
     public var physics: PhysicsEndpoint?
+    /// Where the region's scripts run (nil: objects' scripts do not run).
+    public var scripts: PhysicsEndpoint?
     public var maxAvatars: Int
     public var maxObjects: Int
     /// Objects one owner may have here, built or rezzed (a quota, so one account cannot fill the region).
@@ -29,10 +31,11 @@ public struct RegionSettings: Sendable, Hashable {
         name: String, gridPosition: GridPosition, frameRate: Int = 45, viewDistance: Float = 64,
         terrainHeight: Float = 21, maxAvatars: Int = 2000, maxObjects: Int = 15000, maxObjectsPerOwner: Int = 1000, interestInterval: Int = 4,
         spawnRadius: Float = 48, flushIntervalSeconds: Double = 30, ghostMargin: Float? = nil,
-        terrain: Terrain? = nil, physics: PhysicsEndpoint? = nil
+        terrain: Terrain? = nil, physics: PhysicsEndpoint? = nil, scripts: PhysicsEndpoint? = nil
     ) {
         self.terrain = terrain ?? .flat(terrainHeight)
         self.physics = physics
+        self.scripts = scripts
         self.ghostMargin = min(ghostMargin ?? viewDistance, PackedPosition.horizontalOffset)
         self.flushIntervalSeconds = flushIntervalSeconds
         self.name = name

@@ -34,6 +34,10 @@ struct SceneObject {
     var reportsCollisions = false
     /// Metres per second, from the physics service (zero for static objects).
     var velocity: Vector3 = .zero
+    /// Colour and floating text.
+    var look = ObjectLook.plain
+    /// Scripts (with their latest checkpoints) and objects it can rez.
+    var contents: [ContentItem] = []
 
     var motion: EntityMotion { EntityMotion(position: position, rotation: rotation, velocity: velocity) }
 
@@ -45,6 +49,7 @@ struct SceneObject {
     var record: SceneObjectRecord {
         SceneObjectRecord(
             id: id, owner: owner, creator: creator, asset: asset, name: name, shape: shape,
-            position: position, rotation: rotation, scale: scale, masks: masks, physical: physical, reportsCollisions: reportsCollisions)
+            position: position, rotation: rotation, scale: scale, masks: masks, physical: physical, reportsCollisions: reportsCollisions,
+            look: look, contents: contents)
     }
 }

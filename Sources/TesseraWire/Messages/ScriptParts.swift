@@ -18,23 +18,19 @@ public indirect enum ScriptValue: Hashable, Sendable {
     static let maxListItems = 256
 
     public init(from buffer: inout ByteBuffer, _ field: String, inList: Bool = false) throws {
+        /// Any float but NaN (infinities are LSL values; NaN never reaches a script as an argument).
+        func number() throws -> Float {
+            let value = Float(bitPattern: try buffer.readLE(UInt32.self, field))
+            guard !value.isNaN else { throw CodecError.invalidValue(field: field, reason: "NaN") }
+            return value
+        }
         switch try buffer.readLE(UInt8.self, "\(field).type") {
         case 1: self = .integer(try buffer.readLE(Int32.self, field))
-        case 2: self = .float(Float(bitPattern: try buffer.readLE(UInt32.self, field)))
+        case 2: self = .float(try number())
         case 3: self = .string(try buffer.readText(field, maxBytes: Self.maxStringBytes))
         case 4: self = .key(try buffer.readText(field, maxBytes: 36))
-        case 5:
-            // Components may be any float an LSL value can hold (NaN and infinities included).
-            let x = Float(bitPattern: try buffer.readLE(UInt32.self, field))
-            let y = Float(bitPattern: try buffer.readLE(UInt32.self, field))
-            let z = Float(bitPattern: try buffer.readLE(UInt32.self, field))
-            self = .vector(Vector3(x, y, z))
-        case 6:
-            let x = Float(bitPattern: try buffer.readLE(UInt32.self, field))
-            let y = Float(bitPattern: try buffer.readLE(UInt32.self, field))
-            let z = Float(bitPattern: try buffer.readLE(UInt32.self, field))
-            let w = Float(bitPattern: try buffer.readLE(UInt32.self, field))
-            self = .rotation(Quaternion(x: x, y: y, z: z, w: w))
+        case 5: self = .vector(Vector3(try number(), try number(), try number()))
+        case 6: self = .rotation(Quaternion(x: try number(), y: try number(), z: try number(), w: try number()))
         case 7:
             guard !inList else { throw CodecError.invalidValue(field: field, reason: "a list inside a list") }
             let count = try buffer.readCount(field, minElementBytes: 2)
