@@ -226,21 +226,34 @@ public final class RegionRunner: @unchecked Sendable {
                     }
                     inbox.push(.rezResult(agent: agent, manager: manager, requestID: requestID, result))
                 }
-            case .take(let agent, let manager, let requestID, let account, let object, let objectID, _, _):
+            case .take(let agent, let manager, let requestID, let account, let object, let objectID, let look, let contents):
                 Task {
                     // A take that timed out may still have committed; asking again is safe (a
                     // second take of a taken object answers unknownEntity, and the region then
-                    // drops the object), so the outcome always matches storage.
-                    var result = await port.take(account: account, object: objectID)
+                    // drops the object), so the outcome always matches storage. The object's
+                    // latest look and contents (its scripts' captured states) go in the same take.
+                    var result = await port.take(account: account, object: objectID, look: look, contents: contents)
                     for _ in 0..<3 {
                         guard case .failure(let status) = result, status.code == .serviceUnavailable else { break }
                         try? await Task.sleep(for: .seconds(1))
-                        result = await port.take(account: account, object: objectID)
+                        result = await port.take(account: account, object: objectID, look: look, contents: contents)
                     }
                     inbox.push(.takeResult(agent: agent, manager: manager, requestID: requestID, object: object, result))
                 }
-            case .storeScript(let agent, let manager, let requestID, _, let object, _, _), .scriptItem(let agent, let manager, let requestID, _, let object, _, _):
-                inbox.push(.scriptReady(agent: agent, manager: manager, requestID: requestID, object: object, .failure(CallStatus(.serviceUnavailable, "scripts cannot be stored yet"))))
+            case .storeScript(let agent, let manager, let requestID, let account, let object, let name, let source):
+                Task {
+                    let result = await port.storeScript(account: account, name: name, source: source).map { asset in
+                        ContentItem(id: UUID(), name: name, kind: .script, asset: asset, source: source)
+                    }
+                    inbox.push(.scriptReady(agent: agent, manager: manager, requestID: requestID, object: object, result))
+                }
+            case .scriptItem(let agent, let manager, let requestID, let account, let object, let name, let item):
+                Task {
+                    let result = await port.scriptItem(account: account, item: item).map { script in
+                        ContentItem(id: UUID(), name: name.isEmpty ? script.name : name, kind: .script, asset: script.asset, source: script.source)
+                    }
+                    inbox.push(.scriptReady(agent: agent, manager: manager, requestID: requestID, object: object, result))
+                }
             case .moveObject(let handoff, let record, let destination):
                 Task {
                     let result = await port.moveObject(record, from: regionID, to: destination)
