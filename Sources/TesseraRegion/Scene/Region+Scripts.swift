@@ -579,32 +579,28 @@ extension Region {
 
     // MARK: Contents
 
-    /// Adds a script (or replaces the one of the same name) to an object's contents.
-    mutating func addScript(_ item: ContentItem, to id: LocalID) -> String? {
-        guard let object = objects[id] else { return "the object is gone" }
-        guard object.travelling == nil, scripts.freezing[id] == nil, !object.beingTaken else { return "the object is crossing or being taken" }
-        var contents = object.contents
-        if let index = contents.firstIndex(where: { $0.name == item.name }) {
-            let old = contents[index]
-            if old.kind == .script, scripts.attached { scripts.removed.append(ScriptKey(object: object.id, item: old.id)) }
-            if let channels = scripts.listens[id]?.removeValue(forKey: old.id) { unlisten(channels) }
-            contents[index] = item
-        } else {
-            guard contents.count < ContentItem.maxItems else { return "the object holds \(ContentItem.maxItems) items, the most it may" }
-            contents.append(item)
+    /// Adds a script to an object's contents; the reason it cannot, as a reply, otherwise.
+    mutating func addScript(_ item: ContentItem, to id: LocalID) -> CommandReply.Outcome? {
+        func refuse(_ code: ErrorCode, _ message: String) -> CommandReply.Outcome { .failed(code: code.rawValue, message: message) }
+        guard let object = objects[id] else { return refuse(.unknownEntity, "no object \(id) in this region") }
+        guard object.travelling == nil, scripts.freezing[id] == nil, !object.beingTaken else {
+            return refuse(.notAllowed, "object \(id) is busy (being taken or crossing)")
         }
-        objects[id]!.contents = contents
+        guard !object.contents.contains(where: { $0.name == item.name }) else {
+            return refuse(.invalidValue, "object \(id) already has an item named \"\(item.name)\"")
+        }
+        guard object.contents.count < ContentItem.maxItems else {
+            return refuse(.objectLimit, "object \(id) holds \(ContentItem.maxItems) items, the most an object may")
+        }
+        objects[id]!.contents = object.contents + [item]
         objects[id]!.dirty = true
         scripts.status.scriptsAdded += 1
-        let wasScripted = scripts.scripted.contains(id)
         scripts.scripted.insert(id)
-        if scripts.attached, !scripts.exchange.needsSnapshot, let source = item.source {
-            _ = source
+        if scripts.attached, !scripts.exchange.needsSnapshot, item.source != nil {
             scripts.added.append(ScriptInstance(
                 key: ScriptKey(object: object.id, item: item.id), objectLocal: id, name: item.name, program: item.asset,
                 owner: object.owner, objectName: object.name, running: item.running, state: item.state))
             scripts.posesChanged.insert(id)
-            _ = wasScripted
         }
         contentsChanged(id, except: item.id)
         return nil
@@ -708,10 +704,10 @@ extension Region {
     func contentsProblem(_ target: LocalID, by agent: LocalID, listing: Bool = false) -> CommandReply.Outcome? {
         func refuse(_ code: ErrorCode, _ message: String) -> CommandReply.Outcome { .failed(code: code.rawValue, message: message) }
         guard let object = objects[target] else { return refuse(.unknownEntity, "no object \(target) in this region") }
+        if listing { return nil }
         guard let avatar = avatars[agent], object.owner == avatar.agentID else {
             return refuse(.notAllowed, "object \(target) belongs to someone else")
         }
-        if listing { return nil }
         guard object.travelling == nil, scripts.freezing[target] == nil, !object.beingTaken else {
             return refuse(.notAllowed, "object \(target) is busy (being taken or crossing)")
         }
@@ -760,7 +756,7 @@ extension Region {
         if done {
             reply(.updated(target), to: agent, manager: manager, requestID: requestID)
         } else {
-            reply(.failed(code: ErrorCode.unknownEntity.rawValue, message: "object \(target) has no script named \"\(item)\""), to: agent, manager: manager, requestID: requestID)
+            reply(.failed(code: ErrorCode.unknownItem.rawValue, message: "object \(target) has no script named \"\(item)\""), to: agent, manager: manager, requestID: requestID)
         }
     }
 
@@ -768,7 +764,7 @@ extension Region {
         switch result {
         case .success(let item):
             if let problem = addScript(item, to: target) {
-                reply(.failed(code: ErrorCode.notAllowed.rawValue, message: problem), to: agent, manager: manager, requestID: requestID)
+                reply(problem, to: agent, manager: manager, requestID: requestID)
             } else {
                 reply(.updated(target), to: agent, manager: manager, requestID: requestID)
             }
