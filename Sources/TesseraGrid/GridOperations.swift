@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Logging
 import PostgresNIO
 import TesseraGridProtocol
@@ -41,10 +42,27 @@ public struct GridOperations: Sendable {
     }
 
     /// Which calls each kind of peer may make.
+    /// Objects read for one scene page before it is cut to `GridCall.scenePageBytes`.
+    static let scenePageObjects = 256
+
+    /// The leading objects of `records` that fit a page (at least one).
+    static func page(_ records: [SceneObjectRecord]) -> [SceneObjectRecord] {
+        var bytes = 0
+        var kept: [SceneObjectRecord] = []
+        for record in records {
+            var buffer = ByteBuffer()
+            record.encode(into: &buffer)
+            bytes += buffer.readableBytes
+            if !kept.isEmpty, bytes > GridCall.scenePageBytes { break }
+            kept.append(record)
+        }
+        return kept
+    }
+
     static func allows(_ role: WireRole, _ call: GridCall) -> Bool {
         switch call.code {
         case .login, .resumeSession, .endSession, .inventory: role == .clientManager
-        case .registerRegion, .deregisterRegion, .heartbeat, .loadScene, .flushScene, .rez, .take, .moveObject: role == .region
+        case .registerRegion, .deregisterRegion, .heartbeat, .loadScene, .loadScenePage, .flushScene, .rez, .take, .moveObject: role == .region
         case .storeScript, .scriptItem: role == .region
         case .locateRegion, .listRegions: true
         case .botSessions: role == .tool
@@ -99,7 +117,9 @@ public struct GridOperations: Sendable {
         case .inventory(let account, let call):
             return .inventory(try await inventoryAnswer(call, account: account))
         case .loadScene(let region):
-            return .scene(try await scenes.load(region: region).map { record(of: $0) })
+            return .scene(Self.page(try await scenes.load(region: region, after: nil, limit: Self.scenePageObjects).map { record(of: $0) }))
+        case .loadScenePage(let region, let after):
+            return .scene(Self.page(try await scenes.load(region: region, after: after, limit: Self.scenePageObjects).map { record(of: $0) }))
         case .flushScene(let region, let created, let changed, let deleted):
             try await scenes.flush(
                 region: region, created: created.map(PersistedObject.init), changed: changed.map(PersistedObject.init), deleted: deleted)

@@ -23,7 +23,11 @@ public enum GridCall: Hashable, Sendable {
     case locateRegion(name: String)
     /// An avatar's inventory call (never `rez` or `take`: those come from the region).
     case inventory(account: UUID, InventoryCall)
+    /// The first page of a region's stored objects (ordered by id; about `scenePageBytes` of
+    /// them, at least one); `loadScenePage` asks for the next, until a page is empty.
     case loadScene(region: UUID)
+    /// The page of a region's stored objects after object `after` (by id).
+    case loadScenePage(region: UUID, after: UUID)
     /// A region's slow-cadence flush: objects built since the last one (inserted), stored
     /// objects that changed (updated, never re-inserted), and objects that left the scene.
     case flushScene(region: UUID, created: [SceneObjectRecord], changed: [SceneObjectRecord], deleted: [UUID])
@@ -56,8 +60,11 @@ public enum GridCall: Hashable, Sendable {
     public enum Code: UInt8, Sendable, CaseIterable {
         case login = 1, resumeSession, endSession, registerRegion, deregisterRegion, heartbeat, locateRegion
         case inventory, loadScene, flushScene, rez, take, botSessions, moveObject, listRegions
-        case storeScript, scriptItem
+        case storeScript, scriptItem, loadScenePage
     }
+
+    /// About how many bytes of objects a scene page holds (a single larger object goes alone).
+    public static let scenePageBytes = 2 << 20
 
     /// Most bot sessions one call may ask for.
     public static let maxBotSessions: UInt32 = 10_000
@@ -81,6 +88,7 @@ public enum GridCall: Hashable, Sendable {
         case .listRegions: .listRegions
         case .storeScript: .storeScript
         case .scriptItem: .scriptItem
+        case .loadScenePage: .loadScenePage
         }
     }
 
@@ -156,6 +164,8 @@ public enum GridCall: Hashable, Sendable {
                 source: try buffer.readLongText("storeScript.source", maxBytes: ContentItem.maxSourceBytes))
         case .scriptItem:
             self = .scriptItem(account: try buffer.readUUID("scriptItem.account"), item: try buffer.readUUID("scriptItem.item"))
+        case .loadScenePage:
+            self = .loadScenePage(region: try buffer.readUUID("loadScenePage.region"), after: try buffer.readUUID("loadScenePage.after"))
         }
     }
 
@@ -221,6 +231,9 @@ public enum GridCall: Hashable, Sendable {
         case .scriptItem(let account, let item):
             buffer.writeUUID(account)
             buffer.writeUUID(item)
+        case .loadScenePage(let region, let after):
+            buffer.writeUUID(region)
+            buffer.writeUUID(after)
         }
     }
 }

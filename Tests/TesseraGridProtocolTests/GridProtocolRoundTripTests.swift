@@ -110,6 +110,7 @@ import TesseraWorld
         case .listRegions: "listRegions"
         case .storeScript: "storeScript"
         case .scriptItem: "scriptItem"
+        case .loadScenePage: "loadScenePage"
         }
     }
 
@@ -141,7 +142,7 @@ import TesseraWorld
         #expect(Set(GridProtocolSamples.gridCalls.map(Self.name)) == [
             "login", "resumeSession", "endSession", "registerRegion", "deregisterRegion", "heartbeat", "locateRegion",
             "inventory", "loadScene", "flushScene", "rez", "take", "botSessions", "moveObject", "listRegions",
-            "storeScript", "scriptItem",
+            "storeScript", "scriptItem", "loadScenePage",
         ])
         #expect(Set(GridProtocolSamples.gridAnswers.map(Self.name)) == [
             "done", "session", "region", "location", "inventory", "scene", "sceneObject", "item", "sessions", "locations", "asset", "scriptItem",

@@ -149,6 +149,7 @@ enum GridProtocolSamples {
         + inventoryCalls.enumerated().map { index, call in .inventory(account: index.isMultiple(of: 2) ? a : d, call) }
         + [
             .loadScene(region: b),
+            .loadScenePage(region: b, after: a),
             .flushScene(region: a, created: [], changed: [], deleted: []),
             .flushScene(region: b, created: [recordFull, recordMinimal], changed: records, deleted: [c, d]),
             .flushScene(region: c, created: [], changed: [], deleted: [a]),

@@ -165,4 +165,24 @@ struct RegionScriptsBridgeTests {
         #expect(harness.region.scriptsStatus.effectsRefused == 1)
         #expect(harness.region.objectCount == 1)
     }
+
+    @Test("a flush is cut into parts of about the given size, each object in exactly one, deletions with the first")
+    func flushParts() {
+        var records: [SceneObjectRecord] = []
+        for index in 0..<10 {
+            var record = Self.greeter()
+            record.id = UUID()
+            record.contents[0].state = [UInt8](repeating: UInt8(index), count: 1000)
+            records.append(record)
+        }
+        let gone = [UUID(), UUID()]
+        let delta = SceneDelta(created: Array(records[0..<4]), changed: Array(records[4...]), deleted: gone)
+        let parts = delta.parts(ofAbout: 3000)
+        #expect(parts.count == 5, "two objects of about 1.2 kB per part")
+        #expect(parts.flatMap(\.created) == Array(records[0..<4]))
+        #expect(parts.flatMap(\.changed) == Array(records[4...]))
+        #expect(parts[0].deleted == gone && parts.dropFirst().allSatisfy(\.deleted.isEmpty))
+        #expect(delta.parts(ofAbout: 100).count == 11, "the deletions, then each object larger than a part alone")
+        #expect(SceneDelta().parts(ofAbout: 100).isEmpty)
+    }
 }

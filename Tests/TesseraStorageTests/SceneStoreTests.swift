@@ -25,6 +25,28 @@ struct SceneStoreTests {
         )
     }
 
+    @Test("a region's objects load page by page, in id order, each exactly once")
+    func loadsInPages() async throws {
+        try await withFreshDatabase { client in
+            let (region, owner) = try await setUp(client)
+            let store = SceneStore(client: client, logger: testLogger)
+            let objects = (0..<7).map { object("Thing \($0)", owner: owner, x: Float($0) * 10) }
+            try await store.save(region: region, objects: objects)
+            var pages: [[PersistedObject]] = []
+            var after: UUID?
+            while true {
+                let page = try await store.load(region: region, after: after, limit: 3)
+                guard let last = page.last else { break }
+                pages.append(page)
+                after = last.id
+            }
+            #expect(pages.map(\.count) == [3, 3, 1])
+            let loaded = pages.flatMap { $0 }
+            #expect(loaded.map(\.id) == objects.map(\.id).sorted { $0.uuidString < $1.uuidString })
+            #expect(Set(loaded) == Set(objects))
+        }
+    }
+
     @Test("a saved snapshot loads back equal; a later snapshot replaces it")
     func saveAndLoad() async throws {
         try await withFreshDatabase { client in

@@ -61,10 +61,22 @@ public struct GridClientPort: RegionGridPort {
         await outcome(.moveObject(record, from: region, gridX: to.x, gridY: to.y)) { _ in () }
     }
 
+    /// Every stored object of the region, page by page (`GridCall.loadScenePage`).
     public func loadScene(region: UUID) async -> Result<[SceneObjectRecord], CallStatus> {
-        await outcome(.loadScene(region: region)) { answer in
-            if case .scene(let objects) = answer { return objects }
-            return nil
+        var objects: [SceneObjectRecord] = []
+        var call = GridCall.loadScene(region: region)
+        while true {
+            let page = await outcome(call) { answer -> [SceneObjectRecord]? in
+                if case .scene(let objects) = answer { return objects }
+                return nil
+            }
+            switch page {
+            case .failure(let status): return .failure(status)
+            case .success(let records):
+                guard let last = records.last else { return .success(objects) }
+                objects.append(contentsOf: records)
+                call = .loadScenePage(region: region, after: last.id)
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 import Foundation
+import TesseraGridProtocol
 import TesseraWire
 
 /// A region node: hosts regions, each on its own frame loop, and accepts client manager
@@ -150,8 +151,10 @@ public final class RegionNode: Service, @unchecked Sendable {
                 name: region.name, gridX: region.gridPosition.x, gridY: region.gridPosition.y, address: address, node: settings.nodeName))
             guard case .region(let id) = answer else { throw RegionNodeError.unexpectedAnswer("\(answer.code)") }
             registered.append(id)
-            guard case .scene(let objects) = try await client.call(.loadScene(region: id)) else {
-                throw RegionNodeError.unexpectedAnswer("loadScene")
+            let objects: [SceneObjectRecord]
+            switch await GridClientPort(client: client).loadScene(region: id) {
+            case .success(let loaded): objects = loaded
+            case .failure(let status): throw RegionNodeError.unexpectedAnswer("loadScene: \(status)")
             }
             await runner.attach(grid: GridClientPort(client: client), regionID: id, restoring: objects)
             logger.info("region registered", metadata: ["region": "\(region.name)", "id": "\(id)", "restoredObjects": "\(objects.count)"])

@@ -67,10 +67,22 @@ public final class RegionRunner: @unchecked Sendable {
             self.flushing = true
             return (self.region.takeSceneDelta(), grid.port, grid.regionID)
         }).get() else { return true }
-        let result: Result<Void, CallStatus> = delta.isEmpty ? .success(()) : await port.flush(region: regionID, delta)
+        // In parts of about `flushPartBytes`, so a big scripted scene never outgrows a frame; a
+        // part that fails gives itself and every later part back for the next flush.
+        var result: Result<Void, CallStatus> = .success(())
+        var failed = SceneDelta()
+        for part in delta.parts(ofAbout: Self.flushPartBytes) {
+            if case .success = result { result = await port.flush(region: regionID, part) }
+            if case .failure = result {
+                failed.created += part.created
+                failed.changed += part.changed
+                failed.deleted += part.deleted
+            }
+        }
+        let unwritten = failed
         try? await loop.submit {
             self.flushing = false
-            if case .failure = result { self.region.flushFailed(delta) }
+            if !unwritten.isEmpty { self.region.flushFailed(unwritten) }
         }.get()
         if case .failure = result {
             published.withLock { $0.failedFlushes += 1 }
@@ -78,6 +90,9 @@ public final class RegionRunner: @unchecked Sendable {
         }
         return true
     }
+
+    /// About how many bytes one flush call carries.
+    static let flushPartBytes = 2 << 20
 
     /// Connects the region to its physics service (`settings.physics`); call before `start()`.
     public func attachPhysics(hello: Hello, group: EventLoopGroup, logger: Logger) {

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import TesseraGridProtocol
 import TesseraHandoff
 import TesseraWire
@@ -18,6 +19,27 @@ public struct SceneDelta: Sendable, Hashable {
     }
 
     public var isEmpty: Bool { created.isEmpty && changed.isEmpty && deleted.isEmpty }
+
+    /// The delta cut into consecutive parts of about `bytes` encoded bytes each (an object larger
+    /// than that goes alone); deletions go with the first part. Nothing when the delta is empty.
+    public func parts(ofAbout bytes: Int) -> [SceneDelta] {
+        guard !isEmpty else { return [] }
+        var parts = [SceneDelta(deleted: deleted)]
+        var size = deleted.count * 16
+        func add(_ record: SceneObjectRecord, created: Bool) {
+            var buffer = ByteBuffer()
+            record.encode(into: &buffer)
+            if size + buffer.readableBytes > bytes, !(parts[parts.count - 1].isEmpty) {
+                parts.append(SceneDelta())
+                size = 0
+            }
+            size += buffer.readableBytes
+            if created { parts[parts.count - 1].created.append(record) } else { parts[parts.count - 1].changed.append(record) }
+        }
+        for record in created { add(record, created: true) }
+        for record in changed { add(record, created: false) }
+        return parts
+    }
 }
 
 /// A call the region needs the grid services to make; its result comes back as an input.

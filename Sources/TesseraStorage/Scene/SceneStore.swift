@@ -248,11 +248,23 @@ public struct SceneStore: Sendable {
     /// asset), ordered by id, read in one `REPEATABLE READ` transaction so that objects and
     /// contents agree.
     public func load(region: UUID) async throws -> [PersistedObject] {
-        try await readConsistently { connection in
+        try await load(region: region, after: nil, limit: nil)
+    }
+
+    /// A page of them: those with an id after `after` (from the first when nil), at most `limit`.
+    public func load(region: UUID, after: UUID?, limit: Int?) async throws -> [PersistedObject] {
+        // The nil UUID orders before every other (PostgreSQL compares UUIDs byte by byte).
+        let from = after ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        let first = after == nil
+        let count = limit ?? Int(Int32.max)
+        return try await readConsistently { connection in
             var objects = try await decode(connection.query(
-                "SELECT \(unescaped: Self.columns) FROM scene_objects WHERE region_id = \(region) ORDER BY id", logger: logger))
+                "SELECT \(unescaped: Self.columns) FROM scene_objects WHERE region_id = \(region) AND (id > \(from) OR (\(first) AND id = \(from))) ORDER BY id LIMIT \(count)",
+                logger: logger))
+            guard let low = objects.first?.id, let high = objects.last?.id else { return [] }
             let contents = try await ContentRows.read(
-                connection, "JOIN scene_objects o ON o.id = c.object_id WHERE o.region_id = \(region)", logger: logger)
+                connection, "JOIN scene_objects o ON o.id = c.object_id WHERE o.region_id = \(region) AND o.id BETWEEN \(low) AND \(high)",
+                logger: logger)
             for index in objects.indices { objects[index].contents = contents[objects[index].id] ?? [] }
             return objects
         }
