@@ -595,7 +595,10 @@ extension Region {
         objects[id]!.contents = object.contents + [item]
         objects[id]!.dirty = true
         scripts.status.scriptsAdded += 1
-        scripts.scripted.insert(id)
+        if scripts.scripted.insert(id).inserted, physics.inWorld.contains(id) {
+            // A scripted object's body reports its contacts (collision events): built again.
+            physicsRebuild(id)
+        }
         if scripts.attached, !scripts.exchange.needsSnapshot, item.source != nil {
             scripts.added.append(ScriptInstance(
                 key: ScriptKey(object: object.id, item: item.id), objectLocal: id, name: item.name, program: item.asset,
