@@ -63,6 +63,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The script engine: the scripts of many regions, run in budgeted slices (docs/scripts.md).
+        // Pure: no I/O, no clock of its own.
+        .target(name: "TesseraScripts", dependencies: ["TesseraWorld", "TesseraWire", "TesseraGridProtocol", "TesseraLSL"]),
+        // The script service (`tessera scripts`): one engine per attached region link.
+        .target(
+            name: "TesseraScriptService",
+            dependencies: [
+                "TesseraWorld", "TesseraWire", "TesseraScripts", "TesseraLSL",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The hand-off protocol's three participants as pure state machines (docs/handoff.md).
         .target(name: "TesseraHandoff", dependencies: ["TesseraWorld"]),
         // Internal TCP protocol between roles (Tessera wire), and the grid services' caller.
@@ -237,7 +252,7 @@ let package = Package(
             dependencies: [
                 "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraLocalGrid", "TesseraBench",
                 "TesseraStorage", "TesseraGrid", "TesseraGridProtocol", "TesseraWire", "TesseraClientProtocol", "TesseraPhysicsService",
-                "TesseraConsole", "TesseraMetrics", "TesseraLSL",
+                "TesseraConsole", "TesseraMetrics", "TesseraLSL", "TesseraScriptService", "TesseraScripts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -248,6 +263,15 @@ let package = Package(
         ),
         .testTarget(name: "TesseraWorldTests", dependencies: ["TesseraWorld"]),
         .testTarget(name: "TesseraLSLTests", dependencies: ["TesseraLSL"], resources: [.copy("Conformance")]),
+        .testTarget(
+            name: "TesseraScriptsTests",
+            dependencies: [
+                "TesseraScripts", "TesseraScriptService", "TesseraLSL", "TesseraWire", "TesseraWorld", "TesseraGridProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "TesseraHandoffTests", dependencies: ["TesseraHandoff", "TesseraWorld"]),
         .testTarget(name: "TesseraPhysicsTests", dependencies: ["TesseraPhysics", "TesseraPhysicsService", "TesseraWire", "TesseraWorld"]),
         .testTarget(

@@ -27,6 +27,7 @@ extension GridConfig {
         let database = try root.table("database").map(DatabaseConfig.init(reading:)) ?? DatabaseConfig()
         let services = try root.table("grid_services").map(GridServicesConfig.init(reading:))
         let physics = try root.table("physics").map(PhysicsServiceConfig.init(reading:))
+        let scripts = try root.table("scripts").map(ScriptServiceConfig.init(reading:))
         try root.finish()
 
         let name = try gridReader.string("name")
@@ -39,7 +40,7 @@ extension GridConfig {
             file: file,
             grid: GridSection(name: name, secret: secret, defaultRegion: defaultRegion),
             regionNodes: nodes, clientManagers: managers, database: database, gridServices: services,
-            physics: physics
+            physics: physics, scripts: scripts
         )
         try config.validate(defaultRegionKey: gridReader.keyPath("default_region"), rootReader: root)
         return config
@@ -78,12 +79,16 @@ extension GridConfig {
         if let physics {
             listeners.append(("physics.port", physics.host, physics.port))
         }
+        if let scripts {
+            listeners.append(("scripts.port", scripts.host, scripts.port))
+        }
         for (index, node) in regionNodes.enumerated() { listeners.append(("region_node[\(index)].port", node.host, node.port)) }
         for (index, manager) in clientManagers.enumerated() {
             listeners.append(("client_manager[\(index)].port", manager.host, manager.port))
         }
         var metrics: [(key: String, host: String, port: Int)] = []
         if let port = physics?.metricsPort, let physics { metrics.append(("physics.metrics_port", physics.host, port)) }
+        if let port = scripts?.metricsPort, let scripts { metrics.append(("scripts.metrics_port", scripts.host, port)) }
         for (index, node) in regionNodes.enumerated() {
             if let port = node.metricsPort { metrics.append(("region_node[\(index)].metrics_port", node.host, port)) }
         }
@@ -145,6 +150,19 @@ extension PhysicsServiceConfig {
         port = try reader.int("port", in: 0...65535)
         stepRate = try reader.int("step_rate", in: 10...1000, default: 60)
         maxSubsteps = try reader.int("max_substeps", in: 1...32, default: 4)
+        metricsPort = try reader.metricsPort()
+        try reader.finish()
+    }
+}
+
+extension ScriptServiceConfig {
+    init(reading reader: ConfigReader) throws {
+        var reader = reader
+        name = try reader.string("name", default: "scripts")
+        host = try reader.string("host", default: "127.0.0.1")
+        port = try reader.int("port", in: 0...65535)
+        frameBudgetMicros = try reader.int("frame_budget_micros", in: 100...100_000, default: 4000)
+        sliceInstructions = try reader.int("slice_instructions", in: 100...1_000_000, default: 2000)
         metricsPort = try reader.metricsPort()
         try reader.finish()
     }

@@ -14,6 +14,8 @@ public struct GridConfig: Sendable, Hashable {
     public var gridServices: GridServicesConfig?
     /// The physics service every region attaches to; nil: regions move things kinematically.
     public var physics: PhysicsServiceConfig?
+    /// The script service every region attaches to; nil: regions run no scripts.
+    public var scripts: ScriptServiceConfig? = nil
 
     public struct GridSection: Sendable, Hashable {
         public var name: String
@@ -62,6 +64,18 @@ public struct PhysicsServiceConfig: Sendable, Hashable {
     public var stepRate: Int
     /// The most fixed steps one region frame may take (a late region does not spiral).
     public var maxSubsteps: Int
+    /// The HTTP port of this node's `/metrics` endpoint (Prometheus text, on `host`); nil serves none.
+    public var metricsPort: Int? = nil
+}
+
+public struct ScriptServiceConfig: Sendable, Hashable {
+    public var name: String
+    public var host: String
+    public var port: Int
+    /// Microseconds all scripts of one region may run per region frame.
+    public var frameBudgetMicros: Int
+    /// Instructions one script runs before the next one's turn.
+    public var sliceInstructions: Int
     /// The HTTP port of this node's `/metrics` endpoint (Prometheus text, on `host`); nil serves none.
     public var metricsPort: Int? = nil
 }

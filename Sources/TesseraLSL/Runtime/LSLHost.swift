@@ -5,26 +5,65 @@ public struct LSLEvent: Sendable, Hashable {
         didSet { id = LSLEventIDs.id(of: name) }
     }
     public var arguments: [LSLValue]
+    /// What `llDetected*` answer while the event runs (touches, collisions, sensors); opaque
+    /// to the VM, which carries it through the queue and the captured state.
+    public var detected: [LSLDetected]
     /// The event's index among the definitions' events (-1 for an unknown name), found once
     /// when the event is made so that queueing and dispatch never hash the name.
     private(set) var id: Int32
 
-    public init(_ name: String, _ arguments: [LSLValue] = []) {
+    public init(_ name: String, _ arguments: [LSLValue] = [], detected: [LSLDetected] = []) {
         self.name = name
         self.arguments = arguments
+        self.detected = detected
         id = LSLEventIDs.id(of: name)
     }
 
     init(id: Int32, _ arguments: [LSLValue] = []) {
         name = LSLEventIDs.names[Int(id)]
         self.arguments = arguments
+        detected = []
         self.id = id
     }
 
-    public static func == (a: LSLEvent, b: LSLEvent) -> Bool { a.name == b.name && a.arguments == b.arguments }
+    public static func == (a: LSLEvent, b: LSLEvent) -> Bool {
+        a.name == b.name && a.arguments == b.arguments && a.detected == b.detected
+    }
     public func hash(into hasher: inout Hasher) {
         hasher.combine(name)
         hasher.combine(arguments)
+        hasher.combine(detected)
+    }
+}
+
+/// One detected avatar or object of an event, as `llDetectedName`, `llDetectedKey`, … answer.
+public struct LSLDetected: Sendable, Hashable {
+    /// Most detected records one event carries (SL's sensors report at most 16, touches too).
+    public static let maxPerEvent = 16
+
+    public var key: String
+    public var name: String
+    public var owner: String
+    /// `AGENT`, `ACTIVE`, `PASSIVE`, `SCRIPTED` bits.
+    public var type: Int32
+    public var position: LSLVector
+    public var rotation: LSLRotation
+    public var velocity: LSLVector
+    /// The face touched; -1 when not a touch.
+    public var touchFace: Int32
+
+    public init(
+        key: String, name: String, owner: String, type: Int32, position: LSLVector, rotation: LSLRotation = .identity,
+        velocity: LSLVector = .zero, touchFace: Int32 = -1
+    ) {
+        self.key = key
+        self.name = name
+        self.owner = owner
+        self.type = type
+        self.position = position
+        self.rotation = rotation
+        self.velocity = velocity
+        self.touchFace = touchFace
     }
 }
 

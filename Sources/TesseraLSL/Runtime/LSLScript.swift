@@ -90,6 +90,9 @@ public final class LSLScript {
     public var isInEvent: Bool { machine.current != nil }
     /// Script time the script was last run at.
     public var now: Double { machine.now }
+    /// The detected records (`llDetected*`) of the event in progress; readable from inside a
+    /// host call. Empty for events that detect nothing.
+    public internal(set) var currentDetected: [LSLDetected] = []
 
     /// Events the host posted during the slice, for the machine to queue.
     func takeIncoming() -> (events: [LSLEvent], dropped: Int) {
@@ -150,6 +153,7 @@ public final class LSLScript {
         self.host = host
         var reader = CaptureReader(bytes)
         machine = try Machine.read(from: &reader, program)
+        currentDetected = machine.detected
         let count = try reader.u32(max: UInt32(Machine.queueLimit), "incoming events")
         for _ in 0..<count { incoming.append(try reader.event(program)) }
         guard reader.isAtEnd else { throw LSLCaptureError("\(reader.remaining) bytes after the captured state") }
@@ -194,6 +198,8 @@ extension Machine {
                 if budget <= 0 { return .yielded }
                 let event = queue.removeFirst()
                 guard let handler = program.handler(state: state, event: event.id) else { continue }
+                detected = event.detected
+                script.currentDetected = event.detected
                 start(function: handler, arguments: event.arguments, program)
                 if used > memoryLimit { return fail(.stackHeapCollision) }
             }

@@ -34,6 +34,18 @@ struct CaptureWriter {
         putText(event.name)
         putU32(UInt32(event.arguments.count))
         event.arguments.forEach { put($0) }
+        put(event.detected)
+    }
+
+    mutating func put(_ detected: [LSLDetected]) {
+        putU32(UInt32(detected.count))
+        for record in detected {
+            putText(record.key); putText(record.name); putText(record.owner); putI32(record.type)
+            putF32(record.position.x); putF32(record.position.y); putF32(record.position.z)
+            putF32(record.rotation.x); putF32(record.rotation.y); putF32(record.rotation.z); putF32(record.rotation.s)
+            putF32(record.velocity.x); putF32(record.velocity.y); putF32(record.velocity.z)
+            putI32(record.touchFace)
+        }
     }
 
     mutating func put(_ frame: Frame) {
@@ -129,13 +141,30 @@ struct CaptureReader {
             }
             arguments.append(argument)
         }
-        return LSLEvent(name, arguments)
+        return LSLEvent(name, arguments, detected: try detected("the detected records of '\(name)'"))
+    }
+
+    /// A count (at most `LSLDetected.maxPerEvent`) and the records.
+    mutating func detected(_ what: String) throws(LSLCaptureError) -> [LSLDetected] {
+        let count = Int(try u32(max: UInt32(LSLDetected.maxPerEvent), what))
+        var records: [LSLDetected] = []
+        for _ in 0..<count {
+            let key = try text(what), name = try text(what), owner = try text(what), type = try i32(what)
+            let position = LSLVector(try f32(what), try f32(what), try f32(what))
+            let rotation = LSLRotation(try f32(what), try f32(what), try f32(what), try f32(what))
+            let velocity = LSLVector(try f32(what), try f32(what), try f32(what))
+            records.append(LSLDetected(
+                key: key, name: name, owner: owner, type: type, position: position, rotation: rotation, velocity: velocity,
+                touchFace: try i32(what)))
+        }
+        return records
     }
 }
 
 extension Machine {
     static let magic: UInt32 = 0x534C_534C  // "LSLS"
-    static let version: UInt32 = 1
+    /// 2: events carry their detected records, and the machine those of the event in progress.
+    static let version: UInt32 = 2
 
     func write(to w: inout CaptureWriter, _ program: LSLProgram) {
         w.putU32(Self.magic)
@@ -151,6 +180,7 @@ extension Machine {
         w.putU32(UInt32(frames.count)); frames.forEach { w.put($0) }
         w.putU8(current == nil ? 0 : 1)
         if let current { w.put(current) }
+        w.put(detected)
         w.putI32(returnInt); w.putF32(returnFloat); w.put(returnValue)
         w.putI32(state)
         w.putU32(UInt32(queue.count)); queue.forEach { w.put($0) }
@@ -196,6 +226,7 @@ extension Machine {
         m.frames = try (0..<frameCount).map { _ throws(LSLCaptureError) in try readFrame(&r, program, m) }
         m.current = try r.u8("the running frame") == 0 ? nil : try readFrame(&r, program, m)
         guard m.current != nil || m.frames.isEmpty else { throw LSLCaptureError("callers without a running function") }
+        m.detected = try r.detected("the detected records of the running event")
         m.returnInt = try r.i32("a returned value")
         m.returnFloat = try r.f32("a returned value")
         m.returnValue = try r.value("a returned value")

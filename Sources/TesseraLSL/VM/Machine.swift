@@ -31,6 +31,8 @@ struct Machine {
 
     var state: Int32 = 0
     var queue: [LSLEvent] = []
+    /// The detected records of the event in progress (or of the last one run).
+    var detected: [LSLDetected] = []
     var droppedEvents: Int = 0
     /// When the running handler ends: 1 = it was `state_exit` for a change to `pendingState`.
     var pendingState: Int32 = -1
@@ -69,6 +71,8 @@ struct Machine {
         returnValue = .integer(0)
         state = 0
         queue = []
+        detected = []
+        script.currentDetected = []
         pendingState = -1
         inStateExit = false
         timerInterval = 0

@@ -28,11 +28,13 @@ public struct ScriptFrame: WireMessageBody {
     public var poses: [ObjectPose]
     public var events: [ScriptEventDelivery]
     public var chat: [ChatHeard]
+    /// The region's name (`llGetRegionName`): sent in a snapshot; nil keeps the one known.
+    public var regionName: String?
 
     public init(
         region: RegionHandle, frame: UInt64, timeMillis: UInt64, snapshot: Bool = false, programs: [ScriptProgram] = [],
         added: [ScriptInstance] = [], removed: [ScriptKey] = [], frozen: [ScriptKey] = [], control: [ScriptControl] = [],
-        poses: [ObjectPose] = [], events: [ScriptEventDelivery] = [], chat: [ChatHeard] = []
+        poses: [ObjectPose] = [], events: [ScriptEventDelivery] = [], chat: [ChatHeard] = [], regionName: String? = nil
     ) {
         self.region = region
         self.frame = frame
@@ -46,6 +48,7 @@ public struct ScriptFrame: WireMessageBody {
         self.poses = poses
         self.events = events
         self.chat = chat
+        self.regionName = regionName
     }
 
     public var isEmpty: Bool {
@@ -76,6 +79,11 @@ public struct ScriptFrame: WireMessageBody {
             try ScriptEventDelivery(from: &buffer)
         }
         chat = try (0..<buffer.readCount("scriptFrame.chat", minElementBytes: 4 + 1 + 16 + 2 + 16 + 12 + 2)).map { _ in try ChatHeard(from: &buffer) }
+        switch try buffer.readLE(UInt8.self, "scriptFrame.regionName") {
+        case 0: regionName = nil
+        case 1: regionName = try buffer.readText("scriptFrame.regionName", maxBytes: maxNameBytes)
+        case let other: throw CodecError.invalidValue(field: "scriptFrame.regionName", reason: "expected 0 or 1, got \(other)")
+        }
     }
 
     public func encode(into buffer: inout ByteBuffer) {
@@ -105,5 +113,11 @@ public struct ScriptFrame: WireMessageBody {
         for event in events { event.encode(into: &buffer) }
         buffer.writeCount(chat.count)
         for heard in chat { heard.encode(into: &buffer) }
+        if let regionName {
+            buffer.writeLE(UInt8(1))
+            buffer.writeText(regionName, maxBytes: maxNameBytes)
+        } else {
+            buffer.writeLE(UInt8(0))
+        }
     }
 }
