@@ -45,6 +45,7 @@ public struct GridOperations: Sendable {
         switch call.code {
         case .login, .resumeSession, .endSession, .inventory: role == .clientManager
         case .registerRegion, .deregisterRegion, .heartbeat, .loadScene, .flushScene, .rez, .take, .moveObject: role == .region
+        case .storeScript, .scriptItem: role == .region
         case .locateRegion, .listRegions: true
         case .botSessions: role == .tool
         }
@@ -98,7 +99,7 @@ public struct GridOperations: Sendable {
         case .inventory(let account, let call):
             return .inventory(try await inventoryAnswer(call, account: account))
         case .loadScene(let region):
-            return .scene(try await scenes.load(region: region).map(\.record))
+            return .scene(try await scenes.load(region: region).map { record(of: $0) })
         case .flushScene(let region, let created, let changed, let deleted):
             try await scenes.flush(
                 region: region, created: created.map(PersistedObject.init), changed: changed.map(PersistedObject.init), deleted: deleted)
@@ -107,21 +108,28 @@ public struct GridOperations: Sendable {
             // Asked again after a timeout: the first attempt committed, answer with its object.
             if let earlier = try await scenes.object(id: objectID) {
                 guard earlier.ownerID == account else { throw CallStatus(.notAllowed, "object \(objectID) exists and belongs to someone else") }
-                return .sceneObject(earlier.record)
+                return .sceneObject(record(of: earlier))
             }
             let id = try await inventory.rez(
                 item: item, owner: account, region: region, position: SIMD3(position.x, position.y, position.z), object: objectID)
             guard let object = try await scenes.object(id: id) else { throw CallStatus(.serviceUnavailable, "the rezzed object vanished") }
-            return .sceneObject(object.record)
-        case .take(let account, let object):
-            return .item(try await inventory.take(object: object, by: account))
+            return .sceneObject(record(of: object))
+        case .take(let account, let object, let look, let contents):
+            return .item(try await inventory.take(
+                object: object, by: account, look: look.map(PersistedLook.init), contents: contents?.map(PersistedContent.init)))
+        case .storeScript(let account, let name, let source):
+            return .asset(try await storeScript(account: account, name: name, source: source))
+        case .scriptItem(let account, let item):
+            return .scriptItem(try await scriptItem(account: account, item: item))
         case .listRegions:
             return .locations(try await regions.online().map {
                 RegionLocation(id: $0.id, name: $0.name, gridX: UInt32(clamping: $0.gridX), gridY: UInt32(clamping: $0.gridY), address: $0.address)
             })
         case .moveObject(let record, let from, let gridX, let gridY):
             guard GridPosition(x: gridX, y: gridY) != nil else { throw CallStatus(.invalidValue, "grid position (\(gridX), \(gridY)) is out of range") }
-            switch try await scenes.move(PersistedObject(record), from: from, toGridX: Int32(gridX), gridY: Int32(gridY)) {
+            let object = PersistedObject(record)
+            if let problem = object.storageProblem { throw CallStatus(.invalidValue, "object \(record.id) cannot be stored: \(problem)") }
+            switch try await scenes.move(object, from: from, toGridX: Int32(gridX), gridY: Int32(gridY)) {
             case .moved: return .done
             case .noSuchRegion: throw CallStatus(.regionUnavailable, "no region is registered at grid position (\(gridX), \(gridY))")
             case .heldElsewhere: throw CallStatus(.notAllowed, "object \(record.id) belongs to another region")
@@ -135,6 +143,43 @@ public struct GridOperations: Sendable {
             }
             return .sessions(grants)
         }
+    }
+
+    /// LSL source as a script asset (type 10); its id is the SHA-256 of the UTF-8, as every
+    /// asset's, so storing the same source again answers the same id.
+    private func storeScript(account: UUID, name: String, source: String) async throws -> AssetID {
+        guard source.utf8.count <= ContentItem.maxSourceBytes else {
+            throw CallStatus(.invalidValue, "a script's source has at most \(ContentItem.maxSourceBytes) bytes; this one has \(source.utf8.count)")
+        }
+        guard !StorableText.containsNUL(source) else { throw CallStatus(.invalidValue, "a script's source cannot contain U+0000") }
+        guard try await accounts.account(id: account) != nil else { throw CallStatus(.unknownAvatar, "no account \(account)") }
+        let stored = try await assets.store(data: Data(source.utf8), type: AssetStore.scriptType, name: name, creator: account)
+        guard let id = AssetID(stored) else { throw CallStatus(.serviceUnavailable, "the asset store returned a malformed id") }
+        return id
+    }
+
+    /// A script item of the account's inventory with its source: the account's own item, a
+    /// script (asset type 10), copyable (adding it to an object copies it), with a source of
+    /// UTF-8 text within `ContentItem.maxSourceBytes`.
+    private func scriptItem(account: UUID, item id: UUID) async throws -> ScriptItem {
+        guard let item = try await inventory.item(id: id) else { throw CallStatus(.unknownItem, "no item \(id)") }
+        guard item.ownerID == account else { throw CallStatus(.notAllowed, "item \(id) is not in your inventory") }
+        guard item.assetType == AssetStore.scriptType else {
+            throw CallStatus(.notAllowed, "item \(item.name.debugDescription) is not a script (asset type \(item.assetType), scripts are \(AssetStore.scriptType))")
+        }
+        guard item.masks.owner.contains(.copy) else {
+            throw CallStatus(.notAllowed, "script \(item.name.debugDescription) is not copyable, so it cannot be added to an object")
+        }
+        guard let asset = AssetID(item.assetID), let stored = try await assets.fetch(id: item.assetID) else {
+            throw CallStatus(.unknownAsset, "the asset of script \(item.name.debugDescription) is missing")
+        }
+        guard stored.data.count <= ContentItem.maxSourceBytes else {
+            throw CallStatus(.invalidValue, "script \(item.name.debugDescription) has \(stored.data.count) bytes of source, at most \(ContentItem.maxSourceBytes) allowed")
+        }
+        guard let source = String(data: stored.data, encoding: .utf8), !StorableText.containsNUL(source) else {
+            throw CallStatus(.invalidValue, "script \(item.name.debugDescription) is not UTF-8 text without U+0000")
+        }
+        return ScriptItem(name: item.name, asset: asset, source: source)
     }
 
     private func grant(_ account: Account) async throws -> SessionGrant {

@@ -17,9 +17,13 @@ public enum GridAnswer: Hashable, Sendable {
     case sessions([SessionGrant])
     /// The online regions (`listRegions`).
     case locations([RegionLocation])
+    /// The asset `storeScript` stored.
+    case asset(AssetID)
+    /// A script item of an inventory (`scriptItem`).
+    case scriptItem(ScriptItem)
 
     public enum Code: UInt8, Sendable, CaseIterable {
-        case done = 0, session, region, location, inventory, scene, sceneObject, item, sessions, locations
+        case done = 0, session, region, location, inventory, scene, sceneObject, item, sessions, locations, asset, scriptItem
     }
 
     public var code: Code {
@@ -34,6 +38,8 @@ public enum GridAnswer: Hashable, Sendable {
         case .item: .item
         case .sessions: .sessions
         case .locations: .locations
+        case .asset: .asset
+        case .scriptItem: .scriptItem
         }
     }
 
@@ -55,6 +61,8 @@ public enum GridAnswer: Hashable, Sendable {
         case .locations:
             let count = try buffer.readCount("gridAnswer.locations", minElementBytes: 28)
             self = .locations(try (0..<count).map { _ in try RegionLocation(from: &buffer) })
+        case .asset: self = .asset(try AssetID(from: &buffer, "gridAnswer.asset"))
+        case .scriptItem: self = .scriptItem(try ScriptItem(from: &buffer))
         }
     }
 
@@ -76,7 +84,37 @@ public enum GridAnswer: Hashable, Sendable {
         case .locations(let locations):
             buffer.writeCount(locations.count)
             for location in locations { location.encode(into: &buffer) }
+        case .asset(let asset): asset.encode(into: &buffer)
+        case .scriptItem(let item): item.encode(into: &buffer)
         }
+    }
+}
+
+/// A script in an inventory: what an object's contents item is made from.
+public struct ScriptItem: Hashable, Sendable {
+    /// The inventory item's name.
+    public var name: String
+    /// The LSL source asset (type 10).
+    public var asset: AssetID
+    /// The source text (at most `ContentItem.maxSourceBytes` of UTF-8).
+    public var source: String
+
+    public init(name: String, asset: AssetID, source: String) {
+        self.name = name
+        self.asset = asset
+        self.source = source
+    }
+
+    init(from buffer: inout ByteBuffer) throws {
+        name = try buffer.readText("scriptItem.name", maxBytes: maxNameBytes)
+        asset = try AssetID(from: &buffer, "scriptItem.asset")
+        source = try buffer.readLongText("scriptItem.source", maxBytes: ContentItem.maxSourceBytes)
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        buffer.writeText(name, maxBytes: maxNameBytes)
+        asset.encode(into: &buffer)
+        buffer.writeLongText(source)
     }
 }
 

@@ -31,8 +31,10 @@ public enum GridCall: Hashable, Sendable {
     /// chooses the object's id, so a rez asked again after a timeout answers with the object
     /// of the attempt that committed instead of rezzing twice.
     case rez(account: UUID, item: UUID, region: UUID, object: UUID, position: Vector3)
-    /// Takes a scene object back into its owner's inventory (one transaction).
-    case take(account: UUID, object: UUID)
+    /// Takes a scene object back into its owner's inventory (one transaction). The region sends
+    /// the object's latest look and contents (scripts with their newest checkpoints), which the
+    /// item keeps; nil keeps what the last flush stored.
+    case take(account: UUID, object: UUID, look: ObjectLook?, contents: [ContentItem]?)
     /// An operator tool's bots: accounts "<prefix> 1" ... "<prefix> <count>" (created without
     /// a password when missing) and a fresh session token for each.
     case botSessions(prefix: String, count: UInt32)
@@ -42,10 +44,19 @@ public enum GridCall: Hashable, Sendable {
     case moveObject(SceneObjectRecord, from: UUID, gridX: UInt32, gridY: UInt32)
     /// Every online region and where its node listens: region nodes find the nodes they link to.
     case listRegions
+    /// Stores LSL source text as a script asset (type 10) made by `account`, for "add a new
+    /// script" to an object; answers `asset` with its id, the SHA-256 of the source's UTF-8
+    /// (the same source always gives the same id).
+    case storeScript(account: UUID, name: String, source: String)
+    /// A script item of `account`'s inventory, for "add a script from my inventory": answers
+    /// `scriptItem` with its name, asset and source. Refused unless the item is the account's,
+    /// a script (asset type 10) and copyable.
+    case scriptItem(account: UUID, item: UUID)
 
     public enum Code: UInt8, Sendable, CaseIterable {
         case login = 1, resumeSession, endSession, registerRegion, deregisterRegion, heartbeat, locateRegion
         case inventory, loadScene, flushScene, rez, take, botSessions, moveObject, listRegions
+        case storeScript, scriptItem
     }
 
     /// Most bot sessions one call may ask for.
@@ -68,6 +79,8 @@ public enum GridCall: Hashable, Sendable {
         case .botSessions: .botSessions
         case .moveObject: .moveObject
         case .listRegions: .listRegions
+        case .storeScript: .storeScript
+        case .scriptItem: .scriptItem
         }
     }
 
@@ -115,7 +128,13 @@ public enum GridCall: Hashable, Sendable {
                 region: try buffer.readUUID("rez.region"), object: try buffer.readUUID("rez.object"),
                 position: try buffer.readVector("rez.position"))
         case .take:
-            self = .take(account: try buffer.readUUID("take.account"), object: try buffer.readUUID("take.object"))
+            let account = try buffer.readUUID("take.account")
+            let object = try buffer.readUUID("take.object")
+            let flags = try buffer.readLE(UInt8.self, "take.flags")
+            guard flags & ~3 == 0 else { throw CodecError.invalidValue(field: "take.flags", reason: "unknown bits in \(flags)") }
+            let look = flags & 1 != 0 ? try ObjectLook(from: &buffer, "take.look") : nil
+            let contents = flags & 2 != 0 ? try ContentItem.readList(from: &buffer, "take.contents") : nil
+            self = .take(account: account, object: object, look: look, contents: contents)
         case .botSessions:
             let prefix = try buffer.readText("botSessions.prefix", maxBytes: 48)
             let count = try buffer.readLE(UInt32.self, "botSessions.count")
@@ -130,6 +149,13 @@ public enum GridCall: Hashable, Sendable {
                 gridX: try buffer.readLE(UInt32.self, "moveObject.gridX"), gridY: try buffer.readLE(UInt32.self, "moveObject.gridY"))
         case .listRegions:
             self = .listRegions
+        case .storeScript:
+            self = .storeScript(
+                account: try buffer.readUUID("storeScript.account"),
+                name: try buffer.readText("storeScript.name", maxBytes: maxNameBytes),
+                source: try buffer.readLongText("storeScript.source", maxBytes: ContentItem.maxSourceBytes))
+        case .scriptItem:
+            self = .scriptItem(account: try buffer.readUUID("scriptItem.account"), item: try buffer.readUUID("scriptItem.item"))
         }
     }
 
@@ -172,9 +198,12 @@ public enum GridCall: Hashable, Sendable {
             buffer.writeUUID(region)
             buffer.writeUUID(object)
             buffer.writeVector(position)
-        case .take(let account, let object):
+        case .take(let account, let object, let look, let contents):
             buffer.writeUUID(account)
             buffer.writeUUID(object)
+            buffer.writeLE(UInt8((look != nil ? 1 : 0) | (contents != nil ? 2 : 0)))
+            look?.encode(into: &buffer)
+            if let contents { ContentItem.writeList(contents, into: &buffer) }
         case .botSessions(let prefix, let count):
             buffer.writeText(prefix, maxBytes: 48)
             buffer.writeLE(count)
@@ -185,6 +214,13 @@ public enum GridCall: Hashable, Sendable {
             buffer.writeLE(gridY)
         case .listRegions:
             break
+        case .storeScript(let account, let name, let source):
+            buffer.writeUUID(account)
+            buffer.writeText(name, maxBytes: maxNameBytes)
+            buffer.writeLongText(source)
+        case .scriptItem(let account, let item):
+            buffer.writeUUID(account)
+            buffer.writeUUID(item)
         }
     }
 }

@@ -108,6 +108,23 @@ enum GridProtocolSamples {
         )
     }
 
+    // MARK: Contents
+
+    static let lookFull = ObjectLook(color: Vector3(1, 0.5, 0), alpha: 0.25, text: "Touch me ✋", textColor: Vector3(0, 1, 0), textAlpha: 1)
+    static let greeter = ContentItem(
+        id: a, name: "Greeter ✦", kind: .script, asset: assetA,
+        source: "default { touch_start(integer n) { llSay(0, \"Hello\"); } }", running: true, state: [1, 2, 3, 0, 255])
+    static let stopped = ContentItem(id: b, name: "x", kind: .script, asset: assetB, source: nil, running: false, state: nil)
+    static let ball = ContentItem(
+        id: c, name: "Ball", kind: .object, asset: ContentItem.noAsset, running: false,
+        template: ObjectTemplate(
+            name: "Ball", shape: .sphere, scale: Vector3(0.3, 0.3, 0.3), physical: true, reportsCollisions: true, look: lookFull,
+            contents: [stopped]))
+    static let recordScripted = SceneObjectRecord(
+        id: d, owner: a, creator: a, asset: assetB, name: "Launcher", shape: .cylinder,
+        position: Vector3(1, 2, 3), rotation: .identity, scale: Vector3(1, 1, 2), masks: [1, 2, 3, 4, 5],
+        look: lookFull, contents: [greeter, stopped, ball])
+
     static let grantFull = SessionGrant(account: a, name: "Ada Lovelace", token: token, expiresMillis: 1_800_000_000_000)
     static let grantMinimal = SessionGrant(account: zero, name: "", token: "", expiresMillis: 0)
 
@@ -138,13 +155,22 @@ enum GridProtocolSamples {
             // Smallest records last, so the count check sees exactly their bytes.
             .flushScene(region: d, created: [], changed: [recordMinimal, recordMinimal], deleted: []),
             .rez(account: a, item: b, region: c, object: b, position: Vector3(128, 128, 21.5)),
-            .take(account: d, object: a),
+            .take(account: d, object: a, look: nil, contents: nil),
+            .take(account: a, object: b, look: .plain, contents: []),
+            .take(account: b, object: c, look: nil, contents: [greeter, stopped, ball]),
+            .take(account: c, object: d, look: lookFull, contents: nil),
             .botSessions(prefix: "Bot", count: 1),
             .botSessions(prefix: "", count: 0),
             .botSessions(prefix: String(repeating: "b", count: 48), count: GridCall.maxBotSessions),
             .moveObject(recordFull, from: recordMinimal.id, gridX: 1001, gridY: 1000),
             .moveObject(recordMinimal, from: recordFull.id, gridX: 0, gridY: .max),
             .listRegions,
+            .storeScript(account: a, name: "Greeter", source: "default { state_entry() { llSay(0, \"✓\"); } }"),
+            .storeScript(account: zero, name: "", source: ""),
+            .storeScript(account: b, name: maxName, source: String(repeating: "é", count: 300)),
+            .scriptItem(account: a, item: b),
+            .flushScene(region: a, created: [recordScripted], changed: [recordScripted], deleted: []),
+            .moveObject(recordScripted, from: a, gridX: 1, gridY: 2),
         ]
 
     static let gridAnswers: [GridAnswer] =
@@ -164,6 +190,12 @@ enum GridProtocolSamples {
             .scene([recordMinimal, recordMinimal, recordMinimal]),
             .sceneObject(recordFull),
             .sceneObject(recordMinimal),
+            .sceneObject(recordScripted),
+            .scene([recordScripted, recordMinimal]),
+            .asset(assetA),
+            .asset(assetZero),
+            .scriptItem(ScriptItem(name: "Door ✦", asset: assetB, source: "default { touch_start(integer n) { } }")),
+            .scriptItem(ScriptItem(name: "", asset: assetZero, source: "")),
             .item(b),
             .sessions([]),
             .sessions([grantFull, grantMinimal]),

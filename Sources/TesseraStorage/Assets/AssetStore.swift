@@ -25,6 +25,8 @@ public struct AssetStore: Sendable {
     /// clothing, object, notecard, script, body part, animation, gesture, mesh...).
     public static let knownTypes: Set<Int16> = [0, 1, 2, 3, 5, 6, 7, 10, 13, 20, 21, 49, 56]
     public static let objectType: Int16 = 6
+    /// LSL source text: what an object's script item runs.
+    public static let scriptType: Int16 = 10
 
     public let client: PostgresClient
     public let logger: Logger

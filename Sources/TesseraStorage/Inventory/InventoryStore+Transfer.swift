@@ -33,10 +33,47 @@ extension InventoryStore {
         return object
     }
 
-    /// Takes a scene object back into its owner's Objects folder. Returns the new item's id.
-    public func take(object: UUID, by owner: UUID) async throws -> UUID {
+    /// Takes a scene object back into its owner's Objects folder, with its form and contents
+    /// (migrations/0011). Returns the new item's id. The region may send the object's latest
+    /// look and contents (scripts with their newest checkpoints): written to the item in the
+    /// same transaction, replacing what the last flush stored; nil keeps that. Contents that
+    /// cannot be stored refuse the take (`notAllowed`, naming the item and why) and nothing
+    /// changes.
+    public func take(object: UUID, by owner: UUID, look: PersistedLook? = nil, contents: [PersistedContent]? = nil) async throws -> UUID {
         let item = UUID()
-        try await inStatement(client, logger: logger, timeout: transactionTimeout, "SELECT inventory_take(\(object), \(owner), \(item), \(AssetStore.objectType))")
-        return item
+        let take: PostgresQuery = "SELECT inventory_take(\(object), \(owner), \(item), \(AssetStore.objectType))"
+        guard look != nil || contents != nil else {
+            try await inStatement(client, logger: logger, timeout: transactionTimeout, take)
+            return item
+        }
+        if let problem = look?.storageProblem ?? contents.flatMap(PersistedContent.problem(of:)) {
+            throw InventoryError.notAllowed("the object's \(problem)")
+        }
+        let logger = logger
+        return try await inTransaction(client, logger: logger, timeout: transactionTimeout) { conn in
+            for try await _ in try await conn.query(take, logger: logger) {}
+            if let look {
+                _ = try await conn.query("""
+                    UPDATE inventory_item_objects SET color = \(look.colorArray), floating_text = \(look.text),
+                        floating_text_color = \(look.textColorArray)
+                    WHERE item_id = \(item)
+                    """, logger: logger)
+            }
+            if let contents {
+                _ = try await conn.query("DELETE FROM object_contents WHERE item_id = \(item)", logger: logger)
+                do {
+                    try await ContentRows.insert(conn, holder: .item(item), contents, logger: logger)
+                } catch where sqlState(of: error).map(Self.blamesRow) == true {
+                    // An unknown script asset, say: the take is refused whole, nothing changes.
+                    throw InventoryError.notAllowed("the object's contents were refused by the database (SQLSTATE \(sqlState(of: error) ?? ""))")
+                }
+            }
+            return item
+        }
+    }
+
+    /// SQLSTATE classes that blame the data written: data exceptions (22) and integrity (23).
+    static func blamesRow(_ state: String) -> Bool {
+        state.hasPrefix("22") || state.hasPrefix("23")
     }
 }

@@ -19,12 +19,18 @@ public struct PersistedObject: Sendable, Hashable {
     public var masks: [Int32]
     public var physical: Bool
     public var reportsCollisions: Bool
+    /// Its colour and floating text.
+    public var look: PersistedLook
+    /// Its inventory (`object_contents`), in order.
+    public var contents: [PersistedContent]
 
     public init(
         id: UUID, ownerID: UUID, creatorID: UUID?, name: String, shape: Shape,
         position: Vector3, rotation: Quaternion, scale: Vector3, masks: [Int32], assetID: Data? = nil,
-        physical: Bool = false, reportsCollisions: Bool = false
+        physical: Bool = false, reportsCollisions: Bool = false, look: PersistedLook = .plain, contents: [PersistedContent] = []
     ) {
+        self.look = look
+        self.contents = contents
         self.physical = physical
         self.reportsCollisions = reportsCollisions
         self.id = id
@@ -87,11 +93,22 @@ public struct SceneStore: Sendable {
             let position = [object.position.x, object.position.y, object.position.z]
             let rotation = [object.rotation.x, object.rotation.y, object.rotation.z, object.rotation.w]
             let scale = [object.scale.x, object.scale.y, object.scale.z]
-            _ = try await connection.query("""
-                UPDATE scene_objects SET name = \(object.name), position = \(position), rotation = \(rotation),
-                    scale = \(scale), physical = \(object.physical), reports_collisions = \(object.reportsCollisions), updated_at = now()
-                WHERE id = \(object.id) AND region_id = \(region)
-                """, logger: logger)
+            let look = object.look
+            // The object's contents rows go with the update, and only when the row is still
+            // this region's (a take or a crossing may have taken it since).
+            var updated = false
+            for try await _ in try await connection.query("""
+                WITH updated AS (
+                    UPDATE scene_objects SET name = \(object.name), position = \(position), rotation = \(rotation),
+                        scale = \(scale), physical = \(object.physical), reports_collisions = \(object.reportsCollisions),
+                        color = \(look.colorArray), floating_text = \(look.text), floating_text_color = \(look.textColorArray),
+                        updated_at = now()
+                    WHERE id = \(object.id) AND region_id = \(region)
+                    RETURNING id),
+                gone AS (DELETE FROM object_contents WHERE object_id IN (SELECT id FROM updated))
+                SELECT id FROM updated
+                """, logger: logger).decode(UUID.self) { updated = true }
+            if updated { try await ContentRows.insert(connection, object: object.id, object.contents, logger: logger) }
         } finally: { connection in
             if !deleted.isEmpty {
                 _ = try await connection.query(
@@ -207,40 +224,86 @@ public struct SceneStore: Sendable {
         let position = [object.position.x, object.position.y, object.position.z]
         let rotation = [object.rotation.x, object.rotation.y, object.rotation.z, object.rotation.w]
         let scale = [object.scale.x, object.scale.y, object.scale.z]
+        let look = object.look
         _ = try await connection.query("""
             INSERT INTO scene_objects (id, region_id, owner_id, creator_id, asset_id, name, shape, position, rotation, scale,
-                base_mask, owner_mask, group_mask, everyone_mask, next_owner_mask, physical, reports_collisions, updated_at)
+                base_mask, owner_mask, group_mask, everyone_mask, next_owner_mask, physical, reports_collisions,
+                color, floating_text, floating_text_color, updated_at)
             VALUES (\(object.id), \(region), \(object.ownerID), \(object.creatorID), \(object.assetID), \(object.name),
                 \(Int16(object.shape.rawValue)), \(position), \(rotation), \(scale), \(object.masks[0]), \(object.masks[1]),
-                \(object.masks[2]), \(object.masks[3]), \(object.masks[4]), \(object.physical), \(object.reportsCollisions), now())
+                \(object.masks[2]), \(object.masks[3]), \(object.masks[4]), \(object.physical), \(object.reportsCollisions),
+                \(look.colorArray), \(look.text), \(look.textColorArray), now())
             ON CONFLICT (id) DO UPDATE SET region_id = EXCLUDED.region_id, name = EXCLUDED.name, shape = EXCLUDED.shape,
                 position = EXCLUDED.position, rotation = EXCLUDED.rotation, scale = EXCLUDED.scale,
                 physical = EXCLUDED.physical, reports_collisions = EXCLUDED.reports_collisions,
                 owner_mask = EXCLUDED.owner_mask, group_mask = EXCLUDED.group_mask,
-                everyone_mask = EXCLUDED.everyone_mask, next_owner_mask = EXCLUDED.next_owner_mask, updated_at = now()
+                everyone_mask = EXCLUDED.everyone_mask, next_owner_mask = EXCLUDED.next_owner_mask,
+                color = EXCLUDED.color, floating_text = EXCLUDED.floating_text, floating_text_color = EXCLUDED.floating_text_color,
+                updated_at = now()
             """, logger: logger)
+        try await ContentRows.replace(connection, object: object.id, object.contents, logger: logger)
     }
 
+    /// A region's objects with their look and contents (each script's source joined from its
+    /// asset), ordered by id, read in one `REPEATABLE READ` transaction so that objects and
+    /// contents agree.
     public func load(region: UUID) async throws -> [PersistedObject] {
-        try await decode(client.query(
-            "SELECT \(unescaped: Self.columns) FROM scene_objects WHERE region_id = \(region) ORDER BY id", logger: logger))
+        try await readConsistently { connection in
+            var objects = try await decode(connection.query(
+                "SELECT \(unescaped: Self.columns) FROM scene_objects WHERE region_id = \(region) ORDER BY id", logger: logger))
+            let contents = try await ContentRows.read(
+                connection, "JOIN scene_objects o ON o.id = c.object_id WHERE o.region_id = \(region)", logger: logger)
+            for index in objects.indices { objects[index].contents = contents[objects[index].id] ?? [] }
+            return objects
+        }
     }
 
-    /// One stored object, wherever it is.
+    /// One stored object, wherever it is, with its look and contents.
     public func object(id: UUID) async throws -> PersistedObject? {
-        try await decode(client.query("SELECT \(unescaped: Self.columns) FROM scene_objects WHERE id = \(id)", logger: logger)).first
+        try await readConsistently { connection in
+            guard var object = try await decode(connection.query(
+                "SELECT \(unescaped: Self.columns) FROM scene_objects WHERE id = \(id)", logger: logger)).first
+            else { return nil }
+            object.contents = try await ContentRows.read(connection, "WHERE c.object_id = \(id)", logger: logger)[id] ?? []
+            return object
+        }
+    }
+
+    /// The contents of an inventory item (an object taken with its contents), in order.
+    public func contents(ofItem item: UUID) async throws -> [PersistedContent] {
+        try await readConsistently { connection in
+            try await ContentRows.read(connection, "WHERE c.item_id = \(item)", logger: logger)[item] ?? []
+        }
+    }
+
+    private func readConsistently<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await client.withConnection { connection in
+            _ = try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+            do {
+                let result = try await body(connection)
+                _ = try await connection.query("COMMIT", logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
     }
 
     private static let columns = """
         id, owner_id, creator_id, name, shape, position, rotation, scale,
-        base_mask, owner_mask, group_mask, everyone_mask, next_owner_mask, asset_id, physical, reports_collisions
+        base_mask, owner_mask, group_mask, everyone_mask, next_owner_mask, asset_id, physical, reports_collisions,
+        color, floating_text, floating_text_color
         """
 
     private func decode(_ rows: PostgresRowSequence) async throws -> [PersistedObject] {
         var objects: [PersistedObject] = []
         for try await row in rows.decode(SceneRow.self) {
-            let (id, owner, creator, name, shape, position, rotation, scale, base, ownerMask, group, everyone, next, asset, physical, reports) = row
-            guard let kind = Shape(rawValue: UInt8(clamping: shape)), position.count == 3, rotation.count == 4, scale.count == 3 else {
+            let (id, owner, creator, name, shape, position, rotation, scale, base, ownerMask, group, everyone, next, asset, physical, reports,
+                color, text, textColor) = row
+            guard let kind = Shape(rawValue: UInt8(clamping: shape)), position.count == 3, rotation.count == 4, scale.count == 3,
+                color.count == 4, textColor.count == 4
+            else {
                 throw SceneStoreError.corruptRow(id)
             }
             objects.append(PersistedObject(
@@ -248,7 +311,9 @@ public struct SceneStore: Sendable {
                 position: Vector3(position[0], position[1], position[2]),
                 rotation: Quaternion(x: rotation[0], y: rotation[1], z: rotation[2], w: rotation[3]),
                 scale: Vector3(scale[0], scale[1], scale[2]), masks: [base, ownerMask, group, everyone, next], assetID: asset,
-                physical: physical, reportsCollisions: reports
+                physical: physical, reportsCollisions: reports,
+                look: PersistedLook(color: SIMD4(color[0], color[1], color[2], color[3]), text: text,
+                    textColor: SIMD4(textColor[0], textColor[1], textColor[2], textColor[3]))
             ))
         }
         return objects
@@ -264,7 +329,8 @@ extension PersistedObject {
         guard position.isFinite, scale.isFinite,
             rotation.x.isFinite, rotation.y.isFinite, rotation.z.isFinite, rotation.w.isFinite
         else { return "position, rotation or scale is not finite" }
-        return nil
+        if let problem = look.storageProblem { return problem }
+        return PersistedContent.problem(of: contents)
     }
 }
 
@@ -280,4 +346,7 @@ public enum SceneStoreError: Error, CustomStringConvertible {
     }
 }
 
-private typealias SceneRow = (UUID, UUID, UUID?, String, Int16, [Float], [Float], [Float], Int32, Int32, Int32, Int32, Int32, Data?, Bool, Bool)
+private typealias SceneRow = (
+    UUID, UUID, UUID?, String, Int16, [Float], [Float], [Float], Int32, Int32, Int32, Int32, Int32, Data?, Bool, Bool,
+    [Float], String, [Float]
+)
