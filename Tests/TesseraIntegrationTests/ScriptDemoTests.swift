@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Testing
-import TesseraConfig
+@testable import TesseraConfig
 import TesseraGrid
 import TesseraGridProtocol
 import TesseraLocalGrid
