@@ -108,6 +108,8 @@ import TesseraWorld
         case .botSessions: "botSessions"
         case .moveObject: "moveObject"
         case .listRegions: "listRegions"
+        case .storeScript: "storeScript"
+        case .scriptItem: "scriptItem"
         }
     }
 
@@ -123,6 +125,8 @@ import TesseraWorld
         case .item: "item"
         case .sessions: "sessions"
         case .locations: "locations"
+        case .asset: "asset"
+        case .scriptItem: "scriptItem"
         }
     }
 
@@ -137,9 +141,10 @@ import TesseraWorld
         #expect(Set(GridProtocolSamples.gridCalls.map(Self.name)) == [
             "login", "resumeSession", "endSession", "registerRegion", "deregisterRegion", "heartbeat", "locateRegion",
             "inventory", "loadScene", "flushScene", "rez", "take", "botSessions", "moveObject", "listRegions",
+            "storeScript", "scriptItem",
         ])
         #expect(Set(GridProtocolSamples.gridAnswers.map(Self.name)) == [
-            "done", "session", "region", "location", "inventory", "scene", "sceneObject", "item", "sessions", "locations",
+            "done", "session", "region", "location", "inventory", "scene", "sceneObject", "item", "sessions", "locations", "asset", "scriptItem",
         ])
     }
 

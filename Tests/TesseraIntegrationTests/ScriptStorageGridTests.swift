@@ -153,7 +153,7 @@ struct ScriptStorageGridTests {
             #expect(await fixture.call(.rez(account: fixture.ada, item: taken, region: fixture.region, object: again, position: .zero))
                 == .success(.sceneObject(rezzed)))
             #expect(await fixture.call(.take(account: fixture.ada, object: again, look: nil, contents: nil), as: .clientManager)
-                == .failure(CallStatus(.notAllowed, "a clientManager may not call take")))
+                == .failure(CallStatus(.notAllowed, "a client-manager may not call take")))
         }
     }
 }

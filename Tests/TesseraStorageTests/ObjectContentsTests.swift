@@ -90,6 +90,27 @@ struct ObjectContentsTests {
         }
     }
 
+    @Test("a crossing moves the object's row with its look and its contents as the crossing record has them")
+    func moveWithContents() async throws {
+        try await withFreshDatabase { client in
+            let scripted = try await Scripted.make(client)
+            let store = SceneStore(client: client, logger: testLogger)
+            let east = try await RegionRegistry(client: client, logger: testLogger)
+                .register(name: "East", gridX: 1001, gridY: 1000, address: "127.0.0.1:9001", node: "node-b")
+            var crossing = scripted.object("Traveller", contents: scripted.contents())
+            #expect(try await store.flush(region: scripted.world.region, created: [crossing], changed: [], deleted: []) == [])
+            crossing.contents[0].state = Data([7, 7, 7])
+            crossing.contents.remove(at: 2)
+            crossing.position = Vector3(2, 20, 22)
+            #expect(try await store.move(crossing, from: scripted.world.region, toGridX: 1001, gridY: 1000) == .moved)
+            #expect(try await store.load(region: scripted.world.region) == [])
+            let arrived = try await store.load(region: east)
+            #expect(arrived.map(\.id) == [crossing.id])
+            #expect(arrived.first?.contents == scripted.loaded(crossing.contents))
+            #expect(arrived.first?.look == crossing.look)
+        }
+    }
+
     @Test("a change of an object that left the region (taken, crossed) writes neither the object nor its contents")
     func changeOfAnObjectGone() async throws {
         try await withFreshDatabase { client in

@@ -188,7 +188,7 @@ private func invalidField(_ error: (any Error)?) -> String? {
 
     @Test func malformedGridMessagesAreRejected() {
         // GridRequest: type, request id 4, then the call code.
-        for code: UInt8 in [0, 16, 0xFF] {
+        for code: UInt8 in [0, GridCall.Code.allCases.map(\.rawValue).max()! + 1, 0xFF] {
             #expect(invalidField(thrownError { try decodePayload([0x30, 1, 0, 0, 0, code]) }) == "grid.call", "call \(code)")
         }
         // GridReply: type, request id 4, status code u16, message.
@@ -204,7 +204,8 @@ private func invalidField(_ error: (any Error)?) -> String? {
         }
         // Status 0 (success) must be followed by an answer.
         #expect(thrownError { try decodePayload([0x31, 1, 0, 0, 0, 0, 0, 0, 0]) } as? CodecError == .truncated(field: "gridAnswer.kind"))
-        #expect(invalidField(thrownError { try decodePayload([0x31, 1, 0, 0, 0, 0, 0, 0, 0, 10]) }) == "gridAnswer.kind")
+        let unknownAnswer = GridAnswer.Code.allCases.map(\.rawValue).max()! + 1
+        #expect(invalidField(thrownError { try decodePayload([0x31, 1, 0, 0, 0, 0, 0, 0, 0, unknownAnswer]) }) == "gridAnswer.kind")
         // A failure carries no answer: bytes after its message are trailing.
         let failed = WireMessage.gridReply(GridReply(requestID: 1, outcome: .failure(CallStatus(.unknownItem, "x")))).payloadBytes
         #expect(throws: CodecError.trailingBytes(messageType: 0x31, count: 1)) { try decodePayload(failed + [0]) }

@@ -177,10 +177,12 @@ enum WireSamples {
         .flushScene(region: agentA, created: [record], changed: [builtRecord], deleted: [agentB]),
         .flushScene(region: agentB, created: [], changed: [], deleted: []),
         .rez(account: agentA, item: agentB, region: agentA, object: agentB, position: Vector3(128, 128, 21)),
-        .take(account: agentB, object: agentA),
+        .take(account: agentB, object: agentA, look: nil, contents: nil),
         .botSessions(prefix: "Bot", count: 250),
         .moveObject(record, from: agentB, gridX: 1001, gridY: .max),
         .listRegions,
+        .storeScript(account: agentA, name: "Greeter", source: "default { touch_start(integer n) { llSay(0, \"Hi\"); } }"),
+        .scriptItem(account: agentB, item: agentA),
     ]
 
     static let gridAnswers: [GridAnswer] = [
@@ -208,6 +210,8 @@ enum WireSamples {
         .item(agentB),
         .sessions([grant, SessionGrant(account: agentB, name: "Bot 2", token: "t2", expiresMillis: 0)]),
         .locations([RegionLocation(id: agentA, name: "Tessera Centre", gridX: 1000, gridY: 1001, address: "10.0.0.5:9100")]),
+        .asset(asset),
+        .scriptItem(ScriptItem(name: "Door", asset: asset, source: "default { touch_start(integer n) { } }")),
     ]
 
     static let gridRequests: [WireMessage] = gridCalls.enumerated().map { index, call in

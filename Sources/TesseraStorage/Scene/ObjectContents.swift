@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import TesseraWorld
 
 /// An object's colour and floating text as stored (`scene_objects.color`, `floating_text`,
 /// `floating_text_color`).
