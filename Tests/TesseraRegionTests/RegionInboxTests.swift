@@ -26,11 +26,9 @@ import TesseraWorld
             case .peer(let message): "peer \(message.messageType)"
             case .managerSignal(let id, let signal): "signal \(id) \(signal.handoffID)"
             case .objectMoved(let id, _): "object moved \(id)"
-            case .physicsAttached: "physics attached"
-            case .physicsLost: "physics lost"
+            case .serviceAttached(let service): "\(service) attached"
+            case .serviceLost(let service): "\(service) lost"
             case .physicsResult(let result): "physics result \(result.frame)"
-            case .scriptsAttached: "scripts attached"
-            case .scriptsLost: "scripts lost"
             case .scriptResult(let result): "script result \(result.frame)"
             case .scriptReady(let agent, _, let requestID, _, _): "script ready \(agent)/\(requestID)"
             }

@@ -22,7 +22,8 @@ public final class RegionLink: Sendable {
         var connection: (any WireConnection)?
         var regions: [RegionRoute] = []
         var stopped = false
-        var attempts = 0
+        /// The run of failed dials (docs/service-exchange.md, "Reconnect policy").
+        var reconnector = Reconnector()
     }
 
     init(connector: any WireConnector, hello: Hello, group: EventLoopGroup, routes: RouteTable, updateRate: Int, switchboard: HandoffSwitchboard, logger: Logger) {
@@ -78,7 +79,7 @@ public final class RegionLink: Sendable {
         state.withLock { state in
             state.connection = connection
             state.regions = regions
-            state.attempts = 0
+            state.reconnector.connected(at: LinkClock.seconds())
         }
         for region in regions { routes.add(region) }
         logger.info("connected to region node", metadata: [
@@ -93,14 +94,15 @@ public final class RegionLink: Sendable {
     }
 
     private func connectionLost(_ connection: any WireConnection) {
-        let (regions, stopped, attempts) = state.withLock { state -> ([RegionRoute], Bool, Int) in
-            guard state.connection === connection else { return ([], state.stopped, state.attempts) }
+        let (regions, stopped, pause) = state.withLock { state -> ([RegionRoute], Bool, Duration) in
+            guard state.connection === connection else { return ([], state.stopped, .zero) }
             defer {
                 state.connection = nil
                 state.regions = []
             }
-            state.attempts += 1
-            return (state.regions, state.stopped, state.attempts)
+            var random = SystemRandomNumberGenerator()
+            let pause = state.reconnector.disconnected(at: LinkClock.seconds(), using: &random)
+            return (state.regions, state.stopped, pause)
         }
         for region in regions {
             routes.remove(region)
@@ -108,23 +110,27 @@ public final class RegionLink: Sendable {
         }
         guard !stopped, !regions.isEmpty else { return }
         logger.warning("lost region node; reconnecting", metadata: ["address": "\(connector.address)"])
-        scheduleReconnect(attempt: attempts)
+        scheduleReconnect(after: pause)
     }
 
-    private func scheduleReconnect(attempt: Int) {
-        let delay = TimeAmount.milliseconds(Int64(min(5000, 250 << min(attempt, 5))))
-        group.next().scheduleTask(in: delay) {
+    private func scheduleReconnect(after pause: Duration) {
+        group.next().scheduleTask(in: pause.timeAmount) {
             Task {
                 guard !self.state.withLock({ $0.stopped }) else { return }
                 do {
                     try await self.connect()
                 } catch {
-                    self.logger.warning("region node unreachable", metadata: ["address": "\(self.connector.address)", "error": "\(error)"])
-                    let next = self.state.withLock { state -> Int in
-                        state.attempts += 1
-                        return state.attempts
+                    let (pause, logs, attempts) = self.state.withLock { state in
+                        var random = SystemRandomNumberGenerator()
+                        let pause = state.reconnector.dialFailed(using: &random)
+                        return (pause, state.reconnector.logsDialFailure, state.reconnector.dialFailures)
                     }
-                    self.scheduleReconnect(attempt: next)
+                    if logs {
+                        self.logger.warning("region node unreachable", metadata: [
+                            "address": "\(self.connector.address)", "error": "\(error)", "attempts": "\(attempts)",
+                        ])
+                    }
+                    self.scheduleReconnect(after: pause)
                 }
             }
         }

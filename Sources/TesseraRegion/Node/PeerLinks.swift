@@ -29,7 +29,6 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
     private struct Link {
         var channel: Channel?
         var regions: [RegionDescriptor] = []
-        var attempts = 0
     }
 
     private let hello: Hello
@@ -38,6 +37,8 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
     private let peers: Mutex<[Peer]>
     private let local: [RegionHandle: RegionRunner]
     private let links = Mutex([Int: Link]())
+    /// Each peer's run of failed dials (docs/service-exchange.md, "Reconnect policy").
+    private let reconnectors = Mutex([Int: Reconnector]())
     private let stopped = Atomic<Bool>(false)
 
     init(hello: Hello, peers: [Peer], local: [RegionRunner], group: EventLoopGroup, logger: Logger) {
@@ -51,7 +52,7 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
     /// Starts dialing every peer; links come up in the background and retry until `stop()`.
     func start() {
         announce()
-        for index in peers.withLock({ $0.indices }) { connect(index, attempt: 0) }
+        for index in peers.withLock({ $0.indices }) { connect(index) }
     }
 
     /// Links to one more node (one whose address was known only after it started, or that the
@@ -62,7 +63,7 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
             peers.append(peer)
             return peers.count - 1
         }
-        if let index { connect(index, attempt: 0) }
+        if let index { connect(index) }
     }
 
     func stop() {
@@ -117,7 +118,7 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
         }
     }
 
-    private func connect(_ index: Int, attempt: Int) {
+    private func connect(_ index: Int) {
         guard !stopped.load(ordering: .relaxed) else { return }
         let hello = hello
         let peer = peers.withLock { $0[index] }
@@ -126,6 +127,7 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
                 let (channel, accepted) = try await WireDialer.dial(
                     host: peer.host, port: peer.port, hello: hello, group: group, connectTimeout: .seconds(2))
                 guard !stopped.load(ordering: .relaxed) else { return channel.close(promise: nil) }
+                reconnectors.withLock { $0[index, default: Reconnector()].connected(at: LinkClock.seconds()) }
                 links.withLock { $0[index] = Link(channel: channel, regions: accepted.regions) }
                 logger.info("linked to region node", metadata: ["node": "\(accepted.nodeName)", "address": "\(peer.host):\(peer.port)"])
                 announce()
@@ -134,17 +136,28 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
                     self.announce()
                     guard !self.stopped.load(ordering: .relaxed) else { return }
                     self.logger.warning("lost region node link; redialing", metadata: ["address": "\(peer.host):\(peer.port)"])
-                    self.retry(index, attempt: 1)
+                    let pause = self.reconnectors.withLock { reconnectors in
+                        var random = SystemRandomNumberGenerator()
+                        return reconnectors[index, default: Reconnector()].disconnected(at: LinkClock.seconds(), using: &random)
+                    }
+                    self.retry(index, after: pause)
                 }
             } catch {
-                retry(index, attempt: attempt + 1)
+                let (pause, logs) = reconnectors.withLock { reconnectors in
+                    var random = SystemRandomNumberGenerator()
+                    let pause = reconnectors[index, default: Reconnector()].dialFailed(using: &random)
+                    return (pause, reconnectors[index]?.logsDialFailure ?? false)
+                }
+                if logs {
+                    logger.info("region node not reachable; retrying", metadata: ["address": "\(peer.host):\(peer.port)", "error": "\(error)"])
+                }
+                retry(index, after: pause)
             }
         }
     }
 
-    private func retry(_ index: Int, attempt: Int) {
+    private func retry(_ index: Int, after pause: Duration) {
         guard !stopped.load(ordering: .relaxed) else { return }
-        let delay = TimeAmount.milliseconds(Int64(min(2000, 100 << min(attempt, 5))))
-        group.next().scheduleTask(in: delay) { self.connect(index, attempt: attempt) }
+        group.next().scheduleTask(in: pause.timeAmount) { self.connect(index) }
     }
 }

@@ -28,7 +28,8 @@ public final class RegionRunner: @unchecked Sendable {
     var grid: (port: RegionGridPort, regionID: UUID)?
     /// Where messages for other regions go (set by the node before `start()`).
     var peers: PeerDelivery?
-    private var physicsLink: PhysicsLink?
+    /// The links to offloaded services, one per kind (docs/service-exchange.md).
+    private var serviceLinks: [ServiceKind: ServiceLink] = [:]
     private var flushing = false
     private var lastFlush = NIODeadline.now()
     private var metrics: RegionMetrics
@@ -82,8 +83,15 @@ public final class RegionRunner: @unchecked Sendable {
 
     /// Connects the region to its physics service (`settings.physics`); call before `start()`.
     public func attachPhysics(hello: Hello, group: EventLoopGroup, logger: Logger) {
-        guard let endpoint = settings.physics, physicsLink == nil else { return }
-        physicsLink = PhysicsLink(endpoint: endpoint, hello: hello, group: group, inbox: inbox, logger: logger)
+        guard let endpoint = settings.physics else { return }
+        attachService(.physics(endpoint), hello: hello, group: group, logger: logger)
+    }
+
+    /// Connects the region to one offloaded service; call before `start()`. A second link to
+    /// the same kind of service is not made.
+    func attachService(_ spec: ServiceLinkSpec, hello: Hello, group: EventLoopGroup, logger: Logger) {
+        guard serviceLinks[spec.kind] == nil else { return }
+        serviceLinks[spec.kind] = ServiceLink(spec: spec, hello: hello, group: group, inbox: inbox, logger: logger)
     }
 
     public var stats: RegionStats { published.withLock { $0 } }
@@ -115,7 +123,7 @@ public final class RegionRunner: @unchecked Sendable {
 
     public func start() {
         inbox.onUrgent { [weak self] in self?.scheduleReaction() }
-        physicsLink?.start()
+        for link in serviceLinks.values { link.start() }
         loop.execute {
             guard !self.running else { return }
             self.running = true
@@ -126,7 +134,7 @@ public final class RegionRunner: @unchecked Sendable {
 
     /// Stops the loop after the current frame; completes on the region's loop.
     public func stop() async {
-        physicsLink?.stop()
+        for link in serviceLinks.values { link.stop() }
         try? await loop.submit {
             self.running = false
             self.scheduled?.cancel()
@@ -154,7 +162,7 @@ public final class RegionRunner: @unchecked Sendable {
         let started = NIODeadline.now()
         let output = region.step(now: clock.now(), inputs: inbox.drain())
         sink.deliver(output)
-        if let frame = output.physicsFrame { physicsLink?.send(frame) }
+        if let frame = output.physicsFrame { serviceLinks[.physics]?.send(.physicsFrame(frame), frame: frame.frame) }
         if !output.peerMessages.isEmpty { peers?.send(output.peerMessages) }
         if !output.gridEffects.isEmpty { perform(output.gridEffects) }
         if grid != nil, !flushing, started - lastFlush >= .milliseconds(Int64(settings.flushIntervalSeconds * 1000)) {

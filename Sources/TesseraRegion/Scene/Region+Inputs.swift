@@ -44,16 +44,12 @@ extension Region {
         case .managerSignal(let manager, let signal):
             guard signal.to == settings.handle else { return }
             received(signal, from: manager, now: now.seconds)
-        case .physicsAttached:
-            physicsAttached()
-        case .physicsLost:
-            physicsLost()
+        case .serviceAttached(let service):
+            serviceAttached(service)
+        case .serviceLost(let service):
+            serviceLost(service)
         case .physicsResult(let result):
             applyPhysics(result)
-        case .scriptsAttached:
-            scriptsAttached()
-        case .scriptsLost:
-            scriptsLost()
         case .scriptResult(let result):
             applyScripts(result)
         case .scriptReady(let agent, let manager, let requestID, let object, let result):

@@ -1,17 +1,18 @@
 import TesseraWire
 import TesseraWorld
 
-/// The region's side of the frame exchange with its physics service (docs/physics.md).
-/// The region never waits: each frame it applies whatever answers came in, moves what the
-/// service does not (or everything, kinematically, while the service is lost), and sends
-/// what changed since the last frame it sent.
+/// The region's side of the frame exchange with its physics service (docs/physics.md). The
+/// generic part (attach, snapshot, in-flight window, late and stale answers, loss) is the
+/// `FrameExchange` (docs/service-exchange.md); this keeps what is physics' own: which entities
+/// the service's world holds, placements, pushes and contacts. The region never waits: each
+/// frame it applies whatever answers came in, moves what the service does not (or everything,
+/// kinematically, while the service is lost), and sends what changed since the last frame sent.
 struct PhysicsBridge {
-    var status = PhysicsLinkStatus()
+    var exchange: FrameExchange
     /// Entities in the service's world.
     var inWorld: Set<LocalID> = []
     /// Entities the service refused (moved kinematically until they leave).
     var refused: Set<LocalID> = []
-    var needsSnapshot = false
     /// Set when something may have entered or left the physical world since the last frame sent.
     var membershipDirty = false
     var intentsChanged: Set<LocalID> = []
@@ -20,50 +21,57 @@ struct PhysicsBridge {
     /// computed before it and must not put the entity back.
     var placedIn: [LocalID: UInt64] = [:]
     var pushes: [PhysicsPush] = []
-    var lastSentFrame: UInt64 = 0
-    var lastAnsweredFrame: UInt64 = 0
-    /// Answers to frames before this one belong to a world the service has dropped.
-    var snapshotFrame: UInt64 = 0
     /// The last contacts reported, newest last (for scripts to come, and tests).
     var recentContacts: [PhysicsContact] = []
+    var contacts: UInt64 = 0
+    var lastStepMicros: UInt32 = 0
 
-    /// Frames sent and not answered past which the region holds its changes back.
-    static let maxInFlight: UInt64 = 4
     static let recentContactLimit = 64
 
-    var attached: Bool { status.state == .attached }
+    init(configured: Bool = false) {
+        exchange = FrameExchange(configured: configured, maxInFlight: 4)
+    }
+
+    var attached: Bool { exchange.isAttached }
+
+    /// Forgets what the service held (on loss, and before a snapshot).
+    mutating func forgetWorld() {
+        inWorld = []
+        refused = []
+        intentsChanged = []
+        placements = [:]
+        placedIn = [:]
+        pushes = []
+    }
+}
+
+extension PhysicsLinkStatus {
+    init(_ bridge: PhysicsBridge) {
+        self.init(link: bridge.exchange.status)
+        bodies = UInt32(bridge.inWorld.count)
+        contacts = bridge.contacts
+        lastStepMicros = bridge.lastStepMicros
+    }
 }
 
 extension Region {
-    public var physicsStatus: PhysicsLinkStatus {
-        var status = physics.status
-        status.bodies = UInt32(physics.inWorld.count)
-        return status
-    }
+    public var physicsStatus: PhysicsLinkStatus { PhysicsLinkStatus(physics) }
+
+    /// The generic counters of the physics exchange (`stale` among them).
+    public var physicsExchange: ServiceLinkStatus { physics.exchange.status }
 
     public var recentContacts: [PhysicsContact] { physics.recentContacts }
 
     /// The link reached the service: everything physical goes to it in one snapshot.
     mutating func physicsAttached() {
-        physics.status.state = .attached
-        physics.needsSnapshot = true
-        // As if the frame before had been sent and answered: nothing is in flight yet.
-        physics.lastSentFrame = frame &- 1
-        physics.lastAnsweredFrame = frame &- 1
+        physics.exchange.attach(at: frame)
     }
 
     /// The link went down: avatars move kinematically and physical objects stop where they
     /// are, until the service is back.
     mutating func physicsLost() {
-        guard physics.attached else { return }
-        physics.status.state = .lost
-        physics.status.losses += 1
-        physics.inWorld = []
-        physics.refused = []
-        physics.intentsChanged = []
-        physics.placements = [:]
-        physics.placedIn = [:]
-        physics.pushes = []
+        guard physics.exchange.lose() else { return }
+        physics.forgetWorld()
         for (id, object) in objects where object.physical && object.velocity != .zero {
             objects[id]!.velocity = .zero
             pending.movedObjects.append(id)
@@ -71,14 +79,11 @@ extension Region {
     }
 
     mutating func applyPhysics(_ result: PhysicsResult) {
-        guard physics.attached, result.region == settings.handle else { return }
-        guard result.frame >= physics.snapshotFrame, result.frame > physics.lastAnsweredFrame else { return }
-        physics.lastAnsweredFrame = result.frame
-        if result.frame + 1 >= frame { physics.status.onTime += 1 } else { physics.status.late += 1 }
-        physics.status.lastStepMicros = result.stepMicros
+        guard result.region == settings.handle, physics.exchange.receive(answerTo: result.frame, at: frame).apply else { return }
+        physics.lastStepMicros = result.stepMicros
         for refusal in result.refused {
             if refusal.id == 0 {
-                physics.needsSnapshot = true
+                physics.exchange.requestSnapshot()
             } else if physics.inWorld.remove(refusal.id) != nil {
                 physics.refused.insert(refusal.id)
             }
@@ -112,7 +117,7 @@ extension Region {
         }
         if !result.contacts.isEmpty {
             for contact in result.contacts { scriptedContact(contact) }
-            physics.status.contacts += UInt64(result.contacts.count)
+            physics.contacts += UInt64(result.contacts.count)
             physics.recentContacts.append(contentsOf: result.contacts)
             if physics.recentContacts.count > PhysicsBridge.recentContactLimit {
                 physics.recentContacts.removeFirst(physics.recentContacts.count - PhysicsBridge.recentContactLimit)
@@ -175,25 +180,12 @@ extension Region {
     /// What this frame sends the service, or nil when nothing is attached or too many
     /// frames are unanswered (their changes then go with a later frame).
     mutating func takePhysicsFrame() -> PhysicsFrame? {
-        guard physics.attached else { return nil }
-        guard physics.needsSnapshot || physics.lastSentFrame &- physics.lastAnsweredFrame < PhysicsBridge.maxInFlight else {
-            physics.status.held += 1
-            return nil
-        }
-        let elapsed = Float(frame - min(physics.lastSentFrame, frame)) * settings.frameSeconds
+        guard let outgoing = physics.exchange.send(frame: frame) else { return nil }
+        let elapsed = Float(outgoing.framesCovered) * settings.frameSeconds
         let seconds = min(max(elapsed, settings.frameSeconds), 0.25)
-        physics.lastSentFrame = frame
-        physics.status.framesSent += 1
-        if physics.needsSnapshot {
-            physics.needsSnapshot = false
+        if outgoing.snapshot {
             physics.membershipDirty = false
-            physics.snapshotFrame = frame
-            physics.status.snapshots += 1
-            physics.refused = []
-            physics.placements = [:]
-            physics.placedIn = [:]
-            physics.pushes = []
-            physics.intentsChanged = []
+            physics.forgetWorld()
             let members = physicalMembers()
             physics.inWorld = Set(members)
             return PhysicsFrame(

@@ -46,7 +46,7 @@ public struct Region {
     var clockSeconds: Double = 0
     /// The wall-clock time of the frame (or reaction) being applied, milliseconds since 1970.
     var clockMillis: UInt64 = 0
-    var physics = PhysicsBridge()
+    var physics: PhysicsBridge
     var scripts = ScriptsBridge()
 
     public init(settings: RegionSettings) {
@@ -54,7 +54,7 @@ public struct Region {
         dilationMeter = TimeDilationMeter(frameRate: settings.frameRate)
         // Unique across restarts and regions without coordination: a random start.
         nextHandoff = UInt64.random(in: 1...(UInt64.max / 2))
-        if settings.physics != nil { physics.status.state = .lost }
+        physics = PhysicsBridge(configured: settings.physics != nil)
         if settings.scripts != nil { scripts.status.state = .lost }
     }
 

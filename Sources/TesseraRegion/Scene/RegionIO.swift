@@ -28,18 +28,27 @@ public enum RegionInput: Sendable {
     case managerSignal(ManagerID, HandoffSignal)
     /// The grid's answer to a `GridEffect.moveObject`.
     case objectMoved(HandoffID, Result<Void, CallStatus>)
-    /// The link to the physics service is up (a snapshot follows) or lost.
-    case physicsAttached
-    case physicsLost
+    /// The link to an offloaded service is up (a snapshot follows) or lost
+    /// (docs/service-exchange.md).
+    case serviceAttached(ServiceKind)
+    case serviceLost(ServiceKind)
     /// The physics service's answer to one of the region's frames.
     case physicsResult(PhysicsResult)
-    /// The link to the script service is up (a snapshot follows) or lost.
-    case scriptsAttached
-    case scriptsLost
     /// The script service's answer to one of the region's frames.
     case scriptResult(ScriptResult)
     /// The grid's answer to `GridEffect.storeScript` or `.scriptItem`: the script to add.
     case scriptReady(agent: LocalID, manager: ManagerID, requestID: UInt32, object: LocalID, Result<ContentItem, CallStatus>)
+}
+
+extension RegionInput {
+    /// The physics link is up: `serviceAttached(.physics)`.
+    public static var physicsAttached: RegionInput { .serviceAttached(.physics) }
+    /// The physics link is lost: `serviceLost(.physics)`.
+    public static var physicsLost: RegionInput { .serviceLost(.physics) }
+    /// The scripts link is up: `serviceAttached(.scripts)`.
+    public static var scriptsAttached: RegionInput { .serviceAttached(.scripts) }
+    /// The scripts link is lost: `serviceLost(.scripts)`.
+    public static var scriptsLost: RegionInput { .serviceLost(.scripts) }
 }
 
 /// What a frame sends, in order: direct replies first (e.g. `AgentJoined`), then each

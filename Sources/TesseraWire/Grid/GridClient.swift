@@ -22,7 +22,8 @@ public final class GridClient: Sendable {
         var nextID: UInt32 = 1
         var pending: [UInt32: CheckedContinuation<GridAnswer, any Error>] = [:]
         var stopped = false
-        var attempts = 0
+        /// The run of failed dials (docs/service-exchange.md, "Reconnect policy").
+        var reconnector = Reconnector()
     }
 
     public init(host: String, port: Int, hello: Hello, group: EventLoopGroup, callTimeout: TimeAmount = .seconds(10), logger: Logger) {
@@ -40,17 +41,20 @@ public final class GridClient: Sendable {
     public func start(patience: Duration = .seconds(30)) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + patience
-        var attempt = 0
+        var reconnector = Reconnector()
+        var random = SystemRandomNumberGenerator()
         while true {
             do {
                 return try await connect()
             } catch WireConnectionError.refused(let refusal) {
                 throw GridClientError.refused("\(host):\(port)", "\(refusal.reason): \(refusal.message)")
             } catch {
-                attempt += 1
+                let pause = reconnector.dialFailed(using: &random)
                 guard clock.now < deadline else { throw GridClientError.unreachable("\(host):\(port)", "\(error)") }
-                logger.info("grid services not reachable yet; retrying", metadata: ["address": "\(host):\(port)", "error": "\(error)"])
-                try await Task.sleep(for: .milliseconds(min(2000, 100 << min(attempt, 5))))
+                if reconnector.logsDialFailure {
+                    logger.info("grid services not reachable yet; retrying", metadata: ["address": "\(host):\(port)", "error": "\(error)"])
+                }
+                try await Task.sleep(for: pause)
             }
         }
     }
@@ -103,7 +107,7 @@ public final class GridClient: Sendable {
         let stopped = state.withLock { state in
             if !state.stopped {
                 state.channel = channel
-                state.attempts = 0
+                state.reconnector.connected(at: LinkClock.seconds())
             }
             return state.stopped
         }
@@ -116,37 +120,41 @@ public final class GridClient: Sendable {
     }
 
     private func connectionLost(_ channel: Channel) {
-        let (pending, stopped, attempts) = state.withLock { state -> ([CheckedContinuation<GridAnswer, any Error>], Bool, Int) in
-            guard state.channel === channel else { return ([], state.stopped, state.attempts) }
+        let (pending, stopped, pause) = state.withLock { state -> ([CheckedContinuation<GridAnswer, any Error>], Bool, Duration?) in
+            // The loss of a connection already replaced: nothing to do.
+            guard state.channel === channel else { return ([], state.stopped, nil) }
             state.channel = nil
-            state.attempts += 1
+            var random = SystemRandomNumberGenerator()
+            let pause = state.reconnector.disconnected(at: LinkClock.seconds(), using: &random)
             defer { state.pending = [:] }
-            return (Array(state.pending.values), state.stopped, state.attempts)
+            return (Array(state.pending.values), state.stopped, pause)
         }
         for continuation in pending {
             continuation.resume(throwing: CallStatus(.serviceUnavailable, "lost the connection to the grid services"))
         }
-        guard !stopped else { return }
+        guard !stopped, let pause else { return }
         logger.warning("lost the grid services; reconnecting", metadata: ["address": "\(host):\(port)"])
-        scheduleReconnect(attempt: attempts)
+        scheduleReconnect(after: pause)
     }
 
-    private func scheduleReconnect(attempt: Int) {
-        let delay = TimeAmount.milliseconds(Int64(min(5000, 100 << min(attempt, 6))))
-        group.next().scheduleTask(in: delay) {
+    private func scheduleReconnect(after pause: Duration) {
+        group.next().scheduleTask(in: pause.timeAmount) {
             Task {
                 guard !self.state.withLock({ $0.stopped || $0.channel != nil }) else { return }
                 do {
                     try await self.connect()
                 } catch {
-                    let next = self.state.withLock { state -> Int in
-                        state.attempts += 1
-                        return state.attempts
+                    let (pause, logs, attempts) = self.state.withLock { state in
+                        var random = SystemRandomNumberGenerator()
+                        let pause = state.reconnector.dialFailed(using: &random)
+                        return (pause, state.reconnector.logsDialFailure, state.reconnector.dialFailures)
                     }
-                    if next % 10 == 1 {
-                        self.logger.warning("grid services unreachable", metadata: ["address": "\(self.host):\(self.port)", "error": "\(error)"])
+                    if logs {
+                        self.logger.warning("grid services unreachable", metadata: [
+                            "address": "\(self.host):\(self.port)", "error": "\(error)", "attempts": "\(attempts)",
+                        ])
                     }
-                    self.scheduleReconnect(attempt: next)
+                    self.scheduleReconnect(after: pause)
                 }
             }
         }

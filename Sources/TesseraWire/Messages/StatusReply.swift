@@ -102,21 +102,9 @@ public struct RegionStatus: Hashable, Sendable {
 
 /// How a region's link to its physics service stands (docs/physics.md, "Status").
 public struct PhysicsLinkStatus: Hashable, Sendable {
-    public enum State: UInt8, Sendable, CustomStringConvertible {
-        /// The region has no physics service configured: kinematic movement.
-        case none = 0
-        /// Configured but not attached (never reached, or lost): kinematic movement.
-        case lost = 1
-        case attached = 2
-
-        public var description: String {
-            switch self {
-            case .none: "none"
-            case .lost: "lost"
-            case .attached: "attached"
-            }
-        }
-    }
+    /// `none` when no physics service is configured (kinematic movement), `lost` when it is
+    /// not attached (kinematic movement), or `attached`.
+    public typealias State = ServiceLinkState
 
     public var state: State = .none
     /// Bodies in the service's world for the region.
@@ -137,6 +125,17 @@ public struct PhysicsLinkStatus: Hashable, Sendable {
     public var lastStepMicros: UInt32 = 0
 
     public init() {}
+
+    /// The exchange's generic counters, with the physics figures at zero.
+    public init(link: ServiceLinkStatus) {
+        state = link.state
+        framesSent = link.framesSent
+        onTime = link.onTime
+        late = link.late
+        held = link.held
+        snapshots = link.snapshots
+        losses = link.losses
+    }
 
     static let bytes = 1 + 4 + 8 * 7 + 4
 
