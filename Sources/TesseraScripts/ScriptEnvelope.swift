@@ -93,7 +93,8 @@ struct ScriptEnvelope: Equatable {
         startParameter = Int32(bitPattern: try r.u32("the start parameter"))
         let vmCount = Int(try r.u32("the VM capture"))
         vm = try r.take(vmCount, "the VM capture")
-        nextListenHandle = Int32(bitPattern: try r.u32("the next listen handle"))
+        let next = Int32(bitPattern: try r.u32("the next listen handle"))
+        nextListenHandle = next
         let listenCount = Int(try r.u32("the listens"))
         guard listenCount <= ScriptListen.maxPerScript else { throw Failure("\(listenCount) listens, more than \(ScriptListen.maxPerScript)") }
         var listens: [Int32: ScriptListen] = [:]
@@ -107,7 +108,7 @@ struct ScriptEnvelope: Equatable {
             guard handle > 0, listens[handle] == nil else { throw Failure("listen handle \(handle) is not valid or used twice") }
             listens[handle] = ScriptListen(channel: channel, name: name, key: key, message: message, active: active)
         }
-        guard listens.keys.allSatisfy({ $0 < nextListenHandle }) else { throw Failure("a listen handle is not below the next handle") }
+        guard next > 0 else { throw Failure("next listen handle \(next) is not positive") }
         self.listens = listens
         switch try r.u8("the sensor flag") {
         case 0: sensorRepeat = nil

@@ -225,7 +225,7 @@ import TesseraWorld
                     llSetStatus(STATUS_PHYSICS, TRUE);
                     llApplyImpulse(<0, 0, 5>, FALSE);
                     llRezObject("Ball", llGetPos() + <0, 0, 1>, <1, 0, 0>, ZERO_ROTATION, 42);
-                    llRezObject("Ball", llGetPos() + <0, 0, 20>, ZERO_ROTATION, ZERO_ROTATION, 1);
+                    llRezObject("Ball", llGetPos() + <0, 0, 20>, ZERO_VECTOR, ZERO_ROTATION, 1);
                     llOwnerSay(llGetRegionName() + " " + llGetObjectName() + " " + llGetScriptName() + " " + (string)llGetStatus(STATUS_PHYSICS)
                         + " " + (string)llGetNumberOfPrims() + " " + llGetDate() + " " + (string)llGetUnixTime() + " " + (string)llGetPos());
                     llDie();
@@ -235,8 +235,9 @@ import TesseraWorld
             """
         // llSetPos sleeps 0.2 s and each llRezObject 0.1 s (script time): the script finishes
         // in a later frame.
-        var effects = h.start([(key, source)], at: 10).effects
-        var diagnostics: [ScriptDiagnostic] = []
+        let first = h.start([(key, source)], at: 10)
+        var effects = first.effects
+        var diagnostics = first.diagnostics
         for now in [10.25, 10.5, 10.75] {
             let result = h.step(now)
             effects += result.effects
