@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import TesseraStorage
 import TesseraWire
 import TesseraWorld
 

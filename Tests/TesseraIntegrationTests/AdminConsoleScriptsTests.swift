@@ -49,7 +49,7 @@ struct AdminConsoleScriptsTests {
     @Test("GET scripts: link none, the scripted object counted, no top scripts; stop and start reach the script; 400, 401 and 404 as documented; audited")
     func scriptsRoutes() async throws {
         try await withGridServices { grid, operations in
-            let (console, token) = try await AdminConsoleGridTests.gridConsole(grid, operations)
+            let (console, token) = try await AdminConsoleTests.gridConsole(grid, operations)
             let owner = try await makeAccount(operations, "Scripter")
             let box = Self.scriptedBox(owner: owner)
             let source = try #require(box.contents.first?.source)
