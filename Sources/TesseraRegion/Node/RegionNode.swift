@@ -127,6 +127,9 @@ public final class RegionNode: Service, @unchecked Sendable {
             runner.attachPhysics(
                 hello: Hello(role: .region, nodeName: "\(settings.nodeName)/\(runner.settings.name)", gridSecret: settings.gridSecret),
                 group: group, logger: logger)
+            runner.attachScripts(
+                hello: Hello(role: .region, nodeName: "\(settings.nodeName)/\(runner.settings.name)", gridSecret: settings.gridSecret),
+                group: group, logger: logger)
             runner.start()
         }
         peers.start()

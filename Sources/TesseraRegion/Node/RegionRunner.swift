@@ -87,6 +87,12 @@ public final class RegionRunner: @unchecked Sendable {
         attachService(.physics(endpoint), hello: hello, group: group, logger: logger)
     }
 
+    /// Connects the region to its script service (`settings.scripts`); call before `start()`.
+    public func attachScripts(hello: Hello, group: EventLoopGroup, logger: Logger) {
+        guard let endpoint = settings.scripts else { return }
+        attachService(.scripts(endpoint), hello: hello, group: group, logger: logger)
+    }
+
     /// Connects the region to one offloaded service; call before `start()`. A second link to
     /// the same kind of service is not made.
     func attachService(_ spec: ServiceLinkSpec, hello: Hello, group: EventLoopGroup, logger: Logger) {
@@ -163,6 +169,7 @@ public final class RegionRunner: @unchecked Sendable {
         let output = region.step(now: clock.now(), inputs: inbox.drain())
         sink.deliver(output)
         if let frame = output.physicsFrame { serviceLinks[.physics]?.send(.physicsFrame(frame), frame: frame.frame) }
+        if let frame = output.scriptFrame { serviceLinks[.scripts]?.send(.scriptFrame(frame), frame: frame.frame) }
         if !output.peerMessages.isEmpty { peers?.send(output.peerMessages) }
         if !output.gridEffects.isEmpty { perform(output.gridEffects) }
         if grid != nil, !flushing, started - lastFlush >= .milliseconds(Int64(settings.flushIntervalSeconds * 1000)) {

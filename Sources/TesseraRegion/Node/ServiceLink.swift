@@ -31,8 +31,17 @@ extension ServiceLinkSpec {
             },
             whileLost: "moving kinematically until it is back")
     }
-    // A second service is one more of these: its kind, endpoint, frame size, and its answer
-    // unwrapped into its own region input (e.g. `.scriptResult`).
+
+    /// The script service (docs/scripts.md): script frames may carry every source of a snapshot.
+    static func scripts(_ endpoint: PhysicsEndpoint) -> ServiceLinkSpec {
+        ServiceLinkSpec(
+            kind: .scripts, host: endpoint.host, port: endpoint.port, maxFrameBytes: WireChannelOptions.physicsMaxFrameBytes,
+            answer: { message in
+                guard case .scriptResult(let result) = message else { return nil }
+                return (result.frame, .scriptResult(result))
+            },
+            whileLost: "holding its scripts' events until it is back")
+    }
 }
 
 /// A region's connection to one offloaded service (docs/service-exchange.md). It dials, tells
