@@ -88,10 +88,8 @@ struct LocalGridScriptsTests {
         throw ScenarioError.timedOut("the demo's scripts running: \(grid.regionNodes.first?.status().regions.map { ($0.name, $0.objects, $0.scripts) } ?? [])")
     }
 
-    @Test(.disabled("does not finish in this form: the grid seeds the demo and starts the service, then the wait or the shutdown hangs; to be looked into"))
-    func demoScriptsRunPlaceholder() {}
-
-    @Test(.disabled("hangs (see above); tessera up was checked by hand: six demo scripts attached and running, restarted after SIGKILL"), "first start: the demo is seeded and its six scripts run in the default region; every region is attached; a second start seeds nothing")
+    @Test("first start: the demo is seeded and its six scripts run in the default region; every region is attached; a second start seeds nothing",
+        .disabled("does not finish: the grid seeds the demo and starts the service, then the wait or the shutdown hangs; tessera up was checked by hand"))
     func demoScriptsRun() async throws {
         var logger = Logger(label: "tessera.local-grid-test")
         logger.logLevel = .warning
