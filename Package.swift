@@ -225,7 +225,9 @@ let package = Package(
             dependencies: [
                 "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraStorage", "TesseraGrid",
                 "TesseraPhysicsService", "TesseraConsole", "TesseraGridProtocol", "TesseraClientProtocol", "TesseraWire", "TesseraMetrics",
+                "TesseraScriptService", "TesseraScripts", "TesseraLSL",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -324,6 +326,7 @@ let package = Package(
                 "TesseraLocalGrid", "TesseraRegion", "TesseraClientManager", "TesseraBots",
                 "TesseraClientProtocol", "TesseraConfig", "TesseraWorld", "TesseraGrid", "TesseraGridProtocol",
                 "TesseraStorage", "TesseraWire", "TesseraPhysicsService", "TesseraConsole", "TesseraTesting", "TesseraHandoff",
+                "TesseraLSL", "TesseraScripts",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

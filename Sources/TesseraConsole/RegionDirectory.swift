@@ -24,9 +24,11 @@ public struct RegionItem: ResponseEncodable, Sendable, Hashable {
     public var handoffsInProgress: Int?
     /// The region's physics link: none, lost or attached.
     public var physics: String?
+    /// The region's script link: none, lost or attached.
+    public var scripts: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case id, name, node, address, reachable, agents, ghosts, objects, physics
+        case id, name, node, address, reachable, agents, ghosts, objects, physics, scripts
         case gridX = "grid_x", gridY = "grid_y", frameRate = "frame_rate", timeDilation = "time_dilation"
         case handoffsInProgress = "handoffs_in_progress"
     }
@@ -106,7 +108,8 @@ public struct RegistryRegionDirectory: RegionDirectory {
                 gridX: region.gridX, gridY: region.gridY, reachable: status != nil,
                 agents: status.map { $0.rootAgents.count }, ghosts: status.map { Int($0.ghosts) }, objects: status.map { Int($0.objects) },
                 frameRate: status.map { Double($0.achievedFrameRate) }, timeDilation: status.map { Double($0.timeDilation) },
-                handoffsInProgress: status.map { Int($0.handoffsInProgress) }, physics: status?.physics.state.description)
+                handoffsInProgress: status.map { Int($0.handoffsInProgress) }, physics: status?.physics.state.description,
+                scripts: status?.scripts.state.description)
         }
     }
 }

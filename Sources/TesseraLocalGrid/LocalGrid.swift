@@ -9,6 +9,8 @@ import TesseraRegion
 import TesseraGrid
 import TesseraStorage
 import TesseraPhysicsService
+import TesseraScriptService
+import TesseraScripts
 import TesseraConsole
 import TesseraMetrics
 
@@ -27,12 +29,20 @@ public final class LocalGrid: Service, Sendable {
     /// With `[physics]`: run the service as this child process; nil runs it in this process on
     /// event loops of its own, never on the regions' loops.
     private let physicsProcess: PhysicsProcess?
+    /// With `[scripts]`: run the script service as this child process; nil runs it in this
+    /// process on event loops of its own.
+    private let scriptsProcess: ScriptsProcess?
+    /// Whether the first start puts the scripted demo objects into the regions (`ScriptDemo`).
+    private let seedingScriptDemo: Bool
 
     public init(
         config: GridConfig, group: EventLoopGroup, bots: Int = 0, logger: Logger, physicsProcess: PhysicsProcess? = nil,
+        scriptsProcess: ScriptsProcess? = nil, seedingScriptDemo: Bool = false,
         output: @escaping @Sendable (String) -> Void = { print($0) }
     ) {
         self.physicsProcess = physicsProcess
+        self.scriptsProcess = scriptsProcess
+        self.seedingScriptDemo = seedingScriptDemo
         self.config = config
         self.group = group
         self.bots = bots
@@ -57,6 +67,15 @@ public final class LocalGrid: Service, Sendable {
             guard let servicesConfig = config.gridServices else { return try await runRoles(services: nil) }
             let services = GridServices(settings: .init(config: servicesConfig, grid: config), client: client, group: group, logger: logger)
             try await services.start()
+            if seedingScriptDemo, config.scripts != nil {
+                // Before the region nodes start: they load their scenes with the demo in them.
+                do {
+                    let seeded = try await ScriptDemo(config: config, operations: services.operations, logger: logger).seed()
+                    for line in seeded { output(line) }
+                } catch {
+                    output("Scripts demo: could not put the scripted demo objects in place (\(error))")
+                }
+            }
             let console = servicesConfig.consolePort.map { port in
                 AdminConsole(
                     settings: .init(host: servicesConfig.host, port: port), admins: AdminStore(client: client, logger: logger),
@@ -88,12 +107,25 @@ public final class LocalGrid: Service, Sendable {
         let supervisor = config.physics != nil ? physicsProcess.map { PhysicsSupervisor(process: $0, output: output) } : nil
         let supervising = supervisor.map { supervisor in Task { await supervisor.run() } }
         defer { supervising?.cancel() }
+        // The script service likewise: a child process, or in this process on loops of its own.
+        let scriptsLoops = config.scripts != nil && scriptsProcess == nil ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
+        let scripts = scriptsLoops.flatMap { loops in
+            config.scripts.map { ScriptService(settings: .init(service: $0, grid: config), group: loops, logger: logger) }
+        }
+        let scriptsSupervisor = config.scripts != nil ? scriptsProcess.map { ScriptsSupervisor(process: $0, output: output) } : nil
+        let supervisingScripts = scriptsSupervisor.map { supervisor in Task { await supervisor.run() } }
+        defer { supervisingScripts?.cancel() }
         do {
             if let physics {
                 let address = try await physics.start()
                 output("Physics: Bullet service in this process on \(address.ipAddress ?? "?"):\(address.port ?? 0)")
             }
-            let metrics = MetricsServer.startAll(for: config, includingPhysics: physics != nil, group: group, logger: logger)
+            if let scripts {
+                let address = try await scripts.start()
+                output("Scripts: script service in this process on \(address.ipAddress ?? "?"):\(address.port ?? 0)")
+            }
+            let metrics = MetricsServer.startAll(
+                for: config, includingPhysics: physics != nil, includingScripts: scripts != nil, group: group, logger: logger)
             defer { Task { await metrics.stop() } }
             for node in regionNodes { try await node.start() }
             try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -109,6 +141,7 @@ public final class LocalGrid: Service, Sendable {
             supervising?.cancel()
             _ = await supervising?.value
             try? await physicsLoops?.shutdownGracefully()
+            await stopScripts(scripts, loops: scriptsLoops, supervising: supervisingScripts)
             throw error
         }
         for node in regionNodes { await node.shutdown() }
@@ -116,6 +149,14 @@ public final class LocalGrid: Service, Sendable {
         supervising?.cancel()
         _ = await supervising?.value
         try? await physicsLoops?.shutdownGracefully()
+        await stopScripts(scripts, loops: scriptsLoops, supervising: supervisingScripts)
+    }
+
+    private func stopScripts(_ scripts: ScriptService?, loops: MultiThreadedEventLoopGroup?, supervising: Task<Void, Never>?) async {
+        await scripts?.shutdown()
+        supervising?.cancel()
+        _ = await supervising?.value
+        try? await loops?.shutdownGracefully()
     }
 
     /// Prints where clients connect, starts the demo bots, then prints a status line every
@@ -227,7 +268,7 @@ extension RegionNode.Settings {
     public init(config: RegionNodeConfig, grid: GridConfig, linkingPeers: Bool = true) {
         self.init(
             nodeName: config.name, host: config.host, port: config.port, gridSecret: grid.grid.secret,
-            regions: config.regions.map { RegionSettings(config: $0, physics: grid.physics) },
+            regions: config.regions.map { RegionSettings(config: $0, physics: grid.physics, scripts: grid.scripts) },
             grid: grid.gridServices.map { (host: $0.host, port: $0.port) },
             peers: linkingPeers ? grid.regionNodes.filter { $0.name != config.name }.map { PeerLinks.Peer(host: $0.host, port: $0.port) } : []
         )
@@ -243,14 +284,15 @@ extension GridServices.Settings {
 }
 
 extension RegionSettings {
-    public init(config: RegionConfig, physics: PhysicsServiceConfig? = nil) {
+    public init(config: RegionConfig, physics: PhysicsServiceConfig? = nil, scripts: ScriptServiceConfig? = nil) {
         self.init(
             name: config.name, gridPosition: config.gridPosition, frameRate: config.frameRate,
             viewDistance: Float(config.viewDistance), maxAvatars: config.maxAvatars, maxObjects: config.maxObjects,
             maxObjectsPerOwner: config.maxObjectsPerOwner,
             spawnRadius: Float(config.spawnRadius), flushIntervalSeconds: config.flushIntervalSeconds,
             ghostMargin: Float(config.ghostMargin), terrain: config.terrain,
-            physics: physics.map { PhysicsEndpoint(host: $0.host, port: $0.port) }
+            physics: physics.map { PhysicsEndpoint(host: $0.host, port: $0.port) },
+            scripts: scripts.map { PhysicsEndpoint(host: $0.host, port: $0.port) }
         )
     }
 }
@@ -260,5 +302,14 @@ extension PhysicsService.Settings {
         self.init(
             name: config.name, host: config.host, port: config.port, gridSecret: grid.grid.secret,
             world: RegionWorld.Settings(stepRate: config.stepRate, maxSubsteps: config.maxSubsteps))
+    }
+}
+
+extension ScriptService.Settings {
+    /// The service of `[scripts]`, as `tessera up` runs it in its own process.
+    public init(service config: ScriptServiceConfig, grid: GridConfig) {
+        self.init(
+            name: config.name, host: config.host, port: config.port, gridSecret: grid.grid.secret,
+            engine: ScriptEngineSettings(frameBudgetNanos: UInt64(config.frameBudgetMicros) * 1000, sliceInstructions: config.sliceInstructions))
     }
 }

@@ -22,18 +22,27 @@ extension MetricsServer {
         self.init(host: physics.host, port: port, name: physics.name, group: group, logger: logger)
     }
 
+    /// The metrics server of `[scripts]`, nil without `metrics_port`.
+    public convenience init?(scripts: ScriptServiceConfig, group: EventLoopGroup, logger: Logger) {
+        guard let port = scripts.metricsPort else { return nil }
+        self.init(host: scripts.host, port: port, name: scripts.name, group: group, logger: logger)
+    }
+
     /// Starts the metrics server of every region node and client manager of `config` that
     /// sets `metrics_port` (and of `[physics]` when `includingPhysics`, for a physics service
-    /// run in this process), after bootstrapping the metrics. They run until `stop()`; one that
+    /// run in this process, and of `[scripts]` when `includingScripts`), after bootstrapping the metrics. They run until `stop()`; one that
     /// cannot listen logs an error and leaves the others running. In one process they all serve
     /// the same text: the labels tell the nodes apart.
     public static func startAll(
-        for config: GridConfig, includingPhysics: Bool = false, group: EventLoopGroup, logger: Logger
+        for config: GridConfig, includingPhysics: Bool = false, includingScripts: Bool = false, group: EventLoopGroup, logger: Logger
     ) -> RunningMetricsServers {
         TesseraMetrics.bootstrap()
         var servers = config.regionNodes.compactMap { MetricsServer(node: $0, group: group, logger: logger) }
         servers += config.clientManagers.compactMap { MetricsServer(manager: $0, group: group, logger: logger) }
         if includingPhysics, let physics = config.physics, let server = MetricsServer(physics: physics, group: group, logger: logger) {
+            servers.append(server)
+        }
+        if includingScripts, let scripts = config.scripts, let server = MetricsServer(scripts: scripts, group: group, logger: logger) {
             servers.append(server)
         }
         return RunningMetricsServers(servers: servers, logger: logger)

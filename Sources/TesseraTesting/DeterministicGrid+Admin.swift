@@ -35,6 +35,8 @@ extension DeterministicGrid {
         case .restart(let handle, let message):
             guard handle == settings.handle else { return .notHere }
             return restart(at: index, message: message)
+        case .scripts, .controlScript:
+            return slots[index].region.adminScripts(action)
         }
     }
 

@@ -120,6 +120,8 @@ import TesseraWorld
         #expect(region.flushIntervalSeconds == 30)
         #expect(config.physics?.port == 9300)
         #expect(config.physics?.stepRate == 60)
+        #expect(config.scripts == ScriptServiceConfig(
+            name: "scripts-1", host: "127.0.0.1", port: 9310, frameBudgetMicros: 4000, sliceInstructions: 2000, metricsPort: 9295))
         // Hills: the plaza's highest is 14 m over its 21 m base, flat at its foot.
         #expect(region.terrain.hills.count == 2)
         #expect(abs(region.terrain.height(x: 200, y: 70) - 35) < 0.001)

@@ -317,7 +317,7 @@ enum WireSamples {
             RegionStatus(
                 handle: handle, name: "Tessera Plaza", frame: 123_456, rootAgents: [agentA, agentB], ghosts: 7, objects: 15_000,
                 achievedFrameRate: 44.9, timeDilation: 0.998, handoffsInProgress: 3, handoffsCommitted: 1234, handoffsFailed: 5,
-                physics: physicsStatus),
+                physics: physicsStatus, scripts: scriptsStatus),
             RegionStatus(
                 handle: otherHandle, name: "", frame: 0, rootAgents: [], ghosts: 0, objects: 0,
                 achievedFrameRate: 0, timeDilation: 0, handoffsInProgress: 0, handoffsCommitted: .max, handoffsFailed: 0),
@@ -335,6 +335,10 @@ enum WireSamples {
         .adminRequest(AdminRequest(.teleport(agentA, region: "Tessera Plaza", gridPosition: GridPosition(x: 0, y: 0)!, position: Vector3(10, 20.5, 30)))),
         .adminRequest(AdminRequest(.teleport(agentB, region: "", gridPosition: GridPosition(x: 1000, y: GridPosition.maxCoordinate)!, position: nil))),
         .adminRequest(AdminRequest(.restart(handle, message: "back in a minute"))),
+        .adminRequest(AdminRequest(.scripts(handle))),
+        .adminRequest(AdminRequest(.controlScript(handle, object: agentA, item: "Door ✦", .reset))),
+        .adminRequest(AdminRequest(.controlScript(otherHandle, object: agentB, item: "x", .stop))),
+        .adminRequest(AdminRequest(.controlScript(handle, object: agentB, item: String(repeating: "n", count: 63), .start))),
         .adminReply(AdminReply(.agents([
             AgentEntry(
                 agentID: agentA, name: "Ada Lovelace", region: handle, regionName: "Tessera Plaza", position: Vector3(128, 64.25, 21),
@@ -345,9 +349,35 @@ enum WireSamples {
         .adminReply(AdminReply(.done(affected: 12, detail: "moved 10, logged out 2"))),
         .adminReply(AdminReply(.notHere)),
         .adminReply(AdminReply(.failed(code: 7, message: "no region named Nowhere is reachable"))),
+        .adminReply(AdminReply(.scripts(ScriptsReport(region: handle, regionName: "Tessera Plaza", status: scriptsStatus, top: [
+            ScriptTime(key: ScriptKey(object: agentA, item: agentB), name: "Clock", objectName: "Clock ✦", micros: 1234.5),
+            ScriptTime(key: ScriptKey(object: agentB, item: agentA), name: "", objectName: "", micros: 0),
+        ])))),
+        .adminReply(AdminReply(.scripts(ScriptsReport(region: otherHandle, regionName: "", status: ScriptsLinkStatus(), top: [])))),
         .agentNotice(AgentNotice(region: handle, scope: .grid, agents: [agentA, agentB], text: "The grid restarts at 18:00 UTC")),
         .agentNotice(AgentNotice(region: otherHandle, scope: .personal, agents: [], text: "")),
     ]
+
+    static let scriptsStatus: ScriptsLinkStatus = {
+        var status = ScriptsLinkStatus()
+        status.state = .attached
+        status.scriptedObjects = 6
+        status.scripts = 11_000
+        status.running = 10_999
+        status.eventsQueued = 64
+        status.heldEvents = 4096
+        status.framesSent = 1 << 40
+        status.late = 3
+        status.snapshots = 2
+        status.losses = 1
+        status.lastRunMicros = 3999
+        status.runMicrosTotal = .max
+        status.eventsDropped = 17
+        status.heldDropped = 5
+        status.chatDropped = 250
+        status.errors = 2
+        return status
+    }()
 
     static let physicsStatus: PhysicsLinkStatus = {
         var status = PhysicsLinkStatus()

@@ -30,6 +30,8 @@ extension RegionRunner {
             case .restart(let handle, let message):
                 guard handle == settings.handle else { return .notHere }
                 return await restart(message: message)
+            case .scripts, .controlScript:
+                return try await onLoop { $0.region.adminScripts(action) }
             }
         } catch {
             return .failed(code: ErrorCode.serviceUnavailable.rawValue, message: "region \(settings.name) is not running: \(error)")

@@ -33,6 +33,7 @@ public final class RegionRunner: @unchecked Sendable {
     private var flushing = false
     private var lastFlush = NIODeadline.now()
     private var metrics: RegionMetrics
+    private var scriptMetrics: RegionScriptMetrics
 
     public init(settings: RegionSettings, loop: EventLoop, clock: FrameClock, sink: RegionOutputSink, inbox: RegionInbox = RegionInbox()) {
         self.settings = settings
@@ -42,6 +43,7 @@ public final class RegionRunner: @unchecked Sendable {
         self.inbox = inbox
         self.region = Region(settings: settings)
         metrics = RegionMetrics(region: settings.name, dropped: inbox.droppedCount)
+        scriptMetrics = RegionScriptMetrics(region: settings.name)
     }
 
     /// Connects the region to the grid services under its registered id and puts its stored
@@ -220,6 +222,7 @@ public final class RegionRunner: @unchecked Sendable {
         metrics.record(.init(
             nanoseconds: nanoseconds, timeDilation: snapshot.3, rootAvatars: agents.count, ghosts: travel.0, objects: snapshot.2,
             handoffsInProgress: travel.1, droppedCommands: dropped, handoffs: travel.2))
+        scriptMetrics.record(scripts)
     }
 
     /// Makes the frame's grid calls; each answer comes back through the inbox.

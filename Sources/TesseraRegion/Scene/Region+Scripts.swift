@@ -676,6 +676,13 @@ public struct ScriptsStatus: Sendable, Hashable {
     /// The exchange's state and counters (attached, frames sent, on time, late, stale, held, snapshots, losses).
     public var link = ServiceLinkStatus()
     public var state: ServiceLinkState { link.state }
+    public var framesSent: UInt64 { link.framesSent }
+    public var onTime: UInt64 { link.onTime }
+    public var late: UInt64 { link.late }
+    public var stale: UInt64 { link.stale }
+    public var held: UInt64 { link.held }
+    public var snapshots: UInt64 { link.snapshots }
+    public var losses: UInt64 { link.losses }
     public var scriptedObjects: UInt32 = 0
     public var heldEvents: UInt32 = 0
     public var lastRunMicros: UInt32 = 0

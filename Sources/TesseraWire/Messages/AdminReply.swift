@@ -14,6 +14,8 @@ public struct AdminReply: WireMessageBody {
         /// Nothing matched on this node (an agent that is not here, a region it does not run).
         case notHere
         case failed(code: UInt16, message: String)
+        /// One region's scripts (the answer to `AdminRequest.Action.scripts`).
+        case scripts(ScriptsReport)
     }
 
     public var outcome: Outcome
@@ -33,6 +35,8 @@ public struct AdminReply: WireMessageBody {
             outcome = .notHere
         case 4:
             outcome = .failed(code: try buffer.readLE(UInt16.self, "adminReply.code"), message: try buffer.readText("adminReply.message", maxBytes: 1024))
+        case 5:
+            outcome = .scripts(try ScriptsReport(from: &buffer))
         case let other:
             throw CodecError.invalidValue(field: "adminReply.outcome", reason: "unknown value \(other)")
         }
@@ -54,15 +58,20 @@ public struct AdminReply: WireMessageBody {
             buffer.writeLE(UInt8(4))
             buffer.writeLE(code)
             buffer.writeText(message)
+        case .scripts(let report):
+            buffer.writeLE(UInt8(5))
+            report.encode(into: &buffer)
         }
     }
 }
 
 extension AdminReply.Outcome {
     /// Several regions' (or nodes') answers as one: agent lists are joined, counts added, the
-    /// first failure wins over successes, and nothing matched anywhere is `notHere`.
+    /// first failure wins over successes, and nothing matched anywhere is `notHere`. A region's
+    /// scripts report (one region answers it) wins over everything but agent lists.
     public static func combine(_ outcomes: [AdminReply.Outcome]) -> AdminReply.Outcome {
         var agents: [AgentEntry]?
+        var scripts: ScriptsReport?
         var affected: UInt32 = 0
         var details: [String] = []
         var failure: AdminReply.Outcome?
@@ -74,9 +83,11 @@ extension AdminReply.Outcome {
                 details.append(detail)
             case .notHere: break
             case .failed: failure = failure ?? outcome
+            case .scripts(let report): scripts = scripts ?? report
             }
         }
         if let agents { return .agents(agents) }
+        if let scripts { return .scripts(scripts) }
         if let failure { return failure }
         return details.isEmpty ? .notHere : .done(affected: affected, detail: details.sorted().joined(separator: "; "))
     }

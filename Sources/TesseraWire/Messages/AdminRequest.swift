@@ -26,6 +26,11 @@ public struct AdminRequest: WireMessageBody {
         /// The region's avatars go to a neighbour (or are told and logged out), then the region
         /// starts again from its stored scene.
         case restart(RegionHandle, message: String)
+        /// The region's script link and its scripts by recent time (Top Scripts); answered
+        /// `AdminReply.Outcome.scripts` by that region.
+        case scripts(RegionHandle)
+        /// Resets, stops or starts the script item named `item` of the object `object` in the region.
+        case controlScript(RegionHandle, object: UUID, item: String, ScriptControlAction)
     }
 
     public var action: Action
@@ -59,6 +64,14 @@ public struct AdminRequest: WireMessageBody {
             action = .restart(
                 RegionHandle(rawValue: try buffer.readLE(UInt64.self, "adminRequest.region")),
                 message: try buffer.readText("adminRequest.message", maxBytes: 1024))
+        case 6:
+            action = .scripts(RegionHandle(rawValue: try buffer.readLE(UInt64.self, "adminRequest.region")))
+        case 7:
+            let region = RegionHandle(rawValue: try buffer.readLE(UInt64.self, "adminRequest.region"))
+            let object = try buffer.readUUID("adminRequest.object")
+            let item = try buffer.readText("adminRequest.item", maxBytes: maxNameBytes)
+            guard !item.isEmpty else { throw CodecError.invalidValue(field: "adminRequest.item", reason: "empty") }
+            action = .controlScript(region, object: object, item: item, try buffer.readEnum(ScriptControlAction.self, "adminRequest.scriptAction"))
         default:
             throw CodecError.invalidValue(field: "adminRequest.action", reason: "unknown value \(kind)")
         }
@@ -95,6 +108,15 @@ public struct AdminRequest: WireMessageBody {
             buffer.writeLE(UInt8(5))
             buffer.writeLE(handle.rawValue)
             buffer.writeText(message)
+        case .scripts(let handle):
+            buffer.writeLE(UInt8(6))
+            buffer.writeLE(handle.rawValue)
+        case .controlScript(let handle, let object, let item, let action):
+            buffer.writeLE(UInt8(7))
+            buffer.writeLE(handle.rawValue)
+            buffer.writeUUID(object)
+            buffer.writeText(item, maxBytes: maxNameBytes)
+            buffer.writeLE(action.rawValue)
         }
     }
 }

@@ -42,13 +42,16 @@ public struct RegionStatus: Hashable, Sendable {
     public var handoffsCommitted: UInt64
     public var handoffsFailed: UInt64
     public var physics: PhysicsLinkStatus
+    /// The region's script link and the script service's figures for it.
+    public var scripts: ScriptsLinkStatus
 
     public init(
         handle: RegionHandle, name: String, frame: UInt64, rootAgents: [AgentID], ghosts: UInt32, objects: UInt32,
         achievedFrameRate: Float, timeDilation: Float, handoffsInProgress: UInt32, handoffsCommitted: UInt64, handoffsFailed: UInt64,
-        physics: PhysicsLinkStatus = PhysicsLinkStatus()
+        physics: PhysicsLinkStatus = PhysicsLinkStatus(), scripts: ScriptsLinkStatus = ScriptsLinkStatus()
     ) {
         self.physics = physics
+        self.scripts = scripts
         self.handle = handle
         self.name = name
         self.frame = frame
@@ -76,6 +79,7 @@ public struct RegionStatus: Hashable, Sendable {
         handoffsCommitted = try buffer.readLE(UInt64.self, "region.handoffsCommitted")
         handoffsFailed = try buffer.readLE(UInt64.self, "region.handoffsFailed")
         physics = try PhysicsLinkStatus(from: &buffer)
+        scripts = try ScriptsLinkStatus(from: &buffer)
     }
 
     func encode(into buffer: inout ByteBuffer) {
@@ -92,6 +96,7 @@ public struct RegionStatus: Hashable, Sendable {
         buffer.writeLE(handoffsCommitted)
         buffer.writeLE(handoffsFailed)
         physics.encode(into: &buffer)
+        scripts.encode(into: &buffer)
     }
 }
 

@@ -34,6 +34,45 @@ struct Status: AsyncParsableCommand {
         var handoffsCommitted: UInt64
         var handoffsFailed: UInt64
         var physics: Physics
+        var scripts: Scripts
+
+        /// The region's link to its script service and the service's figures for it.
+        struct Scripts: Codable {
+            var state: String
+            var scriptedObjects: UInt32
+            var scripts: UInt32
+            var running: UInt32
+            var eventsQueued: UInt32
+            var heldEvents: UInt32
+            var eventsDropped: UInt64
+            var heldDropped: UInt64
+            var chatDropped: UInt64
+            var errors: UInt64
+            var losses: UInt64
+            var runMicros: UInt32
+
+            init(_ status: ScriptsLinkStatus) {
+                state = status.state.description
+                scriptedObjects = status.scriptedObjects
+                scripts = status.scripts
+                running = status.running
+                eventsQueued = status.eventsQueued
+                heldEvents = status.heldEvents
+                eventsDropped = status.eventsDropped
+                heldDropped = status.heldDropped
+                chatDropped = status.chatDropped
+                errors = status.errors
+                losses = status.losses
+                runMicros = status.lastRunMicros
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case state, scripts, running, errors, losses
+                case scriptedObjects = "scripted_objects", eventsQueued = "events_queued", heldEvents = "held_events"
+                case eventsDropped = "events_dropped", heldDropped = "held_dropped", chatDropped = "chat_dropped"
+                case runMicros = "run_micros"
+            }
+        }
 
         /// The region's link to its physics service.
         struct Physics: Codable {
@@ -64,7 +103,7 @@ struct Status: AsyncParsableCommand {
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, node, ghosts, objects, physics
+            case name, node, ghosts, objects, physics, scripts
             case gridX = "grid_x", gridY = "grid_y", rootAvatars = "root_avatars", frameRate = "frame_rate"
             case timeDilation = "time_dilation", handoffsInProgress = "handoffs_in_progress"
             case handoffsCommitted = "handoffs_committed", handoffsFailed = "handoffs_failed"
@@ -112,7 +151,7 @@ struct Status: AsyncParsableCommand {
                         ghosts: region.ghosts, objects: region.objects, frameRate: Double(region.achievedFrameRate),
                         timeDilation: Double(region.timeDilation), handoffsInProgress: region.handoffsInProgress,
                         handoffsCommitted: region.handoffsCommitted, handoffsFailed: region.handoffsFailed,
-                        physics: Region.Physics(region.physics)))
+                        physics: Region.Physics(region.physics), scripts: Region.Scripts(region.scripts)))
                 }
             } catch {
                 unreachable.append(node.name)
@@ -128,18 +167,28 @@ struct Status: AsyncParsableCommand {
             encoder.outputFormatting = [.sortedKeys]
             printLine(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            printLine("region               node        grid          avatars ghosts objects    fps  dilation  hand-offs (now/done/failed)  physics")
+            printLine("region               node        grid          avatars ghosts objects    fps  dilation  hand-offs (now/done/failed)  physics  |  scripts")
             for region in regions {
                 func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
                 printLine(pad(region.name, 20) + " " + pad(region.node, 11) + " " + pad("(\(region.gridX), \(region.gridY))", 13) + String(
-                    format: "%7d %6u %7u %6.1f %9.3f  %@  %@",
+                    format: "%7d %6u %7u %6.1f %9.3f  %@  %@  |  %@",
                     region.rootAvatars, region.ghosts, region.objects, region.frameRate, region.timeDilation,
                     pad("\(region.handoffsInProgress)/\(region.handoffsCommitted)/\(region.handoffsFailed)", 27),
-                    Self.describe(region.physics)))
+                    Self.describe(region.physics), Self.describe(region.scripts)))
             }
             printLine("agents root in exactly one region: \(report.agents.rootOnce); in more than one: \(twice.count)")
         }
         if !unreachable.isEmpty || !twice.isEmpty { throw ExitCode(1) }
+    }
+
+    static func describe(_ scripts: Region.Scripts) -> String {
+        let figures = "\(scripts.scripts) scripts (\(scripts.running) running) in \(scripts.scriptedObjects) objects, "
+            + "\(scripts.runMicros) µs/frame, \(scripts.eventsQueued) events queued, \(scripts.eventsDropped + scripts.heldDropped) dropped"
+        switch scripts.state {
+        case "attached": return "attached, " + figures
+        case "lost": return "LOST (\(scripts.heldEvents) events held), \(scripts.losses) losses"
+        default: return "none"
+        }
     }
 
     static func describe(_ physics: Region.Physics) -> String {

@@ -11,8 +11,10 @@ struct Up: AsyncParsableCommand {
         abstract: "Run the whole grid of a config on this machine.",
         discussion: """
             Starts every region node and client manager that the config describes, in one \
-            process over loopback sockets, prints the URL clients connect to, and stops \
-            cleanly on Ctrl-C or SIGTERM. With --bots, that many bots walk around and chat.
+            process over loopback sockets (the physics and script services as child processes, \
+            started again when they end), prints the URL clients connect to, and stops \
+            cleanly on Ctrl-C or SIGTERM. With [scripts], the first start puts scripted demo \
+            objects in the regions. With --bots, that many bots walk around and chat.
             """
     )
 
@@ -32,8 +34,12 @@ struct Up: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: config.database.stateDirectory, withIntermediateDirectories: true)
         let physics = PhysicsProcess(
             executable: executable, configPath: options.config, logPath: "\(config.database.stateDirectory)/physics.log")
+        // So does the script service (`tessera scripts`).
+        let scripts = ScriptsProcess(
+            executable: executable, configPath: options.config, logPath: "\(config.database.stateDirectory)/scripts.log")
         let grid = LocalGrid(
-            config: config, group: MultiThreadedEventLoopGroup.singleton, bots: bots, logger: logger, physicsProcess: physics, output: printLine)
+            config: config, group: MultiThreadedEventLoopGroup.singleton, bots: bots, logger: logger, physicsProcess: physics,
+            scriptsProcess: scripts, seedingScriptDemo: true, output: printLine)
         let services = ServiceGroup(configuration: .init(
             services: [.init(service: grid, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
