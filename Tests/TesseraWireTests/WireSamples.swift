@@ -208,6 +208,7 @@ enum WireSamples {
         .inventory(account: agentB, .storeAsset(type: 7, name: "note", data: Data("hello".utf8))),
         .inventory(account: agentA, .fetchAsset(asset, offset: 10, length: 60_000)),
         .loadScene(region: agentA),
+        .loadScenePage(region: agentA, after: agentB),
         .flushScene(region: agentA, created: [record], changed: [builtRecord], deleted: [agentB]),
         .flushScene(region: agentB, created: [], changed: [], deleted: []),
         .rez(account: agentA, item: agentB, region: agentA, object: agentB, position: Vector3(128, 128, 21)),

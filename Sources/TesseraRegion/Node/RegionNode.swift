@@ -236,7 +236,7 @@ extension RegionNode {
                 ghosts: UInt32(stats.ghosts), objects: UInt32(stats.objects), achievedFrameRate: Float(stats.achievedFrameRate),
                 timeDilation: stats.timeDilation, handoffsInProgress: UInt32(stats.handoffsInProgress),
                 handoffsCommitted: stats.handoffs.committed, handoffsFailed: stats.handoffs.failed + stats.handoffs.dropped,
-                physics: stats.physics)
+                physics: stats.physics, scripts: stats.scripts.wire)
         }
     }
 }
