@@ -13,6 +13,7 @@ import TesseraRegion
 import TesseraStorage
 import TesseraPhysicsService
 import TesseraScriptService
+import TesseraScripts
 
 /// A whole grid in-process on ephemeral loopback ports, for tests and scenario scripts:
 /// a region node with one region and a client manager connected to it over Tessera wire,

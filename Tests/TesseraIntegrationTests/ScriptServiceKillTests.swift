@@ -3,6 +3,7 @@ import Testing
 import TesseraBots
 import TesseraClientProtocol
 import TesseraRegion
+import TesseraStorage
 import TesseraTesting
 import TesseraWire
 import TesseraWorld
