@@ -227,7 +227,7 @@ extension RegionNode.Settings {
     public init(config: RegionNodeConfig, grid: GridConfig, linkingPeers: Bool = true) {
         self.init(
             nodeName: config.name, host: config.host, port: config.port, gridSecret: grid.grid.secret,
-            regions: config.regions.map { RegionSettings(config: $0, physics: grid.physics) },
+            regions: config.regions.map { RegionSettings(config: $0, physics: grid.physics, scripts: grid.scripts) },
             grid: grid.gridServices.map { (host: $0.host, port: $0.port) },
             peers: linkingPeers ? grid.regionNodes.filter { $0.name != config.name }.map { PeerLinks.Peer(host: $0.host, port: $0.port) } : []
         )
@@ -243,14 +243,15 @@ extension GridServices.Settings {
 }
 
 extension RegionSettings {
-    public init(config: RegionConfig, physics: PhysicsServiceConfig? = nil) {
+    public init(config: RegionConfig, physics: PhysicsServiceConfig? = nil, scripts: ScriptServiceConfig? = nil) {
         self.init(
             name: config.name, gridPosition: config.gridPosition, frameRate: config.frameRate,
             viewDistance: Float(config.viewDistance), maxAvatars: config.maxAvatars, maxObjects: config.maxObjects,
             maxObjectsPerOwner: config.maxObjectsPerOwner,
             spawnRadius: Float(config.spawnRadius), flushIntervalSeconds: config.flushIntervalSeconds,
             ghostMargin: Float(config.ghostMargin), terrain: config.terrain,
-            physics: physics.map { PhysicsEndpoint(host: $0.host, port: $0.port) }
+            physics: physics.map { PhysicsEndpoint(host: $0.host, port: $0.port) },
+            scripts: scripts.map { PhysicsEndpoint(host: $0.host, port: $0.port) }
         )
     }
 }
