@@ -22,7 +22,9 @@ struct ScriptPersistenceTests {
             let ada = try await ScenarioClient.connect(grid.url)
             clients.append(ada)
             try await ada.login("Ada", password: "correct horse")
-            let box = try await ScriptTesting.createBox(ada, "Counter", at: Vector3(130, 128, 22), requestID: 1)
+            // Only objects rezzed from inventory can be taken.
+            let made = try await makeObjectItem(ada, name: "Counter")
+            guard case .rezzed(_, let box) = try await ada.call(.rez(made, at: Vector3(130, 128, 22))) else { throw ScenarioError.timedOut("rez") }
             try await ada.addScript(to: box, name: "count", source: ScriptTesting.counter)
             let before = try await ScriptTesting.waitForTicks(ada, from: "Counter", count: 4)
 
