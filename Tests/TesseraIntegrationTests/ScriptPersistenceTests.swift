@@ -40,7 +40,8 @@ struct ScriptPersistenceTests {
             #expect(next.count == (taken.last?.count ?? 0) + 1, "counts on from \(taken.last.map(String.init(describing:)) ?? "-") after the rez: \(afterRez)")
             ScriptTesting.expectSteady(afterRez, "the counter taken and rezzed")
             #expect(before.count >= 4)
-            #expect(rezzed != 0)
+            let listing = try await ada.contents(of: rezzed)
+            #expect(listing.items.map(\.name) == ["count"] && listing.items[0].running, "the script came back with the object: \(listing)")
 
             // The region node restarts (a clean stop flushes the scene with the last checkpoints).
             try await ScriptTesting.waitForTicks(ada, from: "Counter", count: (afterRez.last?.count ?? 0) + 8)
