@@ -241,7 +241,7 @@ let package = Package(
             dependencies: [
                 "TesseraWorld", "TesseraWire", "TesseraHandoff", "TesseraRegion", "TesseraClientManager", "TesseraClientProtocol",
                 "TesseraConfig", "TesseraGrid", "TesseraGridProtocol", "TesseraStorage", "TesseraPhysicsService", "TesseraBots",
-                "TesseraLocalGrid",
+                "TesseraLocalGrid", "TesseraScriptService", "TesseraScripts",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -12,6 +12,8 @@ import TesseraLocalGrid
 import TesseraRegion
 import TesseraStorage
 import TesseraPhysicsService
+import TesseraScriptService
+import TesseraScripts
 
 /// A whole grid in-process on ephemeral loopback ports, for tests and scenario scripts:
 /// a region node with one region and a client manager connected to it over Tessera wire,
@@ -24,6 +26,8 @@ public final class ScenarioGrid: Sendable {
     public let databaseClient: PostgresClient?
     /// The physics service started in-process (`inProcessPhysics`).
     public let physics: PhysicsService?
+    /// The script service started in-process (`inProcessScripts`).
+    public let scripts: ScriptService?
     private let nodes: Mutex<[RegionNode]>
     private let services: ServiceGroup
     private let running: Task<Void, Error>
@@ -63,12 +67,15 @@ public final class ScenarioGrid: Sendable {
     /// fresh database migrated from it, and logins need accounts.
     /// The physics services of scenario grids step on this group, apart from the regions'.
     static let physicsLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    /// The script services of scenario grids run on this group, apart from the regions'.
+    static let scriptLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     public static func start(
         spawnRadius: Double = 3, extraRegionKeys: String = "", extraClientManagerKeys: String = "",
         secret: String = "scenario-grid-secret", migrationsDirectory: String? = nil,
         layout: [[Region]] = [[Region("Scenario Region", x: 1000, y: 1000)]], linkNodes: Bool = true,
         inProcessPhysics: Bool = false, physicsPort: Int? = nil,
+        inProcessScripts: Bool = false, scriptsPort: Int? = nil, scriptEngine: ScriptEngineSettings = .init(),
         group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> ScenarioGrid {
         var logger = Logger(label: "tessera.scenario")
@@ -103,6 +110,18 @@ public final class ScenarioGrid: Sendable {
         } else if let physicsPort {
             servicesKeys += "[physics]\nport = \(physicsPort)\n"
         }
+        // Regions attach to a script service the same ways.
+        var scripts: ScriptService?
+        if inProcessScripts {
+            let service = ScriptService(
+                settings: .init(name: "scenario-scripts", host: "127.0.0.1", port: 0, gridSecret: secret, engine: scriptEngine),
+                group: scriptLoops, logger: logger)
+            let address = try await service.start()
+            servicesKeys += "[scripts]\nport = \(address.port ?? 0)\n"
+            scripts = service
+        } else if let scriptsPort {
+            servicesKeys += "[scripts]\nport = \(scriptsPort)\n"
+        }
         let region = "spawn_radius = \(spawnRadius)\nflush_interval_seconds = 0.5\n" + extraRegionKeys
         // Nodes listen on ephemeral ports, so the config that names them is written twice:
         // once to start them, once with their ports for the client manager and the links.
@@ -135,17 +154,18 @@ public final class ScenarioGrid: Sendable {
             for node in nodes { await node.shutdown() }
             await gridServices?.shutdown()
             await physics?.shutdown()
+            await scripts?.shutdown()
             database?.cancel()
             throw ScenarioGridError.clientManagerDidNotStart
         }
         return ScenarioGrid(
-            config: config, nodes: nodes, manager: manager, gridServices: gridServices, databaseClient: client, physics: physics,
+            config: config, nodes: nodes, manager: manager, gridServices: gridServices, databaseClient: client, physics: physics, scripts: scripts,
             services: services, running: running, database: database, group: group, logger: logger)
     }
 
     private init(
         config: GridConfig, nodes: [RegionNode], manager: ClientManager, gridServices: GridServices?, databaseClient: PostgresClient?,
-        physics: PhysicsService?, services: ServiceGroup, running: Task<Void, Error>, database: Task<Void, Never>?, group: EventLoopGroup, logger: Logger
+        physics: PhysicsService?, scripts: ScriptService?, services: ServiceGroup, running: Task<Void, Error>, database: Task<Void, Never>?, group: EventLoopGroup, logger: Logger
     ) {
         self.config = config
         self.nodes = Mutex(nodes)
@@ -153,6 +173,7 @@ public final class ScenarioGrid: Sendable {
         self.gridServices = gridServices
         self.databaseClient = databaseClient
         self.physics = physics
+        self.scripts = scripts
         self.services = services
         self.running = running
         self.database = database
@@ -176,6 +197,7 @@ public final class ScenarioGrid: Sendable {
         for node in regionNodes { await node.shutdown() }
         await gridServices?.shutdown()
         await physics?.shutdown()
+        await scripts?.shutdown()
         database?.cancel()
     }
 

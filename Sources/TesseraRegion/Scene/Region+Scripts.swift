@@ -37,6 +37,8 @@ struct ScriptsBridge {
     var freezing: [LocalID: ScriptFreeze] = [:]
     /// The last error of each script (for the contents listing).
     var lastErrors: [ScriptKey: String] = [:]
+    /// Scripts whose source did not compile (they do not run until replaced or reset).
+    var compileFailed: Set<ScriptKey> = []
     /// Objects whose scripts get `changed(CHANGED_REGION_START)` once the service has them.
     var regionStarted = false
 
@@ -146,6 +148,7 @@ extension Region {
     private mutating func report(_ diagnostic: ScriptDiagnostic) {
         let text = diagnostic.lines.joined(separator: "\n")
         scripts.lastErrors[diagnostic.key] = text
+        if diagnostic.compile { scripts.compileFailed.insert(diagnostic.key) }
         scripts.status.errors += 1
         guard let id = objectIndex[diagnostic.key.object], let object = objects[id],
             let item = object.contents.first(where: { $0.id == diagnostic.key.item })
@@ -619,6 +622,7 @@ extension Region {
             if scripts.attached { scripts.removed.append(ScriptKey(object: object.id, item: item.id)) }
             if let channels = scripts.listens[id]?.removeValue(forKey: item.id) { unlisten(channels) }
             scripts.lastErrors[ScriptKey(object: object.id, item: item.id)] = nil
+            scripts.compileFailed.remove(ScriptKey(object: object.id, item: item.id))
         }
         if !objects[id]!.contents.contains(where: { $0.kind == .script }) {
             scripts.scripted.remove(id)
@@ -637,6 +641,7 @@ extension Region {
             objects[id]!.contents[index].state = nil
             objects[id]!.contents[index].running = true
             scripts.lastErrors[ScriptKey(object: object.id, item: item.id)] = nil
+            scripts.compileFailed.remove(ScriptKey(object: object.id, item: item.id))
         case .stop: objects[id]!.contents[index].running = false
         case .start: objects[id]!.contents[index].running = true
         }
@@ -656,9 +661,10 @@ extension Region {
     public func contentsListing(_ id: LocalID) -> [ContentsEntry]? {
         guard let object = objects[id] else { return nil }
         return object.contents.map { item in
-            ContentsEntry(
-                name: item.name, kind: item.kind, running: item.running,
-                error: scripts.lastErrors[ScriptKey(object: object.id, item: item.id)])
+            let key = ScriptKey(object: object.id, item: item.id)
+            return ContentsEntry(
+                name: item.name, kind: item.kind, running: item.running && !scripts.compileFailed.contains(key),
+                error: scripts.lastErrors[key])
         }
     }
 }
