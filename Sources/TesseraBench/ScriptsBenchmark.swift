@@ -49,7 +49,8 @@ public struct ScriptsBenchmark: Sendable {
         public var framesPerSecond: Double { seconds > 0 ? Double(frames) / seconds : 0 }
         /// Frames that ended after the next one was due (the runner's count over the phase).
         public var overruns = 0
-        /// The runner's mean frame time since it started, and its worst frame.
+        /// The mean time of the phase's frames (from the runner's running mean), and the worst
+        /// frame since the runner started (which includes the attach snapshot of the scripts).
         public var meanFrameMicros: Double = 0
         public var maxFrameMicros: Double = 0
     }
@@ -59,7 +60,7 @@ public struct ScriptsBenchmark: Sendable {
         public var active: Int
         public var baseline: Phase
         public var scripted: Phase
-        /// Scripts the service held and ran (its last answer's stats).
+        /// Scripts the service held and ran (its last answer's stats at the end of the phase).
         public var scriptsHeld: Int
         public var scriptsRunning: Int
         /// Script time per region frame: `ScriptResult.runMicros` summed by the region
@@ -164,20 +165,25 @@ public struct ScriptsBenchmark: Sendable {
         logger.logLevel = .error
         let regionLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let serviceLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer {
-            try? regionLoop.syncShutdownGracefully()
-            try? serviceLoop.syncShutdownGracefully()
+        func shutdown() async {
+            try? await regionLoop.shutdownGracefully()
+            try? await serviceLoop.shutdownGracefully()
         }
-
-        log("baseline: \(idle + active) objects without scripts")
-        let baseline = try await phase(scripted: false, regionLoop: regionLoop, serviceLoop: serviceLoop, logger: logger, log: log)
-        log("scripted: \(idle) idle and \(active) active scripts")
-        var result = try await phase(scripted: true, regionLoop: regionLoop, serviceLoop: serviceLoop, logger: logger, log: log)
-        result.baseline = baseline.baseline
-        return result
+        do {
+            log("baseline: \(idle + active) objects without scripts")
+            let baseline = try await measure(scripted: false, regionLoop: regionLoop, serviceLoop: serviceLoop, logger: logger, log: log)
+            log("scripted: \(idle) idle and \(active) active scripts")
+            var result = try await measure(scripted: true, regionLoop: regionLoop, serviceLoop: serviceLoop, logger: logger, log: log)
+            result.baseline = baseline.baseline
+            await shutdown()
+            return result
+        } catch {
+            await shutdown()
+            throw error
+        }
     }
 
-    private func phase(
+    private func measure(
         scripted: Bool, regionLoop: EventLoopGroup, serviceLoop: EventLoopGroup, logger: Logger, log: (String) -> Void
     ) async throws -> Result {
         let secret = "scripts-bench-secret"
@@ -194,7 +200,7 @@ public struct ScriptsBenchmark: Sendable {
             name: "Bench", gridPosition: GridPosition(x: 1000, y: 1000)!, maxObjects: idle + active + 100, spawnRadius: 1, scripts: endpoint)
         let sink = GreetingSink(manager: 1)
         let runner = RegionRunner(settings: settings, loop: regionLoop.next(), clock: SystemFrameClock(), sink: sink)
-        let records = records(scripted: scripted)
+        let records = self.records(scripted: scripted)
         await runner.attach(grid: BenchGridPort(), regionID: UUID(), restoring: records)
         runner.attachScripts(hello: Hello(role: .region, nodeName: "bench-region", gridSecret: secret), group: regionLoop, logger: logger)
         _ = runner.inbox.push(.managerConnected(1))
@@ -251,24 +257,25 @@ public struct ScriptsBenchmark: Sendable {
         // Greetings on their way when the phase ended still count.
         try await Task.sleep(for: .milliseconds(500))
         await runner.stop()
-        let serviceStats = service?.stats
         if let service { await service.shutdown() }
 
-        var phase = Phase()
-        phase.frames = last.frame - first.frame
-        phase.seconds = elapsed
-        phase.overruns = last.overruns - first.overruns
-        phase.meanFrameMicros = last.meanFrameMicros
-        phase.maxFrameMicros = last.maxFrameMicros
+        var measured = Phase()
+        measured.frames = last.frame - first.frame
+        measured.seconds = elapsed
+        measured.overruns = last.overruns - first.overruns
+        if measured.frames > 0 {
+            measured.meanFrameMicros = (last.meanFrameMicros * Double(last.frame) - first.meanFrameMicros * Double(first.frame)) / Double(measured.frames)
+        }
+        measured.maxFrameMicros = last.maxFrameMicros
         let latencies = sink.latencies().sorted()
         func percentile(_ p: Double) -> Double {
             latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
         }
         let before = first.scripts, after = last.scripts
         return Result(
-            idle: idle, active: active, baseline: phase, scripted: phase, scriptsHeld: serviceStats?.scripts ?? 0,
-            scriptsRunning: serviceStats?.running ?? 0,
-            scriptMicrosPerFrame: phase.frames > 0 ? Double(after.runMicrosTotal - before.runMicrosTotal) / Double(phase.frames) : 0,
+            idle: idle, active: active, baseline: measured, scripted: measured, scriptsHeld: Int(after.service.scripts),
+            scriptsRunning: Int(after.service.running),
+            scriptMicrosPerFrame: measured.frames > 0 ? Double(after.runMicrosTotal - before.runMicrosTotal) / Double(measured.frames) : 0,
             maxRunMicrosSampled: maxRun, answersOnTime: after.link.onTime - before.link.onTime, answersLate: after.link.late - before.link.late,
             touches: touches, greeted: latencies.count, latencyP50Millis: percentile(0.5), latencyP99Millis: percentile(0.99),
             latencyMaxMillis: latencies.last ?? 0, eventsQueuedMax: maxQueued,
