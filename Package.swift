@@ -211,9 +211,10 @@ let package = Package(
             name: "TesseraBench",
             dependencies: [
                 "TesseraWorld", "TesseraWire", "TesseraRegion", "TesseraClientManager", "TesseraClientProtocol", "TesseraStorage",
-                "TesseraPhysics", "TesseraPhysicsService", "TesseraLSL",
+                "TesseraPhysics", "TesseraPhysicsService", "TesseraLSL", "TesseraScripts", "TesseraScriptService", "TesseraGridProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // LSL, the scripting language: front end, bytecode compiler, VM, library (docs/lsl.md).

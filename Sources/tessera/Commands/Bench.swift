@@ -10,7 +10,7 @@ struct Bench: ParsableCommand {
             region frame at N avatars beside the same at 100 avatars, and distance-tiered \
             streaming beside streaming every entity every tick. Run a release build.
             """,
-        subcommands: [RegionBench.self, StreamingBench.self, InventoryBench.self, PhysicsBench.self, LSLBench.self]
+        subcommands: [RegionBench.self, StreamingBench.self, InventoryBench.self, PhysicsBench.self, LSLBench.self, ScriptsBench.self]
     )
 }
 
@@ -170,5 +170,66 @@ struct LSLBench: ParsableCommand {
         printLine(String(
             format: "lsl idle script copy: %.0f bytes of RSS each over %d copies (aim: 4096 or less); VM accounting %d bytes; captured state %d bytes",
             idle.rssBytesPerCopy, idle.copies, idle.vmUsedBytesPerCopy, idle.capturedBytesPerCopy))
+    }
+}
+
+struct ScriptsBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scripts",
+        abstract: "A region full of scripts beside the same region without them: frame rate, script time, touch latency, memory.",
+        discussion: """
+            Runs one region at 45 Hz (a real region runner on its own event loop) twice in one run: \
+            first its objects without scripts (the baseline), then the same objects with --idle \
+            greeter scripts (waiting for a touch) and --active busy ones (a 10 Hz timer doing list \
+            and string work), attached over loopback TCP to a real script service on one event loop \
+            of its own (one service core). One avatar stands among the objects and, in the scripted \
+            phase, touches a greeter near it every --touch-interval seconds. Prints the frame rate \
+            of both phases, the script time per frame (ScriptResult.runMicros as the region sums \
+            it), the touch latency (from the touch pushed into the region's inbox to the region \
+            frame for the avatar's manager carrying the greeting), events queued and dropped, and \
+            the memory of an idle script in an engine of its own (process RSS growth per script, \
+            and the VM's own count). Run a release build.
+            """
+    )
+
+    @Option(help: "Idle scripts (greeters waiting for a touch).")
+    var idle = 10_000
+
+    @Option(help: "Active scripts (10 Hz timer with list and string work).")
+    var active = 1000
+
+    @Option(help: "Measured seconds per phase.")
+    var seconds: Double = 30
+
+    @Option(help: "Seconds of warm-up before measuring each phase.")
+    var warmup: Double = 5
+
+    @Option(help: "Seconds between touches in the scripted phase.")
+    var touchInterval: Double = 0.1
+
+    func run() async throws {
+        guard idle >= 1, active >= 0, seconds > 0, warmup >= 0, touchInterval > 0 else {
+            throw ValidationError("--idle must be at least 1, --active at least 0, --seconds and --touch-interval above 0")
+        }
+        let benchmark = ScriptsBenchmark(idle: idle, active: active, seconds: seconds, warmupSeconds: warmup, touchInterval: touchInterval)
+        let memory = try benchmark.idleMemory()
+        let r = try await benchmark.run(log: { printLine("scripts: \($0)") })
+        for (name, phase) in [("without scripts", r.baseline), ("with scripts   ", r.scripted)] {
+            printLine(String(
+                format: "scripts region %@ %.2f fps (%llu frames in %.1f s; aim 44 of 45), overruns %d, frame mean %.0f µs, max %.0f µs",
+                name, phase.framesPerSecond, phase.frames, phase.seconds, phase.overruns, phase.meanFrameMicros, phase.maxFrameMicros))
+        }
+        printLine(String(
+            format: "scripts held %d, running %d (%d idle + %d active); script time %.0f µs per region frame (largest sampled %u µs), answers on time %llu, late %llu",
+            r.scriptsHeld, r.scriptsRunning, r.idle, r.active, r.scriptMicrosPerFrame, r.maxRunMicrosSampled, r.answersOnTime, r.answersLate))
+        printLine(String(
+            format: "scripts touch -> greeting in the region frame: p50 %.1f ms  p99 %.1f ms  max %.1f ms (%d greeted of %d touches; aim p99 < 100 ms)",
+            r.latencyP50Millis, r.latencyP99Millis, r.latencyMaxMillis, r.greeted, r.touches))
+        printLine(String(
+            format: "scripts events queued at most %u (service), held by the region at most %u; dropped %llu events, %llu chat; %llu checkpoints",
+            r.eventsQueuedMax, r.heldEventsMax, r.eventsDropped, r.chatDropped, r.checkpoints))
+        printLine(String(
+            format: "scripts idle script memory: %.0f bytes of RSS each over %d greeters in an engine; VM accounting %d bytes; capture %d bytes",
+            memory.rssBytesPerScript, memory.scripts, memory.vmUsedBytes, memory.capturedBytes))
     }
 }
