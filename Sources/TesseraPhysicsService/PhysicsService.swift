@@ -9,7 +9,7 @@ import TesseraWorld
 /// frames with it (docs/physics.md). Each connection holds the worlds of the regions it
 /// carries and steps them on its own event loop, so the service uses one loop per core and
 /// no locks in the step path; when a connection closes, its worlds go with it.
-public final class PhysicsService: Service, Sendable {
+public final class PhysicsService: OffloadedService, Service {
     public struct Settings: Sendable {
         public var name: String
         public var host: String
@@ -41,7 +41,7 @@ public final class PhysicsService: Service, Sendable {
     private let group: EventLoopGroup
     private let logger: Logger
     let metrics: PhysicsMetrics
-    let core: OffloadedServiceCore<Stats>
+    public let core: OffloadedServiceCore<Stats>
 
     public init(settings: Settings, group: EventLoopGroup, logger: Logger) {
         self.settings = settings
@@ -52,12 +52,6 @@ public final class PhysicsService: Service, Sendable {
         core = OffloadedServiceCore(role: .physics, title: "physics service", stats: Stats(), logger: logger, observe: { metrics.holding($0) })
     }
 
-    /// Changes the stats and sets the metrics' gauges to the result.
-    func updateStats(_ change: (inout Stats) -> Void) { core.updateStats(change) }
-
-    public var stats: Stats { core.stats }
-    public var address: SocketAddress? { core.address }
-
     @discardableResult
     public func start() async throws -> SocketAddress {
         let settings = settings
@@ -66,8 +60,6 @@ public final class PhysicsService: Service, Sendable {
             name: settings.name, host: settings.host, port: settings.port, gridSecret: settings.gridSecret, group: group,
             handler: { PhysicsConnectionHandler(service: self, settings: settings.world, logger: logger) })
     }
-
-    public func shutdown() async { await core.shutdown() }
 
     public func run() async throws {
         try await start()

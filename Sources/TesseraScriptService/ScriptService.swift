@@ -13,7 +13,7 @@ import TesseraWorld
 /// regions it carries and runs it on its own event loop, so the service uses one loop per core
 /// and no locks in the run path; when a connection closes, its scripts go with it (the region
 /// holds their last checkpoints and sends them again in a snapshot when it attaches anew).
-public final class ScriptService: Service, Sendable {
+public final class ScriptService: OffloadedService, Service {
     public struct Settings: Sendable {
         public var name: String
         public var host: String
@@ -51,7 +51,7 @@ public final class ScriptService: Service, Sendable {
     /// Compiled programs, shared by every connection's engine (compiling is thread-safe).
     let programs = LSLProgramCache()
     let metrics: ScriptMetrics
-    let core: OffloadedServiceCore<Stats>
+    public let core: OffloadedServiceCore<Stats>
 
     public init(settings: Settings, group: EventLoopGroup, logger: Logger) {
         self.settings = settings
@@ -62,12 +62,6 @@ public final class ScriptService: Service, Sendable {
         core = OffloadedServiceCore(role: .scripts, title: "script service", stats: Stats(), logger: logger, observe: { metrics.holding($0) })
     }
 
-    /// Changes the stats and sets the metrics' gauges to the result.
-    func updateStats(_ change: (inout Stats) -> Void) { core.updateStats(change) }
-
-    public var stats: Stats { core.stats }
-    public var address: SocketAddress? { core.address }
-
     @discardableResult
     public func start() async throws -> SocketAddress {
         let logger = logger
@@ -75,8 +69,6 @@ public final class ScriptService: Service, Sendable {
             name: settings.name, host: settings.host, port: settings.port, gridSecret: settings.gridSecret, group: group,
             handler: { ScriptConnectionHandler(service: self, logger: logger) })
     }
-
-    public func shutdown() async { await core.shutdown() }
 
     public func run() async throws {
         try await start()

@@ -63,3 +63,19 @@ public final class OffloadedServiceCore<Stats: Sendable>: Sendable {
 
     public func shutdown() async { await listener.shutdown() }
 }
+
+/// A service built on an `OffloadedServiceCore`: its running figures, address and shutdown.
+public protocol OffloadedService: Sendable {
+    associatedtype Stats: Sendable
+    var core: OffloadedServiceCore<Stats> { get }
+}
+
+extension OffloadedService {
+    /// Changes the stats and sets the metrics' gauges to the result.
+    public func updateStats(_ change: (inout Stats) -> Void) { core.updateStats(change) }
+
+    public var stats: Stats { core.stats }
+    public var address: SocketAddress? { core.address }
+
+    public func shutdown() async { await core.shutdown() }
+}
