@@ -29,7 +29,12 @@ extension ByteBuffer {
     }
 
     public mutating func readText(_ field: String, maxBytes: Int) throws -> String {
-        let count = Int(try readLE(UInt16.self, field))
+        try readCountedText(field, count: Int(try readLE(UInt16.self, field)), maxBytes: maxBytes)
+    }
+
+    /// The `count` bytes that follow as text: at most `maxBytes` of them, valid UTF-8 without
+    /// U+0000 (the rule of every text field, whatever the width of its count).
+    private mutating func readCountedText(_ field: String, count: Int, maxBytes: Int) throws -> String {
         guard count <= maxBytes else {
             throw CodecError.invalidValue(field: field, reason: "\(count) bytes, at most \(maxBytes) allowed")
         }
@@ -173,20 +178,20 @@ extension StringProtocol {
 }
 
 extension ByteBuffer {
-    /// Text with a u32 length (for texts longer than a u16 length allows).
+    /// Text with a u32 byte count (for texts past a u16 count, such as script sources): valid
+    /// UTF-8 without U+0000, at most `maxBytes` bytes.
     public mutating func readLongText(_ field: String, maxBytes: Int) throws -> String {
-        let count = try readLE(UInt32.self, field)
-        guard count <= maxBytes else { throw CodecError.invalidValue(field: field, reason: "\(count) bytes, more than \(maxBytes)") }
-        guard let bytes = readBytes(length: Int(count)) else { throw CodecError.truncated(field: field) }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw CodecError.invalidValue(field: field, reason: "not UTF-8")
-        }
-        guard !text.unicodeScalars.contains("\u{0}") else { throw CodecError.invalidValue(field: field, reason: "contains U+0000") }
-        return text
+        try readCountedText(field, count: Int(try readLE(UInt32.self, field)), maxBytes: maxBytes)
     }
 
     public mutating func writeLongText(_ text: String) {
         writeLE(UInt32(text.utf8.count))
         writeString(text)
+    }
+
+    /// Writes `value` cut to `maxBytes` at a character boundary, with a u32 count: what
+    /// `readLongText(_:maxBytes:)` with the same limit always accepts.
+    public mutating func writeLongText(_ value: String, maxBytes: Int) {
+        writeLongText(value.utf8.count <= maxBytes ? value : String(value.prefix(utf8Bytes: maxBytes)))
     }
 }

@@ -1,4 +1,5 @@
 import Metrics
+import TesseraWire
 
 /// The physics service's metrics (docs/metrics.md), labelled with its node name; made once
 /// with the service and updated beside its `Stats`.
@@ -10,12 +11,12 @@ struct PhysicsMetrics: Sendable {
     let refusedBodies: Counter
 
     init(node: String) {
-        let node = [("node", node)]
-        step = Metrics.Timer(label: "tessera_physics_step_seconds", dimensions: node)
-        worlds = Gauge(label: "tessera_physics_worlds", dimensions: node)
-        bodies = Gauge(label: "tessera_physics_bodies", dimensions: node)
-        refusedFrames = Counter(label: "tessera_physics_refused_frames_total", dimensions: node)
-        refusedBodies = Counter(label: "tessera_physics_refused_bodies_total", dimensions: node)
+        let node = MetricLabels("node", node)
+        step = node.timer("tessera_physics_step_seconds")
+        worlds = node.gauge("tessera_physics_worlds")
+        bodies = node.gauge("tessera_physics_bodies")
+        refusedFrames = node.counter("tessera_physics_refused_frames_total")
+        refusedBodies = node.counter("tessera_physics_refused_bodies_total")
     }
 
     /// Sets the gauges to what the service holds now.

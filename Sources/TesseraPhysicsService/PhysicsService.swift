@@ -2,7 +2,6 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
-import Synchronization
 import TesseraWire
 import TesseraWorld
 
@@ -10,7 +9,7 @@ import TesseraWorld
 /// frames with it (docs/physics.md). Each connection holds the worlds of the regions it
 /// carries and steps them on its own event loop, so the service uses one loop per core and
 /// no locks in the step path; when a connection closes, its worlds go with it.
-public final class PhysicsService: Service, Sendable {
+public final class PhysicsService: OffloadedService, Service {
     public struct Settings: Sendable {
         public var name: String
         public var host: String
@@ -41,49 +40,31 @@ public final class PhysicsService: Service, Sendable {
     public let settings: Settings
     private let group: EventLoopGroup
     private let logger: Logger
-    private let listener = WireListener()
-    let statsBox = Mutex(Stats())
     let metrics: PhysicsMetrics
+    public let core: OffloadedServiceCore<Stats>
 
     public init(settings: Settings, group: EventLoopGroup, logger: Logger) {
         self.settings = settings
         self.group = group
         self.logger = logger
-        metrics = PhysicsMetrics(node: settings.name)
+        let metrics = PhysicsMetrics(node: settings.name)
+        self.metrics = metrics
+        core = OffloadedServiceCore(role: .physics, title: "physics service", stats: Stats(), logger: logger, observe: { metrics.holding($0) })
     }
-
-    /// Changes the stats and sets the metrics' gauges to the result (under the same lock, so
-    /// concurrent connections leave the gauges at the latest figures).
-    func updateStats(_ change: (inout Stats) -> Void) {
-        statsBox.withLock { stats in
-            change(&stats)
-            metrics.holding(stats)
-        }
-    }
-
-    public var stats: Stats { statsBox.withLock { $0 } }
-    public var address: SocketAddress? { listener.address }
 
     @discardableResult
     public func start() async throws -> SocketAddress {
-        let reply = HelloAccepted(role: .physics, nodeName: settings.name, regions: [])
         let settings = settings
         let logger = logger
-        let address = try await listener.start(
-            host: settings.host, port: settings.port, group: group, maxFrameBytes: WireChannelOptions.physicsMaxFrameBytes, largeReads: true,
-            handshake: { WireHandshakeHandler(acceptingSecret: settings.gridSecret, allowedRoles: [.region, .tool], reply: reply) },
+        return try await core.start(
+            name: settings.name, host: settings.host, port: settings.port, gridSecret: settings.gridSecret, group: group,
             handler: { PhysicsConnectionHandler(service: self, settings: settings.world, logger: logger) })
-        logger.info("physics service listening", metadata: ["address": "\(address)"])
-        return address
     }
-
-    public func shutdown() async { await listener.shutdown() }
 
     public func run() async throws {
         try await start()
         try? await gracefulShutdown()
-        logger.info("physics service stopping")
-        await shutdown()
+        await core.stop()
     }
 }
 
@@ -154,7 +135,7 @@ final class PhysicsConnectionHandler: ChannelInboundHandler {
 
     /// A frame the service cannot apply: refused as a whole (body 0), the region sends a snapshot.
     private func refuse(_ frame: PhysicsFrame, _ reason: String) -> PhysicsResult {
-        service.statsBox.withLock { $0.badFrames += 1 }
+        service.core.countStats { $0.badFrames += 1 }
         service.metrics.refusedFrames.increment()
         logger.warning("physics frame refused", metadata: ["region": "\(frame.region.gridPosition)", "reason": "\(reason)"])
         return PhysicsResult(region: frame.region, frame: frame.frame, refused: [PhysicsRefusal(id: 0, reason: reason)])

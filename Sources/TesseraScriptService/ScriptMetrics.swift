@@ -1,4 +1,5 @@
 import Metrics
+import TesseraWire
 
 /// The script service's metrics (docs/metrics.md), labelled with its node name; made once with
 /// the service and updated beside its `Stats`.
@@ -13,14 +14,14 @@ struct ScriptMetrics: Sendable {
     let refusedFrames: Counter
 
     init(node: String) {
-        let node = [("node", node)]
-        frame = Metrics.Timer(label: "tessera_scripts_frame_seconds", dimensions: node)
-        regions = Gauge(label: "tessera_scripts_regions", dimensions: node)
-        scripts = Gauge(label: "tessera_scripts_scripts", dimensions: node)
-        eventsQueued = Gauge(label: "tessera_scripts_events_queued", dimensions: node)
-        eventsDropped = Counter(label: "tessera_scripts_events_dropped_total", dimensions: node)
-        chatDropped = Counter(label: "tessera_scripts_chat_dropped_total", dimensions: node)
-        refusedFrames = Counter(label: "tessera_scripts_refused_frames_total", dimensions: node)
+        let node = MetricLabels("node", node)
+        frame = node.timer("tessera_scripts_frame_seconds")
+        regions = node.gauge("tessera_scripts_regions")
+        scripts = node.gauge("tessera_scripts_scripts")
+        eventsQueued = node.gauge("tessera_scripts_events_queued")
+        eventsDropped = node.counter("tessera_scripts_events_dropped_total")
+        chatDropped = node.counter("tessera_scripts_chat_dropped_total")
+        refusedFrames = node.counter("tessera_scripts_refused_frames_total")
     }
 
     /// Sets the gauges to what the service holds now.

@@ -3,7 +3,6 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
-import Synchronization
 import TesseraLSL
 import TesseraScripts
 import TesseraWire
@@ -14,7 +13,7 @@ import TesseraWorld
 /// regions it carries and runs it on its own event loop, so the service uses one loop per core
 /// and no locks in the run path; when a connection closes, its scripts go with it (the region
 /// holds their last checkpoints and sends them again in a snapshot when it attaches anew).
-public final class ScriptService: Service, Sendable {
+public final class ScriptService: OffloadedService, Service {
     public struct Settings: Sendable {
         public var name: String
         public var host: String
@@ -49,49 +48,32 @@ public final class ScriptService: Service, Sendable {
     public let settings: Settings
     private let group: EventLoopGroup
     private let logger: Logger
-    private let listener = WireListener()
     /// Compiled programs, shared by every connection's engine (compiling is thread-safe).
     let programs = LSLProgramCache()
-    let statsBox = Mutex(Stats())
     let metrics: ScriptMetrics
+    public let core: OffloadedServiceCore<Stats>
 
     public init(settings: Settings, group: EventLoopGroup, logger: Logger) {
         self.settings = settings
         self.group = group
         self.logger = logger
-        metrics = ScriptMetrics(node: settings.name)
+        let metrics = ScriptMetrics(node: settings.name)
+        self.metrics = metrics
+        core = OffloadedServiceCore(role: .scripts, title: "script service", stats: Stats(), logger: logger, observe: { metrics.holding($0) })
     }
-
-    func updateStats(_ change: (inout Stats) -> Void) {
-        statsBox.withLock { stats in
-            change(&stats)
-            metrics.holding(stats)
-        }
-    }
-
-    public var stats: Stats { statsBox.withLock { $0 } }
-    public var address: SocketAddress? { listener.address }
 
     @discardableResult
     public func start() async throws -> SocketAddress {
-        let reply = HelloAccepted(role: .scripts, nodeName: settings.name, regions: [])
-        let settings = settings
         let logger = logger
-        let address = try await listener.start(
-            host: settings.host, port: settings.port, group: group, maxFrameBytes: WireChannelOptions.physicsMaxFrameBytes, largeReads: true,
-            handshake: { WireHandshakeHandler(acceptingSecret: settings.gridSecret, allowedRoles: [.region, .tool], reply: reply) },
+        return try await core.start(
+            name: settings.name, host: settings.host, port: settings.port, gridSecret: settings.gridSecret, group: group,
             handler: { ScriptConnectionHandler(service: self, logger: logger) })
-        logger.info("script service listening", metadata: ["address": "\(address)"])
-        return address
     }
-
-    public func shutdown() async { await listener.shutdown() }
 
     public func run() async throws {
         try await start()
         try? await gracefulShutdown()
-        logger.info("script service stopping")
-        await shutdown()
+        await core.stop()
     }
 }
 

@@ -274,79 +274,17 @@ struct WorldFunctions {
 }
 
 /// A world function's arguments, already of the definition's parameter types.
-struct HostArguments {
-    var values: [LSLValue]
-
-    init(_ values: [LSLValue]) { self.values = values }
-
-    func integer(_ i: Int) -> Int32 {
-        if i < values.count, case .integer(let v) = values[i] { return v }
-        return 0
-    }
-
-    func float(_ i: Int) -> Float {
-        guard i < values.count else { return 0 }
-        switch values[i] {
-        case .float(let f): return f
-        case .integer(let n): return Float(n)
-        default: return 0
-        }
-    }
-
-    func string(_ i: Int) -> String {
-        guard i < values.count else { return "" }
-        switch values[i] {
-        case .string(let s), .key(let s): return s
-        default: return ""
-        }
-    }
-
-    func vector(_ i: Int) -> LSLVector {
-        if i < values.count, case .vector(let v) = values[i] { return v }
-        return .zero
-    }
-
-    func rotation(_ i: Int) -> LSLRotation {
-        if i < values.count, case .rotation(let r) = values[i] { return r }
-        return .identity
-    }
-}
+typealias HostArguments = LSLArguments
 
 /// Wall-clock answers from the frame's time (milliseconds since 1970, UTC).
 enum WallClock {
     static func secondsOfDay(millis: UInt64, offsetHours: Int64) -> Double {
-        let seconds = Double(millis) / 1000 + Double(offsetHours * 3600)
-        return seconds - (seconds / 86_400).rounded(.down) * 86_400
+        LSLWallClock.secondsOfDay(Double(millis) / 1000 + Double(offsetHours * 3600))
     }
 
     /// `YYYY-MM-DD`, or `YYYY-MM-DDThh:mm:ss.ffffffZ`.
     static func text(millis: UInt64, includeTime: Bool) -> String {
-        let seconds = Int64(millis / 1000)
-        let days = seconds / 86_400
-        let (year, month, day) = civilDate(daysSince1970: days)
-        let date = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
-        guard includeTime else { return date }
-        let inDay = seconds - days * 86_400
-        let micros = Int64(millis % 1000) * 1000
-        return date + "T\(pad(inDay / 3600, 2)):\(pad(inDay / 60 % 60, 2)):\(pad(inDay % 60, 2)).\(pad(micros, 6))Z"
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(0, width - text.count)) + text
-    }
-
-    /// The proleptic Gregorian date of a day number (days since 1970-01-01, not negative).
-    static func civilDate(daysSince1970: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = daysSince1970 + 719_468
-        let era = z / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        LSLWallClock.text(seconds: Int64(millis / 1000), micros: Int64(millis % 1000) * 1000, includeTime: includeTime)
     }
 }
 

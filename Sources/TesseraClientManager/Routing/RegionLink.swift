@@ -114,26 +114,17 @@ public final class RegionLink: Sendable {
     }
 
     private func scheduleReconnect(after pause: Duration) {
-        group.next().scheduleTask(in: pause.timeAmount) {
-            Task {
-                guard !self.state.withLock({ $0.stopped }) else { return }
-                do {
-                    try await self.connect()
-                } catch {
-                    let (pause, logs, attempts) = self.state.withLock { state in
-                        var random = SystemRandomNumberGenerator()
-                        let pause = state.reconnector.dialFailed(using: &random)
-                        return (pause, state.reconnector.logsDialFailure, state.reconnector.dialFailures)
-                    }
-                    if logs {
-                        self.logger.warning("region node unreachable", metadata: [
-                            "address": "\(self.connector.address)", "error": "\(error)", "attempts": "\(attempts)",
-                        ])
-                    }
-                    self.scheduleReconnect(after: pause)
+        Redial.schedule(
+            on: group, after: pause, skip: { self.state.withLock { $0.stopped } }, connect: { try await self.connect() },
+            failed: { error in
+                let (pause, attempts) = self.state.withLock { $0.reconnector.dialFailed() }
+                if let attempts {
+                    self.logger.warning("region node unreachable", metadata: [
+                        "address": "\(self.connector.address)", "error": "\(error)", "attempts": "\(attempts)",
+                    ])
                 }
-            }
-        }
+                return pause
+            })
     }
 
     // MARK: From the handler

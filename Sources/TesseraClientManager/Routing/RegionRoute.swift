@@ -157,9 +157,7 @@ extension CommandReply {
         case .crossed(let id): .objectResult(ObjectResult(requestID: requestID, outcome: .crossed, localID: id))
         case .updated(let id): .objectResult(ObjectResult(requestID: requestID, outcome: .updated, localID: id))
         case .contents(let id, let items):
-            .objectContents(ObjectContents(requestID: requestID, localID: id, items: items.map { item in
-                ObjectContents.Item(name: item.name, kind: item.kind == .script ? .script : .object, running: item.running, error: item.error)
-            }))
+            .objectContents(ObjectContents(requestID: requestID, localID: id, items: items))
         case .failed(let code, let message): .error(ServerError(code: code, requestID: requestID, message: ClientText.plain(message)))
         case .rezzed(let localID, let object):
             .inventory(InventoryReply(requestID: requestID, outcome: .success(.rezzed(object: object, localID: localID))))

@@ -38,17 +38,7 @@ public struct AddScript: Hashable, Sendable {
         switch try buffer.readLE(UInt8.self, "addScript.sourceKind") {
         case 1: source = .inventoryItem(try buffer.readUUID("addScript.item"))
         case 2:
-            let count = Int(try buffer.readLE(UInt32.self, "addScript.text"))
-            guard count <= Self.maxSourceBytes else {
-                throw CodecError.invalidValue(field: "addScript.text", reason: "\(count) bytes, at most \(Self.maxSourceBytes) allowed")
-            }
-            guard let bytes = buffer.readSlice(length: count) else { throw CodecError.truncated(field: "addScript.text") }
-            guard !bytes.readableBytesView.contains(0) else {
-                throw CodecError.invalidValue(field: "addScript.text", reason: "contains U+0000 (NUL), which no text field may hold")
-            }
-            guard let text = String(validating: bytes.readableBytesView, as: UTF8.self) else {
-                throw CodecError.invalidValue(field: "addScript.text", reason: "not valid UTF-8")
-            }
+            let text = try buffer.readLongText("addScript.text", maxBytes: Self.maxSourceBytes)
             source = .text(text)
         case let other:
             throw CodecError.invalidValue(field: "addScript.sourceKind", reason: "expected 1 (inventory item) or 2 (text), got \(other)")
@@ -65,8 +55,7 @@ public struct AddScript: Hashable, Sendable {
             buffer.writeUUID(item)
         case .text(let text):
             buffer.writeLE(UInt8(2))
-            buffer.writeLE(UInt32(text.utf8.count))
-            buffer.writeBytes(text.utf8)
+            buffer.writeLongText(text)
         }
     }
 }

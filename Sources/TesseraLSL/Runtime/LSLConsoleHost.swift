@@ -450,35 +450,20 @@ public final class LSLConsoleHost: LSLHost {
     private var unixTime: Int64 { startUnixTime + Int64(now.rounded(.down)) }
 
     private func secondsOfDay(offsetHours: Int64) -> Double {
-        let seconds = Double(startUnixTime + offsetHours * 3600) + now
-        let day = 86_400.0
-        return seconds - (seconds / day).rounded(.down) * day
+        LSLWallClock.secondsOfDay(Double(startUnixTime + offsetHours * 3600) + now)
     }
 
     /// `YYYY-MM-DD`, or `YYYY-MM-DDThh:mm:ss.ffffffZ` (UTC), at script time `now`.
     private func dateText(includeTime: Bool) -> String {
         let total = Double(startUnixTime) + now
         let seconds = Int64(total.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let (year, month, day) = LSLConsoleHost.civilDate(daysSince1970: days)
-        let date = "\(String(year).consolePadded(to: 4))-\(String(month).consolePadded(to: 2))-\(String(day).consolePadded(to: 2))"
-        guard includeTime else { return date }
-        let inDay = seconds - days * 86_400
         let micro = Int64(((total - Double(seconds)) * 1_000_000).rounded(.down))
-        return date + "T\(String(inDay / 3600).consolePadded(to: 2)):\(String(inDay / 60 % 60).consolePadded(to: 2)):\(String(inDay % 60).consolePadded(to: 2)).\(String(micro).consolePadded(to: 6))Z"
+        return LSLWallClock.text(seconds: seconds, micros: micro, includeTime: includeTime)
     }
 
     /// The proleptic Gregorian date of a day number (days since 1970-01-01).
     static func civilDate(daysSince1970: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = daysSince1970 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        LSLWallClock.civilDate(daysSince1970: daysSince1970)
     }
 
     // MARK: - Text of values
@@ -521,45 +506,7 @@ public final class LSLConsoleHost: LSLHost {
 
 extension LSLConsoleHost {
     /// The arguments of a call, read by the definition's parameter types.
-    public struct Arguments: Sendable {
-        public var values: [LSLValue]
-
-        public init(values: [LSLValue]) {
-            self.values = values
-        }
-
-        func integer(_ index: Int) -> Int32 {
-            if index < values.count, case .integer(let v) = values[index] { return v }
-            return 0
-        }
-
-        func float(_ index: Int) -> Float {
-            index < values.count ? values[index].consoleFloat ?? 0 : 0
-        }
-
-        func string(_ index: Int) -> String {
-            guard index < values.count else { return "" }
-            switch values[index] {
-            case .string(let s), .key(let s): return s
-            default: return ""
-            }
-        }
-
-        func vector(_ index: Int) -> LSLVector {
-            if index < values.count, case .vector(let v) = values[index] { return v }
-            return .zero
-        }
-
-        func rotation(_ index: Int) -> LSLRotation {
-            if index < values.count, case .rotation(let r) = values[index] { return r }
-            return .identity
-        }
-
-        func list(_ index: Int) -> [LSLValue] {
-            if index < values.count, case .list(let items) = values[index] { return items }
-            return []
-        }
-    }
+    public typealias Arguments = LSLArguments
 }
 
 extension LSLValue {

@@ -1,4 +1,5 @@
 import Metrics
+import TesseraWire
 
 /// One region's metrics (docs/metrics.md), made once with the runner and updated at the end
 /// of every frame on the region's loop: setting a gauge or recording a time allocates nothing.
@@ -20,17 +21,17 @@ struct RegionMetrics {
 
     /// `dropped` and `handoffs`: the counts already reached, which the counters do not repeat.
     init(region name: String, dropped: Int = 0, handoffs: HandoffCounters = HandoffCounters()) {
-        let region = [("region", name)]
-        frameTime = Metrics.Timer(label: "tessera_region_frame_seconds", dimensions: region)
-        timeDilation = Gauge(label: "tessera_region_time_dilation_ratio", dimensions: region)
-        rootAvatars = Gauge(label: "tessera_region_root_avatars", dimensions: region)
-        ghosts = Gauge(label: "tessera_region_ghosts", dimensions: region)
-        objects = Gauge(label: "tessera_region_objects", dimensions: region)
-        handoffsInProgress = Gauge(label: "tessera_region_handoffs_in_progress", dimensions: region)
-        droppedCommands = Counter(label: "tessera_region_dropped_commands_total", dimensions: region)
-        handoffsCommitted = Counter(label: "tessera_handoffs_total", dimensions: region + [("outcome", "committed")])
-        handoffsFailed = Counter(label: "tessera_handoffs_total", dimensions: region + [("outcome", "failed")])
-        handoffsDropped = Counter(label: "tessera_handoffs_total", dimensions: region + [("outcome", "dropped")])
+        let region = MetricLabels("region", name)
+        frameTime = region.timer("tessera_region_frame_seconds")
+        timeDilation = region.gauge("tessera_region_time_dilation_ratio")
+        rootAvatars = region.gauge("tessera_region_root_avatars")
+        ghosts = region.gauge("tessera_region_ghosts")
+        objects = region.gauge("tessera_region_objects")
+        handoffsInProgress = region.gauge("tessera_region_handoffs_in_progress")
+        droppedCommands = region.counter("tessera_region_dropped_commands_total")
+        handoffsCommitted = region.counter("tessera_handoffs_total", [("outcome", "committed")])
+        handoffsFailed = region.counter("tessera_handoffs_total", [("outcome", "failed")])
+        handoffsDropped = region.counter("tessera_handoffs_total", [("outcome", "dropped")])
         lastDropped = dropped
         lastHandoffs = handoffs
     }

@@ -138,26 +138,17 @@ public final class GridClient: Sendable {
     }
 
     private func scheduleReconnect(after pause: Duration) {
-        group.next().scheduleTask(in: pause.timeAmount) {
-            Task {
-                guard !self.state.withLock({ $0.stopped || $0.channel != nil }) else { return }
-                do {
-                    try await self.connect()
-                } catch {
-                    let (pause, logs, attempts) = self.state.withLock { state in
-                        var random = SystemRandomNumberGenerator()
-                        let pause = state.reconnector.dialFailed(using: &random)
-                        return (pause, state.reconnector.logsDialFailure, state.reconnector.dialFailures)
-                    }
-                    if logs {
-                        self.logger.warning("grid services unreachable", metadata: [
-                            "address": "\(self.host):\(self.port)", "error": "\(error)", "attempts": "\(attempts)",
-                        ])
-                    }
-                    self.scheduleReconnect(after: pause)
+        Redial.schedule(
+            on: group, after: pause, skip: { self.state.withLock { $0.stopped || $0.channel != nil } }, connect: { try await self.connect() },
+            failed: { error in
+                let (pause, attempts) = self.state.withLock { $0.reconnector.dialFailed() }
+                if let attempts {
+                    self.logger.warning("grid services unreachable", metadata: [
+                        "address": "\(self.host):\(self.port)", "error": "\(error)", "attempts": "\(attempts)",
+                    ])
                 }
-            }
-        }
+                return pause
+            })
     }
 
     fileprivate func received(_ message: WireMessage) {

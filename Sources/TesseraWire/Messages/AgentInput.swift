@@ -247,7 +247,7 @@ public enum ScriptSourceRef: Hashable, Sendable {
     init(from buffer: inout ByteBuffer, _ field: String) throws {
         switch try buffer.readLE(UInt8.self, field + ".kind") {
         case 1: self = .inventory(try buffer.readUUID(field + ".item"))
-        case 2: self = .text(try buffer.readU32CountedText(field + ".text", maxBytes: Self.maxTextBytes))
+        case 2: self = .text(try buffer.readLongText(field + ".text", maxBytes: Self.maxTextBytes))
         case let other: throw CodecError.invalidValue(field: field + ".kind", reason: "expected 1 (inventory item) or 2 (text), got \(other)")
         }
     }
@@ -259,34 +259,8 @@ public enum ScriptSourceRef: Hashable, Sendable {
             buffer.writeUUID(item)
         case .text(let text):
             buffer.writeLE(UInt8(2))
-            buffer.writeU32CountedText(text, maxBytes: Self.maxTextBytes)
+            buffer.writeLongText(text, maxBytes: Self.maxTextBytes)
         }
-    }
-}
-
-extension ByteBuffer {
-    /// Text with a `u32` byte count (for texts past a `u16` count, such as script sources):
-    /// valid UTF-8 without U+0000, at most `maxBytes` bytes.
-    fileprivate mutating func readU32CountedText(_ field: String, maxBytes: Int) throws -> String {
-        let count = Int(try readLE(UInt32.self, field))
-        guard count <= maxBytes else {
-            throw CodecError.invalidValue(field: field, reason: "\(count) bytes, at most \(maxBytes) allowed")
-        }
-        guard let bytes = readSlice(length: count) else { throw CodecError.truncated(field: field) }
-        guard !bytes.readableBytesView.contains(0) else {
-            throw CodecError.invalidValue(field: field, reason: "contains U+0000 (NUL), which no text field may hold")
-        }
-        guard let string = String(validating: bytes.readableBytesView, as: UTF8.self) else {
-            throw CodecError.invalidValue(field: field, reason: "not valid UTF-8")
-        }
-        return string
-    }
-
-    /// Writes `value` cut to `maxBytes` at a character boundary, with a `u32` count.
-    fileprivate mutating func writeU32CountedText(_ value: String, maxBytes: Int) {
-        let text = value.utf8.count <= maxBytes ? Substring(value) : value.prefix(utf8Bytes: maxBytes)
-        writeLE(UInt32(text.utf8.count))
-        writeBytes(text.utf8)
     }
 }
 

@@ -158,52 +158,7 @@ public struct ScriptNotice: Hashable, Sendable {
 }
 
 /// One item of an object's contents, as a contents reply lists it.
-public struct ContentSummary: Hashable, Sendable {
-    public enum Kind: UInt8, Hashable, Sendable, CaseIterable {
-        case script = 1
-        case object = 2
-    }
-
-    /// Most items an object holds, and the longest error text of an item.
-    public static let maxItems = 16
-    public static let maxErrorBytes = 1024
-
-    public var name: String
-    public var kind: Kind
-    /// Scripts: running (not stopped by the owner, and compiled). Always false for objects.
-    public var running: Bool
-    /// Scripts: why it does not run (its first compile error, or a run-time error); nil when
-    /// there is none.
-    public var error: String?
-
-    public init(name: String, kind: Kind, running: Bool = false, error: String? = nil) {
-        self.name = name
-        self.kind = kind
-        self.running = running
-        self.error = error
-    }
-
-    public static let minWireBytes = 6
-
-    init(from buffer: inout ByteBuffer) throws {
-        name = try buffer.readText("content.name", maxBytes: maxNameBytes)
-        kind = try buffer.readEnum(Kind.self, "content.kind")
-        switch try buffer.readLE(UInt8.self, "content.running") {
-        case 0: running = false
-        case 1: running = true
-        case let other: throw CodecError.invalidValue(field: "content.running", reason: "expected 0 or 1, got \(other)")
-        }
-        let error = try buffer.readText("content.error", maxBytes: Self.maxErrorBytes)
-        self.error = error.isEmpty ? nil : error
-    }
-
-    func encode(into buffer: inout ByteBuffer) {
-        buffer.writeText(name, maxBytes: maxNameBytes)
-        buffer.writeLE(kind.rawValue)
-        buffer.writeLE(UInt8(running ? 1 : 0))
-        buffer.writeText((error ?? "").replacingOccurrences(of: "\u{0}", with: ""), maxBytes: Self.maxErrorBytes)
-    }
-}
+public typealias ContentSummary = ContentItemSummary
 
 public struct MovedEntity: Hashable, Sendable {
     public var localID: LocalID
@@ -364,7 +319,7 @@ public struct CommandReply: Hashable, Sendable {
             guard count <= ContentSummary.maxItems else {
                 throw CodecError.invalidValue(field: "reply.items", reason: "\(count) items, at most \(ContentSummary.maxItems) allowed")
             }
-            outcome = .contents(localID, try (0..<count).map { _ in try ContentSummary(from: &buffer) })
+            outcome = .contents(localID, try (0..<count).map { _ in try ContentSummary(from: &buffer, field: "content") })
         case let other:
             throw CodecError.invalidValue(field: "reply.outcome", reason: "unknown outcome \(other)")
         }
@@ -424,14 +379,5 @@ extension ObjectAppearance {
     public static func carried(for look: ObjectLook) -> ObjectAppearance? {
         let appearance = ObjectAppearance(look)
         return appearance == .standard ? nil : appearance
-    }
-}
-
-extension ContentSummary.Kind {
-    public init(_ kind: ContentKind) {
-        switch kind {
-        case .script: self = .script
-        case .object: self = .object
-        }
     }
 }

@@ -1,12 +1,10 @@
 import ArgumentParser
 import Foundation
 import NIOPosix
-import ServiceLifecycle
 import TesseraConfig
 import TesseraMetrics
 import TesseraScriptService
 import TesseraScripts
-import TesseraStorage
 
 struct ScriptsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,42 +16,16 @@ struct ScriptsCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var options: ConfigOptions
-
-    @Option(help: "Listen on this port instead of the config's (0: any free port, printed at start).")
-    var port: Int?
-
-    @Option(help: ArgumentHelp("Stop when the process with this pid is no longer the parent (set by tessera up).", visibility: .hidden))
-    var parentPid: Int32?
+    @OptionGroup var common: ServiceCommandOptions
 
     func run() async throws {
-        TesseraMetrics.bootstrap()
-        let config = try options.load()
-        guard var scripts = config.scripts else {
-            throw ValidationError("\(options.config): no [scripts] table")
-        }
-        if let port {
-            guard (0...65535).contains(port) else { throw ValidationError("--port must be within 0...65535, got \(port)") }
-            scripts.port = port
-        }
-        let logger = options.logger("tessera.scripts")
-        if let parentPid {
-            ParentWatch.start(parent: parentPid) {
-                logger.warning("the parent process \(parentPid) has ended; stopping")
-                kill(getpid(), SIGTERM)
-            }
-        }
+        let (config, scripts, logger) = try common.load("scripts", \.scripts, port: \.port, logLabel: "tessera.scripts")
         let group = MultiThreadedEventLoopGroup.singleton
         let service = ScriptService(settings: .init(config: scripts, grid: config), group: group, logger: logger)
-        let address = try await service.start()
-        printLine("Script service \"\(scripts.name)\" listening on \(address.ipAddress ?? scripts.host):\(address.port ?? scripts.port)")
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: ScriptServiceRunner(service: service))]
-        if let metricsPort = scripts.metricsPort {
-            services.append(.init(service: MetricsServer(host: scripts.host, port: metricsPort, name: scripts.name, group: group, logger: logger)))
-        }
-        try await ServiceGroup(configuration: .init(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-        )).run()
+        try await ServiceCommandOptions.run(
+            "Script service", name: scripts.name, host: scripts.host, port: scripts.port,
+            metrics: scripts.metricsPort.map { MetricsServer(host: scripts.host, port: $0, name: scripts.name, group: group, logger: logger) },
+            logger: logger, start: { try await service.start() }, shutdown: { await service.shutdown() })
     }
 }
 
@@ -62,15 +34,5 @@ extension ScriptService.Settings {
         self.init(
             name: config.name, host: config.host, port: config.port, gridSecret: grid.grid.secret,
             engine: ScriptEngineSettings(frameBudgetNanos: UInt64(config.frameBudgetMicros) * 1000, sliceInstructions: config.sliceInstructions))
-    }
-}
-
-/// Keeps a started service until shutdown.
-private struct ScriptServiceRunner: Service {
-    let service: ScriptService
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        await service.shutdown()
     }
 }
