@@ -84,7 +84,30 @@ public enum MetricCatalogue {
         .init("tessera_physics_refused_bodies_total", .counter, labels: ["node"], "Bodies of physics frames the service refused."),
     ]
 
-    public static let all: [MetricDescription] = region + clientManager + storage + wire + physics
+    public static let regionScripts: [MetricDescription] = [
+        .init("tessera_region_script_frame_seconds", .timeHistogram, labels: ["region"], "Script time the service spent on one region frame (the answer's runMicros)."),
+        .init("tessera_region_script_link", .gauge, labels: ["region"], "The link to the script service: 0 none, 1 lost, 2 attached."),
+        .init("tessera_region_script_link_losses_total", .counter, labels: ["region"], "Times the link to the script service was lost while attached."),
+        .init("tessera_region_scripted_objects", .gauge, labels: ["region"], "Objects of the region with at least one script."),
+        .init("tessera_region_scripts", .gauge, labels: ["region"], "Scripts the service holds for the region."),
+        .init("tessera_region_scripts_running", .gauge, labels: ["region"], "Scripts of the region that run (not stopped, compiled)."),
+        .init("tessera_region_script_events_queued", .gauge, labels: ["region"], "Events waiting in the region's scripts' queues on the service."),
+        .init("tessera_region_script_events_held", .gauge, labels: ["region"], "Events the region holds while the script service is away."),
+        .init("tessera_region_script_events_dropped_total", .counter, labels: ["region", "where"], "Script events dropped: queue (a script's 64-event queue was full) or held (the region's held events were full)."),
+        .init("tessera_region_script_chat_dropped_total", .counter, labels: ["region"], "Script chat the service dropped by the per-script rate limit."),
+    ]
+
+    public static let scripts: [MetricDescription] = [
+        .init("tessera_scripts_frame_seconds", .timeHistogram, labels: ["node"], "Time spent running one region's scripts for one frame."),
+        .init("tessera_scripts_regions", .gauge, labels: ["node"], "Regions with scripts on the script service."),
+        .init("tessera_scripts_scripts", .gauge, labels: ["node"], "Scripts the script service holds."),
+        .init("tessera_scripts_events_queued", .gauge, labels: ["node"], "Events waiting in scripts' queues on the service."),
+        .init("tessera_scripts_events_dropped_total", .counter, labels: ["node"], "Events dropped because a script's 64-event queue was full."),
+        .init("tessera_scripts_chat_dropped_total", .counter, labels: ["node"], "Chat dropped by the per-script rate limit."),
+        .init("tessera_scripts_refused_frames_total", .counter, labels: ["node"], "Messages that were no ScriptFrame (the connection was closed)."),
+    ]
+
+    public static let all: [MetricDescription] = region + regionScripts + clientManager + storage + wire + physics + scripts
 
     static let byName: [String: MetricDescription] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 }

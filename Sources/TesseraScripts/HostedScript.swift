@@ -47,6 +47,8 @@ final class HostedScript {
     var base: Double = 0
     /// Engine time from which the script has work (0: at once; infinity: when an event comes).
     var wakeAt: Double = 0
+    /// An event came from the region since its last slice: it goes first in the next run.
+    var eventArrived = false
     var listens: [Int32: ScriptListen] = [:]
     var nextListenHandle: Int32 = 1
     /// The channel set last sent as `.listenChannels`.

@@ -246,6 +246,7 @@ final class RegionScripts: LSLHost {
         let dropped = vm.droppedEvents
         if vm.post(event) {
             script.wakeAt = 0
+            script.eventArrived = true
         } else if vm.droppedEvents > dropped {
             eventsDropped += UInt64(vm.droppedEvents - dropped)
         }
@@ -297,12 +298,20 @@ final class RegionScripts: LSLHost {
     private func run() -> UInt64 {
         guard !order.isEmpty else { return 0 }
         if cursor >= order.count { cursor = 0 }
+        // Scripts an event just reached (a touch, chat, a sensor's answer) go first, each for one
+        // slice, so a region busy with timers still answers people within a frame or two; then
+        // every ready script round-robin. A script with more work goes to the back either way.
         var ready: [Int] = []
+        var rest: [Int] = []
         for offset in 0..<order.count {
             let index = (cursor + offset) % order.count
             let script = order[index]
-            if script.isRunnable(now), !(objects[script.key.object]?.dying ?? false) { ready.append(index) }
+            guard script.isRunnable(now), !(objects[script.key.object]?.dying ?? false) else { continue }
+            if script.eventArrived { ready.append(index) } else { rest.append(index) }
+            script.eventArrived = false
         }
+        let prioritized = ready.count
+        ready.append(contentsOf: rest)
         guard !ready.isEmpty else { return 0 }
         let clock = engine.clock
         let start = clock()
@@ -311,6 +320,7 @@ final class RegionScripts: LSLHost {
         var lastRun = -1
         while head < ready.count, last &- start < settings.frameBudgetNanos {
             let index = ready[head]
+            let roundRobin = head >= prioritized
             head += 1
             let script = order[index]
             // llDie in an earlier slice of this frame stops the object's other scripts.
@@ -321,7 +331,8 @@ final class RegionScripts: LSLHost {
             let after = clock()
             script.charge(micros: Double(after &- last) / 1000, now: now)
             last = after
-            lastRun = index
+            // The round-robin position moves only with the scripts run in their turn.
+            if roundRobin { lastRun = index }
             script.dirty = true
             switch result {
             case .yielded:

@@ -299,3 +299,28 @@ import TesseraWorld
         #expect(h.step(0.5, events: [touch]).said() == ["1"])
     }
 }
+
+@Suite struct ScriptEventPriorityTests {
+    static let loop = "default { state_entry() { integer i; while (TRUE) { i = i + 1; } } }"
+
+    @Test("a script an event reaches runs in the same frame even when endless loops fill the budget; the loops still take turns")
+    func eventsGoFirst() {
+        // Each clock read costs 1 ms of a 4 ms budget: about four slices a frame for fifty loops.
+        let h = ScriptHarness(settings: ScriptEngineSettings(frameBudgetNanos: 4_000_000), tick: 1_000_000)
+        let greeter = newKey()
+        let loops = (0..<50).map { _ in newKey() }
+        _ = h.start([(greeter, ScriptEngineTests.greeter)] + loops.map { ($0, Self.loop) })
+        for frame in 1...5 { _ = h.step(Double(frame) * 0.022) }
+        let touched = h.step(0.2, events: [
+            ScriptEventDelivery(object: greeter.object, name: "touch_start", arguments: [.integer(1)], detected: [ScriptHarness.alice]),
+        ])
+        #expect(touched.said(by: greeter) == ["Hello, Alice Resident!"], "answered in the frame that brought the touch")
+        // The loops' round-robin goes on from where it was: over the next frames they all take turns,
+        // so the top-scripts list fills with loops that have run.
+        var last = touched
+        for frame in 1...40 { last = h.step(0.2 + Double(frame) * 0.022) }
+        let loopItems = Set(loops.map(\.item))
+        let top = last.stats.topScripts.filter { loopItems.contains($0.key.item) && $0.micros > 0 }
+        #expect(top.count >= ScriptRegionStats.maxTop - 1, "loops keep taking turns: \(top.count) of the top scripts")
+    }
+}

@@ -9,8 +9,11 @@ extension Region {
         for avatar in avatars.values {
             grid.insert(avatar.localID, slot: slots.slot(of: avatar.localID)!, at: avatar.position)
         }
-        for object in objects.values {
-            grid.insert(object.localID, slot: slots.slot(of: object.localID)!, at: object.position)
+        // Read in place: copying each object (its name, contents and look) costs more than the insert.
+        let values = objects.values
+        for index in values.indices {
+            let id = values[index].localID
+            grid.insert(id, slot: slots.slot(of: id)!, at: values[index].position)
         }
         for ghost in ghosts.values {
             grid.insert(ghost.localID, slot: slots.slot(of: ghost.localID)!, at: ghost.position)
