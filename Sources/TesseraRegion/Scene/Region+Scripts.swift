@@ -260,6 +260,9 @@ extension Region {
         }
         scripts.freezing[object.localID] = nil
         scripts.posesChanged.remove(object.localID)
+        for item in object.contents where item.kind == .script {
+            scripts.lastErrors[ScriptKey(object: object.id, item: item.id)] = nil
+        }
         scripts.events.removeAll { $0.object == object.id }
         guard scripts.attached else { return }
         for item in object.contents where item.kind == .script {
