@@ -104,7 +104,7 @@ public final class LocalGrid: Service, Sendable {
         let physics = physicsLoops.flatMap { loops in
             config.physics.map { PhysicsService(settings: .init(config: $0, grid: config), group: loops, logger: logger) }
         }
-        let supervisor = config.physics != nil ? physicsProcess.map { PhysicsSupervisor(process: $0, output: output) } : nil
+        let supervisor = config.physics != nil ? physicsProcess.map { ServiceSupervisor.physics($0, output: output) } : nil
         let supervising = supervisor.map { supervisor in Task { await supervisor.run() } }
         defer { supervising?.cancel() }
         // The script service likewise: a child process, or in this process on loops of its own.
@@ -112,7 +112,7 @@ public final class LocalGrid: Service, Sendable {
         let scripts = scriptsLoops.flatMap { loops in
             config.scripts.map { ScriptService(settings: .init(service: $0, grid: config), group: loops, logger: logger) }
         }
-        let scriptsSupervisor = config.scripts != nil ? scriptsProcess.map { ScriptsSupervisor(process: $0, output: output) } : nil
+        let scriptsSupervisor = config.scripts != nil ? scriptsProcess.map { ServiceSupervisor.scripts($0, output: output) } : nil
         let supervisingScripts = scriptsSupervisor.map { supervisor in Task { await supervisor.run() } }
         defer { supervisingScripts?.cancel() }
         do {
