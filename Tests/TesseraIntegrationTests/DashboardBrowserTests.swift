@@ -63,7 +63,14 @@ struct DashboardBrowserTests {
             let reported = grid.regionNode.status().regions.map(\.rootAgents.count).reduce(0, +)
             #expect(reported == 3)
             let url = "http://127.0.0.1:\(port)/dashboard/#token=\(token)"
-            let dom = try await Self.browse(["--dump-dom"], url: url)
+            // The console looks at the grid once a second and the page draws its latest look, so a
+            // page loaded right after the logins may show the look before them: load it again
+            // (up to 20 times, a second apart) until the map has the avatars, then check it all.
+            var dom = try await Self.browse(["--dump-dom"], url: url)
+            for _ in 0..<20 where Self.attribute("data-avatars", ofTagContaining: "id=\"map\"", in: dom) != String(reported) {
+                try await Task.sleep(for: .seconds(1))
+                dom = try await Self.browse(["--dump-dom"], url: url)
+            }
             #expect(dom.contains("data-state=\"live\""), "the page went live: \(dom.prefix(2000))")
             #expect(Self.attribute("data-regions", ofTagContaining: "id=\"map\"", in: dom) == "1", "one region square")
             #expect(Self.attribute("data-avatars", ofTagContaining: "id=\"map\"", in: dom) == String(reported), "a dot per avatar")
