@@ -99,6 +99,19 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // The Second Life protocol at the edge (docs/sl-protocol.md): the message template's
+        // parser, the codecs generated from it (Generated/, written by `slcodegen`), the packet
+        // layer and circuits, LLSD and XML-RPC, terrain patches. Pure: no sockets, no clock.
+        .target(
+            name: "TesseraLLUDP",
+            dependencies: [
+                "TesseraWorld",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Writes Sources/TesseraLLUDP/Generated from ../shared/data/sl/message_template.msg.
+        .executableTarget(name: "slcodegen", dependencies: ["TesseraLLUDP"]),
         // Typed grid configuration (grid-config/*.toml).
         .target(
             name: "TesseraConfig",
@@ -274,6 +287,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "TesseraLLUDPTests",
+            dependencies: ["TesseraLLUDP", "TesseraWorld", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(name: "TesseraHandoffTests", dependencies: ["TesseraHandoff", "TesseraWorld"]),
         .testTarget(name: "TesseraPhysicsTests", dependencies: ["TesseraPhysics", "TesseraPhysicsService", "TesseraWire", "TesseraWorld"]),

@@ -1,0 +1,2 @@
+// Placeholder: the generator is written in this target.
+print("slcodegen: not written yet")
