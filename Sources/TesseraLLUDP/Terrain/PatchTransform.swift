@@ -66,22 +66,27 @@ enum PatchTransform {
 
     /// Samples (row-major) of coefficients B(u, v), in single precision the way a viewer
     /// computes them: along u for every column without scale, then along v for every row,
-    /// scaled by 2/16.
+    /// scaled by 2/16. Terms of coefficients that are zero are left out (adding them changes
+    /// nothing), which makes gentle patches cheap.
     static func inverse(_ coefficients: [Float]) -> [Float] {
         let rootHalf = Float(inverseRootTwo)
         var columns = [Float](repeating: 0, count: count)
+        var usedColumns = 0
         for v in 0..<size {
+            guard let lastRow = (0..<size).last(where: { coefficients[$0 * size + v] != 0 }) else { continue }
+            usedColumns = v + 1
             for y in 0..<size {
                 var total = rootHalf * coefficients[v]
-                for u in 1..<size { total += coefficients[u * size + v] * cosinesF[u * size + y] }
+                for u in stride(from: 1, through: lastRow, by: 1) { total += coefficients[u * size + v] * cosinesF[u * size + y] }
                 columns[y * size + v] = total
             }
         }
         var samples = [Float](repeating: 0, count: count)
+        guard usedColumns > 0 else { return samples }
         for y in 0..<size {
             for x in 0..<size {
                 var total = rootHalf * columns[y * size]
-                for v in 1..<size { total += columns[y * size + v] * cosinesF[v * size + x] }
+                for v in stride(from: 1, to: usedColumns, by: 1) { total += columns[y * size + v] * cosinesF[v * size + x] }
                 samples[y * size + x] = total * (2 / Float(size))
             }
         }

@@ -34,6 +34,10 @@ public enum SLTerrainPatches {
     /// The Data blobs of the LayerData messages that carry `heights` (256×256, row-major, x
     /// fastest), each at most `maxBlobBytes`, every patch in exactly one of them.
     public static func layerData(heights: [Float]) -> [[UInt8]] {
+        layerData(heights: heights, tolerance: tolerance)
+    }
+
+    static func layerData(heights: [Float], tolerance: Float) -> [[UInt8]] {
         precondition(heights.count == side * side, "layerData needs 256×256 heights, got \(heights.count)")
         var blobs: [[UInt8]] = []
         var group = groupHeader()
