@@ -49,33 +49,33 @@ import TesseraWorld
 @Suite struct NameProblemTests {
     @Test(arguments: ["Ada Lovelace", "A", "Bot 12", "ada", "Ada Byron King", String(repeating: "x", count: maxNameBytes)])
     func acceptsNamesOfTheRule(name: String) {
-        #expect(SessionRunner.nameProblem(name) == nil)
+        #expect(SessionCommands.nameProblem(name) == nil)
     }
 
     @Test(arguments: ["", " ", " Ada", "Ada ", "\tAda", "Ada  Lovelace"])
     func rejectsEmptyPaddedOrDoubleSpaced(name: String) throws {
-        let problem = try #require(SessionRunner.nameProblem(name))
+        let problem = try #require(SessionCommands.nameProblem(name))
         #expect(problem.contains("space") || problem.contains("empty") || problem.contains("U+0009"), "\(problem)")
     }
 
     @Test func rejectsLookAlikes() throws {
         // Cyrillic А (U+0410) beside Latin A; a decomposed é; a no-break space; a zero-width space.
-        let cyrillic = try #require(SessionRunner.nameProblem("\u{410}da"))
+        let cyrillic = try #require(SessionCommands.nameProblem("\u{410}da"))
         #expect(cyrillic.contains("U+0410"), "\(cyrillic)")
         for name in ["Zoe\u{301}", "Zoë", "Ada\u{A0}Lovelace", "Ada\u{200B}", "名前", "Ada_Lovelace", "1Ada"] {
-            #expect(SessionRunner.nameProblem(name) != nil, "\(name)")
+            #expect(SessionCommands.nameProblem(name) != nil, "\(name)")
         }
     }
 
     @Test(arguments: ["Ada\u{7}", "A\u{0}da", "Ada\nLovelace", "\u{1B}[31mAda"])
     func rejectsControlCharacters(name: String) throws {
-        let problem = try #require(SessionRunner.nameProblem(name))
+        let problem = try #require(SessionCommands.nameProblem(name))
         #expect(problem.contains("U+00"), "\(problem)")
     }
 
     @Test func rejectsNamesLongerThanTheLimit() throws {
         let ascii = String(repeating: "x", count: 64)
-        #expect(try #require(SessionRunner.nameProblem(ascii)).contains("\(maxNameBytes) characters"))
+        #expect(try #require(SessionCommands.nameProblem(ascii)).contains("\(maxNameBytes) characters"))
     }
 }
 

@@ -196,7 +196,7 @@ public final class ClientManager: Service, Sendable {
         if count > settings.maxClients {
             session.mailbox.close(.serverFull, reason: "this client manager serves at most \(settings.maxClients) clients")
         }
-        await SessionRunner(session: session, manager: self, settings: settings, address: address, logger: logger)
+        await WebSocketSessionRunner(session: session, manager: self, settings: settings, address: address, logger: logger)
             .run(inbound: inbound, outbound: outbound, channel: channel)
     }
 
@@ -319,13 +319,13 @@ public final class ClientManager: Service, Sendable {
     func logout(_ session: ClientSession) {
         guard session.beginLogout() else { return }
         guard let token = session.token, let grid else {
-            session.mailbox.close(nil, reason: SessionRunner.logoutReason)
+            session.mailbox.close(nil, reason: SessionCommands.logoutReason)
             return session.mailbox.wake()
         }
         Task {
             do {
                 _ = try await grid.call(.endSession(token: token))
-                session.mailbox.close(nil, reason: SessionRunner.logoutReason)
+                session.mailbox.close(nil, reason: SessionCommands.logoutReason)
             } catch {
                 session.mailbox.close(.serviceUnavailable, reason: "logged out, but the session token could not be revoked; it stays valid until it expires")
             }

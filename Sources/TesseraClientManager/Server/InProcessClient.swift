@@ -5,13 +5,13 @@ import TesseraClientProtocol
 
 /// A client served in process, without a WebSocket, for harnesses that step a grid frame by
 /// frame. What it sends is encoded and decoded as on a connection and handled by the same code
-/// as a connection's reader (`SessionRunner.handle`); `tick()` builds and decodes the frame the
+/// as a connection's reader (`SessionCommands.handle`); `tick()` builds and decodes the frame the
 /// writer would send on its next tick. Two things of a connection are left out because they
 /// run on wall-clock time: the per-client rate limit and the login deadlines.
 public final class InProcessClient: Sendable {
     public let session: ClientSession
     private let manager: ClientManager
-    private let runner: SessionRunner
+    private let commands: SessionCommands
     private let state = Mutex(State())
 
     private struct State {
@@ -22,7 +22,7 @@ public final class InProcessClient: Sendable {
     init(manager: ClientManager, address: String, logger: Logger) {
         self.manager = manager
         session = ClientSession(mailbox: ClientMailbox(capacity: manager.settings.maxQueuedEvents))
-        runner = SessionRunner(session: session, manager: manager, settings: manager.settings, address: address, logger: logger)
+        commands = SessionCommands(session: session, manager: manager, address: address, logger: logger)
     }
 
     /// Whether the session has ended (`tick()` returned its closure, or `disconnect()`).
@@ -36,9 +36,9 @@ public final class InProcessClient: Sendable {
         do {
             decoded = try ClientMessage.decode(message.encoded())
         } catch {
-            return runner.reject(.malformedMessage, "\(error)")
+            return commands.reject(.malformedMessage, "\(error)")
         }
-        if let problem = runner.handle(decoded) { runner.reject(problem.0, problem.1) }
+        if let problem = commands.handle(decoded) { commands.reject(problem.0, problem.1) }
     }
 
     /// The frame the writer would send now, decoded, and the closure if the session ended
@@ -55,7 +55,7 @@ public final class InProcessClient: Sendable {
         }
         if let closure {
             if let code = closure.code { messages.append(.error(ServerError(code, message: closure.reason))) }
-            finish(loggedOut: closure.reason == SessionRunner.logoutReason)
+            finish(loggedOut: closure.reason == SessionCommands.logoutReason)
         }
         return (messages, closure)
     }

@@ -49,12 +49,24 @@ public struct ClientView {
         Dictionary(uniqueKeysWithValues: entries.map { ($0.id, $0.motion) })
     }
 
-    /// Appends one update frame to `buffer` and returns the number of messages in it
-    /// (0 when there was nothing to say, in which case the buffer holds no complete frame).
+    /// Appends one update frame to `buffer` in the WebSocket protocol's encoding and returns
+    /// the number of messages in it (0 when there was nothing to say, in which case the buffer
+    /// holds no complete frame).
     public mutating func buildFrame(events: [ClientEvent], table: EntityTable, maxBytes: Int, into buffer: inout ByteBuffer) -> Int {
+        var sink = WebSocketFrameSink(buffer: buffer)
+        buffer = ByteBuffer()
+        let count = buildFrame(events: events, table: table, maxBytes: maxBytes, into: &sink)
+        buffer = sink.buffer
+        return count
+    }
+
+    /// Decides what one tick sends and hands it, message by message, to `sink`, which encodes
+    /// it for its protocol; returns the number of messages handed over. The budget is counted
+    /// in the sink's bytes.
+    public mutating func buildFrame<Sink: ClientFrameSink>(events: [ClientEvent], table: EntityTable, maxBytes: Int, into sink: inout Sink) -> Int {
         tick &+= 1
-        let start = buffer.writerIndex
-        ServerMessage.frameStamp(table.stamp).encode(into: &buffer)
+        let start = sink.bytesWritten
+        sink.beginFrame(table.stamp)
         var count = 0
         for event in events {
             switch event {
@@ -63,7 +75,7 @@ public struct ClientView {
             case .enter(let ids, _):
                 for id in ids where index[id] == nil && waitingSet.insert(id).inserted { waiting.append(id) }
             case .leave(let ids, _):
-                for id in ids { count += forget(id, into: &buffer) }
+                for id in ids { count += forget(id, into: &sink) }
             case .message(let original):
                 guard let message = original.forVersion(protocolVersion) else { continue }
                 if case .welcome(let welcome) = message {
@@ -81,18 +93,18 @@ public struct ClientView {
                     cursor = 0
                     appearanceSeen = 0
                 }
-                message.encode(into: &buffer)
+                sink.message(message)
                 count += 1
             }
         }
-        count += sendEntries(table: table, budgetEnd: start + maxBytes, into: &buffer)
-        count += sendAppearances(table: table, budgetEnd: start + maxBytes, into: &buffer)
-        count += sendDeltas(table: table, budgetEnd: start + maxBytes, into: &buffer)
-        if count == 0 { buffer.moveWriterIndex(to: start) }
+        count += sendEntries(table: table, budgetEnd: start + maxBytes, into: &sink)
+        count += sendAppearances(table: table, budgetEnd: start + maxBytes, into: &sink)
+        count += sendDeltas(table: table, budgetEnd: start + maxBytes, into: &sink)
+        if count == 0 { sink.discardFrame() } else { sink.endFrame() }
         return count
     }
 
-    private mutating func forget(_ id: LocalID, into buffer: inout ByteBuffer) -> Int {
+    private mutating func forget<Sink: ClientFrameSink>(_ id: LocalID, into sink: inout Sink) -> Int {
         if waitingSet.remove(id) != nil {
             waiting.removeAll { $0 == id }
             return 0
@@ -104,23 +116,23 @@ public struct ClientView {
             index[entries[slot].id] = slot
         }
         entries.removeLast()
-        ServerMessage.entityLeave(EntityLeave(localID: id)).encode(into: &buffer)
+        sink.entityLeave(id)
         return 1
     }
 
-    private mutating func sendEntries(table: EntityTable, budgetEnd: Int, into buffer: inout ByteBuffer) -> Int {
+    private mutating func sendEntries<Sink: ClientFrameSink>(table: EntityTable, budgetEnd: Int, into sink: inout Sink) -> Int {
         var sent = 0
         var taken = 0
-        while taken < waiting.count, buffer.writerIndex < budgetEnd {
+        while taken < waiting.count, sink.bytesWritten < budgetEnd {
             let id = waiting[taken]
             taken += 1
             waitingSet.remove(id)
             // Removed before we could show it: the region's leave for it was already absorbed.
             guard let info = table.infos[id], let motion = table.motion(id) else { continue }
-            ServerMessage.entityEnter(EntityEnter(
+            sink.entityEnter(EntityEnter(
                 localID: id, kind: info.kind, shape: info.shape, name: info.name, scale: info.scale, motion: motion,
                 appearance: protocolVersion >= 6 ? info.appearance : nil
-            )).encode(into: &buffer)
+            ), info: info)
             index[id] = entries.count
             entries.append(Entry(id: id, motion: motion, lastTick: tick, appearanceStamp: table.appearanceStamps[id] ?? 0))
             sent += 1
@@ -132,7 +144,7 @@ public struct ClientView {
     /// Sends an ObjectAppearance for every entity in view whose appearance changed since the
     /// client last received it (protocol 6 on). Like motion, only the newest appearance is
     /// sent; what the budget leaves out goes next tick.
-    private mutating func sendAppearances(table: EntityTable, budgetEnd: Int, into buffer: inout ByteBuffer) -> Int {
+    private mutating func sendAppearances<Sink: ClientFrameSink>(table: EntityTable, budgetEnd: Int, into sink: inout Sink) -> Int {
         guard protocolVersion >= 6, table.appearanceGeneration != appearanceSeen else { return 0 }
         var sent = 0
         for slot in entries.indices {
@@ -140,8 +152,8 @@ public struct ClientView {
             guard let stamp = table.appearanceStamps[id], stamp > entries[slot].appearanceStamp,
                 let appearance = table.infos[id]?.appearance
             else { continue }
-            guard buffer.writerIndex < budgetEnd else { return sent }
-            ServerMessage.objectAppearance(AppearanceUpdate(localID: id, appearance: appearance)).encode(into: &buffer)
+            guard sink.bytesWritten < budgetEnd else { return sent }
+            sink.appearance(AppearanceUpdate(localID: id, appearance: appearance))
             entries[slot].appearanceStamp = stamp
             sent += 1
         }
@@ -151,7 +163,7 @@ public struct ClientView {
 
     /// Walks the entries round-robin from where the last tick stopped, sending each entity
     /// that is due by its distance tier and has changed.
-    private mutating func sendDeltas(table: EntityTable, budgetEnd: Int, into buffer: inout ByteBuffer) -> Int {
+    private mutating func sendDeltas<Sink: ClientFrameSink>(table: EntityTable, budgetEnd: Int, into sink: inout Sink) -> Int {
         guard !entries.isEmpty else { return 0 }
         let origin = viewer.flatMap { table.motion($0)?.position.position }
         var sent = 0
@@ -162,11 +174,11 @@ public struct ClientView {
             let period = origin.map { policy.period(distanceSquared: entry.motion.position.position.distanceSquared(to: $0)) } ?? 1
             if tick &- entry.lastTick >= period, let motion = table.motion(entry.id) {
                 if let update = EntityUpdate(localID: entry.id, from: entry.motion, to: motion) {
-                    guard buffer.writerIndex < budgetEnd else {
+                    guard sink.bytesWritten < budgetEnd else {
                         deferredUpdates += 1
                         return sent
                     }
-                    update.encodeMessage(into: &buffer)
+                    sink.entityUpdate(update, motion: motion)
                     entries[slot].motion = motion
                     sent += 1
                 }

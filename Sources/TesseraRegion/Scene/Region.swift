@@ -191,7 +191,7 @@ public struct Region {
         if let avatar = avatars[id] {
             return EntityInfo(
                 localID: id, kind: .avatar, shape: .cylinder, name: avatar.name,
-                scale: Avatar.scale, motion: avatar.motion
+                scale: Avatar.scale, motion: avatar.motion, agentID: avatar.agentID
             )
         }
         if let object = objects[id] {

@@ -16,8 +16,14 @@ public struct EntityInfo: Hashable, Sendable {
     /// An object's floating text and colour; nil for avatars and for objects that look as
     /// `ObjectAppearance.standard` (no text, white, opaque).
     public var appearance: ObjectAppearance?
+    /// An avatar's account id (nil for objects): clients that name avatars by id (the Second
+    /// Life protocol's FullID) see the same id in every region.
+    public var agentID: AgentID?
 
-    public init(localID: LocalID, kind: EntityKind, shape: Shape, name: String, scale: Vector3, motion: EntityMotion, appearance: ObjectAppearance? = nil) {
+    public init(
+        localID: LocalID, kind: EntityKind, shape: Shape, name: String, scale: Vector3, motion: EntityMotion,
+        appearance: ObjectAppearance? = nil, agentID: AgentID? = nil
+    ) {
         self.localID = localID
         self.kind = kind
         self.shape = shape
@@ -25,6 +31,7 @@ public struct EntityInfo: Hashable, Sendable {
         self.scale = scale
         self.motion = motion
         self.appearance = appearance
+        self.agentID = agentID
     }
 
     /// Encoded size without the name's bytes and without an appearance.
@@ -37,11 +44,13 @@ public struct EntityInfo: Hashable, Sendable {
         name = try buffer.readText("entity.name", maxBytes: maxNameBytes)
         scale = try buffer.readVector("entity.scale")
         motion = try buffer.readMotion("entity.motion")
-        switch try buffer.readLE(UInt8.self, "entity.hasAppearance") {
-        case 0: appearance = nil
-        case 1: appearance = try buffer.readAppearance("entity.appearance")
-        case let other: throw CodecError.invalidValue(field: "entity.hasAppearance", reason: "expected 0 or 1, got \(other)")
+        // Bit 0: an appearance follows; bit 1: an agent id follows it.
+        let flags = try buffer.readLE(UInt8.self, "entity.flags")
+        guard flags & ~0b11 == 0 else {
+            throw CodecError.invalidValue(field: "entity.flags", reason: "expected bits 0 and 1 only, got \(flags)")
         }
+        appearance = flags & 1 != 0 ? try buffer.readAppearance("entity.appearance") : nil
+        agentID = flags & 2 != 0 ? try buffer.readUUID("entity.agentID") : nil
     }
 
     public func encode(into buffer: inout ByteBuffer) {
@@ -51,12 +60,9 @@ public struct EntityInfo: Hashable, Sendable {
         buffer.writeText(name)
         buffer.writeVector(scale)
         buffer.writeMotion(motion)
-        if let appearance {
-            buffer.writeLE(UInt8(1))
-            buffer.writeAppearance(appearance)
-        } else {
-            buffer.writeLE(UInt8(0))
-        }
+        buffer.writeLE(UInt8((appearance == nil ? 0 : 1) | (agentID == nil ? 0 : 2)))
+        if let appearance { buffer.writeAppearance(appearance) }
+        if let agentID { buffer.writeUUID(agentID) }
     }
 }
 

@@ -1,0 +1,79 @@
+import NIOCore
+import TesseraClientProtocol
+import TesseraWorld
+
+/// How a front end delivers what a session's ticks produce.
+protocol SessionTransport: Sendable {
+    associatedtype Sink: ClientFrameSink
+    /// A fresh sink for one tick.
+    func makeSink() -> Sink
+    /// The most bytes one tick may carry (the per-client budget).
+    func budget() -> Int
+    /// Sends what one tick produced; false when the client is gone or gave up.
+    func send(_ sink: Sink) async -> Bool
+    /// Called every tick whether or not there was anything to send (resends, keep-alives);
+    /// false when the transport found the client gone.
+    func idle() async -> Bool
+    /// Ends the session with `request` (announcing an error first where the protocol can).
+    func close(_ request: CloseRequest) async
+}
+
+/// The writing side of one session, whatever its protocol: every tick it drains the mailbox,
+/// enforces the login and join deadlines, lets the client's `ClientView` decide what to send
+/// within the transport's budget, and performs the close.
+struct SessionTicker<Transport: SessionTransport> {
+    let session: ClientSession
+    let manager: ClientManager
+    let transport: Transport
+
+    func run() async {
+        let settings = manager.settings
+        let clock = ContinuousClock()
+        let interval = Duration.seconds(1) / settings.updateRate
+        let loginDeadline = clock.now + .milliseconds(Int64(settings.loginTimeoutSeconds * 1000))
+        let joinTimeout = Duration.milliseconds(Int64(settings.loginTimeoutSeconds * 2000))
+        // Spread clients over the tick so their frames do not all leave at once.
+        var next = clock.now + interval * Double.random(in: 0..<1)
+        var view = ClientView()
+        let loop = manager.timerLoop
+        while true {
+            // Woken early when a region change's first view is in (it goes out at once).
+            await session.mailbox.sleep(until: NIODeadline.now() + .nanoseconds(Int64((next - clock.now) / .nanoseconds(1))), on: loop)
+            if Task.isCancelled { return }
+            if clock.now >= next { next = max(next + interval, clock.now) }
+            let (events, closure) = session.mailbox.drain()
+            manager.metrics.queueDepth.record(events.count)
+            if session.phase == .awaitingLogin, clock.now > loginDeadline {
+                return await transport.close(CloseRequest(code: .notLoggedIn, reason: "no Login within \(settings.loginTimeoutSeconds) s"))
+            }
+            if session.phase == .joining, let started = session.joinStarted, clock.now > started + joinTimeout {
+                return await transport.close(CloseRequest(code: .regionUnavailable, reason: "the region did not admit the avatar in time"))
+            }
+            if let closure, closure.peerGone { return }
+            if let table = session.route?.snapshot() ?? (events.isEmpty ? nil : EntityTable()) {
+                view.protocolVersion = session.protocolVersion
+                var sink = transport.makeSink()
+                let deferredBefore = view.deferredUpdates
+                if view.buildFrame(events: events, table: table, maxBytes: transport.budget(), into: &sink) > 0 {
+                    guard await transport.send(sink) else { return }
+                    manager.stats.framesSent.add(1, ordering: .relaxed)
+                    manager.stats.bytesSent.add(sink.bytesWritten, ordering: .relaxed)
+                    manager.metrics.sent(bytes: sink.bytesWritten)
+                }
+                let deferred = view.deferredUpdates - deferredBefore
+                if deferred > 0 {
+                    manager.stats.deferredUpdates.add(deferred, ordering: .relaxed)
+                    manager.metrics.deferredUpdates.increment(by: deferred)
+                }
+            }
+            guard await transport.idle() else { return }
+            if let closure {
+                if closure.code == .tooSlow {
+                    manager.stats.slowClientsClosed.add(1, ordering: .relaxed)
+                    manager.metrics.slowCloses.increment()
+                }
+                return await transport.close(closure)
+            }
+        }
+    }
+}
