@@ -137,8 +137,8 @@ private func roundTrip(_ value: LLSD) throws -> LLSD {
             ("<llsd><string>\u{1}</string></llsd>", .document(.syntax("character U+1 is not allowed in XML", offset: 14))),
             ("<llsd></llsd><llsd></llsd>", .document(.syntax("content after the root element </llsd>", offset: 13))),
             ("", .document(.syntax("no root element", offset: 0))),
-            ("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><llsd/>",
-             .document(.syntax("encoding \"ISO-8859-1\" is not supported (UTF-8 only)", offset: 0))),
+            ("<?xml version=\"1.0\" encoding=\"UTF-16\"?><llsd/>",
+             .document(.syntax("encoding \"utf-16\" is not supported (UTF-8 or ISO-8859-1 only)", offset: 0))),
         ]
         for (text, expected) in cases {
             #expect(throws: expected, "\(text)") { try decode(text) }
@@ -146,6 +146,13 @@ private func roundTrip(_ value: LLSD) throws -> LLSD {
         #expect(throws: LLSDXMLError.document(.syntax("invalid UTF-8", offset: 14))) {
             try LLSDXML.decode(Array("<llsd><string>".utf8) + [0xC3, 0x28] + Array("</string></llsd>".utf8))
         }
+    }
+
+    @Test func declaredLatin1IsReadAsUTF8WhenValidElseAsLatin1() throws {
+        let head = Array("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><llsd><string>".utf8)
+        let tail = Array("</string></llsd>".utf8)
+        #expect(try LLSDXML.decode(head + [0x63, 0x61, 0x66, 0xE9] + tail) == .string("café"))
+        #expect(try LLSDXML.decode(head + Array("café".utf8) + tail) == .string("café"))
     }
 
     @Test func entityDeclarationsAreNeverRead() {
