@@ -231,6 +231,13 @@ extension ClientManagerConfig {
         requestTimeoutSeconds = try reader.double("request_timeout_seconds", in: 0.1...600, default: 10)
         maxPendingClients = try reader.int("max_pending_clients", in: 1...100_000, default: 1000)
         metricsPort = try reader.metricsPort()
+        let lludp = try reader.int("lludp_port", in: 0...65535, default: -1)
+        lludpPort = lludp < 0 ? nil : lludp
+        let advertised = try reader.string("public_host", default: "")
+        if !advertised.isEmpty, advertised.split(separator: ".").count != 4 || advertised.split(separator: ".").contains(where: { UInt8($0) == nil }) {
+            throw reader.error("public_host", "expected a dotted IPv4 address (Second Life viewers reach regions by address, not by name), got \"\(advertised)\"")
+        }
+        publicHost = advertised.isEmpty ? nil : advertised
         try reader.finish()
     }
 }

@@ -131,6 +131,17 @@ public struct ClientManagerConfig: Sendable, Hashable {
     /// The HTTP port of this node's `/metrics` endpoint (Prometheus text, on `host`); nil serves none.
     public var metricsPort: Int? = nil
 
+    /// The first UDP port of the Second Life front end (`lludp_port`): each region a viewer
+    /// talks to is an endpoint of this client manager, on this port and the ones after it
+    /// (0: ports the system picks). nil: no Second Life front end.
+    public var lludpPort: Int? = nil
+    /// The IPv4 address viewers are told to reach this client manager at (`public_host`);
+    /// nil: `host`.
+    public var publicHost: String? = nil
+
     /// The URL a client connects to.
     public var url: String { "ws://\(host):\(port)/ws" }
+
+    /// The login URI Second Life viewers use (XML-RPC on the HTTP port), when LLUDP is on.
+    public var loginURI: String? { lludpPort == nil ? nil : "http://\(publicHost ?? host):\(port)/" }
 }

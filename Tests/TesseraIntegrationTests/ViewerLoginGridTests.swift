@@ -126,7 +126,8 @@ struct ViewerLoginGridTests {
             #expect(unknown == wrong)
             // The plain password is not a viewer secret (nor its MD5 a password).
             #expect(await fixture.refusal(.login(name: "Ada Lovelace", password: Self.md5, address: "198.51.100.1")) == wrong)
-            #expect(try await fixture.failuresRecorded == 3)
+            let recorded = try await fixture.failuresRecorded
+            #expect(recorded == 3)
         }
     }
 
@@ -144,7 +145,8 @@ struct ViewerLoginGridTests {
             #expect(await fixture.refusal(fixture.viewerLogin(md5: Self.md5)) == limited)
             #expect(await fixture.refusal(.login(name: "Ada Lovelace", password: Self.password, address: "198.51.100.1")) == limited)
             // From elsewhere the owner still gets in.
-            #expect(try await fixture.grant(fixture.viewerLogin(md5: Self.md5, from: "192.0.2.9")).account == fixture.ada)
+            let elsewhere = try await fixture.grant(fixture.viewerLogin(md5: Self.md5, from: "192.0.2.9"))
+            #expect(elsewhere.account == fixture.ada)
         }
     }
 
