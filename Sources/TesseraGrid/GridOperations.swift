@@ -98,9 +98,8 @@ public struct GridOperations: Sendable {
         case .login(let name, let password, let address):
             return .session(try await logIn(name: name, secret: .password(password), address: address))
         case .viewerLogin(let name, let md5Hex, let address):
-            if let problem = GridCall.md5HexProblem(md5Hex) {
-                throw CallStatus(.invalidValue, "the viewer password is not an MD5 hex digest: \(problem)")
-            }
+            // A caller in this process may pass either case; the wire carries lowercase only.
+            if let problem = ViewerPassword.problem(md5Hex) { throw AccountError.invalidViewerPassword(problem) }
             return .session(try await logIn(name: name, secret: .viewerMD5(md5Hex.lowercased()), address: address))
         case .resumeSession(let token):
             let id = try await sessions.validate(token)

@@ -57,8 +57,9 @@ public enum GridCall: Hashable, Sendable {
     /// a script (asset type 10) and copyable.
     case scriptItem(account: UUID, item: UUID)
     /// A Second Life viewer's login: `md5Hex` is what the viewer sends for the password (its
-    /// MD5, 32 hex digits, lowercased when decoded), checked against the account's viewer
-    /// verifier; answered like `login` (same limits, gates and session grant).
+    /// MD5, exactly 32 lowercase hex digits: the caller lowercases, the decoder refuses anything
+    /// else), checked against the account's viewer verifier; answered like `login` (same
+    /// limits, gates and session grant).
     case viewerLogin(name: String, md5Hex: String, address: String)
 
     public enum Code: UInt8, Sendable, CaseIterable {
@@ -175,7 +176,7 @@ public enum GridCall: Hashable, Sendable {
             let name = try buffer.readText("viewerLogin.name", maxBytes: maxNameBytes)
             let md5Hex = try buffer.readText("viewerLogin.md5Hex", maxBytes: 32)
             if let problem = Self.md5HexProblem(md5Hex) { throw CodecError.invalidValue(field: "viewerLogin.md5Hex", reason: problem) }
-            self = .viewerLogin(name: name, md5Hex: md5Hex.lowercased(), address: try buffer.readText("viewerLogin.address", maxBytes: 255))
+            self = .viewerLogin(name: name, md5Hex: md5Hex, address: try buffer.readText("viewerLogin.address", maxBytes: 255))
         }
     }
 
@@ -253,13 +254,14 @@ public enum GridCall: Hashable, Sendable {
 }
 
 extension GridCall {
-    /// Why `text` is not an MD5 hex digest (exactly 32 hex digits, either case), or nil.
+    /// Why `text` is not what `viewerLogin` carries (exactly 32 lowercase hex digits), or nil.
     public static func md5HexProblem(_ text: String) -> String? {
         let bytes = Array(text.utf8)
         guard bytes.count == 32 else { return "\(bytes.count) bytes where 32 hex digits belong" }
-        guard bytes.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0) }) else {
-            return "characters other than the hex digits 0-9 and a-f"
-        }
+        let lower = { (byte: UInt8) in (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) }
+        let upper = { (byte: UInt8) in (0x41...0x46).contains(byte) }
+        guard bytes.allSatisfy({ lower($0) || upper($0) }) else { return "characters other than the hex digits 0-9 and a-f" }
+        guard bytes.allSatisfy(lower) else { return "upper-case hex digits; the digest travels lowercased" }
         return nil
     }
 }

@@ -167,13 +167,13 @@ private func checkEveryTruncation<T: GridCodable>(_ value: T, _ label: String) {
         #expect(invalidField(thrownError { try GridCall.decode([13] + .text(String(repeating: "b", count: 49)) + .le(UInt32(1))) }) == "botSessions.prefix")
     }
 
-    @Test func viewerLoginMD5MustBe32HexDigitsAndIsLowercased() throws {
+    @Test func viewerLoginMD5MustBe32LowercaseHexDigits() throws {
         func call(_ md5: String) -> [UInt8] { [GridCall.Code.viewerLogin.rawValue] + .text("Ada") + .text(md5) + .text("10.0.0.1:1") }
         #expect(GridCall.Code.viewerLogin.rawValue == 19)
-        // Upper-case hex is accepted and lowercased at the edge.
-        #expect(try GridCall.decode(call("0123456789ABCDEF0123456789abcdef")).value
+        #expect(try GridCall.decode(call("0123456789abcdef0123456789abcdef")).value
             == .viewerLogin(name: "Ada", md5Hex: "0123456789abcdef0123456789abcdef", address: "10.0.0.1:1"))
         let bad: [(String, String)] = [
+            ("0123456789ABCDEF0123456789abcdef", "upper-case hex digits; the digest travels lowercased"),
             ("", "0 bytes where 32 hex digits belong"),
             (String(repeating: "a", count: 31), "31 bytes where 32 hex digits belong"),
             ("$1$" + String(repeating: "a", count: 29), "characters other than the hex digits 0-9 and a-f"),

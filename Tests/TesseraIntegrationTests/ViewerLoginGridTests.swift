@@ -85,7 +85,7 @@ struct ViewerLoginGridTests {
 
     @Test("a viewer login with the password's MD5 gets a session like a password login; the MD5 is stored only behind the KDF")
     func rightMD5() async throws {
-        try await Self.withFixture { fixture in
+        try await Self.withFixture { (fixture: Fixture) async throws in
             let viewer = try await fixture.grant(fixture.viewerLogin(md5: Self.md5))
             #expect(viewer.account == fixture.ada)
             #expect(viewer.name == "Ada Lovelace")
@@ -119,7 +119,7 @@ struct ViewerLoginGridTests {
 
     @Test("a wrong MD5 and an unknown name are refused alike, and counted as failed logins")
     func refused() async throws {
-        try await Self.withFixture { fixture in
+        try await Self.withFixture { (fixture: Fixture) async throws in
             let wrong = await fixture.refusal(fixture.viewerLogin(md5: ViewerPassword.md5Hex(of: "analytical engine!")))
             #expect(wrong == CallStatus(.badCredentials, "unknown name or wrong password"))
             let unknown = await fixture.refusal(fixture.viewerLogin("Nobody Here", md5: Self.md5))
@@ -133,7 +133,7 @@ struct ViewerLoginGridTests {
 
     @Test("viewer and password logins share one failure budget per address and name")
     func sharedLimits() async throws {
-        try await Self.withFixture { fixture in
+        try await Self.withFixture { (fixture: Fixture) async throws in
             // The default budget: 5 failures per address and name.
             for attempt in 0..<3 {
                 _ = await fixture.refusal(.login(name: "Ada Lovelace", password: "guess \(attempt)", address: "198.51.100.1"))
@@ -152,15 +152,14 @@ struct ViewerLoginGridTests {
 
     @Test("a malformed MD5 is refused naming what is wrong, and is not counted as a guess")
     func malformed() async throws {
-        try await Self.withFixture { fixture in
+        try await Self.withFixture { (fixture: Fixture) async throws in
             let short = await fixture.refusal(fixture.viewerLogin(md5: "abc"))
-            #expect(short == CallStatus(.invalidValue, "the viewer password is not an MD5 hex digest: 3 bytes where 32 hex digits belong"))
+            #expect(short == CallStatus(.invalidValue, "the viewer password is not an MD5 hex digest: it has 3 bytes, not 32 hex digits"))
             let prefixed = await fixture.refusal(fixture.viewerLogin(md5: "$1$" + String(Self.md5.prefix(29))))
             #expect(prefixed == CallStatus(
-                .invalidValue, "the viewer password is not an MD5 hex digest: characters other than the hex digits 0-9 and a-f"))
-            let recorded = try await fixture.failuresRecorded
-            #expect(recorded == 0)
-            // The store checks too, for callers in the same process.
+                .invalidValue, "the viewer password is not an MD5 hex digest: it has characters other than the hex digits 0-9 and a-f"))
+            #expect(try await fixture.failuresRecorded == 0)
+            // The store checks too.
             await #expect(throws: AccountError.invalidViewerPassword("it has characters other than the hex digits 0-9 and a-f")) {
                 try await fixture.operations.accounts.authenticate(name: "Ada Lovelace", viewerMD5: String(repeating: "z", count: 32), address: "1.2.3.4")
             }
@@ -169,7 +168,7 @@ struct ViewerLoginGridTests {
 
     @Test("an account made before viewer logins is refused with a clear message, gains its verifier at its next password login, then logs in as a viewer")
     func accountFromBefore() async throws {
-        try await Self.withFixture { fixture in
+        try await Self.withFixture { (fixture: Fixture) async throws in
             try await fixture.forgetViewerVerifier(of: "Ada Lovelace")
             let refused = await fixture.refusal(fixture.viewerLogin(md5: Self.md5))
             #expect(refused == CallStatus(
@@ -195,7 +194,7 @@ struct ViewerLoginGridTests {
 
     @Test("setting the password replaces both verifiers: the old MD5 no longer logs in, the new one does")
     func setPasswordReplacesBoth() async throws {
-        try await Self.withFixture { fixture in
+        try await Self.withFixture { (fixture: Fixture) async throws in
             #expect(try await fixture.operations.accounts.setPassword(name: "ada lovelace", password: "difference engine"))
             let wrong = CallStatus(.badCredentials, "unknown name or wrong password")
             #expect(await fixture.refusal(fixture.viewerLogin(md5: Self.md5)) == wrong)
@@ -212,7 +211,7 @@ struct ViewerLoginGridTests {
 
     @Test("viewer logins meet the same gates: closed logins, disabled accounts, accounts without a password")
     func gates() async throws {
-        try await Self.withFixture { fixture in
+        try await Self.withFixture { (fixture: Fixture) async throws in
             try await fixture.operations.logins.disable(message: "back at noon")
             #expect(await fixture.refusal(fixture.viewerLogin(md5: Self.md5)) == CallStatus(.notAllowed, "back at noon"))
             try await fixture.operations.logins.enable()
