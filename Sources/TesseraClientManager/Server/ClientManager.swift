@@ -182,22 +182,30 @@ public final class ClientManager: Service, Sendable {
     }
 
     private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, address: String, logger: Logger) async {
+        let session = openSession(pending: pending.enter())
+        defer { closeSession(session) }
+        await WebSocketSessionRunner(session: session, manager: self, settings: settings, address: address, logger: logger)
+            .run(inbound: inbound, outbound: outbound, channel: channel)
+    }
+
+    /// A new client's session, whatever its front end: counted, registered for the shutdown's
+    /// close, and closed at once (`serverFull`) past `max_clients`. `closeSession` undoes it.
+    func openSession(pending ticket: PendingTicket?) -> ClientSession {
         let count = stats.clients.wrappingAdd(1, ordering: .relaxed).newValue
         metrics.connections.increment()
-        let session = ClientSession(mailbox: ClientMailbox(capacity: settings.maxQueuedEvents), pending: pending.enter())
-        let key = ObjectIdentifier(session)
-        liveSessions.withLock { $0[key] = session }
-        defer {
-            session.pending?.release()
-            liveSessions.withLock { $0[key] = nil }
-            stats.clients.wrappingSubtract(1, ordering: .relaxed)
-            metrics.connections.decrement()
-        }
+        let session = ClientSession(mailbox: ClientMailbox(capacity: settings.maxQueuedEvents), pending: ticket)
+        liveSessions.withLock { $0[ObjectIdentifier(session)] = session }
         if count > settings.maxClients {
             session.mailbox.close(.serverFull, reason: "this client manager serves at most \(settings.maxClients) clients")
         }
-        await WebSocketSessionRunner(session: session, manager: self, settings: settings, address: address, logger: logger)
-            .run(inbound: inbound, outbound: outbound, channel: channel)
+        return session
+    }
+
+    func closeSession(_ session: ClientSession) {
+        session.pending?.release()
+        liveSessions.withLock { $0[ObjectIdentifier(session)] = nil }
+        stats.clients.wrappingSubtract(1, ordering: .relaxed)
+        metrics.connections.decrement()
     }
 
     /// Checks the login with the grid services, then sends the avatar to its start region
@@ -238,7 +246,7 @@ public final class ClientManager: Service, Sendable {
         }
     }
 
-    private func authenticate(_ login: Login, address: String, grid: GridClient) async throws -> SessionGrant {
+    func authenticate(_ login: Login, address: String, grid: GridClient) async throws -> SessionGrant {
         let answer: GridAnswer
         let timeout = TimeAmount.milliseconds(Int64(settings.loginCheckTimeoutSeconds * 1000))
         switch login.credential {
@@ -269,7 +277,7 @@ public final class ClientManager: Service, Sendable {
         return grant
     }
 
-    private func join(_ session: ClientSession, agentID: AgentID, name: String, route: RegionRoute, token: String?) {
+    func join(_ session: ClientSession, agentID: AgentID, name: String, route: RegionRoute, token: String?) {
         guard session.beginJoin(agentID: agentID, name: name, route: route, token: token) else { return }
         // One session per account: a new login replaces the old one, whose avatar leaves
         // before the new one joins (same link, so the region sees them in this order).
