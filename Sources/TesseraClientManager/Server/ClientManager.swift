@@ -31,6 +31,8 @@ public final class ClientManager: Service, Sendable {
     let pending: PendingClients
     /// Failed session-token logins per client address.
     let tokenLimiter: TokenLoginLimiter
+    /// The Second Life front end, when `lludp_port` is set.
+    private let lludp = Mutex<LLUDPFrontend?>(nil)
 
     /// A client manager linked to the region nodes of `settings` over TCP.
     public convenience init(settings: ClientManagerSettings, group: EventLoopGroup, logger: Logger) {
@@ -71,6 +73,15 @@ public final class ClientManager: Service, Sendable {
     /// The address clients connect to, once the server is listening.
     public var address: SocketAddress? { boundAddress.withLock { $0 } }
 
+    /// The login URI of Second Life viewers (`lludp_port` set, once listening).
+    public var viewerLoginURI: String? {
+        guard let frontend = lludp.withLock({ $0 }), address != nil else { return nil }
+        return frontend.loginURI
+    }
+
+    /// Viewers (Second Life protocol) logged in or logging in.
+    public var viewerCount: Int { lludp.withLock { $0 }?.viewerCount ?? 0 }
+
     public func run() async throws {
         if let grid {
             try await grid.start()
@@ -80,8 +91,14 @@ public final class ClientManager: Service, Sendable {
         defer { grid?.stop() }
         try await startLinks()
         defer { stopLinks() }
-        let router = Router()
+        let router = Router(context: ManagerRequestContext.self)
         router.get("/health") { _, _ in "ok" }
+        if let port = settings.lludpPort {
+            let frontend = LLUDPFrontend(manager: self, basePort: port, group: group, logger: logger)
+            lludp.withLock { $0 = frontend }
+            frontend.addRoutes(to: router)
+        }
+        defer { lludp.withLock { $0 }?.stop() }
         let requestTimeout = TimeAmount.milliseconds(Int64(settings.requestTimeoutSeconds * 1000))
         let pending = pending
         let maxMessageBytes = settings.maxClientFrameBytes
