@@ -16,6 +16,9 @@ extension GridOperations {
             case .invalidName: CallStatus(.invalidName, "\(error)")
             case .nameTaken, .weakPassword: CallStatus(.invalidValue, "\(error)")
             case .disabled: CallStatus(.notAllowed, "\(error)")
+            case .invalidViewerPassword: CallStatus(.invalidValue, "\(error)")
+            // Refused like a wrong password (the caller shows the message, which says what to do).
+            case .noViewerPassword: CallStatus(.badCredentials, "\(error)")
             }
         case let error as InventoryError:
             switch error {

@@ -34,6 +34,15 @@ public struct GridOperations: Sendable {
         self.logger = logger
     }
 
+    /// A password or viewer login: the account's check (limits, failure counting), the admin
+    /// login gate, the account's inventory, and a new session.
+    private func logIn(name: String, secret: LoginSecret, address: String) async throws -> SessionGrant {
+        let account = try await accounts.authenticate(name: name, secret: secret, address: address)
+        try await admitLogin(account.id)
+        try await inventory.createInventory(for: account.id)
+        return try await grant(account)
+    }
+
     /// Refuses a login of a non-admin while an admin has logins closed.
     private func admitLogin(_ account: UUID) async throws {
         let gate = try await logins.state()
@@ -61,7 +70,7 @@ public struct GridOperations: Sendable {
 
     static func allows(_ role: WireRole, _ call: GridCall) -> Bool {
         switch call.code {
-        case .login, .resumeSession, .endSession, .inventory: role == .clientManager
+        case .login, .viewerLogin, .resumeSession, .endSession, .inventory: role == .clientManager
         case .registerRegion, .deregisterRegion, .heartbeat, .loadScene, .loadScenePage, .flushScene, .rez, .take, .moveObject: role == .region
         case .storeScript, .scriptItem: role == .region
         case .locateRegion, .listRegions: true
@@ -87,10 +96,12 @@ public struct GridOperations: Sendable {
     private func answer(_ call: GridCall) async throws -> GridAnswer {
         switch call {
         case .login(let name, let password, let address):
-            let account = try await accounts.authenticate(name: name, password: password, address: address)
-            try await admitLogin(account.id)
-            try await inventory.createInventory(for: account.id)
-            return .session(try await grant(account))
+            return .session(try await logIn(name: name, secret: .password(password), address: address))
+        case .viewerLogin(let name, let md5Hex, let address):
+            if let problem = GridCall.md5HexProblem(md5Hex) {
+                throw CallStatus(.invalidValue, "the viewer password is not an MD5 hex digest: \(problem)")
+            }
+            return .session(try await logIn(name: name, secret: .viewerMD5(md5Hex.lowercased()), address: address))
         case .resumeSession(let token):
             let id = try await sessions.validate(token)
             guard let account = try await accounts.account(id: id) else { throw CallStatus(.invalidSession, "the session's account is gone") }

@@ -56,11 +56,15 @@ public enum GridCall: Hashable, Sendable {
     /// `scriptItem` with its name, asset and source. Refused unless the item is the account's,
     /// a script (asset type 10) and copyable.
     case scriptItem(account: UUID, item: UUID)
+    /// A Second Life viewer's login: `md5Hex` is what the viewer sends for the password (its
+    /// MD5, 32 hex digits, lowercased when decoded), checked against the account's viewer
+    /// verifier; answered like `login` (same limits, gates and session grant).
+    case viewerLogin(name: String, md5Hex: String, address: String)
 
     public enum Code: UInt8, Sendable, CaseIterable {
         case login = 1, resumeSession, endSession, registerRegion, deregisterRegion, heartbeat, locateRegion
         case inventory, loadScene, flushScene, rez, take, botSessions, moveObject, listRegions
-        case storeScript, scriptItem, loadScenePage
+        case storeScript, scriptItem, loadScenePage, viewerLogin
     }
 
     /// About how many bytes of objects a scene page holds (a single larger object goes alone).
@@ -89,6 +93,7 @@ public enum GridCall: Hashable, Sendable {
         case .storeScript: .storeScript
         case .scriptItem: .scriptItem
         case .loadScenePage: .loadScenePage
+        case .viewerLogin: .viewerLogin
         }
     }
 
@@ -166,6 +171,11 @@ public enum GridCall: Hashable, Sendable {
             self = .scriptItem(account: try buffer.readUUID("scriptItem.account"), item: try buffer.readUUID("scriptItem.item"))
         case .loadScenePage:
             self = .loadScenePage(region: try buffer.readUUID("loadScenePage.region"), after: try buffer.readUUID("loadScenePage.after"))
+        case .viewerLogin:
+            let name = try buffer.readText("viewerLogin.name", maxBytes: maxNameBytes)
+            let md5Hex = try buffer.readText("viewerLogin.md5Hex", maxBytes: 32)
+            if let problem = Self.md5HexProblem(md5Hex) { throw CodecError.invalidValue(field: "viewerLogin.md5Hex", reason: problem) }
+            self = .viewerLogin(name: name, md5Hex: md5Hex.lowercased(), address: try buffer.readText("viewerLogin.address", maxBytes: 255))
         }
     }
 
@@ -234,7 +244,23 @@ public enum GridCall: Hashable, Sendable {
         case .loadScenePage(let region, let after):
             buffer.writeUUID(region)
             buffer.writeUUID(after)
+        case .viewerLogin(let name, let md5Hex, let address):
+            buffer.writeText(name, maxBytes: maxNameBytes)
+            buffer.writeText(md5Hex, maxBytes: 32)
+            buffer.writeText(address, maxBytes: 255)
         }
+    }
+}
+
+extension GridCall {
+    /// Why `text` is not an MD5 hex digest (exactly 32 hex digits, either case), or nil.
+    public static func md5HexProblem(_ text: String) -> String? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 32 else { return "\(bytes.count) bytes where 32 hex digits belong" }
+        guard bytes.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0) }) else {
+            return "characters other than the hex digits 0-9 and a-f"
+        }
+        return nil
     }
 }
 
@@ -246,6 +272,7 @@ extension GridCall: CustomStringConvertible {
     public var description: String {
         switch self {
         case .login(let name, _, let address): "login(\(name) from \(address))"
+        case .viewerLogin(let name, _, let address): "viewerLogin(\(name) from \(address))"
         case .resumeSession: "resumeSession"
         case .endSession: "endSession"
         default: "\(code)"

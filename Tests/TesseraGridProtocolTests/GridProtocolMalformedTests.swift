@@ -167,6 +167,32 @@ private func checkEveryTruncation<T: GridCodable>(_ value: T, _ label: String) {
         #expect(invalidField(thrownError { try GridCall.decode([13] + .text(String(repeating: "b", count: 49)) + .le(UInt32(1))) }) == "botSessions.prefix")
     }
 
+    @Test func viewerLoginMD5MustBe32HexDigitsAndIsLowercased() throws {
+        func call(_ md5: String) -> [UInt8] { [GridCall.Code.viewerLogin.rawValue] + .text("Ada") + .text(md5) + .text("10.0.0.1:1") }
+        #expect(GridCall.Code.viewerLogin.rawValue == 19)
+        // Upper-case hex is accepted and lowercased at the edge.
+        #expect(try GridCall.decode(call("0123456789ABCDEF0123456789abcdef")).value
+            == .viewerLogin(name: "Ada", md5Hex: "0123456789abcdef0123456789abcdef", address: "10.0.0.1:1"))
+        let bad: [(String, String)] = [
+            ("", "0 bytes where 32 hex digits belong"),
+            (String(repeating: "a", count: 31), "31 bytes where 32 hex digits belong"),
+            ("$1$" + String(repeating: "a", count: 29), "characters other than the hex digits 0-9 and a-f"),
+            (String(repeating: "g", count: 32), "characters other than the hex digits 0-9 and a-f"),
+            (String(repeating: "é", count: 16), "characters other than the hex digits 0-9 and a-f"),
+        ]
+        for (md5, reason) in bad {
+            let error = thrownError { try GridCall.decode(call(md5)) }
+            guard case .invalidValue(let field, let why)? = error as? CodecError else {
+                Issue.record("\(md5): \(String(describing: error))")
+                continue
+            }
+            #expect(field == "viewerLogin.md5Hex")
+            #expect(why == reason, "\(md5)")
+        }
+        // Longer than 32 bytes is refused by the text limit before it is read.
+        #expect(invalidField(thrownError { try GridCall.decode(call(String(repeating: "a", count: 33))) }) == "viewerLogin.md5Hex")
+    }
+
     @Test func assetIDsOfTheWrongLengthCannotBeMade() {
         #expect(AssetID(Data()) == nil)
         #expect(AssetID(Data(count: 31)) == nil)

@@ -111,6 +111,7 @@ import TesseraWorld
         case .storeScript: "storeScript"
         case .scriptItem: "scriptItem"
         case .loadScenePage: "loadScenePage"
+        case .viewerLogin: "viewerLogin"
         }
     }
 
@@ -142,7 +143,7 @@ import TesseraWorld
         #expect(Set(GridProtocolSamples.gridCalls.map(Self.name)) == [
             "login", "resumeSession", "endSession", "registerRegion", "deregisterRegion", "heartbeat", "locateRegion",
             "inventory", "loadScene", "flushScene", "rez", "take", "botSessions", "moveObject", "listRegions",
-            "storeScript", "scriptItem", "loadScenePage",
+            "storeScript", "scriptItem", "loadScenePage", "viewerLogin",
         ])
         #expect(Set(GridProtocolSamples.gridAnswers.map(Self.name)) == [
             "done", "session", "region", "location", "inventory", "scene", "sceneObject", "item", "sessions", "locations", "asset", "scriptItem",

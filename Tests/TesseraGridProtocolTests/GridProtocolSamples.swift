@@ -22,6 +22,8 @@ enum GridProtocolSamples {
     static let password = "correct horse battery staple ✓"
     static let token = "tok_3f9a1c0e7b2d4a6f8e1c9b3d5a7f0e2c"
     static let maxName = String(repeating: "n", count: maxNameBytes)
+    /// What a Second Life viewer sends for `password`: its MD5, lowercase hex.
+    static let viewerMD5 = "9c5e2f3a0b8d47e1a6f0c3d2b1e4a789"
 
     // MARK: Inventory
 
@@ -133,6 +135,8 @@ enum GridProtocolSamples {
             .login(name: "Ada Lovelace", password: password, address: "203.0.113.7:51234"),
             .login(name: "", password: "", address: ""),
             .login(name: maxName, password: String(repeating: "p", count: maxPasswordBytes), address: "[2001:db8::1]:443"),
+            .viewerLogin(name: "Ada Lovelace", md5Hex: viewerMD5, address: "203.0.113.7:51234"),
+            .viewerLogin(name: "", md5Hex: String(repeating: "0", count: 32), address: ""),
             .resumeSession(token: token),
             .resumeSession(token: String(repeating: "t", count: maxTokenBytes)),
             .endSession(token: token),

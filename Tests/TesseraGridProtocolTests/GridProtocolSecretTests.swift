@@ -7,6 +7,8 @@ import TesseraWorld
 @Suite struct GridProtocolSecretTests {
     static let password = "hunter2-Pa55word-✓"
     static let token = "tok_9d8c7b6a5f4e3d2c1b0a"
+    /// A viewer's password MD5 logs in as well as the password does: never printed either.
+    static let md5 = "0123456789abcdef0123456789abcdef"
 
     /// Every way a value is commonly turned into text.
     private func renderings(_ value: Any) -> [String] {
@@ -18,13 +20,16 @@ import TesseraWorld
             .login(name: "Ada Lovelace", password: Self.password, address: "203.0.113.7:5000"),
             .resumeSession(token: Self.token),
             .endSession(token: Self.token),
+            .viewerLogin(name: "Ada Lovelace", md5Hex: Self.md5, address: "203.0.113.7:5000"),
         ]
         for call in calls {
             for text in renderings(call) {
                 #expect(!text.contains(Self.password), "\(call.code): \(text)")
                 #expect(!text.contains(Self.token), "\(call.code): \(text)")
+                #expect(!text.contains(Self.md5), "\(call.code): \(text)")
             }
         }
+        #expect(calls[3].description == "viewerLogin(Ada Lovelace from 203.0.113.7:5000)")
         // What is printed is still useful: the name and address of a login, the call's kind.
         #expect(calls[0].description.contains("Ada Lovelace"))
         #expect(calls[0].description.contains("203.0.113.7:5000"))
@@ -38,6 +43,7 @@ import TesseraWorld
             let secrets: [String]
             switch call {
             case .login(_, let password, _): secrets = [password]
+            case .viewerLogin(_, let md5Hex, _): secrets = [md5Hex]
             case .resumeSession(let token), .endSession(let token): secrets = [token]
             default: secrets = []
             }

@@ -199,6 +199,7 @@ enum WireSamples {
     static let gridCalls: [GridCall] = [
         .login(name: "Ada Lovelace", password: "s3cret ✓", address: "203.0.113.7:51234"),
         .resumeSession(token: "token-abc"),
+        .viewerLogin(name: "Ada Lovelace", md5Hex: "0123456789abcdef0123456789abcdef", address: "203.0.113.7:51234"),
         .endSession(token: ""),
         .registerRegion(name: "Tessera Centre", gridX: 1000, gridY: 1001, address: "10.0.0.5:9100", node: "region-node-α"),
         .deregisterRegion(agentB),

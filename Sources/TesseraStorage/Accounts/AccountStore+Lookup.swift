@@ -34,15 +34,16 @@ extension AccountStore {
 }
 
 extension AccountStore {
-    /// Replaces an account's password (and its hashing parameters); false for an unknown name.
+    /// Replaces an account's password (and its hashing parameters) and its viewer verifier, in
+    /// one statement; false for an unknown name.
     @discardableResult
     public func setPassword(name: String, password: String) async throws -> Bool {
         guard password.count >= 8 else { throw AccountError.weakPassword }
-        let hasher = hasher
-        let hashed = try await checks.run { try hasher.hash(password) }
+        let (hashed, viewer) = try await verifiers(of: password)
         let rows = try await client.query("""
             UPDATE accounts SET password_hash = \(ByteBuffer(bytes: hashed.hash)), password_salt = \(ByteBuffer(bytes: hashed.salt)),
-                password_kdf = \(hashed.descriptor)
+                password_kdf = \(hashed.descriptor), viewer_password_hash = \(ByteBuffer(bytes: viewer.hash)),
+                viewer_password_salt = \(ByteBuffer(bytes: viewer.salt)), viewer_password_kdf = \(viewer.descriptor)
             WHERE name_key = lower(\(name)) RETURNING id
             """, logger: logger)
         for try await _ in rows.decode(UUID.self) { return true }
