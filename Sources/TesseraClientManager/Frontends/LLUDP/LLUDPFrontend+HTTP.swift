@@ -73,12 +73,12 @@ extension LLUDPFrontend {
             }
             request = try ViewerLoginRequest(call)
         } catch {
-            manager.metrics.login(.malformed)
+            manager.metrics.login(.refused)
             return .refusal(reason: .input, message: "the login request is malformed: \(error)")
         }
         let name = request.avatarName
         if let problem = AvatarName.problem(name) {
-            manager.metrics.login(.malformed)
+            manager.metrics.login(.refused)
             return .refusal(reason: .key, message: "\(name) is not an avatar name: \(problem)")
         }
         guard let ticket = manager.pending.admit() else {
@@ -103,7 +103,7 @@ extension LLUDPFrontend {
             } catch let status as CallStatus {
                 manager.stats.failedLogins.add(1, ordering: .relaxed)
                 manager.metrics.login(LoginOutcome(refusal: status.code))
-                return .refusal(reason: status.code == .invalidCredentials ? .key : .unavailable, message: status.message)
+                return .refusal(reason: status.code == .badCredentials ? .key : .unavailable, message: status.message)
             } catch {
                 manager.metrics.login(.serviceUnavailable)
                 logger.warning("viewer login failed", metadata: ["error": "\(String(reflecting: error))"])
@@ -120,7 +120,9 @@ extension LLUDPFrontend {
             case .region(let region, _, _, _): region
             case .home, .last: manager.settings.defaultRegion
             }
-        guard let route = await startRoute(named: wanted) ?? (wanted == manager.settings.defaultRegion ? nil : await startRoute(named: manager.settings.defaultRegion)) else {
+        var found = await startRoute(named: wanted)
+        if found == nil, wanted != manager.settings.defaultRegion { found = await startRoute(named: manager.settings.defaultRegion) }
+        guard let route = found else {
             manager.metrics.login(.regionUnavailable)
             return .refusal(reason: .region, message: "region \(wanted) is not reachable; try again later")
         }

@@ -146,7 +146,7 @@ extension ViewerSession {
         }
         if sendTerrain {
             for blob in frontend.terrainPatches(circuit.region) {
-                circuit.send(SL.LayerData(layerID: .init(type: SLTerrainPatches.landLayer), layerData: .init(data: blob)), reliable: true)
+                circuit.send(SL.LayerData(layerID: .init(type: SLTerrainPatches.landLayerType), layerData: .init(data: blob)), reliable: true)
             }
         }
         session.mailbox.wake()

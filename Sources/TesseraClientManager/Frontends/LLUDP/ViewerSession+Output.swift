@@ -105,7 +105,7 @@ extension ViewerSession {
             if let teleport = state.withLock({ $0.teleport }), error.requestID == teleport.requestID {
                 state.withLock { $0.teleport = nil }
                 pushEvent(SL.TeleportFailed(info: .init(agentID: identity.agentID, reason: SLText.bytes(error.message, max: 255)), alertInfo: []).llsd)
-            } else if error.code != .rateLimited {
+            } else if error.code != ErrorCode.rateLimited.rawValue {
                 rootCircuit?.send(SL.AlertMessage(alertData: .init(message: SLText.bytes(error.message, max: 255))), reliable: true)
             }
         case .objectResult(let result):
