@@ -96,24 +96,35 @@ final class LLUDPFrontend: Sendable {
         manager.stats.messagesReceived.add(1, ordering: .relaxed)
         manager.metrics.received(bytes: datagram.readableBytes)
         guard datagram.readableBytes <= SLProtocol.maxDatagramBytes else { return dropped("a datagram of \(datagram.readableBytes) bytes") }
-        let packet: SLPacket
-        let message: SLDecoded
+        // A UseCircuitCode on a circuit that exists starts it again (a viewer coming back to a
+        // region): a fresh circuit replaces the old one below.
+        if let circuit = endpoint.circuit(for: address), !Self.isUseCircuitCode(datagram) {
+            let packets: [SLPacket]
+            do {
+                packets = try circuit.receive(datagram)
+            } catch {
+                return dropped("\(error)")
+            }
+            for packet in packets {
+                do {
+                    circuit.viewer.receive(try packet.decoded(), on: circuit)
+                } catch {
+                    dropped("\(error)")
+                }
+            }
+            return
+        }
+        // No circuit: only a UseCircuitCode of a logged-in viewer opens one.
+        let use: SL.UseCircuitCode
         do {
-            packet = try SLPacket.decode(datagram)
-            message = try SLCatalog.decode(packet)
+            let packet = try SLPacket.decode(datagram)
+            guard case .useCircuitCode(let message) = try packet.decoded() else {
+                return dropped("a message from \(address) without a circuit")
+            }
+            use = message
         } catch {
             return dropped("\(error)")
         }
-        if let circuit = endpoint.circuit(for: address) {
-            if case .useCircuitCode(let use) = message, use.circuitCode.code == circuit.viewer.identity.circuitCode {
-                circuit.restart()
-            }
-            guard circuit.accept(packet) else { return }
-            circuit.viewer.receive(message, on: circuit)
-            circuit.flushAcks()
-            return
-        }
-        guard case .useCircuitCode(let use) = message else { return dropped("a \(packet.messageName) from \(address) without a circuit") }
         guard let viewer = state.withLock({ $0.viewersByCode[use.circuitCode.code] }),
             viewer.identity.sessionID == use.circuitCode.sessionID, viewer.identity.agentID == use.circuitCode.id
         else { return dropped("a UseCircuitCode with an unknown circuit code or session from \(address)") }
@@ -124,9 +135,21 @@ final class LLUDPFrontend: Sendable {
         }
         replaced?.close()
         endpoint.attach(circuit)
-        _ = circuit.accept(packet)
-        circuit.flushAcks()
+        // Acknowledges it (the viewer waits for that ACK).
+        _ = try? circuit.receive(datagram)
+        _ = circuit.service()
         viewer.session.mailbox.wake()
+    }
+
+    /// Whether a datagram carries UseCircuitCode (Low 3), read from its header only.
+    static func isUseCircuitCode(_ datagram: ByteBuffer) -> Bool {
+        guard let flags = datagram.getInteger(at: datagram.readerIndex, as: UInt8.self),
+            let extra = datagram.getInteger(at: datagram.readerIndex + 5, as: UInt8.self),
+            let number = datagram.getInteger(at: datagram.readerIndex + 6 + Int(extra), as: UInt32.self)
+        else { return false }
+        // Zerocoded UseCircuitCode is not something a viewer sends; its header is read as is.
+        _ = flags
+        return number == 0xFFFF_0003
     }
 
     private func dropped(_ what: String) {

@@ -19,7 +19,7 @@ final class ViewerCircuit: Sendable {
         self.endpoint = endpoint
         self.address = address
         self.viewer = viewer
-        state = Mutex(SLCircuit())
+        state = Mutex(SLCircuit(now: Self.now))
     }
 
     var region: RegionHandle { endpoint.region }
@@ -30,35 +30,42 @@ final class ViewerCircuit: Sendable {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
-    /// Takes one packet: its appended ACKs clear our reliable packets, a reliable one is
-    /// acknowledged; false when it is a duplicate (acknowledged again, not acted on).
-    func accept(_ packet: SLPacket) -> Bool {
-        state.withLock { $0.receive(packet, now: Self.now) }
-    }
-
-    /// The viewer started the circuit again (a second UseCircuitCode from the same address):
-    /// the duplicate window restarts, our sequence numbers go on.
-    func restart() {
-        state.withLock { $0.restartIncoming() }
+    /// Takes one datagram: its appended ACKs clear our reliable packets, a reliable one is
+    /// acknowledged, circuit messages (acks, pings) are answered; returns the packets to act
+    /// on (none for a duplicate). A malformed datagram throws and changes nothing.
+    func receive(_ datagram: ByteBuffer) throws -> [SLPacket] {
+        let actions = try state.withLock { circuit in try circuit.receive(datagram, now: Self.now) }
+        return perform(actions)
     }
 
     func send(_ message: some SLMessageBody, reliable: Bool = false) {
-        let datagram = state.withLock { $0.encode(message, reliable: reliable, now: Self.now) }
-        endpoint.write(datagram, to: address)
+        let actions = state.withLock { $0.send(message, reliable: reliable, now: Self.now) }
+        _ = perform(actions)
     }
 
-    /// Resends, pending ACKs and pings that are due; false once the circuit is dead (the
+    /// Resends, pending ACKs and pings that are due; false once the circuit is closed (the
     /// viewer stopped answering).
     func service() -> Bool {
-        let (datagrams, alive) = state.withLock { circuit -> ([ByteBuffer], Bool) in
-            let due = circuit.service(now: Self.now)
-            return (due.datagrams, !due.dead)
-        }
-        for datagram in datagrams { endpoint.write(datagram, to: address) }
-        return alive
+        let actions = state.withLock { $0.tick(now: Self.now) }
+        _ = perform(actions)
+        return state.withLock { $0.isOpen }
     }
 
-    /// Reliable packets not yet acknowledged (a viewer that stops acking stops getting more).
+    private func perform(_ actions: [SLCircuit.Action]) -> [SLPacket] {
+        var delivered: [SLPacket] = []
+        for action in actions {
+            switch action {
+            case .send(let datagram): endpoint.write(datagram, to: address)
+            case .deliver(let packet): delivered.append(packet)
+            case .close: break
+            }
+        }
+        return delivered
+    }
+
+    var isOpen: Bool { state.withLock { $0.isOpen } }
+
+    /// Reliable packets not yet acknowledged.
     var unacknowledged: Int { state.withLock { $0.unackedCount } }
 
     func close() {
