@@ -12,8 +12,7 @@ import TesseraWorld
 final class HippoProcess: Sendable {
     private let process: Process
     private let input: FileHandle
-    private let lines = Mutex<[String]>([])
-    private let errors = Mutex<String>("")
+    private let output = HippoOutput()
     private let reader: Task<Void, Never>
 
     /// The venv made by scripts/sl-client-venv.sh (the test command runs it first).
@@ -35,42 +34,41 @@ final class HippoProcess: Sendable {
         process.standardError = stderr
         input = stdin.fileHandleForWriting
         try process.run()
-        let lines = lines
-        let errors = errors
+        let output = output
         stderr.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            errors.withLock { $0 += String(decoding: data, as: UTF8.self); if $0.count > 20000 { $0 = String($0.suffix(10000)) } }
+            output.errors.withLock { $0 += String(decoding: data, as: UTF8.self); if $0.count > 20000 { $0 = String($0.suffix(10000)) } }
         }
-        let output = stdout.fileHandleForReading
+        let source = stdout.fileHandleForReading
         reader = Task.detached {
             var pending = ""
             while true {
-                let data = output.availableData
+                let data = source.availableData
                 if data.isEmpty { return }
                 pending += String(decoding: data, as: UTF8.self)
                 while let newline = pending.firstIndex(of: "\n") {
                     let line = String(pending[..<newline])
                     pending = String(pending[pending.index(after: newline)...])
-                    lines.withLock { $0.append(line) }
+                    output.lines.withLock { $0.append(line) }
                 }
             }
         }
     }
 
     /// The stderr tail, for failure messages.
-    var log: String { errors.withLock { String($0.suffix(4000)) } }
+    var log: String { output.errors.withLock { String($0.suffix(4000)) } }
 
     /// Sends one command line (nil: only waits for the next answer).
-    func step(_ command: String?, timeout: Duration = .seconds(90)) async throws -> [String: Any] {
-        let before = lines.withLock { $0.count }
+    func step(_ command: String?, timeout: Duration = Duration.seconds(90)) async throws -> [String: Any] {
+        let before = output.lines.withLock { $0.count }
         if let command { input.write(Data((command + "\n").utf8)) }
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let line = lines.withLock({ $0.count > before ? $0[before] : nil }) {
+            if let line = output.lines.withLock({ $0.count > before ? $0[before] : nil }) {
                 let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
                 return object
             }
-            if !process.isRunning, lines.withLock({ $0.count <= before }) {
+            if !process.isRunning, output.lines.withLock({ $0.count <= before }) {
                 throw HippoFailure("hippo_session.py exited (\(process.terminationStatus)) before answering \(command ?? "login"); its log:\n\(log)")
             }
             try await Task.sleep(for: .milliseconds(50))
@@ -85,6 +83,11 @@ final class HippoProcess: Sendable {
     }
 }
 
+final class HippoOutput: Sendable {
+    let lines = Mutex<[String]>([])
+    let errors = Mutex<String>("")
+}
+
 struct HippoFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
@@ -96,8 +99,17 @@ struct SLViewerTests {
     func independentClient() async throws {
         #expect(FileManager.default.isExecutableFile(atPath: HippoProcess.python), "run scripts/sl-client-venv.sh .build/sl-venv first (scripts/test.sh does)")
         let grid = try await ScenarioGrid.start(
-            migrationsDirectory: migrationsDirectory, layout: ScenarioGrid.square, extraClientManagerKeys: "lludp_port = 0\n")
-        defer { Task { await grid.stop() } }
+            extraClientManagerKeys: "lludp_port = 0\n", migrationsDirectory: migrationsDirectory, layout: ScenarioGrid.square)
+        do {
+            try await Self.session(grid)
+        } catch {
+            await grid.stop()
+            throw error
+        }
+        await grid.stop()
+    }
+
+    static func session(_ grid: ScenarioGrid) async throws {
         let operations = try #require(grid.gridServices).operations
         let adaID = try await makeAccount(operations, "Ada Lovelace", password: "analytical engine")
         _ = try await makeAccount(operations, "Bob", password: "correct horse")
@@ -113,7 +125,7 @@ struct SLViewerTests {
             "--region", "West", "--x", "236", "--y", "128", "--z", "25", "--timeout", "30",
         ])
         defer { ada.stop() }
-        let login = try await ada.step(nil)
+        let login = try await ada.step(nil as String?)
         #expect(login["ok"] as? Bool == true, "login: \(login)\n\(ada.log)")
         #expect(login["agent_id"] as? String == adaID.uuidString.lowercased(), "the viewer's agent is the account: \(login)")
         #expect(login["region"] as? String == "West", "\(login)")
@@ -135,16 +147,18 @@ struct SLViewerTests {
         #expect(heard["from_name"] as? String == "Bob", "\(heard)")
 
         // Walk east across the border into East.
-        let walked = try await ada.step("walk-east 60", timeout: .seconds(120))
+        let walked = try await ada.step("walk-east 60", timeout: Duration.seconds(120))
         #expect(walked["ok"] as? Bool == true, "\(walked)\n\(ada.log)")
         #expect(walked["to_region"] as? String == "East", "\(walked)")
-        #expect(try await GridCrossingTests.roots(of: adaID, in: grid) == ["East"])
+        let eastRoots = try await GridCrossingTests.roots(of: adaID, in: grid)
+        #expect(eastRoots == ["East"])
 
         // Teleport to Northwest (1000, 1001).
-        let teleported = try await ada.step("teleport \(1000 * 256) \(1001 * 256) 128 128 30", timeout: .seconds(120))
+        let teleported = try await ada.step("teleport \(1000 * 256) \(1001 * 256) 128 128 30", timeout: Duration.seconds(120))
         #expect(teleported["ok"] as? Bool == true, "\(teleported)\n\(ada.log)")
         #expect(teleported["to_region"] as? String == "Northwest", "\(teleported)")
-        #expect(try await GridCrossingTests.roots(of: adaID, in: grid) == ["Northwest"])
+        let northwestRoots = try await GridCrossingTests.roots(of: adaID, in: grid)
+        #expect(northwestRoots == ["Northwest"])
 
         // Log out: the reply comes, the avatar leaves, the session ends.
         let out = try await ada.step("logout")
