@@ -44,24 +44,34 @@ private func event(_ n: Int32) -> LLSD {
 
     @Test func pushingPastCapacityOverflowsAndCloses() {
         var queue = SLEventQueue(capacity: 3)
-        #expect(queue.push(event(1)) == .queued)
-        #expect(queue.push(event(2)) == .queued)
+        let queued1 = queue.push(event(1))
+        #expect(queued1)
+        let queued2 = queue.push(event(2))
+        #expect(queued2)
         #expect(queue.poll(ack: nil)?.id == 1)
         // In flight events count against the capacity too.
-        #expect(queue.push(event(3)) == .queued)
+        let queued3 = queue.push(event(3))
+        #expect(queued3)
         #expect(queue.count == 3)
-        #expect(queue.push(event(4)) == .overflow)
+        let queued4 = queue.push(event(4))
+        #expect(!queued4)
         #expect(queue.overflowed)
         #expect(queue.isClosed)
-        #expect(queue.push(event(5)) == .closed)
+        let queued5 = queue.push(event(5))
+        #expect(!queued5)
         #expect(queue.poll(ack: 1) == nil)
         #expect(SLEventQueue().capacity == 256)
     }
 
     @Test func defaultCapacityIs256() {
         var queue = SLEventQueue()
-        for n in 0..<256 { #expect(queue.push(event(Int32(n))) == .queued) }
-        #expect(queue.push(event(256)) == .overflow)
+        for n in 0..<256 {
+            let queued = queue.push(event(Int32(n)))
+            #expect(queued)
+        }
+        let queued6 = queue.push(event(256))
+        #expect(!queued6)
+        #expect(queue.overflowed)
     }
 
     @Test func doneClosesTheQueueAfterTakingTheAck() {
@@ -73,8 +83,28 @@ private func event(_ n: Int32) -> LLSD {
         #expect(queue.inFlight == nil)
         #expect(queue.isClosed)
         #expect(!queue.overflowed)
-        #expect(queue.push(event(3)) == .closed)
+        let queued7 = queue.push(event(3))
+        #expect(!queued7)
         #expect(queue.poll(ack: nil) == nil)
+    }
+
+    @Test func hasEventsAndClose() {
+        var queue = SLEventQueue()
+        #expect(!queue.hasEvents)
+        queue.push(message: "Test", body: .map(["n": .integer(1)]))
+        #expect(queue.hasEvents)
+        #expect(queue.poll(ack: nil) == SLEventQueue.Batch(id: 1, events: [event(1)]))
+        // In flight until acked: a poll would be answered at once.
+        #expect(queue.hasEvents)
+        #expect(queue.poll(ack: 1) == nil)
+        #expect(!queue.hasEvents)
+        queue.push(event(2))
+        queue.close()
+        #expect(queue.isClosed)
+        #expect(!queue.overflowed)
+        #expect(queue.poll(ack: nil) == nil)
+        let queued8 = queue.push(event(3))
+        #expect(!queued8)
     }
 
     @Test func idsWrapToOne() {

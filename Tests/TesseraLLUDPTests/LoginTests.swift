@@ -103,6 +103,10 @@ private let zero = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         #expect(try StartLocation(parsing: "uri:Tessera%20Plaza&128&64&22") == .region(name: "Tessera Plaza", x: 128, y: 64, z: 22))
         #expect(try StartLocation(parsing: "uri:Rock+Roll&0&256&4096") == .region(name: "Rock+Roll", x: 0, y: 256, z: 4096))
         #expect(try StartLocation(parsing: "uri:A&B&1.5&2&3") == .region(name: "A&B", x: 1.5, y: 2, z: 3))
+        // Escaped once more by the viewer before its XML-RPC library escaped it.
+        #expect(try StartLocation(parsing: "uri:Rock &amp; Roll&amp;128&amp;64&amp;22") == .region(name: "Rock & Roll", x: 128, y: 64, z: 22))
+        #expect(try StartLocation(parsing: "uri:Tessera Plaza&amp;128&amp;64&amp;22") == .region(name: "Tessera Plaza", x: 128, y: 64, z: 22))
+        #expect(try StartLocation(parsing: "uri:A&1e-05&2.5e1&0") == .region(name: "A", x: 1e-05, y: 25, z: 0))
         #expect(StartLocation.last.replyName == "last")
         #expect(StartLocation.home.replyName == "home")
         #expect(StartLocation.region(name: "A", x: 1, y: 2, z: 3).replyName == "url")
@@ -117,6 +121,8 @@ private let zero = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
             ("uri:Plaza&1e3&128&20", "x must be a number from 0 to 256, got \"1e3\""),
             ("uri:Plaza&nan&128&20", "x must be a number from 0 to 256, got \"nan\""),
             ("uri:Plaza&1.2.3&128&20", "x must be a number from 0 to 256, got \"1.2.3\""),
+            ("uri:Plaza&128&-0.5&20", "y must be a number from 0 to 256, got \"-0.5\""),
+            ("uri:Plaza&128&128&1e39", "z must be a number from 0 to 4096, got \"1e39\""),
             ("uri:Plaza&&128&20", "x must be a number from 0 to 256, got \"\""),
             ("uri:" + String(repeating: "r", count: 64) + "&1&1&1", "region name is longer than 63 bytes"),
             ("uri:Pla%0Aza&1&1&1", "region name has a control character"),

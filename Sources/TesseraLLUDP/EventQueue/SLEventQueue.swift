@@ -9,7 +9,7 @@
 /// - A poll whose `ack` is not the in-flight id (an older id, no ack, any other number) means
 ///   the answer was lost: it gets the in-flight batch again, same id, same events.
 /// - At most `capacity` events are held (waiting + in flight). A push beyond that **overflows**:
-///   the event is dropped and the queue is closed — a viewer that does not poll for that long
+///   the event is dropped (`push` answers false) and the queue is closed — a viewer that does not poll for that long
 ///   is gone, and the front end ends its session.
 /// - A poll with `done` closes the queue (the viewer is leaving the simulator); a closed queue
 ///   answers no poll and takes no event.
@@ -28,14 +28,6 @@ public struct SLEventQueue: Sendable {
 
         /// The answer's LLSD body.
         public var llsd: LLSD { .map(["events": .array(events), "id": .integer(id)]) }
-    }
-
-    public enum PushResult: Sendable, Equatable {
-        case queued
-        /// Over capacity: the event was dropped and the queue is now closed.
-        case overflow
-        /// The queue was already closed: the event was dropped.
-        case closed
     }
 
     public let capacity: Int
@@ -60,22 +52,32 @@ public struct SLEventQueue: Sendable {
     /// Events held: waiting plus in flight.
     public var count: Int { waiting.count + (inFlight?.events.count ?? 0) }
 
+    /// True when a poll would be answered at once (events waiting or in flight).
+    public var hasEvents: Bool { !waiting.isEmpty || inFlight != nil }
+
+    /// Queues an event. False when it was dropped: the queue was closed, or this push overflowed
+    /// it (then `overflowed` is true and the queue is closed from now on).
     @discardableResult
-    public mutating func push(_ event: LLSD) -> PushResult {
-        guard !isClosed else { return .closed }
+    public mutating func push(_ event: LLSD) -> Bool {
+        guard !isClosed else { return false }
         guard count < capacity else {
             overflowed = true
             isClosed = true
-            return .overflow
+            return false
         }
         waiting.append(event)
-        return .queued
+        return true
     }
 
     /// `{"message": name, "body": body}`, pushed.
     @discardableResult
-    public mutating func push(message: String, body: LLSD) -> PushResult {
+    public mutating func push(message: String, body: LLSD) -> Bool {
         push(EventQueueMessages.event(message, body: body))
+    }
+
+    /// Closes the queue (the session ended): no poll is answered and no event taken any more.
+    public mutating func close() {
+        isClosed = true
     }
 
     /// The answer to a poll, or nil when there is nothing to send yet (the front end then holds

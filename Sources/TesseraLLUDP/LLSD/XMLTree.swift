@@ -19,7 +19,8 @@ public enum XMLReadError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An element opened deeper than the limit (the root element is depth 1).
     case tooDeep(element: String, depth: Int, limit: Int)
     /// Not well-formed XML, or a construct this reader refuses (DOCTYPE, entities other than the
-    /// five predefined ones, an encoding other than UTF-8); `offset` is the byte where it was seen.
+    /// five predefined ones, an encoding other than UTF-8 or ISO-8859-1); `offset` is the byte
+    /// where it was seen.
     case syntax(String, offset: Int)
 
     public var description: String {
@@ -32,7 +33,7 @@ public enum XMLReadError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 /// A small, strict XML reader for the documents the login and the capabilities exchange
-/// (LLSD-XML, XML-RPC). It reads UTF-8 only, refuses DOCTYPE (so no entity can be declared, let
+/// (LLSD-XML, XML-RPC). It reads UTF-8 (and ISO-8859-1 when declared), refuses DOCTYPE (so no entity can be declared, let
 /// alone an external one), knows only the five predefined entities and character references,
 /// refuses characters XML 1.0 cannot carry, and checks the size before reading and the depth
 /// while reading. It builds the tree with an explicit stack, never by recursion.
@@ -61,6 +62,9 @@ private struct Reader {
     let bytes: [UInt8]
     let maxDepth: Int
     var index = 0
+    /// Declared ISO-8859-1 (what older viewers' XML-RPC library writes, whatever it carries):
+    /// text that is valid UTF-8 is read as UTF-8, other text as ISO-8859-1.
+    var latin1 = false
 
     init(bytes: [UInt8], maxDepth: Int) {
         self.bytes = bytes
@@ -119,8 +123,11 @@ private struct Reader {
         let inside = String(decoding: bytes[index..<end], as: UTF8.self)
         index = end + 2
         let attributes = try Reader.declarationAttributes(inside, offset: start)
-        if let encoding = attributes["encoding"], !["utf-8", "utf8", "us-ascii", "ascii"].contains(encoding.lowercased()) {
-            throw fail("encoding \(Self.quoted(encoding)) is not supported (UTF-8 only)", at: start)
+        guard let encoding = attributes["encoding"]?.lowercased() else { return }
+        if ["iso-8859-1", "latin1", "latin-1"].contains(encoding) {
+            latin1 = true
+        } else if !["utf-8", "utf8", "us-ascii", "ascii"].contains(encoding) {
+            throw fail("encoding \(Self.quoted(encoding)) is not supported (UTF-8 or ISO-8859-1 only)", at: start)
         }
     }
 
@@ -282,7 +289,9 @@ private struct Reader {
     }
 
     func decodeUTF8(_ start: Int, _ end: Int) throws(XMLReadError) -> String {
-        guard let text = String(validating: bytes[start..<end], as: UTF8.self) else { throw fail("invalid UTF-8", at: start) }
+        guard let text = String(validating: bytes[start..<end], as: UTF8.self)
+            ?? (latin1 ? String(String.UnicodeScalarView(bytes[start..<end].map { Unicode.Scalar($0) })) : nil)
+        else { throw fail("invalid UTF-8", at: start) }
         for scalar in text.unicodeScalars where !XMLTree.isAllowed(scalar) {
             throw fail("character U+\(String(scalar.value, radix: 16, uppercase: true)) is not allowed in XML", at: start)
         }

@@ -23,10 +23,10 @@ public enum StartLocation: Sendable, Equatable {
     }
 
     /// Reads the `start` parameter. `last` and `home` are matched without regard to case. In
-    /// `uri:Region&x&y&z` the region name may contain `%XX` escapes (`%20` for a space — what a
-    /// viewer sends when the location came from a SLURL) or plain spaces (what it sends when the
-    /// name was typed); `+` is kept as a plus sign, since region names may contain one. The three
-    /// numbers are decimal, x and y within 0...256 and z within 0...4096 — anything else is refused.
+    /// `uri:Region&x&y&z` XML references left by a viewer's double escaping are resolved
+    /// (`&amp;` → `&`), then the region name may contain `%XX` escapes (`%20`) or plain spaces;
+    /// `+` is kept as a plus sign, since region names may contain one. The three numbers are
+    /// decimal, x and y within 0...256 and z within 0...4096 — anything else is refused.
     public init(parsing text: String) throws(ViewerLoginError) {
         func bad(_ problem: String) -> ViewerLoginError { ViewerLoginError(field: "start", problem: problem) }
         switch text.lowercased() {
@@ -42,7 +42,7 @@ public enum StartLocation: Sendable, Equatable {
         guard text.hasPrefix("uri:") else {
             throw bad("expected last, home or uri:Region&x&y&z, got \"\(LLSDXML.clip(text))\"")
         }
-        let parts = text.dropFirst(4).split(separator: "&", omittingEmptySubsequences: false)
+        let parts = Self.unescapedXML(String(text.dropFirst(4))).split(separator: "&", omittingEmptySubsequences: false)
         guard parts.count >= 4 else { throw bad("expected uri:Region&x&y&z, got \"\(LLSDXML.clip(text))\"") }
         let escaped = parts.dropLast(3).joined(separator: "&")
         guard let name = escaped.removingPercentEncoding else { throw bad("region name has a bad %-escape") }
@@ -63,13 +63,24 @@ public enum StartLocation: Sendable, Equatable {
         self = .region(name: trimmed, x: coordinates[0], y: coordinates[1], z: coordinates[2])
     }
 
-    /// Digits with at most one decimal point, at most 12 characters; nil otherwise.
+    /// A decimal number (digits, a point, an exponent as C++ streams write small floats), at
+    /// most 16 characters, finite and not negative; nil otherwise.
     static func coordinate(_ text: String) -> Float? {
-        guard !text.isEmpty, text.utf8.count <= 12,
-              text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }),
-              text.utf8.filter({ $0 == UInt8(ascii: ".") }).count <= 1, text != "."
+        guard !text.isEmpty, text.utf8.count <= 16,
+              text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || Array(".eE+-".utf8).contains($0) }),
+              let value = Float(text), value.isFinite, value >= 0
         else { return nil }
-        return Float(text)
+        return value
+    }
+
+    /// Viewers XML-escape the whole `uri:` string before their XML-RPC library escapes it again,
+    /// so after one XML decoding it may still read `Region&amp;128&amp;128&amp;0`: the five
+    /// predefined references are resolved once more (`&amp;` last).
+    static func unescapedXML(_ text: String) -> String {
+        guard text.contains("&") && text.contains(";") else { return text }
+        return text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
+            .replacingOccurrences(of: "&amp;", with: "&")
     }
 }
 
