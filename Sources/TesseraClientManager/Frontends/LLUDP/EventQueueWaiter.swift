@@ -18,7 +18,7 @@ final class EventQueueWaiter: Sendable {
     func push(_ event: LLSD) -> Bool {
         let (accepted, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
             guard !state.closed else { return (false, nil) }
-            let accepted = state.queue.push(event) == .queued
+            let accepted = state.queue.push(event)
             defer { state.waiter = nil }
             return (accepted, state.waiter)
         }
@@ -44,7 +44,7 @@ final class EventQueueWaiter: Sendable {
         if let batch = state.withLock({ $0.closed ? nil : $0.queue.poll(ack: ack) }) { return batch }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let (generation, previous) = state.withLock { state -> (UInt64?, CheckedContinuation<Void, Never>?) in
-                if state.closed || !state.queue.waiting.isEmpty { return (nil, nil) }
+                if state.closed || state.queue.hasEvents { return (nil, nil) }
                 let previous = state.waiter
                 state.generation &+= 1
                 state.waiter = continuation
