@@ -37,7 +37,7 @@ final class HippoProcess: Sendable {
         let output = output
         stderr.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            output.errors.withLock { $0 += String(decoding: data, as: UTF8.self); if $0.count > 20000 { $0 = String($0.suffix(10000)) } }
+            output.errors.withLock { $0 += String(decoding: data, as: UTF8.self); if $0.count > 4_000_000 { $0 = String($0.suffix(1_000_000)) } }
         }
         let source = stdout.fileHandleForReading
         reader = Task.detached {
@@ -77,6 +77,10 @@ final class HippoProcess: Sendable {
     }
 
     func stop() {
+        // TESSERA_SL_LOG=path keeps the client's whole log for a look after the test.
+        if let path = ProcessInfo.processInfo.environment["TESSERA_SL_LOG"] {
+            _ = FileManager.default.createFile(atPath: path, contents: Data(output.errors.withLock { $0 }.utf8))
+        }
         try? input.close()
         if process.isRunning { process.terminate() }
         reader.cancel()
@@ -122,7 +126,7 @@ struct SLViewerTests {
 
         let ada = try HippoProcess(arguments: [
             "--login-uri", loginURI, "--first", "Ada", "--last", "Lovelace", "--password", "analytical engine",
-            "--region", "West", "--x", "236", "--y", "128", "--z", "25", "--timeout", "30",
+            "--region", "West", "--x", "236", "--y", "128", "--z", "25", "--timeout", "30", "--log-level", "info",
         ])
         defer { ada.stop() }
         let login = try await ada.step(nil as String?)

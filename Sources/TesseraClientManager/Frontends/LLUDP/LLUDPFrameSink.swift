@@ -17,7 +17,12 @@ struct LLUDPFrameSink: ClientFrameSink {
 
     private(set) var items: [Item] = []
     private(set) var stamp = FrameStamp(frame: 0, timeMillis: 0, timeDilation: 65535)
-    private(set) var bytesWritten = 0
+    /// The estimated LLUDP bytes of what the tick holds.
+    private(set) var bytesSent = 0
+    /// Set by a region change: the rest of the tick's budget is used up.
+    private var shut = false
+
+    var bytesWritten: Int { shut ? Int.max / 4 : bytesSent }
 
     /// An ImprovedTerseObjectUpdate block: the 44-byte data, its length byte and an empty
     /// texture entry's two.
@@ -32,33 +37,37 @@ struct LLUDPFrameSink: ClientFrameSink {
 
     mutating func message(_ message: ServerMessage) {
         items.append(.message(message))
-        bytesWritten += 64
+        bytesSent += 64
+        // After a region change the viewer must first connect to the new region's endpoint
+        // and answer its handshake: nothing of the world goes in this tick (the budget is
+        // used up), and the next ticks' budget stays shut until it has (`ViewerSession.budget`).
+        if case .regionChanged = message { shut = true }
     }
 
     mutating func entityEnter(_ enter: EntityEnter, info: EntityInfo) {
         items.append(.enter(enter, info))
-        bytesWritten += info.kind == .avatar ? Self.avatarBytes : Self.primBytes
+        bytesSent += info.kind == .avatar ? Self.avatarBytes : Self.primBytes
     }
 
     mutating func entityLeave(_ id: LocalID) {
         items.append(.leave(id))
-        bytesWritten += 4
+        bytesSent += 4
     }
 
     mutating func entityUpdate(_ update: EntityUpdate, motion: EntityMotion) {
         items.append(.update(update.localID, motion))
-        bytesWritten += Self.terseBytes
+        bytesSent += Self.terseBytes
     }
 
     mutating func appearance(_ update: AppearanceUpdate) {
         items.append(.appearance(update))
-        bytesWritten += 96
+        bytesSent += 96
     }
 
     mutating func endFrame() {}
 
     mutating func discardFrame() {
         items.removeAll()
-        bytesWritten = 0
+        bytesSent = 0
     }
 }

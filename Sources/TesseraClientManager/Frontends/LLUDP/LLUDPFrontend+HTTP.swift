@@ -140,16 +140,18 @@ extension LLUDPFrontend {
             name: canonicalName, firstName: first, lastName: last, token: token)
         let session = manager.openSession(pending: ticket)
         accepted = true
-        let viewer = ViewerSession(identity: identity, session: session, frontend: self, startRoute: route, address: address, logger: logger)
+        let startPosition: Vector3? =
+            switch request.start {
+            case .region(_, let x, let y, let z) where route.descriptor.name == wanted: SLControls.landing(Vector3(x, y, z))
+            default: nil
+            }
+        let viewer = ViewerSession(
+            identity: identity, session: session, frontend: self, startRoute: route, startPosition: startPosition, address: address, logger: logger)
         register(viewer)
         manager.metrics.login(.accepted)
         let seed = seedCapability(for: viewer, region: route.handle)
         start(viewer)
-        let position: Vector3 =
-            switch request.start {
-            case .region(_, let x, let y, let z) where route.descriptor.name == wanted: Vector3(x, y, z)
-            default: Vector3(128, 128, 25)
-            }
+        let position = startPosition ?? Vector3(128, 128, 25)
         let root = UUID()
         return .success(ViewerLoginSuccess(
             agentID: agentID, sessionID: identity.sessionID, secureSessionID: identity.secureSessionID,

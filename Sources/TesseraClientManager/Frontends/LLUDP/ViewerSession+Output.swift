@@ -85,6 +85,11 @@ extension ViewerSession {
     private func handle(_ message: ServerMessage) async {
         switch message {
         case .welcome(let welcome):
+            // The start point the login asked for: an in-region teleport, answered by nothing
+            // the viewer waits for.
+            if let start = startPosition {
+                command(.teleport(Teleport(requestID: 0, region: welcome.regionName, position: start)))
+            }
             let circuit = state.withLock { state -> ViewerCircuit? in
                 state.root = welcome.regionHandle
                 state.rootName = welcome.regionName

@@ -31,6 +31,9 @@ final class ViewerSession: Sendable {
     let frontend: LLUDPFrontend
     /// Where the avatar enters the world (until the region admits it).
     let startRoute: RegionRoute
+    /// The point of the start region the login asked for (`uri:Region&x&y&z`); the avatar is
+    /// moved there once the region has admitted it.
+    let startPosition: Vector3?
     let state: Mutex<State>
 
     struct State {
@@ -67,8 +70,12 @@ final class ViewerSession: Sendable {
         var loggedOut = false
     }
 
-    init(identity: ViewerIdentity, session: ClientSession, frontend: LLUDPFrontend, startRoute: RegionRoute, address: String, logger: Logger) {
+    init(
+        identity: ViewerIdentity, session: ClientSession, frontend: LLUDPFrontend, startRoute: RegionRoute, startPosition: Vector3?,
+        address: String, logger: Logger
+    ) {
         self.identity = identity
+        self.startPosition = startPosition
         self.session = session
         self.frontend = frontend
         self.startRoute = startRoute
