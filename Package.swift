@@ -193,7 +193,7 @@ let package = Package(
         .target(
             name: "TesseraClientManager",
             dependencies: [
-                "TesseraWorld", "TesseraWire", "TesseraClientProtocol", "TesseraConfig", "TesseraGridProtocol", "TesseraHandoff",
+                "TesseraWorld", "TesseraWire", "TesseraClientProtocol", "TesseraConfig", "TesseraGridProtocol", "TesseraHandoff", "TesseraLLUDP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -157,8 +157,12 @@ private func event(_ n: Int32) -> LLSD {
         #expect(throws: EventQueuePollError.badField("ack", "<string>12</string>")) {
             try EventQueuePollRequest(body: Array("<llsd><map><key>ack</key><string>12</string></map></llsd>".utf8))
         }
-        #expect(throws: EventQueuePollError.badField("done", "<integer>1</integer>")) {
-            try EventQueuePollRequest(body: Array("<llsd><map><key>done</key><integer>1</integer></map></llsd>".utf8))
+        // The Python client writes `done` as an integer.
+        let integer = "<llsd><map><key>ack</key><undef /><key>done</key><integer>0</integer></map></llsd>"
+        #expect(try EventQueuePollRequest(body: Array(integer.utf8)) == EventQueuePollRequest(ack: nil, done: false))
+        #expect(try EventQueuePollRequest(body: Array("<llsd><map><key>done</key><integer>1</integer></map></llsd>".utf8)) == EventQueuePollRequest(ack: nil, done: true))
+        #expect(throws: EventQueuePollError.badField("done", "<string>yes</string>")) {
+            try EventQueuePollRequest(body: Array("<llsd><map><key>done</key><string>yes</string></map></llsd>".utf8))
         }
         #expect(throws: EventQueuePollError.notAMap) { try EventQueuePollRequest(body: Array("<llsd><array/></llsd>".utf8)) }
         #expect(throws: EventQueuePollError.llsd(.document(.tooBig(bytes: 4097, limit: 4096)))) {

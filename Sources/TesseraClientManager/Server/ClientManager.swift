@@ -31,6 +31,8 @@ public final class ClientManager: Service, Sendable {
     let pending: PendingClients
     /// Failed session-token logins per client address.
     let tokenLimiter: TokenLoginLimiter
+    /// The Second Life front end, when `lludp_port` is set.
+    private let lludp = Mutex<LLUDPFrontend?>(nil)
 
     /// A client manager linked to the region nodes of `settings` over TCP.
     public convenience init(settings: ClientManagerSettings, group: EventLoopGroup, logger: Logger) {
@@ -71,6 +73,15 @@ public final class ClientManager: Service, Sendable {
     /// The address clients connect to, once the server is listening.
     public var address: SocketAddress? { boundAddress.withLock { $0 } }
 
+    /// The login URI of Second Life viewers (`lludp_port` set, once listening).
+    public var viewerLoginURI: String? {
+        guard let frontend = lludp.withLock({ $0 }), address != nil else { return nil }
+        return frontend.loginURI
+    }
+
+    /// Viewers (Second Life protocol) logged in or logging in.
+    public var viewerCount: Int { lludp.withLock { $0 }?.viewerCount ?? 0 }
+
     public func run() async throws {
         if let grid {
             try await grid.start()
@@ -80,8 +91,14 @@ public final class ClientManager: Service, Sendable {
         defer { grid?.stop() }
         try await startLinks()
         defer { stopLinks() }
-        let router = Router()
+        let router = Router(context: ManagerRequestContext.self)
         router.get("/health") { _, _ in "ok" }
+        if let port = settings.lludpPort {
+            let frontend = LLUDPFrontend(manager: self, basePort: port, group: group, logger: logger)
+            lludp.withLock { $0 = frontend }
+            frontend.addRoutes(to: router)
+        }
+        defer { lludp.withLock { $0 }?.stop() }
         let requestTimeout = TimeAmount.milliseconds(Int64(settings.requestTimeoutSeconds * 1000))
         let pending = pending
         let maxMessageBytes = settings.maxClientFrameBytes
@@ -182,22 +199,30 @@ public final class ClientManager: Service, Sendable {
     }
 
     private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, address: String, logger: Logger) async {
+        let session = openSession(pending: pending.enter())
+        defer { closeSession(session) }
+        await WebSocketSessionRunner(session: session, manager: self, settings: settings, address: address, logger: logger)
+            .run(inbound: inbound, outbound: outbound, channel: channel)
+    }
+
+    /// A new client's session, whatever its front end: counted, registered for the shutdown's
+    /// close, and closed at once (`serverFull`) past `max_clients`. `closeSession` undoes it.
+    func openSession(pending ticket: PendingTicket?) -> ClientSession {
         let count = stats.clients.wrappingAdd(1, ordering: .relaxed).newValue
         metrics.connections.increment()
-        let session = ClientSession(mailbox: ClientMailbox(capacity: settings.maxQueuedEvents), pending: pending.enter())
-        let key = ObjectIdentifier(session)
-        liveSessions.withLock { $0[key] = session }
-        defer {
-            session.pending?.release()
-            liveSessions.withLock { $0[key] = nil }
-            stats.clients.wrappingSubtract(1, ordering: .relaxed)
-            metrics.connections.decrement()
-        }
+        let session = ClientSession(mailbox: ClientMailbox(capacity: settings.maxQueuedEvents), pending: ticket)
+        liveSessions.withLock { $0[ObjectIdentifier(session)] = session }
         if count > settings.maxClients {
             session.mailbox.close(.serverFull, reason: "this client manager serves at most \(settings.maxClients) clients")
         }
-        await WebSocketSessionRunner(session: session, manager: self, settings: settings, address: address, logger: logger)
-            .run(inbound: inbound, outbound: outbound, channel: channel)
+        return session
+    }
+
+    func closeSession(_ session: ClientSession) {
+        session.pending?.release()
+        liveSessions.withLock { $0[ObjectIdentifier(session)] = nil }
+        stats.clients.wrappingSubtract(1, ordering: .relaxed)
+        metrics.connections.decrement()
     }
 
     /// Checks the login with the grid services, then sends the avatar to its start region
@@ -238,7 +263,7 @@ public final class ClientManager: Service, Sendable {
         }
     }
 
-    private func authenticate(_ login: Login, address: String, grid: GridClient) async throws -> SessionGrant {
+    func authenticate(_ login: Login, address: String, grid: GridClient) async throws -> SessionGrant {
         let answer: GridAnswer
         let timeout = TimeAmount.milliseconds(Int64(settings.loginCheckTimeoutSeconds * 1000))
         switch login.credential {
@@ -269,7 +294,7 @@ public final class ClientManager: Service, Sendable {
         return grant
     }
 
-    private func join(_ session: ClientSession, agentID: AgentID, name: String, route: RegionRoute, token: String?) {
+    func join(_ session: ClientSession, agentID: AgentID, name: String, route: RegionRoute, token: String?) {
         guard session.beginJoin(agentID: agentID, name: name, route: route, token: token) else { return }
         // One session per account: a new login replaces the old one, whose avatar leaves
         // before the new one joins (same link, so the region sees them in this order).

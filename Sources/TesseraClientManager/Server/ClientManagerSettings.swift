@@ -1,5 +1,6 @@
 import TesseraConfig
 import TesseraWire
+import TesseraWorld
 
 /// How a client manager runs; built from `[[client_manager]]` of the grid config.
 public struct ClientManagerSettings: Sendable {
@@ -41,6 +42,16 @@ public struct ClientManagerSettings: Sendable {
     /// (each may carry up to 64 KiB of source).
     public var scriptUploadsPerSecond: Double = 1
     public var scriptUploadBurst: Double = 5
+    /// The Second Life front end's first UDP port (0: system-chosen ports); nil: none.
+    public var lludpPort: Int?
+    /// The IPv4 address viewers are told to reach this client manager at.
+    public var publicHost: String
+    /// The grid's name, for `GET /get_grid_info` and viewers' grid managers.
+    public var gridName: String
+    /// Each region's ground (from the grid config), sent to viewers as LayerData.
+    public var terrains: [RegionHandle: Terrain]
+    /// How long a viewer's event-queue poll is held when there is nothing to send.
+    public var eventQueueHoldSeconds: Double = 20
 
     public init(config: ClientManagerConfig, grid: GridConfig) {
         name = config.name
@@ -58,5 +69,9 @@ public struct ClientManagerSettings: Sendable {
         writeStallSeconds = config.writeStallSeconds
         requestTimeoutSeconds = config.requestTimeoutSeconds
         maxPendingClients = config.maxPendingClients
+        lludpPort = config.lludpPort
+        publicHost = config.publicHost ?? (config.host == "0.0.0.0" || config.host == "localhost" ? "127.0.0.1" : config.host)
+        gridName = grid.grid.name
+        terrains = Dictionary(grid.regions.map { ($0.gridPosition.handle, $0.terrain) }, uniquingKeysWith: { first, _ in first })
     }
 }

@@ -57,8 +57,8 @@ struct SessionTicker<Transport: SessionTransport> {
                 if view.buildFrame(events: events, table: table, maxBytes: transport.budget(), into: &sink) > 0 {
                     guard await transport.send(sink) else { return }
                     manager.stats.framesSent.add(1, ordering: .relaxed)
-                    manager.stats.bytesSent.add(sink.bytesWritten, ordering: .relaxed)
-                    manager.metrics.sent(bytes: sink.bytesWritten)
+                    manager.stats.bytesSent.add(sink.bytesSent, ordering: .relaxed)
+                    manager.metrics.sent(bytes: sink.bytesSent)
                 }
                 let deferred = view.deferredUpdates - deferredBefore
                 if deferred > 0 {

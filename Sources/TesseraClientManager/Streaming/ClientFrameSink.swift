@@ -8,6 +8,9 @@ import TesseraWorld
 public protocol ClientFrameSink {
     /// Bytes this sink has produced so far (the view's budget is counted in them).
     var bytesWritten: Int { get }
+    /// Bytes the tick puts on the wire, for the statistics (`bytesWritten` unless the sink
+    /// counts something else against the budget).
+    var bytesSent: Int { get }
     /// A tick starts; the region's frame number, time and dilation.
     mutating func beginFrame(_ stamp: FrameStamp)
     /// A message passed through as is (Welcome, RegionChanged, chat, replies, alerts, pongs…).
@@ -23,4 +26,8 @@ public protocol ClientFrameSink {
     mutating func endFrame()
     /// The tick had nothing to say: drop whatever `beginFrame` started.
     mutating func discardFrame()
+}
+
+extension ClientFrameSink {
+    public var bytesSent: Int { bytesWritten }
 }

@@ -34,7 +34,7 @@ public struct EventQueuePollRequest: Sendable, Equatable {
     }
 
     /// Reads the POST body. An empty body is a first poll (no ack, not done). `ack` may be
-    /// undef, absent or an integer; `done` absent or a boolean. Anything else is refused.
+    /// undef, absent or an integer; `done` absent, a boolean or an integer (0 is false). Anything else is refused.
     public init(body: [UInt8]) throws(EventQueuePollError) {
         guard !body.allSatisfy(XMLTree.isWhitespace) else {
             ack = nil
@@ -56,6 +56,8 @@ public struct EventQueuePollRequest: Sendable, Equatable {
         switch map["done"] {
         case nil, .undefined?: done = false
         case .boolean(let flag)?: done = flag
+        // Some clients write the flag as an integer (0 or 1).
+        case .integer(let flag)?: done = flag != 0
         case let other?: throw .badField("done", LLSDXML.element(other))
         }
     }
