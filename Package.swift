@@ -210,7 +210,8 @@ let package = Package(
         .target(
             name: "TesseraBots",
             dependencies: [
-                "TesseraWorld", "TesseraClientProtocol", "TesseraGridProtocol",
+                "TesseraWorld", "TesseraClientProtocol", "TesseraGridProtocol", "TesseraLLUDP",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -20,6 +20,8 @@ struct Bot: Sendable {
     let deadline: ContinuousClock.Instant
     let counters: SwarmCounters
     let group: EventLoopGroup
+    /// Names of the swarm's bots that use another protocol.
+    var otherProtocolNames: Set<String> = []
     let logger: Logger
 
     func run() async -> BotReport {
@@ -111,6 +113,11 @@ struct Bot: Sendable {
                         report.worldPosition = origin + SIMD2(Double(me.x), Double(me.y))
                     }
                 }
+                if !otherProtocolNames.isEmpty, !box.report.sawOtherProtocol,
+                    mirror.entities.values.contains(where: { $0.kind == .avatar && otherProtocolNames.contains($0.name) }) {
+                    box.update { $0.sawOtherProtocol = true }
+                }
+                let (updateBytes, updateCount) = Self.entityUpdateBytes(frame)
                 let stamp = messages.first.flatMap { if case .frameStamp(let s) = $0 { s } else { nil } }
                 let updates = mirror.entityUpdates - updatesBefore
                 let chat = mirror.chat.count - chatBefore
@@ -121,6 +128,8 @@ struct Bot: Sendable {
                     report.bytesIn += frame.readableBytes
                     report.entityUpdates += updates
                     report.chatHeard += chat
+                    report.avatarUpdates += updateCount
+                    report.avatarUpdateBytes += updateBytes
                     if let stamp, stamp.timeMillis > 0 {
                         let micros = max(0, (received - Double(stamp.timeMillis)) * 1000)
                         _ = report.latencyMicros.record(UInt64(micros))
@@ -186,6 +195,23 @@ struct Bot: Sendable {
             }
             try? await Task.sleep(for: .milliseconds(500))
         }
+    }
+
+    /// The bytes (type, length and body) and the number of the EntityUpdate messages of a
+    /// frame, read from the message headers.
+    static func entityUpdateBytes(_ frame: ByteBuffer) -> (bytes: Int, count: Int) {
+        var bytes = 0
+        var count = 0
+        var offset = frame.readerIndex
+        while let type = frame.getInteger(at: offset, as: UInt8.self),
+            let length = frame.getInteger(at: offset + 1, endianness: .little, as: UInt16.self) {
+            if type == ServerMessage.TypeCode.entityUpdate.rawValue {
+                bytes += 3 + Int(length)
+                count += 1
+            }
+            offset += 3 + Int(length)
+        }
+        return (bytes, count)
     }
 
     /// Request ids of dropped boxes start here (below it: other requests).

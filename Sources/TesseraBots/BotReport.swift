@@ -11,6 +11,12 @@ struct BotReport: Sendable {
     var entityUpdates = 0
     var bytesIn = 0
     var chatHeard = 0
+    /// Avatar (object motion) updates and the bytes that carried them: EntityUpdate messages
+    /// for WebSocket bots, ImprovedTerseObjectUpdate datagrams for LLUDP bots.
+    var avatarUpdates = 0
+    var avatarUpdateBytes = 0
+    /// Whether the bot saw an avatar of a bot of the swarm that uses another protocol.
+    var sawOtherProtocol = false
     /// Crossings (border hand-offs that reached the client), those that failed, and each one's
     /// latency: from the moment the avatar left the old square to the first update of the new root.
     var crossings = 0
@@ -36,6 +42,8 @@ public struct BotSummary: Sendable, Codable, Hashable {
         public var max: Double
     }
 
+    /// How the bots spoke: "websocket", "lludp", or both joined by "+".
+    public var `protocol`: String
     public var bots: Int
     public var connected: Int
     public var failed: Int
@@ -52,11 +60,16 @@ public struct BotSummary: Sendable, Codable, Hashable {
     public var crossings: Int
     public var crossingFailures: Int
     public var crossingMs: Latency
+    /// Bytes of avatar updates per update (EntityUpdate messages for WebSocket bots;
+    /// ImprovedTerseObjectUpdate datagrams divided by their object blocks for LLUDP bots).
+    public var bytesPerAvatarUpdate: Double
+    /// Bots that saw an avatar of a bot of the swarm that uses another protocol.
+    public var sawOtherProtocol: Int
     /// The first few error descriptions, for a human to read.
     public var errorSamples: [String]
 
     enum CodingKeys: String, CodingKey {
-        case bots, connected, failed, errors
+        case `protocol`, bots, connected, failed, errors
         case durationS = "duration_s"
         case warmupS = "warmup_s"
         case latencyMs = "latency_ms"
@@ -67,10 +80,13 @@ public struct BotSummary: Sendable, Codable, Hashable {
         case crossings
         case crossingFailures = "crossing_failures"
         case crossingMs = "crossing_ms"
+        case bytesPerAvatarUpdate = "bytes_per_avatar_update"
+        case sawOtherProtocol = "saw_other_protocol"
         case errorSamples = "error_samples"
     }
 
-    init(reports: [BotReport], duration: Double, warmup: Double) {
+    init(reports: [BotReport], duration: Double, warmup: Double, protocol name: String = "websocket") {
+        self.protocol = name
         var latency = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
         for report in reports { latency.add(report.latencyMicros) }
         let seconds = max(duration, 0.001)
@@ -100,6 +116,9 @@ public struct BotSummary: Sendable, Codable, Hashable {
             p99: none ? 0 : Double(crossing.valueAtPercentile(99)) / 1000,
             max: none ? 0 : Double(crossing.maxRecorded) / 1000
         )
+        let avatarUpdates = reports.reduce(0) { $0 + $1.avatarUpdates }
+        bytesPerAvatarUpdate = avatarUpdates == 0 ? 0 : Double(reports.reduce(0) { $0 + $1.avatarUpdateBytes }) / Double(avatarUpdates)
+        sawOtherProtocol = reports.filter(\.sawOtherProtocol).count
         errorSamples = Array(reports.flatMap(\.errors).prefix(10))
     }
 

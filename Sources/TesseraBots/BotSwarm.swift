@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
@@ -21,6 +22,14 @@ public struct BotAccount: Sendable, Hashable {
         self.name = name
         self.credential = credential
     }
+}
+
+/// How a bot talks to the client manager.
+public enum BotProtocol: String, Sendable, CaseIterable {
+    /// Tessera's own protocol (docs/client-protocol.md), over WebSocket.
+    case websocket
+    /// The Second Life protocol: XML-RPC login, LLUDP circuits, the event queue (docs/sl-protocol.md).
+    case lludp
 }
 
 /// N bots against one client manager: connects them at a bounded rate, lets them walk and chat
@@ -47,7 +56,8 @@ public struct BotSwarm: Sendable {
         /// north-east corner of the region it logged into, so its crossings can be measured.
         public var cross = false
         /// Regions the bots start in, taken in turn (bot i starts in `startRegions[i % count]`);
-        /// empty: the client manager's default region.
+        /// empty: the client manager's default region. LLUDP bots also take a viewer start
+        /// location (`uri:Region&x&y&z`).
         public var startRegions: [String] = []
         /// Chance that a walking bot's next action drops a physical box beside it or pushes
         /// the last one it dropped (so physics can be seen happening).
@@ -59,6 +69,11 @@ public struct BotSwarm: Sendable {
         /// that listen there and by no avatar.
         public var channelChatProbability: Double = 0.05
         public var scriptChannel: Int32 = 7
+        /// The protocols the bots speak, taken in turn (bot i speaks `protocols[i % count]`).
+        public var protocols: [BotProtocol] = [.websocket]
+        /// Where LLUDP bots log in (XML-RPC); nil: the client manager's HTTP port at `url`'s
+        /// host and port, path `/`.
+        public var loginURI: String?
 
         public init(
             url: String, count: Int, duration: Duration, warmup: Duration = .zero, connectRate: Int = 250,
@@ -99,6 +114,14 @@ public struct BotSwarm: Sendable {
         let rampSeconds = Double(settings.count) / Double(max(settings.connectRate, 1))
         let measureFrom = start + .seconds(rampSeconds) + settings.warmup
         let deadline = measureFrom + settings.duration
+        let protocols = settings.protocols.isEmpty ? [BotProtocol.websocket] : settings.protocols
+        // Each bot's name by protocol, so a bot can tell the avatars of the other protocol.
+        var names: [BotProtocol: Set<String>] = [:]
+        for index in 0..<settings.count {
+            names[protocols[index % protocols.count], default: []].insert(account(index).name)
+        }
+        let loginURI = settings.loginURI ?? Self.loginURI(for: settings.url)
+        let http: HTTPClient? = protocols.contains(.lludp) ? Self.httpClient(group: group, bots: settings.count) : nil
         let reports = await withTaskGroup(of: BotReport?.self) { tasks -> [BotReport] in
             tasks.addTask {
                 await reportProgress(counters: counters, start: start, until: deadline, progress)
@@ -106,14 +129,27 @@ public struct BotSwarm: Sendable {
             }
             for index in 0..<settings.count {
                 try? await Task.sleep(until: start + .seconds(Double(index) / Double(max(settings.connectRate, 1))))
-                let account = index < settings.accounts.count
-                    ? settings.accounts[index] : BotAccount(name: "\(settings.namePrefix) \(index + 1)", credential: .password(""))
-                let bot = Bot(
-                    account: account, url: settings.url, settings: settings,
-                    startRegion: settings.startRegions.isEmpty ? "" : settings.startRegions[index % settings.startRegions.count],
-                    measureFrom: measureFrom, deadline: deadline, counters: counters, group: group, logger: logger
-                )
-                tasks.addTask { await bot.run() }
+                let account = account(index)
+                let startRegion = settings.startRegions.isEmpty ? "" : settings.startRegions[index % settings.startRegions.count]
+                let spoken = protocols[index % protocols.count]
+                let others = names.filter { $0.key != spoken }.reduce(into: Set<String>()) { $0.formUnion($1.value) }
+                switch spoken {
+                case .websocket:
+                    let bot = Bot(
+                        account: account, url: settings.url, settings: settings, startRegion: startRegion,
+                        measureFrom: measureFrom, deadline: deadline, counters: counters, group: group,
+                        otherProtocolNames: others, logger: logger
+                    )
+                    tasks.addTask { await bot.run() }
+                case .lludp:
+                    guard let http else { continue }
+                    let bot = LLUDPBot(
+                        account: account, loginURI: loginURI, settings: settings, startRegion: startRegion,
+                        measureFrom: measureFrom, deadline: deadline, counters: counters, group: group, http: http,
+                        otherProtocolNames: others, logger: logger
+                    )
+                    tasks.addTask { await bot.run() }
+                }
             }
             var reports: [BotReport] = []
             for await report in tasks {
@@ -122,7 +158,34 @@ public struct BotSwarm: Sendable {
             return reports
         }
         let measured = ContinuousClock.now - measureFrom
-        return BotSummary(reports: reports, duration: measured.seconds, warmup: settings.warmup.seconds)
+        try? await http?.shutdown()
+        var spoken: [String] = []
+        for item in protocols where !spoken.contains(item.rawValue) { spoken.append(item.rawValue) }
+        return BotSummary(reports: reports, duration: measured.seconds, warmup: settings.warmup.seconds, protocol: spoken.joined(separator: "+"))
+    }
+
+    /// Bot i's account: `accounts[i]`, else "<namePrefix> <i+1>" without a password.
+    private func account(_ index: Int) -> BotAccount {
+        index < settings.accounts.count
+            ? settings.accounts[index] : BotAccount(name: "\(settings.namePrefix) \(index + 1)", credential: .password(""))
+    }
+
+    /// `http://host:port/` of a WebSocket URL such as `ws://host:port/ws`.
+    static func loginURI(for url: String) -> String {
+        guard var parts = URLComponents(string: url) else { return url }
+        parts.scheme = parts.scheme == "wss" ? "https" : "http"
+        parts.path = "/"
+        parts.query = nil
+        return parts.string ?? url
+    }
+
+    /// One HTTP client for every LLUDP bot of the swarm: logins, seeds and event-queue long
+    /// polls (one held poll per bot and region, so the pool allows several per bot).
+    static func httpClient(group: EventLoopGroup, bots: Int) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(16, bots * 3))
+        configuration.timeout = .init(connect: .seconds(10))
+        return HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)
     }
 
     private func reportProgress(counters: SwarmCounters, start: ContinuousClock.Instant, until deadline: ContinuousClock.Instant, _ progress: @Sendable (Progress) -> Void) async {

@@ -11,7 +11,10 @@ struct Bots: AsyncParsableCommand {
         discussion: """
             Each bot logs in, walks random paths and sometimes chats. Bots measure update \
             latency (receive time minus the region frame time each update carries), updates \
-            and bytes received. Prints progress while running and a summary at the end; exits \
+            and bytes received. With --protocol lludp the bots are Second Life viewers: they log \
+            in through XML-RPC at the client manager's login URI and speak LLUDP; their latency is \
+            from a movement change sent to the first update of their own avatar showing it \
+            (docs/benchmarks.md). Prints progress while running and a summary at the end; exits \
             non-zero when any bot failed or saw a protocol error.
             """
     )
@@ -48,11 +51,28 @@ struct Bots: AsyncParsableCommand {
     @Flag(help: "Walk paths that cross region borders and measure the crossings.")
     var cross = false
 
+    @Option(help: "How the bots talk: websocket, lludp (Second Life viewers), or both (taken in turn).")
+    var `protocol` = "websocket"
+
+    @Option(help: "XML-RPC login URI for LLUDP bots (default: the client manager's, http://host:port/).")
+    var loginURI: String?
+
+    @Option(help: "Password of the LLUDP bots' accounts \"<prefix> 1\" ... \"<prefix> N\" (create them with `tessera user create`).")
+    var password: String?
+
     func validate() throws {
         guard count > 0, count <= 10_000 else { throw ValidationError("--count must be within 1...10000") }
         guard duration > 0 else { throw ValidationError("--duration must be positive") }
         guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
         guard (0...1).contains(chat) else { throw ValidationError("--chat must be within 0...1") }
+        guard protocols != nil else { throw ValidationError("--protocol must be websocket, lludp or both, got \(self.protocol)") }
+    }
+
+    var protocols: [BotProtocol]? {
+        switch self.protocol {
+        case "both": [.websocket, .lludp]
+        default: BotProtocol(rawValue: self.protocol).map { [$0] }
+        }
     }
 
     func run() async throws {
@@ -64,6 +84,14 @@ struct Bots: AsyncParsableCommand {
             guard let manager = config.clientManagers.first else { throw ValidationError("no [[client_manager]] in \(options.config)") }
             target = manager.url
         }
+        let protocols = self.protocols ?? [.websocket]
+        var login = loginURI
+        if protocols.contains(.lludp), login == nil, url == nil {
+            guard let uri = config.clientManagers.first?.loginURI else {
+                throw ValidationError("the first client manager of \(options.config) has no lludp_port: it does not speak LLUDP")
+            }
+            login = uri
+        }
         var logger = options.logger("tessera.bots")
         logger.logLevel = max(logger.logLevel, .warning)
         var settings = BotSwarm.Settings(
@@ -71,10 +99,25 @@ struct Bots: AsyncParsableCommand {
             connectRate: connectRate, namePrefix: namePrefix, chatProbability: chat
         )
         settings.cross = cross
+        settings.protocols = protocols
+        settings.loginURI = login
         guard (0...1).contains(physics) else { throw ValidationError("--physics must be within 0...1, got \(physics)") }
         settings.physicsProbability = physics
         if let services = config.gridServices {
-            settings.accounts = try await botAccounts(host: services.host, port: services.port, secret: config.grid.secret, logger: logger)
+            // WebSocket bots log in with session tokens from the grid services; LLUDP bots
+            // log in as viewers do, with the password of accounts made beforehand.
+            var accounts = protocols.contains(.websocket)
+                ? try await botAccounts(host: services.host, port: services.port, secret: config.grid.secret, logger: logger) : []
+            if protocols.contains(.lludp) {
+                guard let password else { throw ValidationError("LLUDP bots need --password: the password of the accounts \"\(namePrefix) 1\" ... \"\(namePrefix) \(count)\"") }
+                if accounts.isEmpty { accounts = (0..<count).map { BotAccount(name: "\(namePrefix) \($0 + 1)", credential: .password(password)) } }
+                for index in accounts.indices where protocols[index % protocols.count] == .lludp {
+                    accounts[index] = BotAccount(name: accounts[index].name, credential: .password(password))
+                }
+            }
+            settings.accounts = accounts
+        } else if let password {
+            settings.accounts = (0..<count).map { BotAccount(name: "\(namePrefix) \($0 + 1)", credential: .password(password)) }
         }
         let swarm = BotSwarm(settings: settings, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         let stderr = FileHandle.standardError
@@ -117,9 +160,10 @@ extension Bots {
 extension BotSummary {
     var text: String {
         var lines = [
-            "bots: \(bots)  connected: \(connected)  failed: \(failed)  errors: \(errors)",
+            "protocol: \(self.protocol)  bots: \(bots)  connected: \(connected)  failed: \(failed)  errors: \(errors)",
             String(format: "latency ms: p50 %.1f  p99 %.1f  max %.1f", latencyMs.p50, latencyMs.p99, latencyMs.max),
             String(format: "updates/s: %.0f  frames/s: %.0f  bytes in per bot per s: %.0f  chat heard: %d", updatesPerS, framesPerS, bytesInPerBotPerS, chatHeard),
+            String(format: "bytes per avatar update: %.1f  bots that saw the other protocol: %d", bytesPerAvatarUpdate, sawOtherProtocol),
             String(format: "crossings: %d  crossing failures: %d  crossing ms: p50 %.1f  p99 %.1f  max %.1f",
                    crossings, crossingFailures, crossingMs.p50, crossingMs.p99, crossingMs.max),
         ]
