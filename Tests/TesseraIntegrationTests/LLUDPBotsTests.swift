@@ -24,7 +24,7 @@ struct LLUDPBotsTests {
             }
             var settings = BotSwarm.Settings(url: grid.url, count: 3, duration: .seconds(30), connectRate: 20, chatProbability: 0)
             settings.protocols = [.lludp]
-            settings.loginURI = try #require(grid.clientManager.viewerLoginURI)
+            settings.loginURI = grid.clientManager.viewerLoginURI
             settings.accounts = accounts
             settings.cross = true
             settings.startRegions = ["uri:West&240&240&25"]
@@ -69,7 +69,7 @@ struct LLUDPBotsTests {
             settings.channelChatProbability = 0
             settings.touchProbability = 0
             settings.protocols = [.websocket, .lludp]
-            settings.loginURI = try #require(grid.clientManager.viewerLoginURI)
+            settings.loginURI = grid.clientManager.viewerLoginURI
             settings.accounts = accounts
             settings.startRegions = ["West"]
             let summary = await BotSwarm(settings: settings, group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test")).run()
