@@ -89,6 +89,9 @@ struct LLUDPBot: Sendable {
         do {
             channel = try await DatagramBootstrap(group: group)
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                // Whole datagrams up to 8 KiB, so one over the protocol's limit is seen (and
+                // reported) at its real size rather than cut.
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 8192))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(inbox) }
                 }

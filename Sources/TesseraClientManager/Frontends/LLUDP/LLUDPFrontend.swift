@@ -243,14 +243,24 @@ final class LLUDPFrontend: Sendable {
         return result
     }
 
+    /// The most avatars one CoarseLocationUpdate carries: 19 bytes each, so the datagram stays
+    /// under `SLProtocol.maxDatagramBytes` with its header and appended ACKs.
+    static let maxCoarseAvatars = 60
+
+    /// The minimap of `region`: the viewer's own avatar first, then others up to the limit.
     func coarseLocations(in region: RegionHandle, for agent: AgentID) -> SL.CoarseLocationUpdate {
         let table = manager.routes.route(region)?.snapshot() ?? EntityTable()
         var avatars: [(AgentID, Vector3)] = []
+        var own: (AgentID, Vector3)?
         for (id, info) in table.infos where info.kind == .avatar {
             guard let agentID = info.agentID, let motion = table.motion(id) else { continue }
-            avatars.append((agentID, motion.position.position))
-            if avatars.count == 255 { break }
+            if agentID == agent {
+                own = (agentID, motion.position.position)
+            } else if avatars.count < Self.maxCoarseAvatars - 1 {
+                avatars.append((agentID, motion.position.position))
+            }
         }
+        if let own { avatars.insert(own, at: 0) }
         return SLObjects.coarse(avatars, you: agent)
     }
 
