@@ -117,6 +117,17 @@ struct Bot: Sendable {
                     mirror.entities.values.contains(where: { $0.kind == .avatar && otherProtocolNames.contains($0.name) }) {
                     box.update { $0.sawOtherProtocol = true }
                 }
+                if !messages.contains(where: { if case .regionChanged = $0 { true } else { false } }), let me = mirror.me {
+                    let velocity = me.motion.velocity.velocity
+                    let now = ContinuousClock.now
+                    box.update { report in
+                        if let latency = report.moveTimer.observed(velocity: velocity, at: now), now >= measureFrom {
+                            _ = report.moveLatencyMicros.record(UInt64(max(0, latency.seconds * 1_000_000)))
+                        }
+                    }
+                } else {
+                    box.update { $0.moveTimer.reset() }
+                }
                 let (updateBytes, updateCount) = Self.entityUpdateBytes(frame)
                 let stamp = messages.first.flatMap { if case .frameStamp(let s) = $0 { s } else { nil } }
                 let updates = mirror.entityUpdates - updatesBefore
@@ -168,6 +179,7 @@ struct Bot: Sendable {
             try? await Task.sleep(until: min(ContinuousClock.now + pause, deadline))
             guard ContinuousClock.now < deadline, !Task.isCancelled else { break }
             for message in nextActions(&random, report: box.report, box: box) {
+                sent(message, box: box)
                 try await outbound.write(.binary(message.encoded()))
             }
         }
@@ -190,6 +202,7 @@ struct Bot: Sendable {
                 let heading = Move(mode: .run, headingRadians: Float(atan2(delta.y, delta.x)))
                 if lastHeading.map({ abs(Int($0) - Int(heading.heading)) > 300 }) ?? true {
                     lastHeading = heading.heading
+                    sent(.move(heading), box: box)
                     try await outbound.write(.binary(ClientMessage.move(heading).encoded()))
                 }
             }
@@ -212,6 +225,13 @@ struct Bot: Sendable {
             offset += 3 + Int(length)
         }
         return (bytes, count)
+    }
+
+    /// A movement about to be sent starts the timing of its effect (`MoveTimer`).
+    private func sent(_ message: ClientMessage, box: ReportBox) {
+        guard case .move(let move) = message else { return }
+        let now = ContinuousClock.now
+        box.update { $0.moveTimer.sent(moving: move.mode != .stop, heading: move.headingRadians, at: now) }
     }
 
     /// Request ids of dropped boxes start here (below it: other requests).

@@ -7,6 +7,9 @@ struct BotReport: Sendable {
     var stayedToTheEnd = false
     var errors: [String] = []
     var latencyMicros = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+    /// From a movement change sent to the first update of the own avatar showing it (`MoveTimer`).
+    var moveLatencyMicros = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+    var moveTimer = MoveTimer()
     var frames = 0
     var entityUpdates = 0
     var bytesIn = 0
@@ -52,6 +55,9 @@ public struct BotSummary: Sendable, Codable, Hashable {
     public var durationS: Double
     public var warmupS: Double
     public var latencyMs: Latency
+    /// From a movement change sent to the first update of the bot's own avatar showing it, for
+    /// both protocols (LLUDP bots' `latency_ms` is this too: their updates carry no frame time).
+    public var moveLatencyMs: Latency
     /// Entity enters and updates received per second, all bots together.
     public var updatesPerS: Double
     public var framesPerS: Double
@@ -73,6 +79,7 @@ public struct BotSummary: Sendable, Codable, Hashable {
         case durationS = "duration_s"
         case warmupS = "warmup_s"
         case latencyMs = "latency_ms"
+        case moveLatencyMs = "move_latency_ms"
         case updatesPerS = "updates_per_s"
         case framesPerS = "frames_per_s"
         case bytesInPerBotPerS = "bytes_in_per_bot_per_s"
@@ -101,6 +108,14 @@ public struct BotSummary: Sendable, Codable, Hashable {
             p50: empty ? 0 : Double(latency.valueAtPercentile(50)) / 1000,
             p99: empty ? 0 : Double(latency.valueAtPercentile(99)) / 1000,
             max: empty ? 0 : Double(latency.maxRecorded) / 1000
+        )
+        var moves = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+        for report in reports { moves.add(report.moveLatencyMicros) }
+        let noMoves = moves.totalCount == 0
+        moveLatencyMs = Latency(
+            p50: noMoves ? 0 : Double(moves.valueAtPercentile(50)) / 1000,
+            p99: noMoves ? 0 : Double(moves.valueAtPercentile(99)) / 1000,
+            max: noMoves ? 0 : Double(moves.maxRecorded) / 1000
         )
         updatesPerS = Double(reports.reduce(0) { $0 + $1.entityUpdates }) / seconds
         framesPerS = Double(reports.reduce(0) { $0 + $1.frames }) / seconds

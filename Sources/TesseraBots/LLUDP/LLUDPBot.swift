@@ -134,13 +134,6 @@ final class LLUDPBotDriver {
         var velocity: Vector3
     }
 
-    /// A movement change whose effect on the bot's own avatar has not shown yet.
-    struct PendingMove {
-        var sent: ContinuousClock.Instant
-        var heading: Float
-        var moving: Bool
-    }
-
     let bot: LLUDPBot
     let grant: LLUDPLoginGrant
     let channel: Channel
@@ -163,7 +156,7 @@ final class LLUDPBotDriver {
     var heading: Float = 0
     var lastAgentUpdate = ContinuousClock.now
     var nextAction = ContinuousClock.now
-    var pendingMove: PendingMove?
+    var moveTimer = MoveTimer()
     var crossTarget: SIMD2<Double>?
     var lastCrossHeading: Float?
     var nextAim = ContinuousClock.now
@@ -435,21 +428,11 @@ final class LLUDPBotDriver {
         } else if !outside, !crossedRegionSeen, root.handshake {
             crossingStarted = nil
         }
-        if let pending = pendingMove {
-            let speed = (velocity.x * velocity.x + velocity.y * velocity.y).squareRoot()
-            let matches: Bool
-            if pending.moving {
-                let along = (velocity.x * cos(pending.heading) + velocity.y * sin(pending.heading)) / max(speed, 0.001)
-                matches = speed > 0.5 && along > 0.9
-            } else {
-                matches = speed < 0.25
-            }
-            if matches {
-                pendingMove = nil
-                let micros = UInt64(max(0, (ContinuousClock.now - pending.sent).seconds * 1_000_000))
-                if measuring { box.update { _ = $0.latencyMicros.record(micros) } }
-            } else if ContinuousClock.now - pending.sent > .seconds(5) {
-                pendingMove = nil
+        if let latency = moveTimer.observed(velocity: velocity, at: .now), measuring {
+            let micros = UInt64(max(0, latency.seconds * 1_000_000))
+            box.update { report in
+                _ = report.latencyMicros.record(micros)
+                _ = report.moveLatencyMicros.record(micros)
             }
         }
     }
@@ -473,7 +456,7 @@ final class LLUDPBotDriver {
                     if crossingStarted == nil { crossingStarted = .now }
                     crossedRegionSeen = true
                 }
-                pendingMove = nil
+                moveTimer.reset()
                 connect(ip: ip, port: newPort, handle: handle, seed: seed)
             case .teleportFailed(let reason):
                 error("teleport failed: \(reason)")
@@ -537,7 +520,7 @@ final class LLUDPBotDriver {
         }
         let delta = crossTarget! - position
         let wanted = Float(atan2(delta.y, delta.x))
-        if lastCrossHeading.map({ abs(Self.angle($0, wanted)) > 0.03 }) ?? true {
+        if lastCrossHeading.map({ abs(MoveTimer.angle($0, wanted)) > 0.03 }) ?? true {
             lastCrossHeading = wanted
             move(flags: Self.atPos | Self.fastAt, heading: wanted)
         }
@@ -562,16 +545,11 @@ final class LLUDPBotDriver {
             chatData: .init(message: SLText.bytes(text, max: 1023), type: 1, channel: channel)), reliable: true, to: rootPort)
     }
 
-    /// A new movement: sent at once; a material change (starting, stopping, or turning by
-    /// more than 45°) is timed until the bot's own avatar shows it.
+    /// A new movement: sent at once, and timed (`MoveTimer`) until the own avatar shows it.
     func move(flags: UInt32, heading newHeading: Float) {
-        let wasMoving = controlFlags & Self.atPos != 0
         let moving = flags & Self.atPos != 0
-        let turned = abs(Self.angle(heading, newHeading)) > .pi / 4
         guard flags != controlFlags || (moving && newHeading != heading) else { return }
-        if wasMoving != moving || (moving && turned) {
-            pendingMove = PendingMove(sent: .now, heading: newHeading, moving: moving)
-        }
+        moveTimer.sent(moving: moving, heading: newHeading, at: .now)
         controlFlags = flags
         if moving { heading = newHeading }
         sendAgentUpdate()
@@ -588,12 +566,6 @@ final class LLUDPBotDriver {
     }
 
     // MARK: Decoding
-
-    /// The signed difference of two angles, within -π...π.
-    static func angle(_ a: Float, _ b: Float) -> Float {
-        let d = remainder(b - a, 2 * .pi)
-        return d.isFinite ? d : 0
-    }
 
     static func vector(_ data: [UInt8], at offset: Int) -> Vector3 {
         Vector3(float(data, at: offset), float(data, at: offset + 4), float(data, at: offset + 8))

@@ -162,6 +162,7 @@ extension BotSummary {
         var lines = [
             "protocol: \(self.protocol)  bots: \(bots)  connected: \(connected)  failed: \(failed)  errors: \(errors)",
             String(format: "latency ms: p50 %.1f  p99 %.1f  max %.1f", latencyMs.p50, latencyMs.p99, latencyMs.max),
+            String(format: "move latency ms: p50 %.1f  p99 %.1f  max %.1f", moveLatencyMs.p50, moveLatencyMs.p99, moveLatencyMs.max),
             String(format: "updates/s: %.0f  frames/s: %.0f  bytes in per bot per s: %.0f  chat heard: %d", updatesPerS, framesPerS, bytesInPerBotPerS, chatHeard),
             String(format: "bytes per avatar update: %.1f  bots that saw the other protocol: %d", bytesPerAvatarUpdate, sawOtherProtocol),
             String(format: "crossings: %d  crossing failures: %d  crossing ms: p50 %.1f  p99 %.1f  max %.1f",
