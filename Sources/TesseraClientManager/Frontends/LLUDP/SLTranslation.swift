@@ -116,7 +116,7 @@ enum SLObjects {
 
     /// `value` in [lower, upper] as 0…65535 (values outside are clamped; NaN is the middle).
     static func quantize(_ value: Float, _ lower: Float, _ upper: Float) -> UInt16 {
-        guard value.isFinite else { return quantize((lower + upper) / 2, lower, upper) }
+        guard !value.isNaN else { return quantize((lower + upper) / 2, lower, upper) }
         let clamped = min(max(value, lower), upper)
         return UInt16((clamped - lower) / (upper - lower) * 65535 + 0.5)
     }
