@@ -212,8 +212,9 @@ enum SLControls {
         return MovementIntent(mode: mode, heading: heading, vertical: flying ? vertical : 0)
     }
 
-    /// The rotation about z of a body rotation (0 when it is not a number).
+    /// The rotation about z of a body rotation (0 when a component is not finite).
     static func yaw(of q: Quaternion) -> Float {
+        guard q.isFinite else { return 0 }
         let yaw = atan2(2 * (q.w * q.z + q.x * q.y), 1 - 2 * (q.y * q.y + q.z * q.z))
         return yaw.isFinite ? yaw : 0
     }
