@@ -259,7 +259,7 @@ final class LLUDPFrontend: Sendable {
         return SLReplies.simStats(region: region, stamp: table.stamp, agents: table.infos.values.count { $0.kind == .avatar }, objects: table.count)
     }
 
-    func mapBlocks(for agent: AgentID, _ range: SL.MapBlockRequest.PositionData) -> SL.MapBlockReply {
+    func mapBlocks(for agent: AgentID, _ range: SL.MapBlockRequest.PositionData) -> [SL.MapBlockReply] {
         let regions = manager.routes.all.map(\.descriptor).filter { descriptor in
             let position = descriptor.handle.gridPosition
             return position.x >= UInt32(range.minX) && position.x <= UInt32(range.maxX) && position.y >= UInt32(range.minY) && position.y <= UInt32(range.maxY)

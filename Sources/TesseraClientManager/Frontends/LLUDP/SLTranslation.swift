@@ -322,12 +322,16 @@ enum SLReplies {
             pidStat: .init(pid: 0), regionInfo: [.init(regionFlagsExtended: 0)])
     }
 
-    static func mapBlocks(agent: AgentID, regions: [(GridPosition, String)]) -> SL.MapBlockReply {
-        SL.MapBlockReply(
-            agentData: .init(agentID: agent, flags: 0),
-            data: regions.map { position, name in
-                .init(x: UInt16(truncatingIfNeeded: position.x), y: UInt16(truncatingIfNeeded: position.y), name: SLText.bytes(name, max: 255),
-                      access: simAccessPG, regionFlags: 0, waterHeight: 20, agents: 0, mapImageID: slNullUUID)
-            })
+    /// The map's answer: as many MapBlockReply messages as it takes for each to fit a datagram.
+    static func mapBlocks(agent: AgentID, regions: [(GridPosition, String)]) -> [SL.MapBlockReply] {
+        let blocks = regions.map { position, name in
+            SL.MapBlockReply.Data(
+                x: UInt16(truncatingIfNeeded: position.x), y: UInt16(truncatingIfNeeded: position.y), name: SLText.bytes(name, max: 255),
+                access: simAccessPG, regionFlags: 0, waterHeight: 20, agents: 0, mapImageID: slNullUUID)
+        }
+        // A block is 28 bytes and its name.
+        return SLObjects.batches(blocks, budget: ViewerSession.packetBodyBudget, size: { 28 + $0.name.count }).map { batch in
+            SL.MapBlockReply(agentData: .init(agentID: agent, flags: 0), data: batch)
+        }
     }
 }

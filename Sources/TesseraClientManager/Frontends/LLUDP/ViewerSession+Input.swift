@@ -73,7 +73,7 @@ extension ViewerSession {
             circuit.send(SLReplies.balance(identity, transaction: request.moneyData.transactionID), reliable: true)
         case .mapBlockRequest(let request):
             guard owns(request.agentData.agentID, request.agentData.sessionID) else { return }
-            circuit.send(frontend.mapBlocks(for: identity.agentID, request.positionData), reliable: true)
+            for reply in frontend.mapBlocks(for: identity.agentID, request.positionData) { circuit.send(reply, reliable: true) }
         default:
             // Everything else a viewer may send (appearance, animations, camera, parcels, …)
             // has no meaning in Tessera yet and is dropped; docs/sl-protocol.md lists it.
