@@ -249,7 +249,6 @@ final class LLUDPFrontend: Sendable {
         for (id, info) in table.infos where info.kind == .avatar {
             guard let agentID = info.agentID, let motion = table.motion(id) else { continue }
             avatars.append((agentID, motion.position.position))
-            if avatars.count == 255 { break }
         }
         return SLObjects.coarse(avatars, you: agent)
     }

@@ -121,9 +121,24 @@ enum SLObjects {
         return UInt16((clamped - lower) / (upper - lower) * 65535 + 0.5)
     }
 
-    /// CoarseLocationUpdate: every avatar of the region (at most 255), x and y in metres, z in
-    /// 4 m steps (255 above 1020 m); `You` is the index of the viewer's own avatar.
-    static func coarse(_ avatars: [(AgentID, Vector3)], you: AgentID) -> SL.CoarseLocationUpdate {
+    /// The most avatars a CoarseLocationUpdate lists (19 bytes each) so it fits a datagram.
+    static let maxCoarseAvatars = (ViewerSession.packetBodyBudget - 8) / 19
+
+    /// CoarseLocationUpdate: the avatars of the region, x and y in metres, z in 4 m steps (255
+    /// above 1020 m); `You` is the index of the viewer's own avatar. With more than
+    /// `maxCoarseAvatars`, the viewer's own and those nearest it.
+    static func coarse(_ all: [(AgentID, Vector3)], you: AgentID) -> SL.CoarseLocationUpdate {
+        var avatars = all
+        if avatars.count > maxCoarseAvatars {
+            let own = avatars.first { $0.0 == you }
+            let centre = own?.1 ?? .zero
+            func distance(_ p: Vector3) -> Float {
+                let d = ((p.x - centre.x) * (p.x - centre.x) + (p.y - centre.y) * (p.y - centre.y))
+                return d.isNaN ? .infinity : d
+            }
+            let others = avatars.filter { $0.0 != you }.sorted { distance($0.1) < distance($1.1) }
+            avatars = (own.map { [$0] } ?? []) + others.prefix(maxCoarseAvatars - (own == nil ? 0 : 1))
+        }
         let locations = avatars.map { _, p in
             SL.CoarseLocationUpdate.Location(
                 x: UInt8(clamping: Int(p.x.isFinite ? p.x : 0)), y: UInt8(clamping: Int(p.y.isFinite ? p.y : 0)),
