@@ -199,6 +199,31 @@ struct SLEdgeTests {
         return ByteBuffer(bytes: out)
     }
 
+    @Test("the garbage is varied: empty and full-size datagrams, packets the packet layer reads, bodies a message decoder reads, bombs it refuses")
+    func garbageMix() {
+        var random = SeededGenerator(state: 16)
+        var sizes: [Int] = []
+        var packets = 0
+        var messages = 0
+        var refusedZerocoded = 0
+        for index in 0..<10_000 {
+            let datagram = Self.garbage(index, &random)
+            sizes.append(datagram.readableBytes)
+            guard let packet = try? SLPacket.decode(datagram) else {
+                if index % 6 == 4 { refusedZerocoded += 1 }
+                continue
+            }
+            packets += 1
+            if (try? packet.decoded()) != nil { messages += 1 }
+        }
+        // The generator is seeded: the same mix every run.
+        #expect(sizes.min() == 0 && sizes.max() == 1500)
+        #expect(sizes.filter { $0 == 0 }.count == 2)
+        #expect(packets == 6313, "datagrams the packet layer reads (valid headers)")
+        #expect(messages == 4292, "of which bodies decode as their message")
+        #expect(refusedZerocoded == 1583, "zero-run bombs refused by the expansion bound")
+    }
+
     @Test("10,000 garbage datagrams at every endpoint: each is dropped and counted, the independent client still chats both ways")
     func garbageDatagrams() async throws {
         #expect(FileManager.default.isExecutableFile(atPath: HippoProcess.python), "run scripts/sl-client-venv.sh .build/sl-venv first (scripts/test.sh does)")
