@@ -127,11 +127,9 @@ enum SLObjects {
     /// CoarseLocationUpdate: every avatar of the region (at most 255), x and y in metres, z in
     /// 4 m steps (255 above 1020 m); `You` is the index of the viewer's own avatar.
     static func coarse(_ avatars: [(AgentID, Vector3)], you: AgentID) -> SL.CoarseLocationUpdate {
-        let locations = avatars.map { _, p in
-            SL.CoarseLocationUpdate.Location(
-                x: UInt8(clamping: Int(p.x.isFinite ? p.x : 0)), y: UInt8(clamping: Int(p.y.isFinite ? p.y : 0)),
-                z: UInt8(clamping: Int(p.z.isFinite ? p.z / 4 : 0)))
-        }
+        // Clamped as floats first: an integer conversion of a huge or NaN float would trap.
+        func byte(_ value: Float) -> UInt8 { value.isFinite ? UInt8(min(max(value, 0), 255)) : 0 }
+        let locations = avatars.map { _, p in SL.CoarseLocationUpdate.Location(x: byte(p.x), y: byte(p.y), z: byte(p.z / 4)) }
         let index = avatars.firstIndex { $0.0 == you }.map { Int16($0) } ?? -1
         return SL.CoarseLocationUpdate(location: locations, index: .init(you: index, prey: -1), agentData: avatars.map { .init(agentID: $0.0) })
     }
