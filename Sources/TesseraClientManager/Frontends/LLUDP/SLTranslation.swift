@@ -46,7 +46,8 @@ enum SLObjects {
             jointPivot: .zero, jointAxisOrAnchor: .zero)
     }
 
-    /// Object flags of a plain prim: touchable (0x00000001 = usePhysics is not set), casts shadows.
+    /// Object flags of a plain prim: object modify/copy/move bits (0x4, 0x10) and casts shadows
+    /// (0x10000000); no touch flag (scripts' touch handlers are not known here).
     static let primFlags: UInt32 = 0x0000_0004 | 0x0000_0010 | 0x1000_0000
 
     /// One face's default texture (the plywood) and nothing else: 16 bytes of id, then the
@@ -71,8 +72,10 @@ enum SLObjects {
 
     static func textColor(_ appearance: ObjectAppearance?) -> [UInt8] {
         guard let appearance, !appearance.text.isEmpty else { return [0, 0, 0, 0] }
-        let c = appearance.textColor
-        return [UInt8(clamping: Int(c.x * 255)), UInt8(clamping: Int(c.y * 255)), UInt8(clamping: Int(c.z * 255)), 255]
+        // The fourth byte is 255 − alpha: 0 is opaque.
+        let c = appearance.clamped.textColor
+        let alpha = appearance.clamped.textAlpha
+        return [UInt8(clamping: Int(c.x * 255)), UInt8(clamping: Int(c.y * 255)), UInt8(clamping: Int(c.z * 255)), UInt8(clamping: Int((1 - alpha) * 255))]
     }
 
     /// The path and profile of a Tessera shape.
@@ -139,11 +142,9 @@ enum SLObjects {
             let others = avatars.filter { $0.0 != you }.sorted { distance($0.1) < distance($1.1) }
             avatars = (own.map { [$0] } ?? []) + others.prefix(maxCoarseAvatars - (own == nil ? 0 : 1))
         }
-        let locations = avatars.map { _, p in
-            SL.CoarseLocationUpdate.Location(
-                x: UInt8(clamping: Int(p.x.isFinite ? p.x : 0)), y: UInt8(clamping: Int(p.y.isFinite ? p.y : 0)),
-                z: UInt8(clamping: Int(p.z.isFinite ? p.z / 4 : 0)))
-        }
+        // Clamped as floats first: an integer conversion of a huge or NaN float would trap.
+        func byte(_ value: Float) -> UInt8 { value.isFinite ? UInt8(min(max(value, 0), 255)) : 0 }
+        let locations = avatars.map { _, p in SL.CoarseLocationUpdate.Location(x: byte(p.x), y: byte(p.y), z: byte(p.z / 4)) }
         let index = avatars.firstIndex { $0.0 == you }.map { Int16($0) } ?? -1
         return SL.CoarseLocationUpdate(location: locations, index: .init(you: index, prey: -1), agentData: avatars.map { .init(agentID: $0.0) })
     }
@@ -234,11 +235,11 @@ enum SLControls {
         return yaw.isFinite ? yaw : 0
     }
 
-    /// A teleport's landing point: inside the square, at most 4096 m up; nil (the region's
+    /// A teleport's landing point: inside the square, at most 4095 m up; nil (the region's
     /// arrival point) when the viewer sent none (all zeros) or not a number.
     static func landing(_ position: Vector3) -> Vector3? {
         guard position.x.isFinite, position.y.isFinite, position.z.isFinite, position != .zero else { return nil }
-        return Vector3(min(max(position.x, 0), 255.9), min(max(position.y, 0), 255.9), min(max(position.z, 0), 4096))
+        return Vector3(min(max(position.x, 0), 255.9), min(max(position.y, 0), 255.9), min(max(position.z, 0), 4095))
     }
 }
 
@@ -325,13 +326,13 @@ enum SLReplies {
     }
 
     /// SimStats: time dilation (id 0), frame rate (1), agents (13), objects (11).
-    static func simStats(region: RegionHandle, stamp: FrameStamp, agents: Int, objects: Int) -> SL.SimStats {
+    static func simStats(region: RegionHandle, stamp: FrameStamp, frameRate: Float, agents: Int, objects: Int) -> SL.SimStats {
         let position = region.gridPosition
         let dilation = Float(stamp.timeDilation) / 65535
         return SL.SimStats(
             region: .init(regionX: position.x, regionY: position.y, regionFlags: 0, objectCapacity: 15000),
             stat: [
-                .init(statID: 0, statValue: dilation), .init(statID: 1, statValue: 45 * dilation),
+                .init(statID: 0, statValue: dilation), .init(statID: 1, statValue: frameRate * dilation),
                 .init(statID: 13, statValue: Float(agents)), .init(statID: 11, statValue: Float(objects)),
             ],
             pidStat: .init(pid: 0), regionInfo: [.init(regionFlagsExtended: 0)])

@@ -42,7 +42,7 @@ extension ViewerSession {
             }
             let text = ClientText.plain(SLText.string(chat.chatData.message))
             guard !text.isEmpty else { return }
-            command(.chat(ChatSend(type: type, channel: chat.chatData.channel, text: String(text.utf8.prefix(maxChatBytes)) ?? "")))
+            command(.chat(ChatSend(type: type, channel: chat.chatData.channel, text: Self.prefix(text, bytes: maxChatBytes))))
         case .objectGrab(let grab):
             guard owns(grab.agentData.agentID, grab.agentData.sessionID) else { return }
             command(.touch(TouchObject(localID: grab.objectData.localID, phase: .start)))
@@ -79,6 +79,20 @@ extension ViewerSession {
             // has no meaning in Tessera yet and is dropped; docs/sl-protocol.md lists it.
             break
         }
+    }
+
+    /// The longest start of `text` of at most `bytes` UTF-8 bytes, cut between characters.
+    static func prefix(_ text: String, bytes: Int) -> String {
+        guard text.utf8.count > bytes else { return text }
+        var result = ""
+        var used = 0
+        for character in text {
+            let size = character.utf8.count
+            guard used + size <= bytes else { break }
+            result.append(character)
+            used += size
+        }
+        return result
     }
 
     private func owns(_ agent: UUID, _ session: UUID) -> Bool {
@@ -135,6 +149,22 @@ extension ViewerSession {
             }
             old.close()
         }
+    }
+
+    /// The handshake of a neighbour's circuit: the viewer draws the region (its land) beside
+    /// the one the avatar is in. Not for the root region, whose handshake follows
+    /// CompleteAgentMovement.
+    func childHandshake(_ circuit: ViewerCircuit) {
+        let send = state.withLock { state -> Bool in
+            guard state.circuits[circuit.region] === circuit, state.root != circuit.region, !state.loggedOut,
+                !state.handshakeSent.contains(circuit.region)
+            else { return false }
+            state.handshakeSent.insert(circuit.region)
+            return true
+        }
+        guard send else { return }
+        let name = frontend.manager.routes.route(circuit.region)?.descriptor.name ?? ""
+        circuit.send(SLReplies.handshake(region: circuit.region, name: name, terrain: frontend.terrain(circuit.region)), reliable: true)
     }
 
     /// RegionHandshakeReply: the viewer tracks the region's objects from now on; the terrain
