@@ -263,14 +263,14 @@ import TesseraWorld
         #expect(SLControls.yaw(of: .identity) == 0)
     }
 
-    @Test("a teleport's landing point is kept inside the region and below 4096 m; none (zeros or not a number) is nil")
+    @Test("a teleport's landing point is kept inside the region and at most 4095 m up; none (zeros or not a number) is nil")
     func landing() {
         #expect(SLControls.landing(.zero) == nil)
         #expect(SLControls.landing(Vector3(.nan, 10, 10)) == nil)
         #expect(SLControls.landing(Vector3(10, .infinity, 10)) == nil)
         #expect(SLControls.landing(Vector3(10, 10, -.infinity)) == nil)
         #expect(SLControls.landing(Vector3(10, 20, 30)) == Vector3(10, 20, 30))
-        #expect(SLControls.landing(Vector3(300, -5, 5000)) == Vector3(255.9, 0, 4096))
+        #expect(SLControls.landing(Vector3(300, -5, 5000)) == Vector3(255.9, 0, 4095))
         #expect(SLControls.landing(Vector3(-1, 256, -3)) == Vector3(0, 255.9, 0))
         #expect(SLControls.landing(Vector3(0, 0, 25)) == Vector3(0, 0, 25))
     }
@@ -492,11 +492,11 @@ import TesseraWorld
         try Self.roundTrips(handshake)
         try Self.roundTrips(SLReplies.handshake(region: Self.region, name: String(repeating: "x", count: 300), terrain: .flat(21)))
 
-        let stats = SLReplies.simStats(region: Self.region, stamp: FrameStamp(frame: 1, timeMillis: 1, timeDilation: 65535 / 2), agents: 3, objects: 40)
+        let stats = SLReplies.simStats(region: Self.region, stamp: FrameStamp(frame: 1, timeMillis: 1, timeDilation: 65535 / 2), frameRate: 60, agents: 3, objects: 40)
         #expect(stats.region.regionX == 1000 && stats.region.regionY == 1000)
         #expect(stats.stat.map(\.statID) == [0, 1, 13, 11])
         #expect(abs(stats.stat[0].statValue - 0.5) < 1e-4, "time dilation")
-        #expect(abs(stats.stat[1].statValue - 22.5) < 1e-2, "frame rate: 45 × dilation")
+        #expect(abs(stats.stat[1].statValue - 30) < 1e-2, "frame rate: the region's 60 × dilation")
         #expect(stats.stat[2].statValue == 3 && stats.stat[3].statValue == 40)
         try Self.roundTrips(stats)
 
