@@ -338,6 +338,19 @@ enum SLReplies {
             pidStat: .init(pid: 0), regionInfo: [.init(regionFlagsExtended: 0)])
     }
 
+    /// UUIDNameReply for avatar names by id: as many messages as it takes for each to fit a
+    /// datagram (none for no names).
+    static func names(_ known: [(UUID, String)]) -> [SL.UUIDNameReply] {
+        let blocks = known.map { id, name in
+            let (first, last) = ViewerSession.slName(name)
+            return SL.UUIDNameReply.UUIDNameBlock(id: id, firstName: SLText.bytes(first, max: 255), lastName: SLText.bytes(last, max: 255))
+        }
+        // A block is the id, two length bytes and the names.
+        return SLObjects.batches(blocks, budget: ViewerSession.packetBodyBudget, size: { 18 + $0.firstName.count + $0.lastName.count }).map {
+            SL.UUIDNameReply(uuidNameBlock: $0)
+        }
+    }
+
     /// The map's answer: as many MapBlockReply messages as it takes for each to fit a datagram.
     static func mapBlocks(agent: AgentID, regions: [(GridPosition, String)]) -> [SL.MapBlockReply] {
         let blocks = regions.map { position, name in

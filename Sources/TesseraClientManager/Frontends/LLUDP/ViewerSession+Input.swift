@@ -208,10 +208,6 @@ extension ViewerSession {
 
     private func answerNames(_ ids: [UUID], on circuit: ViewerCircuit) {
         let known = state.withLock { state in ids.prefix(64).compactMap { id in state.names[id].map { (id, $0) } } }
-        guard !known.isEmpty else { return }
-        circuit.send(SL.UUIDNameReply(uuidNameBlock: known.map { id, name in
-            let (first, last) = Self.slName(name)
-            return .init(id: id, firstName: SLText.bytes(first, max: 255), lastName: SLText.bytes(last, max: 255))
-        }), reliable: true)
+        for reply in SLReplies.names(known) { circuit.send(reply, reliable: true) }
     }
 }
