@@ -536,6 +536,19 @@ import TesseraWorld
             #expect(reply.agentData.agentID == Self.adaID)
             try Self.roundTrips(reply)
         }
+        // Names: 64 asked at once (what a viewer may ask), the longest names avatars may have.
+        let known = (0..<64).map { index -> (UUID, String) in
+            (UUID(), index % 2 == 0 ? "Bot\(index)" : String(repeating: "a", count: 31) + " " + String(repeating: "b", count: 31))
+        }
+        let names = SLReplies.names(known)
+        #expect(names.count > 1)
+        let answered = names.flatMap(\.uuidNameBlock)
+        #expect(answered.map(\.id) == known.map(\.0))
+        #expect(answered.map { SLText.string($0.firstName) + " " + SLText.string($0.lastName) }
+            == known.map { $0.1.contains(" ") ? $0.1 : $0.1 + " Resident" })
+        for reply in names { try Self.roundTrips(reply) }
+        #expect(SLReplies.names([]).isEmpty)
+
         // The minimap with 255 avatars.
         let you = UUID()
         let avatars = (0..<255).map { index in (index == 100 ? you : UUID(), Vector3(Float(index), 10, 25)) }
