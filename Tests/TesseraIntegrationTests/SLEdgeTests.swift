@@ -393,4 +393,62 @@ struct SLEdgeTests {
             await bob.close()
         }
     }
+
+    // MARK: Garbage on a circuit
+
+    @Test("garbage from a circuit's own address: what the packet layer refuses is counted, nothing is acted on, the circuit keeps working")
+    func garbageOnACircuit() async throws {
+        try await Self.withGrid { grid in
+            let operations = try #require(grid.gridServices).operations
+            _ = try await makeAccount(operations, "Cy Raw", password: "raw circuit")
+            _ = try await makeAccount(operations, "Bob", password: "correct horse")
+            let uri = try #require(grid.clientManager.viewerLoginURI)
+            let bob = try await ScenarioClient.connect(grid.url)
+            _ = try await bob.login("Bob", password: "correct horse", startRegion: "West")
+            let cy = try await RawSLViewer(uri: uri, first: "Cy", last: "Raw", password: "raw circuit")
+            try await cy.connect()
+            try await bob.waitFor("Bob sees Cy") { $0.entity(named: "Cy Raw") != nil }
+
+            // Batches of garbage, each followed by a name request through the circuit: its
+            // answer means the endpoint has taken every datagram before it (one event loop, in order).
+            var random = SeededGenerator(state: 1616)
+            let before = Self.protocolErrors(grid)
+            var refusedByPacketLayer = 0
+            let total = 3000
+            let batch = 100
+            func nameReplies() -> Int {
+                cy.messages.filter { message in
+                    if case .uuidNameReply(let reply) = message { reply.uuidNameBlock.contains { $0.id == cy.agentID } } else { false }
+                }.count
+            }
+            for start in stride(from: 0, to: total, by: batch) {
+                for index in start..<(start + batch) {
+                    let datagram = Self.garbage(index, &random)
+                    if (try? SLPacket.decode(datagram)) == nil { refusedByPacketLayer += 1 }
+                    try await cy.sendRaw(datagram)
+                }
+                try await cy.send(SL.UUIDNameRequest(uuidNameBlock: [.init(id: cy.agentID)]), reliable: false)
+                try await Eventually.until("batch \(start / batch) taken", timeout: .seconds(60), every: .milliseconds(5)) {
+                    nameReplies() >= start / batch + 1
+                }
+            }
+            let counted = Self.protocolErrors(grid) - before
+            #expect(refusedByPacketLayer > 1000)
+            #expect(counted >= refusedByPacketLayer, "every datagram the packet layer refuses is counted: \(counted) < \(refusedByPacketLayer)")
+            #expect(counted <= total, "none counted twice")
+
+            // The circuit still carries chat, once, and the WebSocket client is unaffected.
+            try await cy.send(SL.ChatFromViewer(
+                agentData: .init(agentID: cy.agentID, sessionID: cy.sessionID),
+                chatData: .init(message: SLText.bytes("still here", max: 1024), type: 1, channel: 0)))
+            try await bob.waitFor("Bob hears Cy") { mirror in
+                mirror.chat.contains { $0.speakerName == "Cy Raw" && $0.text == "still here" }
+            }
+            #expect(bob.mirror.chat.filter { $0.speakerName == "Cy Raw" }.map(\.text) == ["still here"], "the garbage said nothing")
+            #expect(grid.clientManager.viewerCount == 1)
+            #expect(!bob.isFinished)
+            await cy.close()
+            await bob.close()
+        }
+    }
 }
