@@ -330,7 +330,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TesseraRegionTests", dependencies: ["TesseraRegion", "TesseraWire", "TesseraWorld", "TesseraGridProtocol", "TesseraTesting"]),
-        .testTarget(name: "TesseraClientManagerTests", dependencies: ["TesseraClientManager", "TesseraClientProtocol", "TesseraWire", "TesseraWorld"]),
+        .testTarget(
+            name: "TesseraClientManagerTests",
+            dependencies: [
+                "TesseraClientManager", "TesseraClientProtocol", "TesseraWire", "TesseraWorld", "TesseraLLUDP",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // Whole-grid scenarios on the deterministic harness: no sockets, no sleeps.
         .testTarget(
             name: "TesseraScenarioTests",
@@ -345,7 +351,8 @@ let package = Package(
                 "TesseraLocalGrid", "TesseraRegion", "TesseraClientManager", "TesseraBots",
                 "TesseraClientProtocol", "TesseraConfig", "TesseraWorld", "TesseraGrid", "TesseraGridProtocol",
                 "TesseraStorage", "TesseraWire", "TesseraPhysicsService", "TesseraConsole", "TesseraTesting", "TesseraHandoff",
-                "TesseraLSL", "TesseraScripts",
+                "TesseraLSL", "TesseraScripts", "TesseraLLUDP",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -18,6 +18,11 @@ if [ -n "$own_warnings" ]; then
   echo "$own_warnings" >&2
   exit 1
 fi
+# The independent Second Life client (hippolyzer, Python >= 3.12) of the LLUDP integration tests.
+if ! bash scripts/sl-client-venv.sh .build/sl-venv >/dev/null; then
+  echo "error: could not set up the Python environment of the Second Life client tests (scripts/sl-client-venv.sh)" >&2
+  exit 1
+fi
 # One test at a time: several integration tests compare frame rates or crossing counts within
 # their own run (a node or the physics service killed mid-way), and suites running beside them
 # on two cores would measure each other. Serial, the suite takes about two minutes.

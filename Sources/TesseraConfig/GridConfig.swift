@@ -141,7 +141,4 @@ public struct ClientManagerConfig: Sendable, Hashable {
 
     /// The URL a client connects to.
     public var url: String { "ws://\(host):\(port)/ws" }
-
-    /// The login URI Second Life viewers use (XML-RPC on the HTTP port), when LLUDP is on.
-    public var loginURI: String? { lludpPort == nil ? nil : "http://\(publicHost ?? host):\(port)/" }
 }

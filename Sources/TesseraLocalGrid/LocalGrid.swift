@@ -164,6 +164,10 @@ public final class LocalGrid: Service, Sendable {
     private func announceAndWatch(services: GridServices?) async throws {
         let urls = try await clientURLs()
         output("Tessera grid \"\(config.grid.name)\" is up. Clients connect to: \(urls.joined(separator: ", "))")
+        let logins = clientManagers.compactMap(\.viewerLoginURI)
+        if !logins.isEmpty {
+            output("Second Life viewers log in at: \(logins.joined(separator: ", ")) (add it in the viewer's grid manager; docs/sl-protocol.md)")
+        }
         output("Press Ctrl-C to stop.")
         await withTaskGroup(of: Void.self) { tasks in
             if bots > 0, let url = urls.first {

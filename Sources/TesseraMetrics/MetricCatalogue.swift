@@ -49,7 +49,9 @@ public enum MetricCatalogue {
     ]
 
     public static let clientManager: [MetricDescription] = [
-        .init("tessera_client_connections", .gauge, labels: ["node"], "Open client WebSocket connections."),
+        .init("tessera_client_connections", .gauge, labels: ["node"], "Client sessions: open WebSocket connections and Second Life viewers."),
+        .init("tessera_client_viewers", .gauge, labels: ["node"], "Second Life viewers logged in or logging in (LLUDP front end)."),
+        .init("tessera_client_dropped_datagrams_total", .counter, labels: ["node"], "LLUDP datagrams dropped: malformed, unknown, or from an address without a circuit."),
         .init("tessera_client_queue_depth_events", .valueHistogram, labels: ["node"], "Events queued for one client each time its writer drained its mailbox."),
         .init("tessera_client_slow_closes_total", .counter, labels: ["node"], "Clients closed for falling too far behind (mailbox full, or a frame not taken in time)."),
         .init("tessera_client_refused_connections_total", .counter, labels: ["node", "reason"], "Connections closed before their WebSocket upgrade (pending_limit, request_timeout)."),

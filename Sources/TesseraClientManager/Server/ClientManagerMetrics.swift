@@ -5,6 +5,8 @@ import TesseraWorld
 /// with the manager; sessions only increment and record.
 final class ClientManagerMetrics: Sendable {
     let connections: Meter
+    let viewers: Meter
+    let droppedDatagrams: Counter
     /// Events waiting in a client's mailbox each time its writer drains it.
     let queueDepth: Recorder
     let slowCloses: Counter
@@ -23,6 +25,8 @@ final class ClientManagerMetrics: Sendable {
     init(node: String) {
         let node = [("node", node)]
         connections = Meter(label: "tessera_client_connections", dimensions: node)
+        viewers = Meter(label: "tessera_client_viewers", dimensions: node)
+        droppedDatagrams = Counter(label: "tessera_client_dropped_datagrams_total", dimensions: node)
         queueDepth = Recorder(label: "tessera_client_queue_depth_events", dimensions: node, aggregate: true)
         slowCloses = Counter(label: "tessera_client_slow_closes_total", dimensions: node)
         rateLimitedCommands = Counter(label: "tessera_client_rate_limited_commands_total", dimensions: node)

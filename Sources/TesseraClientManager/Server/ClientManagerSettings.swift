@@ -50,6 +50,8 @@ public struct ClientManagerSettings: Sendable {
     public var gridName: String
     /// Each region's ground (from the grid config), sent to viewers as LayerData.
     public var terrains: [RegionHandle: Terrain]
+    /// Each region's simulation rate (from the grid config), for viewers' statistics.
+    public var frameRates: [RegionHandle: Int]
     /// How long a viewer's event-queue poll is held when there is nothing to send.
     public var eventQueueHoldSeconds: Double = 20
 
@@ -70,8 +72,11 @@ public struct ClientManagerSettings: Sendable {
         requestTimeoutSeconds = config.requestTimeoutSeconds
         maxPendingClients = config.maxPendingClients
         lludpPort = config.lludpPort
-        publicHost = config.publicHost ?? (config.host == "0.0.0.0" || config.host == "localhost" ? "127.0.0.1" : config.host)
+        // Viewers need an address: a host name or the wildcard falls back to the loopback.
+        let dotted = config.host.split(separator: ".").count == 4 && config.host.split(separator: ".").allSatisfy { UInt8($0) != nil }
+        publicHost = config.publicHost ?? (dotted && config.host != "0.0.0.0" ? config.host : "127.0.0.1")
         gridName = grid.grid.name
         terrains = Dictionary(grid.regions.map { ($0.gridPosition.handle, $0.terrain) }, uniquingKeysWith: { first, _ in first })
+        frameRates = Dictionary(grid.regions.map { ($0.gridPosition.handle, $0.frameRate) }, uniquingKeysWith: { first, _ in first })
     }
 }

@@ -25,12 +25,18 @@ struct SessionTicker<Transport: SessionTransport> {
     let session: ClientSession
     let manager: ClientManager
     let transport: Transport
+    /// How long the client has to log in (a WebSocket client: `login_timeout_seconds` from the
+    /// connection; a viewer: from its XML-RPC login until its CompleteAgentMovement).
+    var loginTimeoutSeconds: Double? = nil
+    /// What the client failed to send in time, for the close reason.
+    var loginStep = "Login"
 
     func run() async {
         let settings = manager.settings
         let clock = ContinuousClock()
         let interval = Duration.seconds(1) / settings.updateRate
-        let loginDeadline = clock.now + .milliseconds(Int64(settings.loginTimeoutSeconds * 1000))
+        let loginTimeout = loginTimeoutSeconds ?? settings.loginTimeoutSeconds
+        let loginDeadline = clock.now + .milliseconds(Int64(loginTimeout * 1000))
         let joinTimeout = Duration.milliseconds(Int64(settings.loginTimeoutSeconds * 2000))
         // Spread clients over the tick so their frames do not all leave at once.
         var next = clock.now + interval * Double.random(in: 0..<1)
@@ -44,7 +50,7 @@ struct SessionTicker<Transport: SessionTransport> {
             let (events, closure) = session.mailbox.drain()
             manager.metrics.queueDepth.record(events.count)
             if session.phase == .awaitingLogin, clock.now > loginDeadline {
-                return await transport.close(CloseRequest(code: .notLoggedIn, reason: "no Login within \(settings.loginTimeoutSeconds) s"))
+                return await transport.close(CloseRequest(code: .notLoggedIn, reason: "no \(loginStep) within \(loginTimeout) s"))
             }
             if session.phase == .joining, let started = session.joinStarted, clock.now > started + joinTimeout {
                 return await transport.close(CloseRequest(code: .regionUnavailable, reason: "the region did not admit the avatar in time"))

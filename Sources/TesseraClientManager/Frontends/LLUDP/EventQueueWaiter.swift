@@ -15,15 +15,17 @@ final class EventQueueWaiter: Sendable {
 
     private let state = Mutex(State())
 
+    /// Queues `event`; false only when the queue overflowed (the viewer stopped polling).
+    /// An event for a queue the viewer closed (`done`) is dropped.
     func push(_ event: LLSD) -> Bool {
-        let (accepted, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
+        let (overflowed, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
             guard !state.closed else { return (false, nil) }
-            let accepted = state.queue.push(event)
+            _ = state.queue.push(event)
             defer { state.waiter = nil }
-            return (accepted, state.waiter)
+            return (state.queue.overflowed, state.waiter)
         }
         waiter?.resume()
-        return accepted
+        return !overflowed
     }
 
     /// The queue ends: a waiting poll answers at once, later ones find it closed.

@@ -81,6 +81,9 @@ extension LLUDPFrontend {
             manager.metrics.login(.refused)
             return .refusal(reason: .key, message: "\(name) is not an avatar name: \(problem)")
         }
+        guard manager.stats.clients.load(ordering: .relaxed) < manager.settings.maxClients else {
+            return .refusal(reason: .unavailable, message: "this client manager serves at most \(manager.settings.maxClients) clients; try again later")
+        }
         guard let ticket = manager.pending.admit() else {
             manager.metrics.refusedOverPendingLimit.increment()
             return .refusal(reason: .unavailable, message: "the grid is busy with other logins; try again in a minute")
@@ -176,7 +179,12 @@ extension LLUDPFrontend {
     private func start(_ viewer: ViewerSession) {
         let manager = manager
         Task {
-            await SessionTicker(session: viewer.session, manager: manager, transport: LLUDPTransport(viewer: viewer)).run()
+            // A viewer fetches its inventory and capabilities before it connects: it gets
+            // three times the login timeout (at least 30 s) to send CompleteAgentMovement.
+            await SessionTicker(
+                session: viewer.session, manager: manager, transport: LLUDPTransport(viewer: viewer),
+                loginTimeoutSeconds: max(30, manager.settings.loginTimeoutSeconds * 3), loginStep: "CompleteAgentMovement"
+            ).run()
             viewer.finish()
             self.remove(viewer)
             manager.disconnect(viewer.session, loggedOut: viewer.session.mailbox.drain().closure?.reason == SessionCommands.logoutReason)
@@ -210,11 +218,11 @@ extension LLUDPFrontend {
         } catch {
             return Self.response(.badRequest, contentType: "text/plain", "\(error)")
         }
-        let queue = viewer.eventQueue(region)
         if request.done {
-            queue.close()
+            viewer.endQueue(region)
             return Self.response(.notFound, contentType: "text/plain", "event queue closed")
         }
+        let queue = viewer.eventQueue(region)
         let hold = TimeAmount.milliseconds(Int64(manager.settings.eventQueueHoldSeconds * 1000))
         guard let batch = await queue.poll(ack: request.ack, hold: hold, on: group.next()) else {
             if queue.isClosed { return Self.response(.notFound, contentType: "text/plain", "event queue closed") }

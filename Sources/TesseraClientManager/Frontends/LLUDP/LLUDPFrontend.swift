@@ -66,7 +66,14 @@ final class LLUDPFrontend: Sendable {
             state.binding[region] = binding
             return binding
         }
-        let endpoint = try await task.value
+        let endpoint: LLUDPEndpoint
+        do {
+            endpoint = try await task.value
+        } catch {
+            // The next viewer for this region tries again.
+            state.withLock { $0.binding[region] = nil }
+            throw error
+        }
         let stray = state.withLock { state -> Bool in
             state.binding[region] = nil
             state.endpoints[region] = endpoint
@@ -98,7 +105,7 @@ final class LLUDPFrontend: Sendable {
         guard datagram.readableBytes <= SLProtocol.maxDatagramBytes else { return dropped("a datagram of \(datagram.readableBytes) bytes") }
         // A UseCircuitCode on a circuit that exists starts it again (a viewer coming back to a
         // region): a fresh circuit replaces the old one below.
-        if let circuit = endpoint.circuit(for: address), !Self.isUseCircuitCode(datagram) {
+        if let circuit = endpoint.circuit(for: address), !Self.isFreshUseCircuitCode(datagram) {
             let packets: [SLPacket]
             do {
                 packets = try circuit.receive(datagram)
@@ -139,22 +146,26 @@ final class LLUDPFrontend: Sendable {
         _ = try? circuit.receive(datagram)
         _ = circuit.service()
         viewer.session.mailbox.wake()
+        // A neighbour's circuit (a child agent, in Second Life's terms) gets its handshake and
+        // land without a CompleteAgentMovement; a second's wait lets a viewer that is moving
+        // there send that first (its handshake then comes as the root's).
+        endpoint.channel.eventLoop.scheduleTask(in: .seconds(1)) { viewer.childHandshake(circuit) }
     }
 
-    /// Whether a datagram carries UseCircuitCode (Low 3), read from its header only.
-    static func isUseCircuitCode(_ datagram: ByteBuffer) -> Bool {
+    /// Whether a datagram carries a UseCircuitCode (Low 3) that is not a resend (a resend is
+    /// the viewer missing our ACK, not starting again), read from its header only.
+    static func isFreshUseCircuitCode(_ datagram: ByteBuffer) -> Bool {
         guard let flags = datagram.getInteger(at: datagram.readerIndex, as: UInt8.self),
             let extra = datagram.getInteger(at: datagram.readerIndex + 5, as: UInt8.self),
             let number = datagram.getInteger(at: datagram.readerIndex + 6 + Int(extra), as: UInt32.self)
         else { return false }
         // Zerocoded UseCircuitCode is not something a viewer sends; its header is read as is.
-        _ = flags
-        return number == 0xFFFF_0003
+        return number == 0xFFFF_0003 && flags & SLPacket.Flags.resent.rawValue == 0
     }
 
     private func dropped(_ what: String) {
         manager.stats.protocolErrors.add(1, ordering: .relaxed)
-        manager.metrics.protocolErrors.increment()
+        manager.metrics.droppedDatagrams.increment()
         logger.debug("dropped a datagram", metadata: ["why": "\(what)"])
     }
 
@@ -166,12 +177,16 @@ final class LLUDPFrontend: Sendable {
 
     func register(_ viewer: ViewerSession) {
         state.withLock { $0.viewersByCode[viewer.identity.circuitCode] = viewer }
+        manager.metrics.viewers.increment()
     }
 
     func remove(_ viewer: ViewerSession) {
-        state.withLock { state in
-            if state.viewersByCode[viewer.identity.circuitCode] === viewer { state.viewersByCode[viewer.identity.circuitCode] = nil }
+        let removed = state.withLock { state -> Bool in
+            guard state.viewersByCode[viewer.identity.circuitCode] === viewer else { return false }
+            state.viewersByCode[viewer.identity.circuitCode] = nil
+            return true
         }
+        if removed { manager.metrics.viewers.decrement() }
     }
 
     var viewerCount: Int { state.withLock { $0.viewersByCode.count } }
@@ -243,33 +258,23 @@ final class LLUDPFrontend: Sendable {
         return result
     }
 
-    /// The most avatars one CoarseLocationUpdate carries: 19 bytes each, so the datagram stays
-    /// under `SLProtocol.maxDatagramBytes` with its header and appended ACKs.
-    static let maxCoarseAvatars = 60
-
-    /// The minimap of `region`: the viewer's own avatar first, then others up to the limit.
     func coarseLocations(in region: RegionHandle, for agent: AgentID) -> SL.CoarseLocationUpdate {
         let table = manager.routes.route(region)?.snapshot() ?? EntityTable()
         var avatars: [(AgentID, Vector3)] = []
-        var own: (AgentID, Vector3)?
         for (id, info) in table.infos where info.kind == .avatar {
             guard let agentID = info.agentID, let motion = table.motion(id) else { continue }
-            if agentID == agent {
-                own = (agentID, motion.position.position)
-            } else if avatars.count < Self.maxCoarseAvatars - 1 {
-                avatars.append((agentID, motion.position.position))
-            }
+            avatars.append((agentID, motion.position.position))
         }
-        if let own { avatars.insert(own, at: 0) }
         return SLObjects.coarse(avatars, you: agent)
     }
 
     func simStats(_ region: RegionHandle) -> SL.SimStats {
         let table = manager.routes.route(region)?.snapshot() ?? EntityTable()
-        return SLReplies.simStats(region: region, stamp: table.stamp, agents: table.infos.values.count { $0.kind == .avatar }, objects: table.count)
+        let frameRate = Float(manager.settings.frameRates[region] ?? 45)
+        return SLReplies.simStats(region: region, stamp: table.stamp, frameRate: frameRate, agents: table.infos.values.count { $0.kind == .avatar }, objects: table.count)
     }
 
-    func mapBlocks(for agent: AgentID, _ range: SL.MapBlockRequest.PositionData) -> SL.MapBlockReply {
+    func mapBlocks(for agent: AgentID, _ range: SL.MapBlockRequest.PositionData) -> [SL.MapBlockReply] {
         let regions = manager.routes.all.map(\.descriptor).filter { descriptor in
             let position = descriptor.handle.gridPosition
             return position.x >= UInt32(range.minX) && position.x <= UInt32(range.maxX) && position.y >= UInt32(range.minY) && position.y <= UInt32(range.maxY)

@@ -46,7 +46,8 @@ enum SLObjects {
             jointPivot: .zero, jointAxisOrAnchor: .zero)
     }
 
-    /// Object flags of a plain prim: touchable (0x00000001 = usePhysics is not set), casts shadows.
+    /// Object flags of a plain prim: object modify/copy/move bits (0x4, 0x10) and casts shadows
+    /// (0x10000000); no touch flag (scripts' touch handlers are not known here).
     static let primFlags: UInt32 = 0x0000_0004 | 0x0000_0010 | 0x1000_0000
 
     /// One face's default texture (the plywood) and nothing else: 16 bytes of id, then the
@@ -71,8 +72,10 @@ enum SLObjects {
 
     static func textColor(_ appearance: ObjectAppearance?) -> [UInt8] {
         guard let appearance, !appearance.text.isEmpty else { return [0, 0, 0, 0] }
-        let c = appearance.textColor
-        return [UInt8(clamping: Int(c.x * 255)), UInt8(clamping: Int(c.y * 255)), UInt8(clamping: Int(c.z * 255)), 255]
+        // The fourth byte is 255 − alpha: 0 is opaque.
+        let c = appearance.clamped.textColor
+        let alpha = appearance.clamped.textAlpha
+        return [UInt8(clamping: Int(c.x * 255)), UInt8(clamping: Int(c.y * 255)), UInt8(clamping: Int(c.z * 255)), UInt8(clamping: Int((1 - alpha) * 255))]
     }
 
     /// The path and profile of a Tessera shape.
@@ -116,19 +119,32 @@ enum SLObjects {
 
     /// `value` in [lower, upper] as 0…65535 (values outside are clamped; NaN is the middle).
     static func quantize(_ value: Float, _ lower: Float, _ upper: Float) -> UInt16 {
-        guard value.isFinite else { return quantize((lower + upper) / 2, lower, upper) }
+        guard !value.isNaN else { return quantize((lower + upper) / 2, lower, upper) }
         let clamped = min(max(value, lower), upper)
         return UInt16((clamped - lower) / (upper - lower) * 65535 + 0.5)
     }
 
-    /// CoarseLocationUpdate: every avatar of the region (at most 255), x and y in metres, z in
-    /// 4 m steps (255 above 1020 m); `You` is the index of the viewer's own avatar.
-    static func coarse(_ avatars: [(AgentID, Vector3)], you: AgentID) -> SL.CoarseLocationUpdate {
-        let locations = avatars.map { _, p in
-            SL.CoarseLocationUpdate.Location(
-                x: UInt8(clamping: Int(p.x.isFinite ? p.x : 0)), y: UInt8(clamping: Int(p.y.isFinite ? p.y : 0)),
-                z: UInt8(clamping: Int(p.z.isFinite ? p.z / 4 : 0)))
+    /// The most avatars a CoarseLocationUpdate lists (19 bytes each) so it fits a datagram.
+    static let maxCoarseAvatars = (ViewerSession.packetBodyBudget - 8) / 19
+
+    /// CoarseLocationUpdate: the avatars of the region, x and y in metres, z in 4 m steps (255
+    /// above 1020 m); `You` is the index of the viewer's own avatar. With more than
+    /// `maxCoarseAvatars`, the viewer's own and those nearest it.
+    static func coarse(_ all: [(AgentID, Vector3)], you: AgentID) -> SL.CoarseLocationUpdate {
+        var avatars = all
+        if avatars.count > maxCoarseAvatars {
+            let own = avatars.first { $0.0 == you }
+            let centre = own?.1 ?? .zero
+            func distance(_ p: Vector3) -> Float {
+                let d = ((p.x - centre.x) * (p.x - centre.x) + (p.y - centre.y) * (p.y - centre.y))
+                return d.isNaN ? .infinity : d
+            }
+            let others = avatars.filter { $0.0 != you }.sorted { distance($0.1) < distance($1.1) }
+            avatars = (own.map { [$0] } ?? []) + others.prefix(maxCoarseAvatars - (own == nil ? 0 : 1))
         }
+        // Clamped as floats first: an integer conversion of a huge or NaN float would trap.
+        func byte(_ value: Float) -> UInt8 { value.isFinite ? UInt8(min(max(value, 0), 255)) : 0 }
+        let locations = avatars.map { _, p in SL.CoarseLocationUpdate.Location(x: byte(p.x), y: byte(p.y), z: byte(p.z / 4)) }
         let index = avatars.firstIndex { $0.0 == you }.map { Int16($0) } ?? -1
         return SL.CoarseLocationUpdate(location: locations, index: .init(you: index, prey: -1), agentData: avatars.map { .init(agentID: $0.0) })
     }
@@ -212,17 +228,18 @@ enum SLControls {
         return MovementIntent(mode: mode, heading: heading, vertical: flying ? vertical : 0)
     }
 
-    /// The rotation about z of a body rotation (0 when it is not a number).
+    /// The rotation about z of a body rotation (0 when a component is not finite).
     static func yaw(of q: Quaternion) -> Float {
+        guard q.isFinite else { return 0 }
         let yaw = atan2(2 * (q.w * q.z + q.x * q.y), 1 - 2 * (q.y * q.y + q.z * q.z))
         return yaw.isFinite ? yaw : 0
     }
 
-    /// A teleport's landing point: inside the square, at most 4096 m up; nil (the region's
+    /// A teleport's landing point: inside the square, at most 4095 m up; nil (the region's
     /// arrival point) when the viewer sent none (all zeros) or not a number.
     static func landing(_ position: Vector3) -> Vector3? {
         guard position.x.isFinite, position.y.isFinite, position.z.isFinite, position != .zero else { return nil }
-        return Vector3(min(max(position.x, 0), 255.9), min(max(position.y, 0), 255.9), min(max(position.z, 0), 4096))
+        return Vector3(min(max(position.x, 0), 255.9), min(max(position.y, 0), 255.9), min(max(position.z, 0), 4095))
     }
 }
 
@@ -309,24 +326,41 @@ enum SLReplies {
     }
 
     /// SimStats: time dilation (id 0), frame rate (1), agents (13), objects (11).
-    static func simStats(region: RegionHandle, stamp: FrameStamp, agents: Int, objects: Int) -> SL.SimStats {
+    static func simStats(region: RegionHandle, stamp: FrameStamp, frameRate: Float, agents: Int, objects: Int) -> SL.SimStats {
         let position = region.gridPosition
         let dilation = Float(stamp.timeDilation) / 65535
         return SL.SimStats(
             region: .init(regionX: position.x, regionY: position.y, regionFlags: 0, objectCapacity: 15000),
             stat: [
-                .init(statID: 0, statValue: dilation), .init(statID: 1, statValue: 45 * dilation),
+                .init(statID: 0, statValue: dilation), .init(statID: 1, statValue: frameRate * dilation),
                 .init(statID: 13, statValue: Float(agents)), .init(statID: 11, statValue: Float(objects)),
             ],
             pidStat: .init(pid: 0), regionInfo: [.init(regionFlagsExtended: 0)])
     }
 
-    static func mapBlocks(agent: AgentID, regions: [(GridPosition, String)]) -> SL.MapBlockReply {
-        SL.MapBlockReply(
-            agentData: .init(agentID: agent, flags: 0),
-            data: regions.map { position, name in
-                .init(x: UInt16(truncatingIfNeeded: position.x), y: UInt16(truncatingIfNeeded: position.y), name: SLText.bytes(name, max: 255),
-                      access: simAccessPG, regionFlags: 0, waterHeight: 20, agents: 0, mapImageID: slNullUUID)
-            })
+    /// UUIDNameReply for avatar names by id: as many messages as it takes for each to fit a
+    /// datagram (none for no names).
+    static func names(_ known: [(UUID, String)]) -> [SL.UUIDNameReply] {
+        let blocks = known.map { id, name in
+            let (first, last) = ViewerSession.slName(name)
+            return SL.UUIDNameReply.UUIDNameBlock(id: id, firstName: SLText.bytes(first, max: 255), lastName: SLText.bytes(last, max: 255))
+        }
+        // A block is the id, two length bytes and the names.
+        return SLObjects.batches(blocks, budget: ViewerSession.packetBodyBudget, size: { 18 + $0.firstName.count + $0.lastName.count }).map {
+            SL.UUIDNameReply(uuidNameBlock: $0)
+        }
+    }
+
+    /// The map's answer: as many MapBlockReply messages as it takes for each to fit a datagram.
+    static func mapBlocks(agent: AgentID, regions: [(GridPosition, String)]) -> [SL.MapBlockReply] {
+        let blocks = regions.map { position, name in
+            SL.MapBlockReply.Data(
+                x: UInt16(truncatingIfNeeded: position.x), y: UInt16(truncatingIfNeeded: position.y), name: SLText.bytes(name, max: 255),
+                access: simAccessPG, regionFlags: 0, waterHeight: 20, agents: 0, mapImageID: slNullUUID)
+        }
+        // A block is 28 bytes and its name.
+        return SLObjects.batches(blocks, budget: ViewerSession.packetBodyBudget, size: { 28 + $0.name.count }).map { batch in
+            SL.MapBlockReply(agentData: .init(agentID: agent, flags: 0), data: batch)
+        }
     }
 }

@@ -42,7 +42,7 @@ extension ViewerSession {
             }
             let text = ClientText.plain(SLText.string(chat.chatData.message))
             guard !text.isEmpty else { return }
-            command(.chat(ChatSend(type: type, channel: chat.chatData.channel, text: String(text.utf8.prefix(maxChatBytes)) ?? "")))
+            command(.chat(ChatSend(type: type, channel: chat.chatData.channel, text: Self.prefix(text, bytes: maxChatBytes))))
         case .objectGrab(let grab):
             guard owns(grab.agentData.agentID, grab.agentData.sessionID) else { return }
             command(.touch(TouchObject(localID: grab.objectData.localID, phase: .start)))
@@ -73,12 +73,26 @@ extension ViewerSession {
             circuit.send(SLReplies.balance(identity, transaction: request.moneyData.transactionID), reliable: true)
         case .mapBlockRequest(let request):
             guard owns(request.agentData.agentID, request.agentData.sessionID) else { return }
-            circuit.send(frontend.mapBlocks(for: identity.agentID, request.positionData), reliable: true)
+            for reply in frontend.mapBlocks(for: identity.agentID, request.positionData) { circuit.send(reply, reliable: true) }
         default:
             // Everything else a viewer may send (appearance, animations, camera, parcels, …)
             // has no meaning in Tessera yet and is dropped; docs/sl-protocol.md lists it.
             break
         }
+    }
+
+    /// The longest start of `text` of at most `bytes` UTF-8 bytes, cut between characters.
+    static func prefix(_ text: String, bytes: Int) -> String {
+        guard text.utf8.count > bytes else { return text }
+        var result = ""
+        var used = 0
+        for character in text {
+            let size = character.utf8.count
+            guard used + size <= bytes else { break }
+            result.append(character)
+            used += size
+        }
+        return result
     }
 
     private func owns(_ agent: UUID, _ session: UUID) -> Bool {
@@ -137,6 +151,22 @@ extension ViewerSession {
         }
     }
 
+    /// The handshake of a neighbour's circuit: the viewer draws the region (its land) beside
+    /// the one the avatar is in. Not for the root region, whose handshake follows
+    /// CompleteAgentMovement.
+    func childHandshake(_ circuit: ViewerCircuit) {
+        let send = state.withLock { state -> Bool in
+            guard state.circuits[circuit.region] === circuit, state.root != circuit.region, !state.loggedOut,
+                !state.handshakeSent.contains(circuit.region)
+            else { return false }
+            state.handshakeSent.insert(circuit.region)
+            return true
+        }
+        guard send else { return }
+        let name = frontend.manager.routes.route(circuit.region)?.descriptor.name ?? ""
+        circuit.send(SLReplies.handshake(region: circuit.region, name: name, terrain: frontend.terrain(circuit.region)), reliable: true)
+    }
+
     /// RegionHandshakeReply: the viewer tracks the region's objects from now on; the terrain
     /// goes first, then the view (its budget opens).
     private func handshakeReplied(on circuit: ViewerCircuit) {
@@ -178,10 +208,6 @@ extension ViewerSession {
 
     private func answerNames(_ ids: [UUID], on circuit: ViewerCircuit) {
         let known = state.withLock { state in ids.prefix(64).compactMap { id in state.names[id].map { (id, $0) } } }
-        guard !known.isEmpty else { return }
-        circuit.send(SL.UUIDNameReply(uuidNameBlock: known.map { id, name in
-            let (first, last) = Self.slName(name)
-            return .init(id: id, firstName: SLText.bytes(first, max: 255), lastName: SLText.bytes(last, max: 255))
-        }), reliable: true)
+        for reply in SLReplies.names(known) { circuit.send(reply, reliable: true) }
     }
 }

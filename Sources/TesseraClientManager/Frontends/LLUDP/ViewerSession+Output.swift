@@ -166,6 +166,8 @@ extension ViewerSession {
                 simAccess: SLReplies.simAccessPG, teleportFlags: SLTeleportFlags.viaLocation)).llsd
         }
         pushEvent(event, region: old)
+        // The new region's neighbours, on its own queue (polled once the viewer is there).
+        await announceNeighbours(of: change.regionHandle)
     }
 
     /// EnableSimulator and EstablishAgentCommunication for every reachable neighbour of

@@ -95,6 +95,12 @@ final class ViewerSession: Sendable {
         }
     }
 
+    /// The viewer ended its poll of `region`'s queue (`done`): a later visit gets a fresh one.
+    func endQueue(_ region: RegionHandle) {
+        let queue = state.withLock { $0.queues.removeValue(forKey: region) }
+        queue?.close()
+    }
+
     func remember(cap: String) {
         state.withLock { $0.caps.append(cap) }
     }
