@@ -87,10 +87,11 @@ struct Bots: AsyncParsableCommand {
         let protocols = self.protocols ?? [.websocket]
         var login = loginURI
         if protocols.contains(.lludp), login == nil, url == nil {
-            guard let uri = config.clientManagers.first?.loginURI else {
+            guard let manager = config.clientManagers.first, manager.lludpPort != nil else {
                 throw ValidationError("the first client manager of \(options.config) has no lludp_port: it does not speak LLUDP")
             }
-            login = uri
+            // The XML-RPC login is on the client manager's HTTP port.
+            login = "http://\(manager.publicHost ?? manager.host):\(manager.port)/"
         }
         var logger = options.logger("tessera.bots")
         logger.logLevel = max(logger.logLevel, .warning)
