@@ -21,6 +21,8 @@ struct LLUDPEventQueue: Sendable {
         do {
             url = try await eventQueueURL()
         } catch {
+            // Cancelled: the bot left the region or replaced its circuit there; not a failure.
+            if Task.isCancelled { return }
             return fail("seed capability: \(error)")
         }
         var ack: LLSD = .undefined
