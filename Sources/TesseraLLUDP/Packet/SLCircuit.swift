@@ -10,8 +10,10 @@ public struct SLCircuit: Sendable {
         /// doubled after each resend of the same packet.
         public var minimumResendTimeout: Double = 0.5
         public var maximumResendTimeout: Double = 5
-        /// Resends of one packet before the circuit is declared dead.
-        public var maximumResends = 3
+        /// Resends of one packet; after the last one the packet is given up (counted in
+        /// `statistics.abandoned`). The circuit stays open: whether the peer is alive is decided
+        /// by silence (`silenceTimeout`, with pings every `pingInterval`), not by one packet.
+        public var maximumResends = 5
         /// Reliable packets awaiting an ack; one more and the circuit is too slow.
         public var maximumUnacked = 256
         /// Incoming reliable sequence numbers remembered to drop duplicates.
@@ -26,8 +28,6 @@ public struct SLCircuit: Sendable {
     }
 
     public enum CloseReason: Sendable, Equatable {
-        /// A reliable packet went unacknowledged through every resend.
-        case unacknowledged(sequence: UInt32)
         /// Too many reliable packets await acks: the peer cannot keep up.
         case tooManyUnacked
         /// Nothing heard within the silence timeout.
@@ -47,6 +47,8 @@ public struct SLCircuit: Sendable {
         public var packetsOut = 0
         public var duplicates = 0
         public var resends = 0
+        /// Reliable packets given up after their last resend.
+        public var abandoned = 0
         public var acksSent = 0
     }
 
@@ -204,7 +206,9 @@ public struct SLCircuit: Sendable {
             let timeout = min(base * Double(1 << min(entry.resends, 16)), configuration.maximumResendTimeout)
             guard now - entry.sentAt >= timeout else { continue }
             guard entry.resends < configuration.maximumResends else {
-                return actions + close(.unacknowledged(sequence: sequence))
+                unacked[sequence] = nil
+                statistics.abandoned += 1
+                continue
             }
             entry.resends += 1
             entry.sentAt = now

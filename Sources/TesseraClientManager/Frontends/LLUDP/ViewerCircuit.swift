@@ -65,6 +65,9 @@ final class ViewerCircuit: Sendable {
 
     var isOpen: Bool { state.withLock { $0.isOpen } }
 
+    /// Why the circuit closed, once it has.
+    var closeReason: SLCircuit.CloseReason? { state.withLock { $0.closeReason } }
+
     /// Reliable packets not yet acknowledged.
     var unacknowledged: Int { state.withLock { $0.unackedCount } }
 

@@ -200,6 +200,10 @@ extension ViewerSession {
             }
         }
         guard rootAlive else {
+            let reason = circuits.first { $0.region == root || root == nil }?.closeReason
+            commands.logger.info("a viewer's root circuit closed", metadata: [
+                "agent": "\(identity.agentID)", "reason": "\(reason.map { "\($0)" } ?? "unknown")",
+            ])
             session.mailbox.peerClosed()
             return false
         }
