@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -228,7 +229,41 @@ public final class LocalGrid: Service, Sendable {
         }
         let swarm = BotSwarm(settings: settings, group: group, logger: logger)
         output("Starting \(bots) bots walking around.")
-        _ = await swarm.run()
+        let demo = settings
+        await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { _ = await swarm.run() }
+            tasks.addTask { await self.runViewerBots(settings: demo, services: services) }
+        }
+    }
+
+    /// A few of the demo bots are Second Life viewers (LLUDP), so both front ends are busy:
+    /// accounts `Demo Viewer 1`… with a password made for this run (viewers log in with one).
+    private func runViewerBots(settings: BotSwarm.Settings, services: GridServices?) async {
+        guard let services, let loginURI = clientManagers.first?.viewerLoginURI else { return }
+        let count = max(1, bots / 4)
+        let password = UUID().uuidString
+        var accounts: [BotAccount] = []
+        for index in 1...count {
+            let name = "Demo Viewer \(index)"
+            do {
+                if try await !services.operations.accounts.setPassword(name: name, password: password) {
+                    _ = try await services.operations.accounts.create(name: name, password: password)
+                }
+                accounts.append(BotAccount(name: name, credential: .password(password)))
+            } catch {
+                output("Could not make an account for a viewer bot: \(error)")
+                return
+            }
+        }
+        var viewers = settings
+        viewers.count = count
+        viewers.namePrefix = "Demo Viewer"
+        viewers.accounts = accounts
+        viewers.protocols = [.lludp]
+        viewers.loginURI = loginURI
+        viewers.physicsProbability = 0
+        output("Starting \(count) Second Life (LLUDP) bots beside them.")
+        _ = await BotSwarm(settings: viewers, group: group, logger: logger).run()
     }
 
     private func runInventoryDemo(url: String, operations: GridOperations) async {
@@ -256,7 +291,7 @@ public final class LocalGrid: Service, Sendable {
             }
             for manager in clientManagers {
                 let s = manager.stats.snapshot
-                output("client manager \(manager.settings.name): \(s.clients) clients, \(s.framesSent) frames sent, \(s.bytesSent / 1024) KiB, \(s.protocolErrors) protocol errors")
+                output("client manager \(manager.settings.name): \(s.clients) clients (\(manager.viewerCount) Second Life viewers), \(s.framesSent) frames sent, \(s.bytesSent / 1024) KiB, \(s.protocolErrors) protocol errors")
             }
         }
     }
