@@ -54,6 +54,7 @@ extension ViewerSession {
             teleport(to: RegionHandle(rawValue: request.info.regionHandle), position: request.info.position, on: circuit)
         case .logoutRequest(let logout):
             guard owns(logout.agentData.agentID, logout.agentData.sessionID) else { return }
+            state.withLock { $0.logoutCircuit = circuit }
             command(.logout)
         case .uuidNameRequest(let request):
             answerNames(request.uuidNameBlock.map(\.id), on: circuit)
@@ -137,18 +138,30 @@ extension ViewerSession {
         guard first else { return }
         circuit.send(SLReplies.movementComplete(identity, region: circuit.region, position: position), reliable: true)
         circuit.send(SLReplies.handshake(region: circuit.region, name: name, terrain: frontend.terrain(circuit.region)), reliable: true)
-        // The region left behind: the viewer drops its objects and circuit.
+        // The region left behind: the viewer drops its objects and circuit. Two seconds later,
+        // so that an avatar that went straight back there (walking along a border) is not told
+        // to drop the region it is in again while its event queue says it went back.
         if let leaving, leaving != circuit.region, let old = self.circuit(leaving) {
-            old.send(SL.DisableSimulator(), reliable: false)
-            state.withLock { state in
-                state.circuits[leaving] = nil
-                state.handshakeSent.remove(leaving)
-                state.handshakeReplied.remove(leaving)
-                state.movementCompleted.remove(leaving)
-                state.terrainSent.remove(leaving)
-            }
-            old.close()
+            old.endpoint.channel.eventLoop.scheduleTask(in: .seconds(2)) { self.retire(old) }
         }
+    }
+
+    /// DisableSimulator for a region the avatar left, unless it is the root again (or on its
+    /// way there) or its circuit was replaced meanwhile.
+    func retire(_ old: ViewerCircuit) {
+        let region = old.region
+        let retire = state.withLock { state -> Bool in
+            guard state.circuits[region] === old, state.root != region, !state.loggedOut else { return false }
+            state.circuits[region] = nil
+            state.handshakeSent.remove(region)
+            state.handshakeReplied.remove(region)
+            state.movementCompleted.remove(region)
+            state.terrainSent.remove(region)
+            return true
+        }
+        guard retire else { return }
+        old.send(SL.DisableSimulator(), reliable: false)
+        old.close()
     }
 
     /// The handshake of a neighbour's circuit: the viewer draws the region (its land) beside

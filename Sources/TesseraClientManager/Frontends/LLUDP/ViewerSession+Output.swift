@@ -228,7 +228,7 @@ extension ViewerSession {
     /// The session ends: LogoutReply after a logout, KickUser with the reason after anything
     /// else; then the circuits and queues go (after a second of resends for the last words).
     func close(_ request: CloseRequest) async {
-        let circuit = rootCircuit ?? state.withLock { $0.circuits.values.first }
+        let circuit = state.withLock { $0.logoutCircuit } ?? rootCircuit ?? state.withLock { $0.circuits.values.first }
         state.withLock { $0.loggedOut = true }
         if let circuit {
             if request.reason == SessionCommands.logoutReason {

@@ -68,6 +68,9 @@ final class ViewerSession: Sendable {
         var lastCoarse = 0.0
         var lastStats = 0.0
         var loggedOut = false
+        /// The circuit the viewer's LogoutRequest came on: its LogoutReply goes back there (in
+        /// the middle of a region change the viewer may not be on the new root's circuit yet).
+        var logoutCircuit: ViewerCircuit?
     }
 
     init(
