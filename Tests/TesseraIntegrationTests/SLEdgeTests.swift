@@ -13,6 +13,21 @@ import TesseraWorld
 /// packets from a circuit of the test's own.
 @Suite("Second Life front end: bad input and edges", .serialized)
 struct SLEdgeTests {
+    /// "Cy Raw" on a raw circuit (logged in and moved in) and "Bob" over WebSocket in West, once
+    /// Bob sees Cy.
+    static func rawViewerBesideBob(_ grid: ScenarioGrid) async throws -> (RawSLViewer, ScenarioClient) {
+        let operations = try #require(grid.gridServices).operations
+        _ = try await makeAccount(operations, "Cy Raw", password: "raw circuit")
+        _ = try await makeAccount(operations, "Bob", password: "correct horse")
+        let uri = try #require(grid.clientManager.viewerLoginURI)
+        let bob = try await ScenarioClient.connect(grid.url)
+        _ = try await bob.login("Bob", password: "correct horse", startRegion: "West")
+        let cy = try await RawSLViewer(uri: uri, first: "Cy", last: "Raw", password: "raw circuit")
+        try await cy.connect()
+        try await bob.waitFor("Bob sees Cy") { $0.entity(named: "Cy Raw") != nil }
+        return (cy, bob)
+    }
+
     static func withGrid(_ body: (ScenarioGrid) async throws -> Void) async throws {
         let grid = try await ScenarioGrid.start(
             extraClientManagerKeys: "lludp_port = 0\n", migrationsDirectory: migrationsDirectory, layout: ScenarioGrid.square)
@@ -353,16 +368,7 @@ struct SLEdgeTests {
     @Test("a reliable ChatFromViewer sent twice (and resent once more) is heard once; packets out of order are each delivered once")
     func duplicateChat() async throws {
         try await Self.withGrid { grid in
-            let operations = try #require(grid.gridServices).operations
-            _ = try await makeAccount(operations, "Cy Raw", password: "raw circuit")
-            _ = try await makeAccount(operations, "Bob", password: "correct horse")
-            let uri = try #require(grid.clientManager.viewerLoginURI)
-            let bob = try await ScenarioClient.connect(grid.url)
-            _ = try await bob.login("Bob", password: "correct horse", startRegion: "West")
-
-            let cy = try await RawSLViewer(uri: uri, first: "Cy", last: "Raw", password: "raw circuit")
-            try await cy.connect()
-            try await bob.waitFor("Bob sees Cy") { $0.entity(named: "Cy Raw") != nil }
+            let (cy, bob) = try await Self.rawViewerBesideBob(grid)
 
             func chat(_ text: String) -> SL.ChatFromViewer {
                 SL.ChatFromViewer(agentData: .init(agentID: cy.agentID, sessionID: cy.sessionID), chatData: .init(message: SLText.bytes(text, max: 1024), type: 1, channel: 0))
@@ -402,15 +408,7 @@ struct SLEdgeTests {
     @Test("garbage from a circuit's own address: what the packet layer refuses is counted, nothing is acted on, the circuit keeps working")
     func garbageOnACircuit() async throws {
         try await Self.withGrid { grid in
-            let operations = try #require(grid.gridServices).operations
-            _ = try await makeAccount(operations, "Cy Raw", password: "raw circuit")
-            _ = try await makeAccount(operations, "Bob", password: "correct horse")
-            let uri = try #require(grid.clientManager.viewerLoginURI)
-            let bob = try await ScenarioClient.connect(grid.url)
-            _ = try await bob.login("Bob", password: "correct horse", startRegion: "West")
-            let cy = try await RawSLViewer(uri: uri, first: "Cy", last: "Raw", password: "raw circuit")
-            try await cy.connect()
-            try await bob.waitFor("Bob sees Cy") { $0.entity(named: "Cy Raw") != nil }
+            let (cy, bob) = try await Self.rawViewerBesideBob(grid)
 
             // Batches of garbage, each followed by a name request through the circuit: its
             // answer means the endpoint has taken every datagram before it (one event loop, in order).
