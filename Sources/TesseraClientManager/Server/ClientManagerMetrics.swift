@@ -13,6 +13,8 @@ final class ClientManagerMetrics: Sendable {
     let rateLimitedCommands: Counter
     let protocolErrors: Counter
     let deferredUpdates: Counter
+    let budgetCuts: Counter
+    let lateRefreshes: Counter
     /// Connections closed before their upgrade, over the pending limit or past the request timeout.
     let refusedOverPendingLimit: Counter
     let refusedRequestTimeout: Counter
@@ -32,6 +34,8 @@ final class ClientManagerMetrics: Sendable {
         rateLimitedCommands = Counter(label: "tessera_client_rate_limited_commands_total", dimensions: node)
         protocolErrors = Counter(label: "tessera_client_protocol_errors_total", dimensions: node)
         deferredUpdates = Counter(label: "tessera_client_deferred_updates_total", dimensions: node)
+        budgetCuts = Counter(label: "tessera_client_budget_cuts_total", dimensions: node)
+        lateRefreshes = Counter(label: "tessera_client_late_refreshes_total", dimensions: node)
         refusedOverPendingLimit = Counter(label: "tessera_client_refused_connections_total", dimensions: node + [("reason", "pending_limit")])
         refusedRequestTimeout = Counter(label: "tessera_client_refused_connections_total", dimensions: node + [("reason", "request_timeout")])
         framesReceived = Counter(label: "tessera_client_frames_received_total", dimensions: node)

@@ -21,6 +21,10 @@ public final class ClientManagerStats: Sendable {
     public let handoffsFailed = Atomic<Int>(0)
     /// Client commands a switch could not replay (they had left the replay window).
     public let handoffCommandsLost = Atomic<Int>(0)
+    /// Times a client's adaptive budget was cut because its connection pushed back.
+    public let budgetCuts = Atomic<Int>(0)
+    /// Entity updates sent later than the refresh bound (the client drained too little).
+    public let lateRefreshes = Atomic<Int>(0)
 
     public init() {}
 

@@ -41,6 +41,9 @@ struct SessionTicker<Transport: SessionTransport> {
         // Spread clients over the tick so their frames do not all leave at once.
         var next = clock.now + interval * Double.random(in: 0..<1)
         var view = ClientView()
+        view.updateRate = settings.updateRate
+        var budget = AdaptiveBudget(ceiling: transport.budget())
+        let intervalSeconds = 1 / Double(max(1, settings.updateRate))
         let loop = manager.timerLoop
         while true {
             // Woken early when a region change's first view is in (it goes out at once).
@@ -60,11 +63,27 @@ struct SessionTicker<Transport: SessionTransport> {
                 view.protocolVersion = session.protocolVersion
                 var sink = transport.makeSink()
                 let deferredBefore = view.deferredUpdates
-                if view.buildFrame(events: events, table: table, maxBytes: transport.budget(), into: &sink) > 0 {
+                let lateBefore = view.lateRefreshes
+                let ceiling = transport.budget()
+                if ceiling != budget.ceiling { budget.setCeiling(ceiling) }
+                if view.buildFrame(events: events, table: table, maxBytes: budget.current, into: &sink) > 0 {
+                    let started = clock.now
                     guard await transport.send(sink) else { return }
+                    let waited = (clock.now - started) / .seconds(1)
+                    let before = budget.current
+                    budget.record(bytes: sink.bytesWritten, waited: waited, interval: intervalSeconds)
+                    if budget.current < before {
+                        manager.stats.budgetCuts.add(1, ordering: .relaxed)
+                        manager.metrics.budgetCuts.increment()
+                    }
                     manager.stats.framesSent.add(1, ordering: .relaxed)
                     manager.stats.bytesSent.add(sink.bytesSent, ordering: .relaxed)
                     manager.metrics.sent(bytes: sink.bytesSent)
+                }
+                let late = view.lateRefreshes - lateBefore
+                if late > 0 {
+                    manager.stats.lateRefreshes.add(late, ordering: .relaxed)
+                    manager.metrics.lateRefreshes.increment(by: late)
                 }
                 let deferred = view.deferredUpdates - deferredBefore
                 if deferred > 0 {

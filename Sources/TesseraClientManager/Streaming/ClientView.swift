@@ -16,6 +16,17 @@ public struct ClientView {
         var lastTick: UInt32
         /// The table's appearance stamp of the appearance this client last received.
         var appearanceStamp: UInt64
+        /// The tick since which the client's state of the entity has been current (an update
+        /// sent, or nothing to send): the age that the priority grows with.
+        var freshTick: UInt32
+        /// The entity's largest dimension in metres (from its description when it entered).
+        var size: Float
+    }
+
+    /// An entity with something to send this tick, and how much it matters.
+    struct Candidate {
+        var slot: Int
+        var priority: Float
     }
 
     public let policy: StreamingPolicy
@@ -37,9 +48,22 @@ public struct ClientView {
     private var cursor = 0
     private var tick: UInt32 = 0
     public private(set) var deferredUpdates = 0
+    /// Updates that were due and waited longer than the refresh bound before they were sent
+    /// (0 while the client drains its budget).
+    public private(set) var lateRefreshes = 0
+    /// Avatars that spoke to this client lately → the tick they last did.
+    private var chatPartners: [LocalID: UInt32] = [:]
+    /// Reused every tick, so that choosing what to send allocates nothing.
+    private var candidates: [Candidate] = []
+    /// Update ticks per second of this client (the refresh bound is counted in ticks).
+    public var updateRate: Int = 10 {
+        didSet { refreshTicks = policy.refreshTicks(updateRate: updateRate) }
+    }
+    private var refreshTicks: UInt32
 
     public init(policy: StreamingPolicy = .standard) {
         self.policy = policy
+        refreshTicks = policy.refreshTicks(updateRate: 10)
     }
 
     public var waitingCount: Int { waiting.count }
@@ -78,6 +102,9 @@ public struct ClientView {
                 for id in ids { count += forget(id, into: &sink) }
             case .message(let original):
                 guard let message = original.forVersion(protocolVersion) else { continue }
+                if case .chat(let chat) = message, chat.speaker != viewer {
+                    notePartner(chat.speaker)
+                }
                 if case .welcome(let welcome) = message {
                     viewer = welcome.localID
                     region = welcome.regionHandle
@@ -92,6 +119,7 @@ public struct ClientView {
                     waitingSet.removeAll()
                     cursor = 0
                     appearanceSeen = 0
+                    chatPartners.removeAll()
                 }
                 sink.message(message)
                 count += 1
@@ -123,6 +151,16 @@ public struct ClientView {
     private mutating func sendEntries<Sink: ClientFrameSink>(table: EntityTable, budgetEnd: Int, into sink: inout Sink) -> Int {
         var sent = 0
         var taken = 0
+        // Nearest first, once the client's own position is known (arrival order before that).
+        if waiting.count > 1, sink.bytesWritten < budgetEnd, let origin = viewer.flatMap({ table.motion($0)?.position.position }) {
+            let viewer = viewer
+            waiting.sort { a, b in
+                if a == viewer || b == viewer { return a == viewer && b != viewer }
+                let da = table.motion(a).map { $0.position.position.distanceSquared(to: origin) } ?? .infinity
+                let db = table.motion(b).map { $0.position.position.distanceSquared(to: origin) } ?? .infinity
+                return da < db
+            }
+        }
         while taken < waiting.count, sink.bytesWritten < budgetEnd {
             let id = waiting[taken]
             taken += 1
@@ -134,7 +172,13 @@ public struct ClientView {
                 appearance: protocolVersion >= 6 ? info.appearance : nil
             ), info: info)
             index[id] = entries.count
-            entries.append(Entry(id: id, motion: motion, lastTick: tick, appearanceStamp: table.appearanceStamps[id] ?? 0))
+            // Entities that enter together (a client arriving in a crowd) would all reach the
+            // refresh bound in the same tick; their ages start spread over half the bound.
+            let spread = id % (refreshTicks / 2 + 1)
+            entries.append(Entry(
+                id: id, motion: motion, lastTick: tick, appearanceStamp: table.appearanceStamps[id] ?? 0, freshTick: tick &- spread,
+                size: max(info.scale.x, info.scale.y, info.scale.z)
+            ))
             sent += 1
         }
         waiting.removeFirst(taken)
@@ -161,32 +205,87 @@ public struct ClientView {
         return sent
     }
 
-    /// Walks the entries round-robin from where the last tick stopped, sending each entity
-    /// that is due by its distance tier and has changed.
+    /// Chooses the updates of this tick and sends them, most important first, within the byte
+    /// and entity budgets. An entity is a candidate when it is due by its distance tier (the
+    /// frequency cap) and its state differs from what the client holds. When every candidate
+    /// fits they all go, in the order of the entries; otherwise by priority, highest first:
+    /// the client's own avatar, then entities past the refresh bound (oldest first), then by
+    /// weight × age (`StreamingPolicy.weight`). What does not fit stays a candidate, its age and
+    /// so its priority growing, and its next update carries its newest state.
     private mutating func sendDeltas<Sink: ClientFrameSink>(table: EntityTable, budgetEnd: Int, into sink: inout Sink) -> Int {
         guard !entries.isEmpty else { return 0 }
         let origin = viewer.flatMap { table.motion($0)?.position.position }
-        var sent = 0
+        candidates.removeAll(keepingCapacity: true)
         cursor %= entries.count
-        for _ in 0..<entries.count {
-            let slot = cursor
+        let estimate = protocolVersion >= 7 ? policy.estimatedDeltaBytes : policy.estimatedUpdateBytes
+        var estimatedBytes = 0
+        for step in 0..<entries.count {
+            // From the cursor on, so that among equals the round-robin order decides.
+            let slot = cursor + step < entries.count ? cursor + step : cursor + step - entries.count
             let entry = entries[slot]
-            let period = origin.map { policy.period(distanceSquared: entry.motion.position.position.distanceSquared(to: $0)) } ?? 1
-            if tick &- entry.lastTick >= period, let motion = table.motion(entry.id) {
-                if let update = EntityUpdate(localID: entry.id, from: entry.motion, to: motion) {
-                    guard sink.bytesWritten < budgetEnd else {
-                        deferredUpdates += 1
-                        return sent
-                    }
-                    sink.entityUpdate(update, motion: motion)
-                    entries[slot].motion = motion
-                    sent += 1
-                }
-                entries[slot].lastTick = tick
+            let own = entry.id == viewer
+            let distanceSquared = origin.map { entry.motion.position.position.distanceSquared(to: $0) } ?? 0
+            let period = own || origin == nil ? 1 : policy.period(distanceSquared: distanceSquared)
+            guard tick &- entry.lastTick >= period else { continue }
+            entries[slot].lastTick = tick
+            guard let motion = table.motion(entry.id), motion != entry.motion else {
+                entries[slot].freshTick = tick
+                continue
             }
-            cursor = cursor + 1 == entries.count ? 0 : cursor + 1
+            let age = tick &- entry.freshTick
+            let priority: Float
+            if own {
+                priority = .infinity
+            } else if age >= refreshTicks {
+                priority = StreamingPolicy.overdue + Float(age)
+            } else {
+                let partner = chatPartners[entry.id].map { tick &- $0 < policy.chatPartnerTicks(updateRate: updateRate) } ?? false
+                priority = Float(age) * policy.weight(
+                    distanceSquared: distanceSquared, size: entry.size,
+                    velocityChanged: motion.velocity != entry.motion.velocity, chatPartner: partner
+                )
+            }
+            candidates.append(Candidate(slot: slot, priority: priority))
+            estimatedBytes += estimate
+        }
+        cursor = cursor + 1 == entries.count ? 0 : cursor + 1
+        guard !candidates.isEmpty else { return 0 }
+        if sink.bytesWritten + estimatedBytes > budgetEnd || candidates.count > policy.maxUpdatesPerTick {
+            candidates.sort { $0.priority > $1.priority }
+        }
+        var sent = 0
+        for (index, candidate) in candidates.enumerated() {
+            guard sink.bytesWritten < budgetEnd, sent < policy.maxUpdatesPerTick else {
+                deferredUpdates += candidates.count - index
+                break
+            }
+            let slot = candidate.slot
+            let entry = entries[slot]
+            guard let motion = table.motion(entry.id) else { continue }
+            if tick &- entry.freshTick > refreshTicks { lateRefreshes += 1 }
+            if let update = EntityUpdate(localID: entry.id, from: entry.motion, to: motion) {
+                sink.entityUpdate(update, motion: motion)
+                entries[slot].motion = motion
+                sent += 1
+            }
+            entries[slot].freshTick = tick
         }
         return sent
+    }
+
+    /// A change below the compact encoding's resolution: nothing is sent, the client's
+    /// position stays, and the rotation and velocity (equal) are the target's.
+    private static func recorded(held: EntityMotion, target: EntityMotion) -> EntityMotion {
+        EntityMotion(position: held.position, rotation: target.rotation, velocity: target.velocity)
+    }
+
+    private mutating func notePartner(_ speaker: LocalID) {
+        if chatPartners.count >= 64 {
+            let horizon = policy.chatPartnerTicks(updateRate: updateRate)
+            chatPartners = chatPartners.filter { tick &- $0.value < horizon }
+            if chatPartners.count >= 64 { chatPartners.removeAll() }
+        }
+        chatPartners[speaker] = tick
     }
 }
 

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -25,6 +28,7 @@ struct WebSocketSessionRunner {
 
     /// Serves the connection; the writer closes `channel` when the client stops reading.
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel) async {
+        await Self.boundBuffers(channel)
         let output = SessionOutput(
             outbound: outbound, channel: channel, stallLimit: .milliseconds(Int64(settings.writeStallSeconds * 1000)))
         let transport = WebSocketTransport(output: output, session: session, manager: manager)
@@ -37,6 +41,16 @@ struct WebSocketSessionRunner {
             group.cancelAll()
         }
         manager.disconnect(session, loggedOut: session.mailbox.drain().closure?.reason == SessionCommands.logoutReason)
+    }
+
+    /// Keeps what waits on the server's side of a connection small, so that a client that
+    /// drains slowly makes the next write wait at once (the adaptive budget then shrinks)
+    /// instead of filling megabytes of socket buffer with stale updates: the kernel takes
+    /// at most 16 KiB not yet sent (`TCP_NOTSENT_LOWAT`), NIO buffers at most 32 KiB.
+    static func boundBuffers(_ channel: any Channel) async {
+        let notSentLowWater = ChannelOptions.Types.SocketOption(level: SocketOptionLevel(IPPROTO_TCP), name: SocketOptionName(TCP_NOTSENT_LOWAT))
+        try? await channel.setOption(notSentLowWater, value: 16 * 1024).get()
+        try? await channel.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 16 * 1024, high: 32 * 1024)).get()
     }
 
     private func readLoop(_ inbound: WebSocketInboundStream) async {
