@@ -225,6 +225,10 @@ extension ClientManagerConfig {
         updateRate = try reader.int("update_rate", in: 1...60, default: 10)
         maxClients = try reader.int("max_clients", in: 1...100_000, default: 5000)
         maxBytesPerTick = try reader.int("max_bytes_per_tick", in: 1024...(1 << 20), default: 65536)
+        minBytesPerTick = try reader.int("min_bytes_per_tick", in: 128...(1 << 20), default: 2048)
+        guard minBytesPerTick <= maxBytesPerTick else {
+            throw reader.error("min_bytes_per_tick", "must not be above max_bytes_per_tick (\(maxBytesPerTick))")
+        }
         maxQueuedEvents = try reader.int("max_queued_events", in: 16...1_000_000, default: 4096)
         loginTimeoutSeconds = try reader.double("login_timeout_seconds", in: 1...600, default: 10)
         writeStallSeconds = try reader.double("write_stall_seconds", in: 0.1...600, default: 10)

@@ -116,6 +116,9 @@ public struct ClientManagerConfig: Sendable, Hashable {
     public var maxClients: Int
     /// Per-client cap on one update frame; what does not fit waits for the next tick.
     public var maxBytesPerTick: Int
+    /// The least the adaptive budget gives one update frame (`min_bytes_per_tick`): a client
+    /// that cannot drain this much is closed as too slow when a write stalls.
+    public var minBytesPerTick: Int = 2048
     /// Per-client bound on queued events (enter/leave, chat, replies); past it the client is
     /// disconnected as too slow.
     public var maxQueuedEvents: Int

@@ -17,6 +17,8 @@ public struct ClientManagerSettings: Sendable {
     public var updateRate: Int
     public var maxClients: Int
     public var maxBytesPerTick: Int
+    /// The adaptive budget's floor (`min_bytes_per_tick`).
+    public var minBytesPerTick = AdaptiveBudget.defaultFloor
     public var maxQueuedEvents: Int
     public var loginTimeoutSeconds: Double
     /// How long one update frame may wait for the client to take it (`write_stall_seconds`).
@@ -66,6 +68,7 @@ public struct ClientManagerSettings: Sendable {
         updateRate = config.updateRate
         maxClients = config.maxClients
         maxBytesPerTick = config.maxBytesPerTick
+        minBytesPerTick = config.minBytesPerTick
         maxQueuedEvents = config.maxQueuedEvents
         loginTimeoutSeconds = config.loginTimeoutSeconds
         writeStallSeconds = config.writeStallSeconds

@@ -42,7 +42,8 @@ struct SessionTicker<Transport: SessionTransport> {
         var next = clock.now + interval * Double.random(in: 0..<1)
         var view = ClientView()
         view.updateRate = settings.updateRate
-        var budget = AdaptiveBudget(ceiling: transport.budget())
+        let firstCeiling = transport.budget()
+        var budget = AdaptiveBudget(floor: min(settings.minBytesPerTick, firstCeiling), ceiling: firstCeiling)
         let intervalSeconds = 1 / Double(max(1, settings.updateRate))
         let loop = manager.timerLoop
         while true {

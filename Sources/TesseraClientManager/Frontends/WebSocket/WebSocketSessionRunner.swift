@@ -46,11 +46,12 @@ struct WebSocketSessionRunner {
     /// Keeps what waits on the server's side of a connection small, so that a client that
     /// drains slowly makes the next write wait at once (the adaptive budget then shrinks)
     /// instead of filling megabytes of socket buffer with stale updates: the kernel takes
-    /// at most 16 KiB not yet sent (`TCP_NOTSENT_LOWAT`), NIO buffers at most 32 KiB.
+    /// at most 8 KiB not yet sent (`TCP_NOTSENT_LOWAT`); NIO holds one frame and takes the
+    /// next once fewer than 4 KiB wait (one frame a tick needs no deeper queue).
     static func boundBuffers(_ channel: any Channel) async {
         let notSentLowWater = ChannelOptions.Types.SocketOption(level: SocketOptionLevel(IPPROTO_TCP), name: SocketOptionName(TCP_NOTSENT_LOWAT))
-        try? await channel.setOption(notSentLowWater, value: 16 * 1024).get()
-        try? await channel.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 16 * 1024, high: 32 * 1024)).get()
+        try? await channel.setOption(notSentLowWater, value: 8 * 1024).get()
+        try? await channel.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 4 * 1024, high: 8 * 1024)).get()
     }
 
     private func readLoop(_ inbound: WebSocketInboundStream) async {
