@@ -16,12 +16,19 @@ public struct StreamingBenchmark: Sendable {
         public var microsPerClientTick: Double
         public var bytesPerClientTick: Double
         public var updatesPerClientTick: Double
+        public var protocolVersion: UInt16
+        public var maxBytes: Int
+        /// Bytes of the frame after its FrameStamp, per entity update.
+        public var bytesPerUpdate: Double
     }
 
     public var clients: Int
     public var entities: Int
     public var ticks: Int
     public var spread: Float
+
+    /// A FrameStamp with its header.
+    static let frameStampBytes = 21
 
     public init(clients: Int = 200, entities: Int = 1000, ticks: Int = 50, spread: Float = 48) {
         self.clients = clients
@@ -30,7 +37,9 @@ public struct StreamingBenchmark: Sendable {
         self.spread = spread
     }
 
-    public func run(policy: StreamingPolicy, name: String) -> Result {
+    /// `protocolVersion` 7 sends compact `EntityDeltas`, older versions `EntityUpdate`s;
+    /// `maxBytes` is every client's budget per tick.
+    public func run(policy: StreamingPolicy, name: String, protocolVersion: UInt16 = 6, maxBytes: Int = 65536) -> Result {
         var random = SplitMix64(seed: 7)
         var positions = (1...entities).map { _ in
             Vector3(128 + Float(random.next() % 2000) / 1000 * spread - spread, 128 + Float(random.next() % 2000) / 1000 * spread - spread, 21)
@@ -43,7 +52,11 @@ public struct StreamingBenchmark: Sendable {
         }
         var table = EntityTable()
         table.apply(RegionFrame(region: RegionHandle(rawValue: 0), frame: 1, timeMillis: 1, timeDilation: 1, appeared: (0..<entities).map(info)))
-        var views = (0..<clients).map { _ in ClientView(policy: policy) }
+        var views = (0..<clients).map { _ in
+            var view = ClientView(policy: policy)
+            view.protocolVersion = protocolVersion
+            return view
+        }
         var buffer = ByteBuffer()
         let everyone = (1...entities).map { LocalID($0) }
         for index in views.indices {
@@ -58,6 +71,7 @@ public struct StreamingBenchmark: Sendable {
         var elapsed: UInt64 = 0
         var bytes = 0
         var updates = 0
+        var stampBytes = 0
         for _ in 0..<ticks {
             // 4.5 simulation frames per 10 Hz tick: every entity moves a little each frame.
             for _ in 0..<4 {
@@ -74,8 +88,10 @@ public struct StreamingBenchmark: Sendable {
             let start = DispatchTime.now().uptimeNanoseconds
             for index in views.indices {
                 buffer.clear()
-                updates += views[index].buildFrame(events: [], table: table, maxBytes: 65536, into: &buffer)
+                let count = views[index].buildFrame(events: [], table: table, maxBytes: maxBytes, into: &buffer)
+                updates += count
                 bytes += buffer.readableBytes
+                if count > 0 { stampBytes += Self.frameStampBytes }
             }
             elapsed += DispatchTime.now().uptimeNanoseconds - start
         }
@@ -83,7 +99,9 @@ public struct StreamingBenchmark: Sendable {
         return Result(
             policy: name, clients: clients, entities: entities,
             microsPerClientTick: Double(elapsed) / 1000 / clientTicks,
-            bytesPerClientTick: Double(bytes) / clientTicks, updatesPerClientTick: Double(updates) / clientTicks
+            bytesPerClientTick: Double(bytes) / clientTicks, updatesPerClientTick: Double(updates) / clientTicks,
+            protocolVersion: protocolVersion, maxBytes: maxBytes,
+            bytesPerUpdate: updates == 0 ? 0 : Double(bytes - stampBytes) / Double(updates)
         )
     }
 }

@@ -51,13 +51,19 @@ struct StreamingBench: ParsableCommand {
 
     func run() {
         let benchmark = StreamingBenchmark(clients: clients, entities: entities)
-        let baseline = benchmark.run(policy: .everyTick, name: "every entity every tick")
-        let tiered = benchmark.run(policy: .standard, name: "distance tiers (standard)")
-        for result in [baseline, tiered] {
+        let baseline = benchmark.run(policy: .everyTick, name: "every entity every tick, protocol 6")
+        let results = [
+            baseline,
+            benchmark.run(policy: .standard, name: "distance tiers, protocol 6"),
+            benchmark.run(policy: .everyTick, name: "every entity every tick, protocol 7", protocolVersion: 7),
+            benchmark.run(policy: .standard, name: "distance tiers, protocol 7", protocolVersion: 7),
+            benchmark.run(policy: .standard, name: "distance tiers, protocol 7, 2048-byte budget", protocolVersion: 7, maxBytes: 2048),
+        ]
+        for result in results {
             printLine(String(
-                format: "streaming, %@: %.1f µs per client tick, %.0f bytes, %.0f updates (x%.2f of baseline time)",
+                format: "streaming, %@: %.1f µs per client tick, %.0f bytes, %.0f updates, %.2f bytes per update (x%.2f of baseline time)",
                 result.policy, result.microsPerClientTick, result.bytesPerClientTick, result.updatesPerClientTick,
-                result.microsPerClientTick / baseline.microsPerClientTick
+                result.bytesPerUpdate, result.microsPerClientTick / baseline.microsPerClientTick
             ))
         }
     }
