@@ -173,13 +173,21 @@ public struct ClientView {
             let entry = entries[slot]
             let period = origin.map { policy.period(distanceSquared: entry.motion.position.position.distanceSquared(to: $0)) } ?? 1
             if tick &- entry.lastTick >= period, let motion = table.motion(entry.id) {
-                if let update = EntityUpdate(localID: entry.id, from: entry.motion, to: motion) {
+                // Protocol 7: a delta against what the client holds; the entry then records that.
+                let delta = protocolVersion >= 7 ? EntityDelta(localID: entry.id, held: entry.motion, target: motion) : nil
+                let update = protocolVersion >= 7 ? nil : EntityUpdate(localID: entry.id, from: entry.motion, to: motion)
+                if delta != nil || update != nil {
                     guard sink.bytesWritten < budgetEnd else {
                         deferredUpdates += 1
                         return sent
                     }
-                    sink.entityUpdate(update, motion: motion)
-                    entries[slot].motion = motion
+                    if let delta {
+                        sink.entityDelta(delta, motion: motion)
+                        entries[slot].motion = delta.recorded
+                    } else if let update {
+                        sink.entityUpdate(update, motion: motion)
+                        entries[slot].motion = motion
+                    }
                     sent += 1
                 }
                 entries[slot].lastTick = tick
