@@ -30,7 +30,7 @@ struct Bot: Sendable {
             let closeFrame = try await WebSocketClient.connect(
                 url: url, configuration: .init(maxFrameSize: 1 << 22), eventLoopGroup: group, logger: logger
             ) { inbound, outbound, _ in
-                try await outbound.write(.binary(ClientMessage.login(Login(name: account.name, credential: account.credential, startRegion: startRegion)).encoded()))
+                try await outbound.write(.binary(ClientMessage.login(Login(version: settings.protocolVersion, name: account.name, credential: account.credential, startRegion: startRegion)).encoded()))
                 try await withThrowingTaskGroup(of: Void.self) { tasks in
                     tasks.addTask { try await read(inbound, into: box) }
                     try await act(outbound, box: box)
@@ -49,109 +49,101 @@ struct Bot: Sendable {
         return report
     }
 
+    /// Reads the server's frames: the stream's rules are checked on what a bot keeps
+    /// (`BotMirror`), and one update of the report per frame records what was measured.
     private func read(_ inbound: WebSocketInboundStream, into box: ReportBox) async throws {
-        var mirror = WorldMirror()
+        var mirror = BotMirror()
+        mirror.namesLookedFor = otherProtocolNames
+        var sawOther = false
         /// A region change whose first view has not arrived yet: when the avatar left the old square.
         var crossingStarted: UInt64?
+        var updatesSinceLook = 0
         for try await message in inbound.messages(maxSize: 1 << 22) {
             guard case .binary(let frame) = message else {
                 box.error("text frame from server")
                 continue
             }
             let received = wallClockMillis()
+            let now = ContinuousClock.now
+            let measuring = now >= measureFrom
+            let parsed: BotMirror.Frame
             do {
-                let messages = try ServerMessage.decodeFrame(frame)
-                let wasWelcomed = mirror.welcome != nil
-                let updatesBefore = mirror.entityUpdates
-                let chatBefore = mirror.chat.count
-                try mirror.apply(frame: messages)
-                if !wasWelcomed, mirror.welcome != nil {
-                    box.update { $0.welcomed = true }
-                    counters.connected.add(1, ordering: .relaxed)
-                }
-                for case .error(let error) in messages {
-                    if error.code == ErrorCode.handoffFailed.rawValue {
-                        box.update { $0.crossingFailures += 1 }
-                    } else if error.requestID == Self.pushRequest || error.requestID == Self.deleteRequest {
-                        // The crate rolled into another region, or physics is away: forget the crates.
-                        box.update { $0.droppedBoxes = [] }
-                    } else {
-                        box.error("server error \(error.code): \(error.message)")
-                    }
-                }
-                for case .regionChanged(let change) in messages {
-                    if change.kind == .crossing { crossingStarted = change.startedMillis }
-                    // Local ids are per region: the boxes of the region left behind are not ours to push.
-                    box.update { $0.droppedBoxes = [] }
-                }
-                for case .objectResult(let result) in messages where result.outcome == .created && result.requestID >= Self.boxRequests {
-                    box.update { $0.droppedBoxes.append(result.localID) }
-                }
-                if let started = crossingStarted, mirror.me != nil {
-                    crossingStarted = nil
-                    let micros = max(0, (received - Double(started)) * 1000)
-                    if ContinuousClock.now >= measureFrom {
-                        box.update { report in
-                            report.crossings += 1
-                            _ = report.crossingMicros.record(UInt64(micros))
-                        }
-                    }
-                }
-                if mirror.entityUpdates / 64 != updatesBefore / 64, let me = mirror.me?.motion.position.position {
-                    // Now and then (every 64 entity updates), the objects within touching reach.
-                    let reach = Self.touchReach * Self.touchReach
-                    let near = mirror.entities.compactMap { id, entity in
-                        entity.kind == .object && entity.motion.position.position.distanceSquared(to: me) <= reach ? id : nil
-                    }
-                    box.update { $0.nearbyObjects = near }
-                }
-                if let handle = mirror.regionHandle, let me = mirror.me?.motion.position.position {
-                    let origin = SIMD2(Double(handle.rawValue >> 32), Double(handle.rawValue & 0xFFFF_FFFF))
-                    box.update { report in
-                        report.localPosition = me
-                        if report.homeOrigin == nil { report.homeOrigin = origin }
-                        report.worldPosition = origin + SIMD2(Double(me.x), Double(me.y))
-                    }
-                }
-                if !otherProtocolNames.isEmpty, !box.report.sawOtherProtocol,
-                    mirror.entities.values.contains(where: { $0.kind == .avatar && otherProtocolNames.contains($0.name) }) {
-                    box.update { $0.sawOtherProtocol = true }
-                }
-                if !messages.contains(where: { if case .regionChanged = $0 { true } else { false } }), let me = mirror.me {
-                    let velocity = me.motion.velocity.velocity
-                    let now = ContinuousClock.now
-                    box.update { report in
-                        if let latency = report.moveTimer.observed(velocity: velocity, at: now), now >= measureFrom {
-                            _ = report.moveLatencyMicros.record(UInt64(max(0, latency.seconds * 1_000_000)))
-                        }
-                    }
-                } else {
-                    box.update { $0.moveTimer.reset() }
-                }
-                let (updateBytes, updateCount) = Self.entityUpdateBytes(frame)
-                let stamp = messages.first.flatMap { if case .frameStamp(let s) = $0 { s } else { nil } }
-                let updates = mirror.entityUpdates - updatesBefore
-                let chat = mirror.chat.count - chatBefore
-                let measuring = ContinuousClock.now >= measureFrom
-                box.update { report in
-                    guard measuring else { return }
-                    report.frames += 1
-                    report.bytesIn += frame.readableBytes
-                    report.entityUpdates += updates
-                    report.chatHeard += chat
-                    report.avatarUpdates += updateCount
-                    report.avatarUpdateBytes += updateBytes
-                    if let stamp, stamp.timeMillis > 0 {
-                        let micros = max(0, (received - Double(stamp.timeMillis)) * 1000)
-                        _ = report.latencyMicros.record(UInt64(micros))
-                    }
-                }
-                counters.frames.add(1, ordering: .relaxed)
-                counters.updates.add(updates, ordering: .relaxed)
+                parsed = try mirror.apply(frame: frame)
             } catch {
                 box.error("protocol error: \(error)")
                 counters.errors.add(1, ordering: .relaxed)
+                continue
             }
+            if parsed.welcomed { counters.connected.add(1, ordering: .relaxed) }
+            if let change = parsed.regionChange, change.kind == .crossing { crossingStarted = change.startedMillis }
+            var crossingMicros: UInt64?
+            if let started = crossingStarted, mirror.myPosition != nil {
+                crossingStarted = nil
+                if measuring { crossingMicros = UInt64(max(0, (received - Double(started)) * 1000)) }
+            }
+            // Now and then (every 64 entity updates), the objects within touching reach.
+            var nearby: [LocalID]?
+            updatesSinceLook += parsed.entityUpdates
+            if updatesSinceLook >= 64, let me = mirror.myPosition {
+                updatesSinceLook = 0
+                let reach = Self.touchReach * Self.touchReach
+                nearby = mirror.objects.filter { id in
+                    mirror.entities[id].map { $0.position.position.distanceSquared(to: me) <= reach } ?? false
+                }.sorted()
+            }
+            let seesOther = parsed.sawNamed && !sawOther
+            if seesOther { sawOther = true }
+            let me = mirror.myPosition
+            let origin = mirror.regionHandle.map { SIMD2(Double($0.rawValue >> 32), Double($0.rawValue & 0xFFFF_FFFF)) }
+            let velocity = mirror.myVelocity
+            box.update { report in
+                if parsed.welcomed { report.welcomed = true }
+                for error in parsed.errors {
+                    if error.code == ErrorCode.handoffFailed.rawValue {
+                        report.crossingFailures += 1
+                    } else if error.requestID == Self.pushRequest || error.requestID == Self.deleteRequest {
+                        // The crate rolled into another region, or physics is away: forget the crates.
+                        report.droppedBoxes = []
+                    } else {
+                        report.errors.append("server error \(error.code): \(error.message)")
+                    }
+                }
+                // Local ids are per region: the boxes of the region left behind are not ours to push.
+                if parsed.regionChange != nil { report.droppedBoxes = [] }
+                for result in parsed.results where result.outcome == .created && result.requestID >= Self.boxRequests {
+                    report.droppedBoxes.append(result.localID)
+                }
+                if let micros = crossingMicros {
+                    report.crossings += 1
+                    _ = report.crossingMicros.record(micros)
+                }
+                if let nearby { report.nearbyObjects = nearby }
+                if let origin, let me {
+                    report.localPosition = me
+                    if report.homeOrigin == nil { report.homeOrigin = origin }
+                    report.worldPosition = origin + SIMD2(Double(me.x), Double(me.y))
+                }
+                if seesOther { report.sawOtherProtocol = true }
+                if parsed.regionChange == nil, me != nil {
+                    if let latency = report.moveTimer.observed(velocity: velocity, at: now), measuring {
+                        _ = report.moveLatencyMicros.record(UInt64(max(0, latency.seconds * 1_000_000)))
+                    }
+                } else {
+                    report.moveTimer.reset()
+                }
+                guard measuring else { return }
+                report.frames += 1
+                report.bytesIn += frame.readableBytes
+                report.entityUpdates += parsed.entityUpdates
+                report.chatHeard += parsed.chat
+                report.avatarUpdates += parsed.motionUpdates
+                report.avatarUpdateBytes += parsed.motionUpdateBytes
+                if let stamp = parsed.stamp, stamp.timeMillis > 0 {
+                    _ = report.latencyMicros.record(UInt64(max(0, (received - Double(stamp.timeMillis)) * 1000)))
+                }
+            }
+            counters.frames.add(1, ordering: .relaxed)
+            counters.updates.add(parsed.entityUpdates, ordering: .relaxed)
         }
     }
 
@@ -208,23 +200,6 @@ struct Bot: Sendable {
             }
             try? await Task.sleep(for: .milliseconds(500))
         }
-    }
-
-    /// The bytes (type, length and body) and the number of the EntityUpdate messages of a
-    /// frame, read from the message headers.
-    static func entityUpdateBytes(_ frame: ByteBuffer) -> (bytes: Int, count: Int) {
-        var bytes = 0
-        var count = 0
-        var offset = frame.readerIndex
-        while let type = frame.getInteger(at: offset, as: UInt8.self),
-            let length = frame.getInteger(at: offset + 1, endianness: .little, as: UInt16.self) {
-            if type == ServerMessage.TypeCode.entityUpdate.rawValue {
-                bytes += 3 + Int(length)
-                count += 1
-            }
-            offset += 3 + Int(length)
-        }
-        return (bytes, count)
     }
 
     /// A movement about to be sent starts the timing of its effect (`MoveTimer`).

@@ -69,6 +69,8 @@ public struct BotSwarm: Sendable {
         /// that listen there and by no avatar.
         public var channelChatProbability: Double = 0.05
         public var scriptChannel: Int32 = 7
+        /// The client protocol version WebSocket bots log in with.
+        public var protocolVersion: UInt16 = clientProtocolVersion
         /// The protocols the bots speak, taken in turn (bot i speaks `protocols[i % count]`).
         public var protocols: [BotProtocol] = [.websocket]
         /// Where LLUDP bots log in (XML-RPC); nil: the client manager's HTTP port at `url`'s

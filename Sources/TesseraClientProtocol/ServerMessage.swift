@@ -20,6 +20,8 @@ public enum ServerMessage: Hashable, Sendable {
     case objectContents(ObjectContents)
     case scriptDiagnostics(ScriptDiagnostics)
     case objectAppearance(AppearanceUpdate)
+    /// Protocol 7: sent to a version 7 client instead of `entityUpdate`.
+    case entityDeltas(EntityDeltas)
 
     public enum TypeCode: UInt8, Sendable, CaseIterable {
         case welcome = 0x81
@@ -37,6 +39,7 @@ public enum ServerMessage: Hashable, Sendable {
         case objectContents = 0x8D
         case scriptDiagnostics = 0x8E
         case objectAppearance = 0x8F
+        case entityDeltas = 0x90
     }
 
     public var typeCode: TypeCode {
@@ -56,6 +59,7 @@ public enum ServerMessage: Hashable, Sendable {
         case .objectContents: .objectContents
         case .scriptDiagnostics: .scriptDiagnostics
         case .objectAppearance: .objectAppearance
+        case .entityDeltas: .entityDeltas
         }
     }
 
@@ -81,6 +85,7 @@ public enum ServerMessage: Hashable, Sendable {
         case .objectContents(let m): m.encode(into: &buffer)
         case .scriptDiagnostics(let m): m.encode(into: &buffer)
         case .objectAppearance(let m): m.encode(into: &buffer)
+        case .entityDeltas(let m): m.encode(into: &buffer)
         }
         buffer.setInteger(UInt16(buffer.writerIndex - start), at: lengthIndex, endianness: .little)
     }
@@ -105,6 +110,17 @@ public enum ServerMessage: Hashable, Sendable {
         return messages
     }
 
+    /// Decodes the body of one message of a known type, which must be exactly its bytes (what
+    /// `decodeFrame` does for each message), for a client that walks the headers itself.
+    public static func decode(_ type: TypeCode, body: ByteBuffer) throws -> ServerMessage {
+        var body = body
+        let message = try decodeBody(type, &body)
+        guard body.readableBytes == 0 else {
+            throw CodecError.trailingBytes(messageType: type.rawValue, count: body.readableBytes)
+        }
+        return message
+    }
+
     private static func decodeBody(_ type: TypeCode, _ body: inout ByteBuffer) throws -> ServerMessage {
         switch type {
         case .welcome: .welcome(try Welcome(from: &body))
@@ -122,17 +138,22 @@ public enum ServerMessage: Hashable, Sendable {
         case .objectContents: .objectContents(try ObjectContents(from: &body))
         case .scriptDiagnostics: .scriptDiagnostics(try ScriptDiagnostics(from: &body))
         case .objectAppearance: .objectAppearance(try AppearanceUpdate(from: &body))
+        case .entityDeltas: .entityDeltas(try EntityDeltas(from: &body))
         }
     }
 
     /// The message as a client of protocol `version` is sent it, or nil when that version has
-    /// no such message. Clients of protocol 3 to 5 get no ObjectContents, ScriptDiagnostics or
-    /// ObjectAppearance, no appearance in EntityEnter, no speaker kind in ChatReceived, and
-    /// region-wide and owner-only chat (types 3 and 4) as `say` (1).
+    /// no such message. Clients of protocol 3 to 6 get no EntityDeltas (they are sent
+    /// EntityUpdate; a version 7 client never is). Clients of protocol 3 to 5 get no
+    /// ObjectContents, ScriptDiagnostics or ObjectAppearance, no appearance in EntityEnter, no
+    /// speaker kind in ChatReceived, and region-wide and owner-only chat (types 3 and 4) as
+    /// `say` (1).
     public func forVersion(_ version: UInt16) -> ServerMessage? {
+        guard version < 7 else { return self }
+        if case .entityDeltas = self { return nil }
         guard version < 6 else { return self }
         switch self {
-        case .objectContents, .scriptDiagnostics, .objectAppearance:
+        case .objectContents, .scriptDiagnostics, .objectAppearance, .entityDeltas:
             return nil
         case .entityEnter(var enter):
             enter.appearance = nil

@@ -76,6 +76,7 @@ import TesseraWorld
         let ids: ClosedRange<LocalID> = 1...300
         var table = Fixture.table(ids)
         var view = ClientView()
+        view.protocolVersion = 6  // EntityUpdate; version 7: EntityDeltaStreamingTests
         var mirror = ClientMirror()
         mirror.apply(try view.tick([.enter(Array(ids))], table: table))
         #expect(view.known.count == ids.count)
@@ -111,6 +112,7 @@ import TesseraWorld
         let ids: ClosedRange<LocalID> = 1...300
         var table = Fixture.table(ids)
         var view = ClientView()
+        view.protocolVersion = 6  // EntityUpdate; version 7: EntityDeltaStreamingTests
         _ = try view.tick([.enter(Array(ids))], table: table)
         Self.moveAll(ids, step: 1, in: &table)
         let tick = try view.tick(table: table, maxBytes: 1 << 20)
@@ -125,6 +127,7 @@ import TesseraWorld
         let visitor: LocalID = 5000
         var table = Fixture.table(Array(ids) + [visitor])
         var view = ClientView()
+        view.protocolVersion = 6  // EntityUpdate; version 7: EntityDeltaStreamingTests
         var mirror = ClientMirror()
         mirror.apply(try view.tick([.enter(Array(ids))], table: table))
 

@@ -105,6 +105,7 @@ import TesseraWorld
     func mirrorConvergesToTheTable(seed: UInt64) throws {
         var sim = Simulation(seed: seed &* 0x9E37_79B9)
         var view = ClientView()
+        view.protocolVersion = 6  // EntityUpdate; version 7: EntityDeltaStreamingTests
         var mirror = ClientMirror()
         let budgets = [256, 1024, 4096, 1 << 20]
         for _ in 0..<300 {

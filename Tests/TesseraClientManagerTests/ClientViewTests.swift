@@ -34,6 +34,7 @@ import TesseraWorld
     @Test func changedPositionYieldsAnUpdateWithOnlyThePosition() throws {
         var table = Fixture.table([1, 2, 3])
         var view = ClientView()
+        view.protocolVersion = 6  // EntityUpdate; version 7: EntityDeltaStreamingTests
         #expect(try view.tick([.enter([1, 2, 3])], table: table).enters.count == 3)
 
         var moved = Fixture.motion(for: 2)
@@ -55,6 +56,7 @@ import TesseraWorld
     @Test func updateNamesEveryChangedField() throws {
         var table = Fixture.table([8])
         var view = ClientView()
+        view.protocolVersion = 6  // EntityUpdate; version 7: EntityDeltaStreamingTests
         _ = try view.tick([.enter([8])], table: table)
         let all = Fixture.motion(x: 3, y: 4, yaw: 1, vx: 5)
         table.move(8, to: all)
@@ -93,6 +95,7 @@ import TesseraWorld
     @Test func conflationSendsOnlyTheNewestState() throws {
         var table = Fixture.table([1, 2])
         var view = ClientView()
+        view.protocolVersion = 6  // EntityUpdate; version 7: EntityDeltaStreamingTests
         _ = try view.tick([.enter([1, 2])], table: table)
         let states = (0..<5).map { Fixture.motion(x: 10 + Float($0) * 7, y: 20, yaw: Float($0) * 0.3, vx: Float($0)) }
         for (index, state) in states.enumerated() { table.move(1, to: state, frame: UInt64(10 + index)) }

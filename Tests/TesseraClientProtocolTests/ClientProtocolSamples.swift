@@ -149,6 +149,24 @@ enum ClientProtocolSamples {
         ))
     }
 
+    /// Protocol 7: the worked example of docs/client-protocol.md, each field form alone, and
+    /// the extremes of the local ID (a 5-byte idGap) and of the deltas.
+    static let entityDeltas: [ServerMessage] =
+        [.entityDeltas(EntityDeltasTests.workedExample)]
+        + [
+            EntityDelta(localID: 0, dx: 1, dy: -1),
+            EntityDelta(localID: 1, dz: -8191),
+            EntityDelta(localID: 2, position: motion.position),
+            EntityDelta(localID: 3, yaw: 0xFFFF),
+            EntityDelta(localID: 4, rotation: motion.rotation),
+            EntityDelta(localID: 5, shortVelocity: SIMD3(-127, 127, 0)),
+            EntityDelta(localID: 6, velocity: motion.velocity),
+            EntityDelta(localID: .max, dx: .min, dy: .max, dz: .min, yaw: 1, shortVelocity: SIMD3(1, 2, 3)),
+        ].map { .entityDeltas(EntityDeltas(entries: [$0])) }
+        + [.entityDeltas(EntityDeltas(entries: [
+            EntityDelta(localID: 7, dx: 3), EntityDelta(localID: 8, dy: 8191), EntityDelta(localID: 1 << 31, dz: 1, velocity: motion.velocity),
+        ]))]
+
     static let serverMessages: [ServerMessage] =
         [
             .welcome(Welcome(
@@ -179,6 +197,7 @@ enum ClientProtocolSamples {
             }
         }
         + entityUpdates
+        + entityDeltas
         + [.entityLeave(EntityLeave(localID: 42)), .entityLeave(EntityLeave(localID: .max))]
         + ChatType.allCases.map { type in
             .chat(ChatReceived(

@@ -169,8 +169,9 @@ import TesseraWorld
     }
 
     @Test func versionSixAddedTheScriptMessages() {
-        #expect(clientProtocolVersion == 6)
-        #expect(supportedClientProtocolVersions == 3...6)
+        // Version 7 added no client messages (EntityDeltas is the server's).
+        #expect(clientProtocolVersion == 7)
+        #expect(supportedClientProtocolVersions == 3...7)
         for code in ClientMessage.TypeCode.allCases {
             #expect((code.since == 6) == [.touch, .addScript, .scriptControl, .contents].contains(code), "\(code)")
         }

@@ -51,9 +51,9 @@ import TesseraWorld
     }
 
     @Test func aFrameOfOnlyUnknownTypesIsEmpty() throws {
-        // 0x80, the first type past the last known one (0x8F became ObjectAppearance), and 0x00.
+        // 0x80, the first type past the last known one (0x90 became EntityDeltas), and 0x00.
         let next = ServerMessage.TypeCode.allCases.map(\.rawValue).max()! + 1
-        #expect(next == 0x90)
+        #expect(next == 0x91)
         #expect(try decodeServer([0x80, 0, 0, next, 1, 0, 7, 0x00, 0, 0]) == [])
     }
 
@@ -156,6 +156,11 @@ import TesseraWorld
             switch message {
             case .entityEnter(let enter) where enter.appearance == nil: .truncated(field: "entityEnter.appearance.text")
             case .chat(let line) where line.speakerKind == nil: .invalidValue(field: "chatReceived.speakerKind", reason: "unknown value 0")
+            // Entries run to the body's end: the byte is an idGap whose entry has no flags, or
+            // after local ID 2³² − 1 one past the largest.
+            case .entityDeltas(let deltas) where deltas.entries.last?.localID == .max:
+                .invalidValue(field: "entityDeltas.idGap", reason: "local ID 4294967296 after 4294967295 is above 2^32 − 1")
+            case .entityDeltas: .truncated(field: "entityDeltas.flags")
             default: .trailingBytes(messageType: message.typeCode.rawValue, count: 1)
             }
         #expect(throws: expected) {

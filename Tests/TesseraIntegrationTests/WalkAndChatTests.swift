@@ -33,7 +33,7 @@ struct WalkAndChatTests {
         }
         let seen = try #require(ada.mirror.entities[bobWelcome.localID])
         #expect(abs(seen.motion.position.position.y - start.y) < 0.01, "walking east keeps y")
-        #expect(abs(seen.motion.velocity.velocity.x - MovementMode.walk.speed) < 0.02)
+        #expect(abs(seen.motion.velocity.x - MovementMode.walk.speed) < 0.02)
 
         #expect(ada.violations.isEmpty)
         #expect(bob.violations.isEmpty)

@@ -29,7 +29,7 @@ struct OneRegionScenarioTests {
         #expect(frames >= 28)
         let seen = try #require(ada.mirror.entities[bobID])
         #expect(abs(seen.motion.position.position.y - start.y) < 0.01, "walking east keeps y")
-        #expect(abs(seen.motion.velocity.velocity.x - MovementMode.walk.speed) < 0.02)
+        #expect(abs(seen.motion.velocity.x - MovementMode.walk.speed) < 0.02)
         #expect(ada.violations.isEmpty && bob.violations.isEmpty)
     }
 

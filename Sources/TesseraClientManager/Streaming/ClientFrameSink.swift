@@ -21,6 +21,9 @@ public protocol ClientFrameSink {
     /// An entity moved: `update` holds what changed since this client's last update of it,
     /// `motion` its whole newest motion (protocols without deltas send that).
     mutating func entityUpdate(_ update: EntityUpdate, motion: EntityMotion)
+    /// Protocol 7: an entity moved; `delta` brings what the client holds to `motion` (its
+    /// whole newest motion). Sinks without deltas get an `entityUpdate` of every field.
+    mutating func entityDelta(_ delta: EntityDelta, motion: EntityMotion)
     mutating func appearance(_ update: AppearanceUpdate)
     /// The tick had something to say; the frame is complete.
     mutating func endFrame()
@@ -30,4 +33,11 @@ public protocol ClientFrameSink {
 
 extension ClientFrameSink {
     public var bytesSent: Int { bytesWritten }
+
+    public mutating func entityDelta(_ delta: EntityDelta, motion: EntityMotion) {
+        entityUpdate(
+            EntityUpdate(localID: delta.localID, position: motion.position, rotation: motion.rotation, velocity: motion.velocity),
+            motion: motion
+        )
+    }
 }

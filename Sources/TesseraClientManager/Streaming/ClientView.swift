@@ -263,7 +263,15 @@ public struct ClientView {
             let entry = entries[slot]
             guard let motion = table.motion(entry.id) else { continue }
             if tick &- entry.freshTick > refreshTicks { lateRefreshes += 1 }
-            if let update = EntityUpdate(localID: entry.id, from: entry.motion, to: motion) {
+            if protocolVersion >= 7 {
+                // A delta against what the client holds; the entry then records that. None
+                // when the change is below the compact encoding's resolution.
+                if let delta = EntityDelta(localID: entry.id, held: entry.motion, target: motion) {
+                    sink.entityDelta(delta, motion: motion)
+                    entries[slot].motion = delta.recorded
+                    sent += 1
+                }
+            } else if let update = EntityUpdate(localID: entry.id, from: entry.motion, to: motion) {
                 sink.entityUpdate(update, motion: motion)
                 entries[slot].motion = motion
                 sent += 1
@@ -271,12 +279,6 @@ public struct ClientView {
             entries[slot].freshTick = tick
         }
         return sent
-    }
-
-    /// A change below the compact encoding's resolution: nothing is sent, the client's
-    /// position stays, and the rotation and velocity (equal) are the target's.
-    private static func recorded(held: EntityMotion, target: EntityMotion) -> EntityMotion {
-        EntityMotion(position: held.position, rotation: target.rotation, velocity: target.velocity)
     }
 
     private mutating func notePartner(_ speaker: LocalID) {

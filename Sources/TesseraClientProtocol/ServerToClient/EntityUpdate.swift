@@ -53,6 +53,15 @@ public struct EntityUpdate: Hashable, Sendable {
         )
     }
 
+    /// Applies the delta to what a client holds (`HeldMotion`).
+    public func applied(to held: HeldMotion) -> HeldMotion {
+        HeldMotion(
+            position: position ?? held.position,
+            rotation: rotation?.rotation ?? held.rotation,
+            velocity: velocity?.velocity ?? held.velocity
+        )
+    }
+
     init(from buffer: inout ByteBuffer) throws {
         localID = try buffer.readLE(UInt32.self, "entityUpdate.localID")
         let fields = Fields(rawValue: try buffer.readLE(UInt8.self, "entityUpdate.fields"))

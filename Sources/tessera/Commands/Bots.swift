@@ -3,6 +3,7 @@ import Foundation
 import NIOPosix
 import Logging
 import TesseraBots
+import TesseraClientProtocol
 import TesseraWire
 
 struct Bots: AsyncParsableCommand {
@@ -57,6 +58,9 @@ struct Bots: AsyncParsableCommand {
     @Option(help: "XML-RPC login URI for LLUDP bots (default: the client manager's, http://host:port/).")
     var loginURI: String?
 
+    @Option(help: "Client protocol version the WebSocket bots log in with (3...7; default the newest).")
+    var protocolVersion: UInt16 = clientProtocolVersion
+
     @Option(help: "Password of the LLUDP bots' accounts \"<prefix> 1\" ... \"<prefix> N\" (create them with `tessera user create`).")
     var password: String?
 
@@ -65,6 +69,9 @@ struct Bots: AsyncParsableCommand {
         guard duration > 0 else { throw ValidationError("--duration must be positive") }
         guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
         guard (0...1).contains(chat) else { throw ValidationError("--chat must be within 0...1") }
+        guard supportedClientProtocolVersions.contains(protocolVersion) else {
+            throw ValidationError("--protocol-version must be within \(supportedClientProtocolVersions), got \(protocolVersion)")
+        }
         guard protocols != nil else { throw ValidationError("--protocol must be websocket, lludp or both, got \(self.protocol)") }
     }
 
@@ -100,6 +107,7 @@ struct Bots: AsyncParsableCommand {
             connectRate: connectRate, namePrefix: namePrefix, chatProbability: chat
         )
         settings.cross = cross
+        settings.protocolVersion = protocolVersion
         settings.protocols = protocols
         settings.loginURI = login
         guard (0...1).contains(physics) else { throw ValidationError("--physics must be within 0...1, got \(physics)") }
