@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds Tessera (release), and runs the local grid of
-# grid-config/local.toml with a few bots walking around. Ctrl-C stops it.
+# grid-config/local.toml (two client managers, ws://127.0.0.1:9000/ws and ws://127.0.0.1:9001/ws)
+# with a few bots walking around, spread over both. Ctrl-C stops it.
 # Usage: scripts/run-local-grid.sh [BOTS]   (default 8 bots)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -137,5 +137,31 @@ public struct BotSummary: Sendable, Codable, Hashable {
         errorSamples = Array(reports.flatMap(\.errors).prefix(10))
     }
 
+    /// Idle bots' summary: no latency or updates are measured, only who logged in and held on.
+    /// `failed` counts the bots not welcomed or closed before the end.
+    init(idleBots: Int, welcomed: Int, held: Int, errors: Int, bytesIn: Int, frames: Int, duration: Double, warmup: Double, errorSamples: [String]) {
+        let none = Latency(p50: 0, p99: 0, max: 0)
+        self.protocol = "websocket-idle"
+        bots = idleBots
+        connected = welcomed
+        failed = idleBots - held
+        self.errors = errors
+        durationS = duration
+        warmupS = warmup
+        latencyMs = none
+        moveLatencyMs = none
+        updatesPerS = 0
+        let seconds = max(duration, 0.001)
+        framesPerS = Double(frames) / seconds
+        bytesInPerBotPerS = Double(bytesIn) / seconds / Double(max(idleBots, 1))
+        chatHeard = 0
+        crossings = 0
+        crossingFailures = 0
+        crossingMs = none
+        bytesPerAvatarUpdate = 0
+        sawOtherProtocol = 0
+        self.errorSamples = errorSamples
+    }
+
     public var isClean: Bool { failed == 0 && errors == 0 && crossingFailures == 0 }
 }

@@ -165,6 +165,9 @@ public final class LocalGrid: Service, Sendable {
     private func announceAndWatch(services: GridServices?) async throws {
         let urls = try await clientURLs()
         output("Tessera grid \"\(config.grid.name)\" is up. Clients connect to: \(urls.joined(separator: ", "))")
+        for line in Self.managerLines(names: clientManagers.map(\.settings.name), urls: urls, logins: clientManagers.map(\.viewerLoginURI)) {
+            output(line)
+        }
         let logins = clientManagers.compactMap(\.viewerLoginURI)
         if !logins.isEmpty {
             output("Second Life viewers log in at: \(logins.joined(separator: ", ")) (add it in the viewer's grid manager; docs/sl-protocol.md)")
@@ -172,7 +175,7 @@ public final class LocalGrid: Service, Sendable {
         output("Press Ctrl-C to stop.")
         await withTaskGroup(of: Void.self) { tasks in
             if bots > 0, let url = urls.first {
-                tasks.addTask { await self.runBots(url: url, services: services) }
+                tasks.addTask { await self.runBots(urls: urls, services: services) }
                 if let services {
                     tasks.addTask { await self.runInventoryDemo(url: url, operations: services.operations) }
                 }
@@ -200,6 +203,15 @@ public final class LocalGrid: Service, Sendable {
         }
     }
 
+    /// With more than one client manager, a line for each: its name, WebSocket URL and viewer
+    /// login URI (the summary line above lists the URLs only).
+    static func managerLines(names: [String], urls: [String], logins: [String?]) -> [String] {
+        guard names.count > 1 else { return [] }
+        return zip(names, zip(urls, logins)).map { name, pair in
+            "  client manager \(name): \(pair.0)" + (pair.1.map { ", viewers \($0)" } ?? "")
+        }
+    }
+
     /// Waits for every client manager to listen; ephemeral ports are known only then.
     public func clientURLs() async throws -> [String] {
         var urls: [String] = []
@@ -212,8 +224,10 @@ public final class LocalGrid: Service, Sendable {
         return urls
     }
 
-    private func runBots(url: String, services: GridServices?) async {
-        var settings = BotSwarm.Settings(url: url, count: bots, duration: .seconds(365 * 24 * 3600), connectRate: 20, namePrefix: "Demo Bot")
+    /// The demo bots, spread over every client manager in turn.
+    private func runBots(urls: [String], services: GridServices?) async {
+        var settings = BotSwarm.Settings(url: urls[0], count: bots, duration: .seconds(365 * 24 * 3600), connectRate: 20, namePrefix: "Demo Bot")
+        settings.urls = urls
         // Under physics, the demo bots drop crates and shove them about now and then.
         if config.physics != nil { settings.physicsProbability = 0.15 }
         // Spread over every region of the grid, not only the default one.
@@ -239,7 +253,9 @@ public final class LocalGrid: Service, Sendable {
     /// A few of the demo bots are Second Life viewers (LLUDP), so both front ends are busy:
     /// accounts `Demo Viewer 1`… with a password made for this run (viewers log in with one).
     private func runViewerBots(settings: BotSwarm.Settings, services: GridServices?) async {
-        guard let services, let loginURI = clientManagers.first?.viewerLoginURI else { return }
+        // Each viewer logs in at the login URI of its turn's client manager (of those that speak LLUDP).
+        let loginURIs = clientManagers.compactMap(\.viewerLoginURI)
+        guard let services, !loginURIs.isEmpty else { return }
         let count = max(1, bots / 4)
         let password = UUID().uuidString
         var accounts: [BotAccount] = []
@@ -260,7 +276,8 @@ public final class LocalGrid: Service, Sendable {
         viewers.namePrefix = "Demo Viewer"
         viewers.accounts = accounts
         viewers.protocols = [.lludp]
-        viewers.loginURI = loginURI
+        viewers.loginURI = nil
+        viewers.loginURIs = loginURIs
         viewers.physicsProbability = 0
         output("Starting \(count) Second Life (LLUDP) bots beside them.")
         _ = await BotSwarm(settings: viewers, group: group, logger: logger).run()

@@ -96,6 +96,22 @@ import TesseraWorld
         #expect(config.clientManagers[0].port == 65535)
     }
 
+    @Test func repositoryIdleConfigLoads() throws {
+        let repository = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let config = try GridConfig.load(path: repository.appendingPathComponent("grid-config/idle.toml").path)
+        #expect(config.gridServices == nil)
+        #expect(config.physics == nil)
+        #expect(config.scripts == nil)
+        #expect(config.regionNodes.map(\.port) == [9150, 9151])
+        #expect(config.regions.count == 4)
+        #expect(config.regions.map(\.maxAvatars) == [15000, 15000, 15000, 15000])
+        #expect(config.regions.map(\.viewDistance) == [1, 1, 1, 1])
+        #expect(config.regions.map(\.ghostMargin) == [0, 0, 0, 0])
+        #expect(config.clientManagers.map(\.port) == [9050])
+        #expect(config.clientManagers.map(\.maxClients) == [60000])
+    }
+
     @Test func repositoryLocalConfigLoads() throws {
         let repository = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -114,8 +130,12 @@ import TesseraWorld
             GridPosition(x: 1000, y: 1000)!, GridPosition(x: 1000, y: 1001)!, GridPosition(x: 1001, y: 1000)!, GridPosition(x: 1001, y: 1001)!,
         ])
         #expect(region.ghostMargin == 64)
-        #expect(config.clientManagers.map(\.port) == [9000])
-        #expect(config.clientManagers.first?.updateRate == 10)
+        // Two client managers over the same regions, each with its own ports.
+        #expect(config.clientManagers.map(\.name) == ["edge-1", "edge-2"])
+        #expect(config.clientManagers.map(\.port) == [9000, 9001])
+        #expect(config.clientManagers.map(\.metricsPort) == [9293, 9296])
+        #expect(config.clientManagers.map(\.lludpPort) == [9010, 9020])
+        #expect(config.clientManagers.map(\.updateRate) == [10, 10])
         #expect(config.gridServices?.port == 9200)
         #expect(region.flushIntervalSeconds == 30)
         #expect(config.physics?.port == 9300)

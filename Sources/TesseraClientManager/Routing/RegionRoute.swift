@@ -11,6 +11,9 @@ public final class RegionRoute: Sendable {
     let link: RegionLink
     private let table = Mutex(EntityTable())
     private let routes = Mutex(Routes())
+    /// Writers resting because their view was still (`SessionTicker`): woken by the first
+    /// frame that changes any entity of the region.
+    private let resting = Mutex<[ObjectIdentifier: ClientMailbox]>([:])
 
     private struct Routes {
         var byLocalID: [LocalID: ClientSession] = [:]
@@ -109,8 +112,26 @@ public final class RegionRoute: Sendable {
         }
     }
 
+    /// The writer of `mailbox` rests until this region's entities change (or its own mailbox
+    /// wakes it); `endRest` when the rest is over, however it ended.
+    func rest(_ mailbox: ClientMailbox) {
+        resting.withLock { $0[ObjectIdentifier(mailbox)] = mailbox }
+    }
+
+    func endRest(_ mailbox: ClientMailbox) {
+        resting.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(mailbox)) }
+    }
+
     func apply(_ frame: RegionFrame) {
         table.withLock { $0.apply(frame) }
+        if !frame.moved.isEmpty || !frame.appeared.isEmpty || !frame.removed.isEmpty || !frame.appearance.isEmpty {
+            let sleepers = resting.withLock { resting -> [ClientMailbox] in
+                guard !resting.isEmpty else { return [] }
+                defer { resting.removeAll(keepingCapacity: true) }
+                return Array(resting.values)
+            }
+            for mailbox in sleepers { mailbox.wakeIfResting() }
+        }
         guard !frame.interest.isEmpty || !frame.chat.isEmpty || !frame.replies.isEmpty || !frame.scriptNotices.isEmpty else { return }
         let sessions = routes.withLock { $0.byLocalID }
         for change in frame.interest {

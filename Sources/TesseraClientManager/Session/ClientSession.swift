@@ -152,6 +152,8 @@ public final class ClientSession: Sendable {
                 state.recentBytes -= state.recent.removeFirst().1.replaySize
             }
             _ = route.link.send(.agentInput(AgentInput(region: route.handle, agentID: agentID, sequence: state.sequence, command: command)))
+            // The writer may be resting: what this command changes must reach the client now.
+            mailbox.wakeIfResting()
             return true
         }
     }

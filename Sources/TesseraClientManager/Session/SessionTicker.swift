@@ -16,6 +16,13 @@ protocol SessionTransport: Sendable {
     func idle() async -> Bool
     /// Ends the session with `request` (announcing an error first where the protocol can).
     func close(_ request: CloseRequest) async
+    /// Whether the session may rest when its view is still (`SessionRest`): false for a
+    /// transport that needs `idle()` every tick.
+    var mayRest: Bool { get }
+}
+
+extension SessionTransport {
+    var mayRest: Bool { false }
 }
 
 /// The writing side of one session, whatever its protocol: every tick it drains the mailbox,
@@ -46,13 +53,24 @@ struct SessionTicker<Transport: SessionTransport> {
         var budget = AdaptiveBudget(floor: min(settings.minBytesPerTick, firstCeiling), ceiling: firstCeiling)
         let intervalSeconds = 1 / Double(max(1, settings.updateRate))
         let loop = manager.timerLoop
+        var rest = SessionRest(updateRate: settings.updateRate, enabled: transport.mayRest)
         while true {
-            // Woken early when a region change's first view is in (it goes out at once).
-            await session.mailbox.sleep(until: NIODeadline.now() + .nanoseconds(Int64((next - clock.now) / .nanoseconds(1))), on: loop)
+            // Woken early when a region change's first view is in (it goes out at once). A
+            // session whose view has been still rests (`SessionRest`): it sleeps longer and is
+            // woken by whatever could change its view.
+            let restingOn = rest.shouldRest ? session.route : nil
+            restingOn?.rest(session.mailbox)
+            let until = restingOn == nil ? next : clock.now + SessionRest.restInterval
+            await session.mailbox.sleep(until: NIODeadline.now() + .nanoseconds(Int64((until - clock.now) / .nanoseconds(1))), on: loop, resting: restingOn != nil)
+            restingOn?.endRest(session.mailbox)
             if Task.isCancelled { return }
+            // Woken before the rest was over: something may change the view; tick at the rate.
+            if restingOn != nil, clock.now < until { rest.woke() }
             if clock.now >= next { next = max(next + interval, clock.now) }
             let (events, closure) = session.mailbox.drain()
             manager.metrics.queueDepth.record(events.count)
+            var sentFrame = false
+            defer { rest.tick(quiet: events.isEmpty && !sentFrame && closure == nil) }
             if session.phase == .awaitingLogin, clock.now > loginDeadline {
                 return await transport.close(CloseRequest(code: .notLoggedIn, reason: "no \(loginStep) within \(loginTimeout) s"))
             }
@@ -77,6 +95,7 @@ struct SessionTicker<Transport: SessionTransport> {
                         manager.stats.budgetCuts.add(1, ordering: .relaxed)
                         manager.metrics.budgetCuts.increment()
                     }
+                    sentFrame = true
                     manager.stats.framesSent.add(1, ordering: .relaxed)
                     manager.stats.bytesSent.add(sink.bytesSent, ordering: .relaxed)
                     manager.metrics.sent(bytes: sink.bytesSent)
@@ -101,5 +120,34 @@ struct SessionTicker<Transport: SessionTransport> {
                 return await transport.close(closure)
             }
         }
+    }
+}
+
+/// When an idle session rests: after `quietSeconds` of ticks that sent nothing (no events, no
+/// update), its writer stops ticking at the update rate and sleeps up to `restInterval`, woken
+/// at once by an event or close request for it, a command from its client, or any change to
+/// the entities of its root region (`RegionRoute.rest`). Nothing it would have sent is
+/// delayed; an idle connection costs one wake-up a second instead of `update_rate`.
+struct SessionRest {
+    static let quietSeconds = 1
+    static let restInterval = Duration.seconds(1)
+    let quietTicksToRest: Int
+    let enabled: Bool
+    private var quietTicks = 0
+
+    init(updateRate: Int, enabled: Bool = true) {
+        quietTicksToRest = max(1, updateRate * Self.quietSeconds)
+        self.enabled = enabled
+    }
+
+    var shouldRest: Bool { enabled && quietTicks >= quietTicksToRest }
+
+    mutating func tick(quiet: Bool) {
+        quietTicks = quiet ? min(quietTicks + 1, quietTicksToRest) : 0
+    }
+
+    /// A rest ended: back to ticking at the update rate, for at least `quietSeconds`.
+    mutating func woke() {
+        quietTicks = 0
     }
 }

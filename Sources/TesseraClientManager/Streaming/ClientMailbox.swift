@@ -15,6 +15,9 @@ public final class ClientMailbox: Sendable {
         var sleeper: CheckedContinuation<Void, Never>?
         var woken = false
         var generation: UInt64 = 0
+        /// The writer is resting (its view has been still for a while): anything that may
+        /// change what it would send wakes it at once (`wakeIfResting`).
+        var resting = false
     }
 
     private let state = Mutex(State())
@@ -34,6 +37,7 @@ public final class ClientMailbox: Sendable {
             }
             state.events.append(event)
         }
+        wakeIfResting()
     }
 
     /// Asks the session to close the connection; the first request wins. A nil code is a
@@ -43,6 +47,7 @@ public final class ClientMailbox: Sendable {
         state.withLock { state in
             if state.closure == nil { state.closure = CloseRequest(code: code, reason: reason, webSocketCode: webSocketCode) }
         }
+        wakeIfResting()
     }
 
     /// The client went away; nothing more is sent.
@@ -50,6 +55,7 @@ public final class ClientMailbox: Sendable {
         state.withLock { state in
             if state.closure == nil { state.closure = CloseRequest(code: nil, reason: "client closed the connection", peerGone: true) }
         }
+        wakeIfResting()
     }
 
     /// The server is shutting down.
@@ -57,6 +63,7 @@ public final class ClientMailbox: Sendable {
         state.withLock { state in
             if state.closure == nil { state.closure = CloseRequest(code: nil, reason: "server shutting down", goingAway: true) }
         }
+        wakeIfResting()
     }
 
     public func drain() -> (events: [ClientEvent], closure: CloseRequest?) {
@@ -75,6 +82,18 @@ public final class ClientMailbox: Sendable {
         resumeSleeper(generation: nil)
     }
 
+    /// Ends the writer's wait now if it is resting (a normal tick's wait is left alone: the
+    /// tick comes soon enough). Cheap when it is not.
+    public func wakeIfResting() {
+        let sleeper = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard state.resting, let sleeper = state.sleeper else { return nil }
+            state.sleeper = nil
+            state.resting = false
+            return sleeper
+        }
+        sleeper?.resume()
+    }
+
     /// Resumes the waiting writer; a timer passes the generation of the wait it was armed
     /// for, so a timer left over from a wait that ended early wakes nothing.
     private func resumeSleeper(generation: UInt64?) {
@@ -85,13 +104,15 @@ public final class ClientMailbox: Sendable {
                 return nil
             }
             state.sleeper = nil
+            state.resting = false
             return sleeper
         }
         sleeper?.resume()
     }
 
-    /// Waits until `deadline` (a timer on `loop`), or until `wake()`, or until cancelled.
-    public func sleep(until deadline: NIODeadline, on loop: EventLoop) async {
+    /// Waits until `deadline` (a timer on `loop`), or until `wake()`, or until cancelled; a
+    /// `resting` wait also ends at the first event pushed, close request or `wakeIfResting()`.
+    public func sleep(until deadline: NIODeadline, on loop: EventLoop, resting: Bool = false) async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let generation = state.withLock { state -> UInt64? in
@@ -99,8 +120,11 @@ public final class ClientMailbox: Sendable {
                         state.woken = false
                         return nil
                     }
+                    // Something arrived since the last drain: a resting writer has work now.
+                    if resting, !state.events.isEmpty || state.closure != nil { return nil }
                     state.generation &+= 1
                     state.sleeper = continuation
+                    state.resting = resting
                     return state.generation
                 }
                 guard let generation else { return continuation.resume() }
@@ -109,7 +133,10 @@ public final class ClientMailbox: Sendable {
         } onCancel: {
             self.wake()
         }
-        state.withLock { $0.woken = false }
+        state.withLock { state in
+            state.woken = false
+            state.resting = false
+        }
     }
 }
 

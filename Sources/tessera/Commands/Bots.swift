@@ -4,6 +4,7 @@ import NIOPosix
 import Logging
 import TesseraBots
 import TesseraClientProtocol
+import TesseraGridProtocol
 import TesseraWire
 
 struct Bots: AsyncParsableCommand {
@@ -16,14 +17,18 @@ struct Bots: AsyncParsableCommand {
             in through XML-RPC at the client manager's login URI and speak LLUDP; their latency is \
             from a movement change sent to the first update of their own avatar showing it \
             (docs/benchmarks.md). Prints progress while running and a summary at the end; exits \
-            non-zero when any bot failed or saw a protocol error.
+            non-zero when any bot failed or saw a protocol error. Bots are spread in turn over the \
+            client managers of --url (several, comma-separated or repeated), by default over every \
+            client manager of the config. With --idle they log in and stand still, reading and \
+            discarding what they are sent, to measure what idle connections cost \
+            (scripts/bench-idle.sh).
             """
     )
 
     @OptionGroup var options: ConfigOptions
 
-    @Option(help: "Client manager URL (default: the first client manager of the config).")
-    var url: String?
+    @Option(help: "Client manager URLs, comma-separated or repeated; bots are spread over them in turn (default: every client manager of the config).")
+    var url: [String] = []
 
     @Option(help: "Number of bots.")
     var count = 10
@@ -64,8 +69,17 @@ struct Bots: AsyncParsableCommand {
     @Option(help: "Password of the LLUDP bots' accounts \"<prefix> 1\" ... \"<prefix> N\" (create them with `tessera user create`).")
     var password: String?
 
+    @Flag(help: "Idle bots: log in, stand still, read and discard; no moves, no chat, nothing measured but who held on (WebSocket only).")
+    var idle = false
+
+    @Option(help: "Local IPv4 addresses idle bots connect from, taken in turn: a list and ranges within one /24 (127.0.0.2-127.0.0.50); default for a loopback client manager: about 1,000 bots per address from 127.0.0.2.")
+    var sourceAddresses: String?
+
     func validate() throws {
-        guard count > 0, count <= 10_000 else { throw ValidationError("--count must be within 1...10000") }
+        let most = idle ? 100_000 : 10_000
+        guard count > 0, count <= most else { throw ValidationError("--count must be within 1...\(most)\(idle ? "" : " (1...100000 with --idle)")") }
+        if idle, self.protocol != "websocket" { throw ValidationError("--idle bots speak WebSocket only, not --protocol \(self.protocol)") }
+        if sourceAddresses != nil, !idle { throw ValidationError("--source-addresses is for --idle bots") }
         guard duration > 0 else { throw ValidationError("--duration must be positive") }
         guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
         guard (0...1).contains(chat) else { throw ValidationError("--chat must be within 0...1") }
@@ -84,38 +98,51 @@ struct Bots: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let target: String
-        if let url {
-            target = url
-        } else {
-            guard let manager = config.clientManagers.first else { throw ValidationError("no [[client_manager]] in \(options.config)") }
-            target = manager.url
-        }
+        let targets: [String]
         let protocols = self.protocols ?? [.websocket]
-        var login = loginURI
-        if protocols.contains(.lludp), login == nil, url == nil {
-            guard let manager = config.clientManagers.first, manager.lludpPort != nil else {
-                throw ValidationError("the first client manager of \(options.config) has no lludp_port: it does not speak LLUDP")
+        var logins: [String] = []
+        if !url.isEmpty {
+            do { targets = try BotSwarm.urls(from: url) } catch { throw ValidationError("\(error)") }
+        } else {
+            targets = config.clientManagers.map(\.url)
+            if protocols.contains(.lludp), loginURI == nil {
+                for manager in config.clientManagers {
+                    guard manager.lludpPort != nil else {
+                        throw ValidationError("client manager \(manager.name) of \(options.config) has no lludp_port: it does not speak LLUDP")
+                    }
+                    // The XML-RPC login is on the client manager's HTTP port.
+                    logins.append("http://\(manager.publicHost ?? manager.host):\(manager.port)/")
+                }
             }
-            // The XML-RPC login is on the client manager's HTTP port.
-            login = "http://\(manager.publicHost ?? manager.host):\(manager.port)/"
         }
         var logger = options.logger("tessera.bots")
         logger.logLevel = max(logger.logLevel, .warning)
         var settings = BotSwarm.Settings(
-            url: target, count: count, duration: .seconds(duration), warmup: .seconds(warmup),
+            url: targets[0], count: count, duration: .seconds(duration), warmup: .seconds(warmup),
             connectRate: connectRate, namePrefix: namePrefix, chatProbability: chat
         )
+        settings.urls = targets
         settings.cross = cross
         settings.protocolVersion = protocolVersion
         settings.protocols = protocols
-        settings.loginURI = login
+        settings.loginURI = loginURI
+        settings.loginURIs = logins
+        settings.idle = idle
+        if idle {
+            if let sourceAddresses {
+                do { settings.sourceAddresses = try BotSwarm.sourceAddresses(from: sourceAddresses) } catch { throw ValidationError("\(error)") }
+            } else if targets.allSatisfy({ URLComponents(string: $0)?.host?.hasPrefix("127.") == true }) {
+                settings.sourceAddresses = BotSwarm.loopbackSources(count: count)
+            }
+        }
         guard (0...1).contains(physics) else { throw ValidationError("--physics must be within 0...1, got \(physics)") }
         settings.physicsProbability = physics
         if let services = config.gridServices {
             // WebSocket bots log in with session tokens from the grid services; LLUDP bots
             // log in as viewers do, with the password of accounts made beforehand.
-            var accounts = protocols.contains(.websocket)
+            var accounts = protocols.contains(.websocket) && count > Int(GridCall.maxBotSessions)
+                ? try await chunkedBotAccounts(host: services.host, port: services.port, secret: config.grid.secret, logger: logger)
+                : protocols.contains(.websocket)
                 ? try await botAccounts(host: services.host, port: services.port, secret: config.grid.secret, logger: logger) : []
             if protocols.contains(.lludp) {
                 guard let password else { throw ValidationError("LLUDP bots need --password: the password of the accounts \"\(namePrefix) 1\" ... \"\(namePrefix) \(count)\"") }
@@ -130,7 +157,7 @@ struct Bots: AsyncParsableCommand {
         }
         let swarm = BotSwarm(settings: settings, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         let stderr = FileHandle.standardError
-        stderr.write(Data("\(count) bots → \(target): ramp at \(connectRate)/s, warm-up \(warmup) s, measure \(duration) s\n".utf8))
+        stderr.write(Data("\(count)\(idle ? " idle" : "") bots → \(targets.joined(separator: ", ")): ramp at \(connectRate)/s, warm-up \(warmup) s, measure \(duration) s\n".utf8))
         let summary = await swarm.run { progress in
             let line = String(
                 format: "t=%5.1fs connected=%d frames/s=%.0f updates/s=%.0f errors=%d\n",
@@ -154,12 +181,28 @@ extension Bots {
     /// holds the grid secret): bots log in with session tokens, so a load test measures the
     /// world, not the password hash.
     func botAccounts(host: String, port: Int, secret: String, logger: Logger) async throws -> [BotAccount] {
+        try await botAccounts(host: host, port: port, secret: secret, prefix: namePrefix, count: count, logger: logger)
+    }
+
+    /// More bots than one call makes (`GridCall.maxBotSessions`): accounts "<prefix>1 1" …,
+    /// "<prefix>2 1" …, one call per block of at most that many.
+    func chunkedBotAccounts(host: String, port: Int, secret: String, logger: Logger) async throws -> [BotAccount] {
+        let block = Int(GridCall.maxBotSessions)
+        var accounts: [BotAccount] = []
+        for (number, first) in stride(from: 0, to: count, by: block).enumerated() {
+            accounts += try await botAccounts(
+                host: host, port: port, secret: secret, prefix: "\(namePrefix)\(number + 1)", count: min(block, count - first), logger: logger)
+        }
+        return accounts
+    }
+
+    func botAccounts(host: String, port: Int, secret: String, prefix: String, count: Int, logger: Logger) async throws -> [BotAccount] {
         let client = GridClient(
             host: host, port: port, hello: Hello(role: .tool, nodeName: "tessera-bots", gridSecret: secret),
             group: MultiThreadedEventLoopGroup.singleton, callTimeout: .seconds(300), logger: logger)
         try await client.start(patience: .seconds(5))
         defer { client.stop() }
-        guard case .sessions(let grants) = try await client.call(.botSessions(prefix: namePrefix, count: UInt32(count))) else {
+        guard case .sessions(let grants) = try await client.call(.botSessions(prefix: prefix, count: UInt32(count))) else {
             throw ValidationError("the grid services answered the bot sessions call with something else")
         }
         return grants.map { BotAccount(name: $0.name, credential: .sessionToken($0.token)) }

@@ -12,7 +12,8 @@ struct Up: AsyncParsableCommand {
         discussion: """
             Starts every region node and client manager that the config describes, in one \
             process over loopback sockets (the physics and script services as child processes, \
-            started again when they end), prints the URL clients connect to, and stops \
+            started again when they end), prints the URLs clients connect to (one per client manager; the \
+            demo bots are spread over them all), and stops \
             cleanly on Ctrl-C or SIGTERM. With [scripts], the first start puts scripted demo \
             objects in the regions. With --bots, that many bots walk around and chat.
             """

@@ -87,3 +87,9 @@ final class SessionOutput: Sendable {
         channel.eventLoop.scheduleTask(in: Self.closeGrace) { channel.close(promise: nil) }
     }
 }
+
+extension WebSocketTransport {
+    /// A WebSocket session has nothing to do between updates (TCP resends, the server's pings
+    /// run without it): it may rest while its view is still.
+    var mayRest: Bool { true }
+}
