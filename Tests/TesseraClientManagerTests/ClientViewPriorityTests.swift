@@ -43,6 +43,8 @@ import TesseraWorld
     /// A view that holds all of `ids` after one unlimited tick.
     static func enteredView(_ ids: ClosedRange<LocalID>, table: EntityTable, policy: StreamingPolicy = .everyTick) throws -> (ClientView, ClientMirror) {
         var view = ClientView(policy: policy)
+        // Version 6: the priority is the same for every version, and EntityUpdates name each entity.
+        view.protocolVersion = 6
         var mirror = ClientMirror()
         mirror.apply(try view.tick([welcome(), .enter(Array(ids))], table: table))
         #expect(view.known.count == ids.count)
@@ -138,6 +140,7 @@ import TesseraWorld
         let ids: ClosedRange<LocalID> = 1...200
         let table = Self.table(ids)
         var view = ClientView()
+        view.protocolVersion = 6
         var entered: [LocalID] = []
         // Arrival order is far to near; the view enters the viewer, then nearest first.
         var events: [ClientEvent] = [Self.welcome(), .enter(Array(ids.reversed()))]
