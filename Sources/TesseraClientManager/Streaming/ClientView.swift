@@ -153,13 +153,12 @@ public struct ClientView {
         var taken = 0
         // Nearest first, once the client's own position is known (arrival order before that).
         if waiting.count > 1, sink.bytesWritten < budgetEnd, let origin = viewer.flatMap({ table.motion($0)?.position.position }) {
-            let viewer = viewer
-            waiting.sort { a, b in
-                if a == viewer || b == viewer { return a == viewer && b != viewer }
-                let da = table.motion(a).map { $0.position.position.distanceSquared(to: origin) } ?? .infinity
-                let db = table.motion(b).map { $0.position.position.distanceSquared(to: origin) } ?? .infinity
-                return da < db
+            // Distances looked up once, not in every comparison.
+            let keyed = waiting.map { id -> (distance: Float, id: LocalID) in
+                if id == viewer { return (-1, id) }
+                return (table.motion(id).map { $0.position.position.distanceSquared(to: origin) } ?? .infinity, id)
             }
+            waiting = keyed.sorted { $0.distance < $1.distance || ($0.distance == $1.distance && $0.id < $1.id) }.map(\.id)
         }
         while taken < waiting.count, sink.bytesWritten < budgetEnd {
             let id = waiting[taken]
@@ -227,8 +226,8 @@ public struct ClientView {
             let distanceSquared = origin.map { entry.motion.position.position.distanceSquared(to: $0) } ?? 0
             let period = own || origin == nil ? 1 : policy.period(distanceSquared: distanceSquared)
             guard tick &- entry.lastTick >= period else { continue }
-            entries[slot].lastTick = tick
             guard let motion = table.motion(entry.id), motion != entry.motion else {
+                entries[slot].lastTick = tick
                 entries[slot].freshTick = tick
                 continue
             }
@@ -263,6 +262,8 @@ public struct ClientView {
             let entry = entries[slot]
             guard let motion = table.motion(entry.id) else { continue }
             if tick &- entry.freshTick > refreshTicks { lateRefreshes += 1 }
+            // Due again one period from now; a deferred candidate stays due until it is sent.
+            entries[slot].lastTick = tick
             if protocolVersion >= 7 {
                 // A delta against what the client holds; the entry then records that. None
                 // when the change is below the compact encoding's resolution.
