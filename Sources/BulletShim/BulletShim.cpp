@@ -321,11 +321,11 @@ Sweep sweep(const tp_world *world, const Character &c, const btVector3 &from, co
     return result;
 }
 
-/// Where a sweep from `from` along `delta` stops: at the hit less the skin.
-btVector3 advance(const btVector3 &from, const btVector3 &delta, float fraction) {
-    float length = delta.length();
-    if (fraction >= 1 || length < 1e-6f) return from + delta * fraction;
-    return from + delta * std::max(0.0f, fraction - skin / length);
+/// Where a sweep from `from` along `delta` that met something at `fraction` (surface normal
+/// `normal`) stops: at the contact, moved the skin's width off the surface.
+btVector3 advance(const btVector3 &from, const btVector3 &delta, float fraction, const btVector3 &normal) {
+    if (fraction >= 1) return from + delta;
+    return from + delta * fraction + normal * skin;
 }
 
 /// A character walking into a dynamic body pushes it along: up to the character's own speed
@@ -354,7 +354,7 @@ btVector3 slide(tp_world *world, const Character &c, btVector3 from, btVector3 d
         Sweep hit = sweep(world, c, from, from + delta);
         if (!hit.hit) return from + delta;
         blocked = true;
-        btVector3 to = advance(from, delta, hit.fraction);
+        btVector3 to = advance(from, delta, hit.fraction, hit.normal);
         // Less than half a millimetre: not worth a move (and no jitter against a wall).
         if ((to - from).length2() > 0.25e-6f) from = to;
         if (push) pushBody(world, hit.hit, hit.normal, velocity, dt);
@@ -386,7 +386,7 @@ void moveAcross(tp_world *world, Character &c, btVector3 delta, float dt, bool p
     const float step = world->characterSettings.step_height;
     btVector3 up(0, 0, step);
     Sweep rise = sweep(world, c, start, start + up);
-    btVector3 top = advance(start, up, rise.fraction);
+    btVector3 top = advance(start, up, rise.fraction, rise.normal);
     bool ignored = false;
     btVector3 across = slide(world, c, top, delta, dt, false, ignored);
     btVector3 gainedFlat = flat - start, gainedUp = across - top;
@@ -399,7 +399,7 @@ void moveAcross(tp_world *world, Character &c, btVector3 delta, float dt, bool p
         c.shape, btTransform(btQuaternion::getIdentity(), across), btTransform(btQuaternion::getIdentity(), across + down), callback);
     const float foot = start.z() - c.half;
     if (!callback.hasHit() || callback.m_hitNormalWorld.z() <= 0.3f || callback.m_hitPointWorld.z() > foot + step + 1e-4f) return;
-    btVector3 landed = advance(across, down, callback.m_closestHitFraction);
+    btVector3 landed = advance(across, down, callback.m_closestHitFraction, callback.m_hitNormalWorld);
     if (landed.z() - c.half < foot - 1e-4f) return;
     c.position = landed;
 }
@@ -419,7 +419,7 @@ void moveVertically(tp_world *world, Character &c, float dz, bool primsNear) {
             btVector3 up(0, 0, dz);
             Sweep rise = sweep(world, c, c.position, c.position + up);
             if (rise.hit) {
-                target = advance(c.position, up, rise.fraction).z() - c.half;
+                target = advance(c.position, up, rise.fraction, rise.normal).z() - c.half;
                 if (!c.flying) c.verticalVelocity = 0;
             }
         }
@@ -429,7 +429,7 @@ void moveVertically(tp_world *world, Character &c, float dz, bool primsNear) {
             btVector3 start(c.position.x(), c.position.y(), from + c.half);
             btVector3 down(0, 0, low - from);
             Sweep fall = sweep(world, c, start, start + down);
-            if (fall.hit && fall.normal.z() > 0.3f) ground = std::max(ground, advance(start, down, fall.fraction).z() - c.half);
+            if (fall.hit && fall.normal.z() > 0.3f) ground = std::max(ground, advance(start, down, fall.fraction, fall.normal).z() - c.half);
         }
     }
     if (c.flying) {
