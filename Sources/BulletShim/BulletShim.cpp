@@ -143,6 +143,8 @@ struct tp_world {
     uint64_t fixedSteps = 0;
     /// A prim was added, removed or placed: standing characters look at their ground again.
     bool groundChanged = false;
+    /// Bodies that are not characters (prims): with none, characters need no queries.
+    uint32_t prims = 0;
     /// The separation pass's spatial hash (rebuilt each fixed step when a character moved).
     std::vector<int> cellHeads;
     std::vector<int> cellNext;
@@ -266,16 +268,28 @@ void removeCharacter(tp_world *world, int index) {
     list.pop_back();
 }
 
-/// Finds whether any prim (static or dynamic body) overlaps a box.
+/// The prims (static or dynamic bodies) whose bounds overlap a box: a character's sweeps this
+/// step test these alone, without walking the broadphase again; past `capacity` of them, the
+/// sweeps walk the broadphase.
 struct PrimFinder : btBroadphaseAabbCallback {
+    static constexpr int capacity = 16;
+    const btCollisionObject *objects[capacity];
+    int count = 0;
     bool found = false;
+    bool overflow = false;
     bool process(const btBroadphaseProxy *proxy) override {
         const auto *object = static_cast<const btCollisionObject *>(proxy->m_clientObject);
         int kind = object->getUserIndex3();
-        if (kind == KIND_STATIC || kind == KIND_DYNAMIC) found = true;
+        if (kind != KIND_STATIC && kind != KIND_DYNAMIC) return true;
+        found = true;
+        if (count < capacity) objects[count++] = object;
+        else overflow = true;
         return true;
     }
 };
+
+/// The prims near the character being moved (set by `primsNear`, read by `sweep`).
+thread_local PrimFinder nearPrims;
 
 /// The nearest prim a sweep meets, ignoring what the character moves away from or along (so
 /// one that starts touching or a little inside can always leave).
@@ -307,12 +321,33 @@ struct Sweep {
     const btCollisionObject *hit = nullptr;
 };
 
+void sweepInto(const tp_world *world, const Character &c, const btVector3 &from, const btVector3 &to, SweepCallback &callback) {
+    btTransform start(btQuaternion::getIdentity(), from), end(btQuaternion::getIdentity(), to);
+    if (nearPrims.overflow) {
+        world->world.convexSweepTest(c.shape, start, end, callback);
+        return;
+    }
+    // Only the prims whose bounds the swept capsule's box meets.
+    btVector3 reach(c.radius + skin, c.radius + skin, c.half + skin);
+    btVector3 low = from, high = from;
+    low.setMin(to);
+    high.setMax(to);
+    low -= reach;
+    high += reach;
+    for (int index = 0; index < nearPrims.count; index++) {
+        const btCollisionObject *object = nearPrims.objects[index];
+        const btBroadphaseProxy *proxy = object->getBroadphaseHandle();
+        if (!TestAabbAgainstAabb2(low, high, proxy->m_aabbMin, proxy->m_aabbMax)) continue;
+        btCollisionWorld::objectQuerySingle(
+            c.shape, start, end, const_cast<btCollisionObject *>(object), object->getCollisionShape(), object->getWorldTransform(), callback, 0);
+    }
+}
+
 Sweep sweep(const tp_world *world, const Character &c, const btVector3 &from, const btVector3 &to) {
     Sweep result;
     if ((to - from).length2() < 1e-12f) return result;
     SweepCallback callback(from, to, c.body);
-    world->world.convexSweepTest(
-        c.shape, btTransform(btQuaternion::getIdentity(), from), btTransform(btQuaternion::getIdentity(), to), callback);
+    sweepInto(world, c, from, to, callback);
     if (callback.hasHit()) {
         result.fraction = callback.m_closestHitFraction;
         result.normal = callback.m_hitNormalWorld;
@@ -395,8 +430,7 @@ void moveAcross(tp_world *world, Character &c, btVector3 delta, float dt, bool p
     if (gainedUp.length2() <= gainedFlat.length2() + 1e-8f) return;
     btVector3 down(0, 0, -(top.z() - start.z()) - step);
     SweepCallback callback(across, across + down, c.body);
-    world->world.convexSweepTest(
-        c.shape, btTransform(btQuaternion::getIdentity(), across), btTransform(btQuaternion::getIdentity(), across + down), callback);
+    sweepInto(world, c, across, across + down, callback);
     const float foot = start.z() - c.half;
     if (!callback.hasHit() || callback.m_hitNormalWorld.z() <= 0.3f || callback.m_hitPointWorld.z() > foot + step + 1e-4f) return;
     btVector3 landed = advance(across, down, callback.m_closestHitFraction, callback.m_hitNormalWorld);
@@ -449,6 +483,9 @@ void moveVertically(tp_world *world, Character &c, float dz, bool primsNear) {
 
 /// Whether any prim is within a box around a character's move this step.
 bool primsNear(const tp_world *world, const Character &c, const btVector3 &delta, float dz) {
+    nearPrims.count = 0;
+    nearPrims.found = nearPrims.overflow = false;
+    if (world->prims == 0) return false;
     const float step = world->characterSettings.step_height;
     btVector3 low(
         std::min(0.0f, delta.x()) - c.radius - skin, std::min(0.0f, delta.y()) - c.radius - skin,
@@ -456,9 +493,9 @@ bool primsNear(const tp_world *world, const Character &c, const btVector3 &delta
     btVector3 high(
         std::max(0.0f, delta.x()) + c.radius + skin, std::max(0.0f, delta.y()) + c.radius + skin,
         std::max(0.0f, dz) + c.half + step + skin);
-    PrimFinder finder;
-    const_cast<tp_world *>(world)->broadphase.aabbTest(c.position + low, c.position + high, finder);
-    return finder.found;
+    nearPrims = PrimFinder();
+    const_cast<tp_world *>(world)->broadphase.aabbTest(c.position + low, c.position + high, nearPrims);
+    return nearPrims.found;
 }
 
 /// One character's fixed step; true when it was moved (not idle).
@@ -735,6 +772,7 @@ uint32_t tp_world_add_body(tp_world *world, const tp_body_spec *spec) {
     }
     addToWorld(world, body.body.get(), spec->mass > 0 ? KIND_DYNAMIC : KIND_STATIC);
     if (spec->mass == 0) world->groundChanged = true;
+    world->prims++;
     uint32_t id = takeID(world);
     body.body->setUserIndex(static_cast<int>(id));
     body.body->setUserIndex2(static_cast<int>(spec->flags));
@@ -748,7 +786,10 @@ int tp_world_remove_body(tp_world *world, uint32_t id) {
     if (found == world->bodies.end()) return 0;
     if (found->second.body->getUserIndex2() & TP_BODY_REPORT_CONTACTS) world->reporters--;
     int kind = found->second.body->getUserIndex3();
-    if (kind == KIND_STATIC || kind == KIND_DYNAMIC) world->groundChanged = true;
+    if (kind == KIND_STATIC || kind == KIND_DYNAMIC) {
+        world->groundChanged = true;
+        world->prims--;
+    }
     world->world.removeRigidBody(found->second.body.get());
     int character = found->second.character;
     world->bodies.erase(found);
