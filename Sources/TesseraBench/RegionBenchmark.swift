@@ -16,6 +16,10 @@ public struct RegionBenchmark: Sendable {
         public var movedPerFrame: Double
         /// Share of the 45 Hz frame budget (22.2 ms) the mean frame uses.
         public var budgetShare: Double
+        /// Threads the region's interest may use (1: serial).
+        public var interestThreads: Int
+        /// Avatars the region holds at the end (every one that joined).
+        public var avatarsAtEnd: Int
     }
 
     public var avatars: Int
@@ -23,7 +27,11 @@ public struct RegionBenchmark: Sendable {
     public var viewDistance: Float
     public var spawnRadius: Float
 
-    public init(avatars: Int, frames: Int = 450, viewDistance: Float = 64, spawnRadius: Float = 48) {
+    /// Threads the region's interest may use; nil: the region's default.
+    public var interestThreads: Int?
+
+    public init(avatars: Int, frames: Int = 450, viewDistance: Float = 64, spawnRadius: Float = 48, interestThreads: Int? = nil) {
+        self.interestThreads = interestThreads
         self.avatars = avatars
         self.frames = frames
         self.viewDistance = viewDistance
@@ -36,6 +44,7 @@ public struct RegionBenchmark: Sendable {
             maxAvatars: avatars + 1, spawnRadius: spawnRadius
         )
         var region = Region(settings: settings)
+        if let interestThreads { region.interestThreads = interestThreads }
         var random = SplitMix64(seed: 42)
         var time = 0.0
         func now() -> FrameInstant {
@@ -69,7 +78,7 @@ public struct RegionBenchmark: Sendable {
             avatars: avatars, frames: frames, meanFrameMicros: mean,
             p99FrameMicros: samples[min(samples.count - 1, samples.count * 99 / 100)],
             maxFrameMicros: samples.last ?? 0, movedPerFrame: Double(moved) / Double(frames),
-            budgetShare: mean / (1e6 / 45)
+            budgetShare: mean / (1e6 / 45), interestThreads: region.interestThreads, avatarsAtEnd: region.avatarCount
         )
     }
 }

@@ -26,11 +26,17 @@ public final class PhysicsWorld {
         public var upright: Bool
         /// Its contact starts and ends are reported by `contacts()`.
         public var reportsContacts: Bool
+        /// A character (an avatar): a capsule the world moves by its intent (`setIntent`) before
+        /// every fixed step, standing on terrain and prims, stopped by prims, pushing and pushed
+        /// by dynamic bodies, kept apart from other characters; not a free rigid body. `mass` is
+        /// what it pushes with. Only a capsule can be one.
+        public var character: Bool
 
         public init(
             shape: Shape, position: Vector3, rotation: Quaternion = .identity, mass: Float, friction: Float = 0.5, restitution: Float = 0,
-            upright: Bool = false, reportsContacts: Bool = false
+            upright: Bool = false, reportsContacts: Bool = false, character: Bool = false
         ) {
+            self.character = character
             self.upright = upright
             self.reportsContacts = reportsContacts
             self.shape = shape
@@ -106,6 +112,7 @@ public final class PhysicsWorld {
         spec.friction = body.friction
         spec.restitution = body.restitution
         spec.flags = (body.upright ? UInt32(TP_BODY_UPRIGHT) : 0) | (body.reportsContacts ? UInt32(TP_BODY_REPORT_CONTACTS) : 0)
+            | (body.character ? UInt32(TP_BODY_CHARACTER) : 0)
         guard body.position.isFinite, body.rotation.isFinite, body.mass.isFinite else { throw InvalidBody(body: body) }
         let id = withUnsafePointer(to: &spec) { tp_world_add_body(world, $0) }
         guard id != 0 else { throw InvalidBody(body: body) }
@@ -125,7 +132,61 @@ public final class PhysicsWorld {
         withUnsafePointer(to: &value) { $0.withMemoryRebound(to: Float.self, capacity: 3) { tp_world_set_velocity(world, id, $0) } }
     }
 
-    /// Gravity along z for one body (0 for a flying avatar).
+    /// How characters move (one set per world).
+    public struct CharacterSettings: Sendable, Hashable {
+        /// Upward speed of a jump, m/s.
+        public var jumpSpeed: Float
+        /// Obstacles up to this high (m) are stepped onto; walking down a slope or off a step up to
+        /// this high keeps the feet on the ground.
+        public var stepHeight: Float
+        /// The most force (N) a character pushes a dynamic body it walks into with.
+        public var pushForce: Float
+
+        public init(jumpSpeed: Float = 3.2, stepHeight: Float = 0.35, pushForce: Float = 784) {
+            self.jumpSpeed = jumpSpeed
+            self.stepHeight = stepHeight
+            self.pushForce = pushForce
+        }
+    }
+
+    public func setCharacterSettings(_ settings: CharacterSettings) {
+        var raw = tp_character_settings(jump_speed: settings.jumpSpeed, step_height: settings.stepHeight, push_force: settings.pushForce)
+        tp_world_set_character_settings(world, &raw)
+    }
+
+    /// A character's intended velocity (z only when flying); `jump` jumps whenever it stands.
+    /// No effect on other bodies.
+    public func setIntent(_ velocity: Vector3, flying: Bool, jump: Bool, of id: UInt32) {
+        var value = (velocity.x, velocity.y, velocity.z)
+        let flags = (flying ? UInt32(TP_INTENT_FLYING) : 0) | (jump ? UInt32(TP_INTENT_JUMP) : 0)
+        withUnsafePointer(to: &value) { $0.withMemoryRebound(to: Float.self, capacity: 3) { tp_world_set_intent(world, id, $0, flags) } }
+    }
+
+    /// Whether a character stands on something after the last step; nil when `id` is not a character.
+    public func isStanding(_ id: UInt32) -> Bool? {
+        let standing = tp_world_character_standing(world, id)
+        return standing < 0 ? nil : standing == 1
+    }
+
+    /// What characters have cost since the world was made, in character-steps.
+    public struct CharacterCounters: Sendable, Hashable {
+        /// Fixed steps taken.
+        public var steps: UInt64
+        /// Character-steps that moved a character (standing ones cost nothing and are not counted).
+        public var moved: UInt64
+        /// Of those, the ones near a prim (swept queries); the rest moved over the terrain alone.
+        public var swept: UInt64
+        /// Pairs of characters pushed apart.
+        public var separated: UInt64
+    }
+
+    public var characterCounters: CharacterCounters {
+        var raw = tp_character_counters()
+        tp_world_read_character_counters(world, &raw)
+        return CharacterCounters(steps: raw.steps, moved: raw.moved, swept: raw.swept, separated: raw.separated)
+    }
+
+    /// Gravity along z for one body (0 for a flying avatar); characters' follows their intent.
     public func setGravity(_ gravity: Float, of id: UInt32) { tp_world_set_body_gravity(world, id, gravity) }
 
     /// Puts a body at a place at once, with a velocity.
@@ -182,7 +243,8 @@ public final class PhysicsWorld {
         return mass >= 0 ? mass : nil
     }
 
-    /// The bodies that are awake after the last step, all in one call.
+    /// The bodies that are awake after the last step, and the characters that moved in it, all
+    /// in one call (a character's position is its capsule's centre).
     public func activeBodies() -> [BodyState] {
         var count = tp_world_read_active(world, nil, 0)
         if buffer.count < Int(count) { buffer = Array(repeating: tp_body_state(), count: Int(count) * 2) }

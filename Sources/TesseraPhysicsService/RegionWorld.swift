@@ -5,18 +5,31 @@ import TesseraWorld
 
 /// One region's Bullet world inside the physics service: applies a `PhysicsFrame`, steps, and
 /// answers with a `PhysicsResult`. Pure over its world (no I/O), so tests drive it directly.
-/// Avatars are upright capsules whose horizontal velocity is their intent's, set before every
-/// step; gravity, the terrain and solids do the rest.
+/// Avatars are characters (docs/physics.md, "Avatars"): capsules the world moves by their intent
+/// over the terrain and prims, kept apart by a separation pass, and costing nothing while they
+/// stand; `AvatarModel.rigidBody` keeps the older free rigid capsules (for comparison).
 public final class RegionWorld {
+    /// How avatars are simulated.
+    public enum AvatarModel: String, Sendable, CaseIterable {
+        /// Character controllers (the default): moved by their intent, a cheap ground and
+        /// obstacle query, separated from each other without the solver.
+        case character
+        /// Upright rigid capsules stepped by the solver, colliding with each other (the model
+        /// before character controllers; a dense crowd costs the solver every step).
+        case rigidBody = "rigid"
+    }
+
     public struct Settings: Sendable {
         /// Fixed steps per second.
         public var stepRate: Int
         /// The most fixed steps one frame may take.
         public var maxSubsteps: Int
+        public var avatars: AvatarModel
 
-        public init(stepRate: Int = 60, maxSubsteps: Int = 4) {
+        public init(stepRate: Int = 60, maxSubsteps: Int = 4, avatars: AvatarModel = .character) {
             self.stepRate = stepRate
             self.maxSubsteps = maxSubsteps
+            self.avatars = avatars
         }
     }
 
@@ -50,6 +63,9 @@ public final class RegionWorld {
     private var awake: [UInt32] = []
     private var seenAwake: [UInt32] = [0]
     private var steps: UInt32 = 0
+    /// Bodies of avatars added since the last answer: each is reported once, where the world
+    /// put it, even if it did not move.
+    private var arrivals: [UInt32] = []
     /// By body id: the state the region was last told (or gave). A body whose state is within
     /// `Reported.tolerance` of it is not sent again: the region already holds it.
     private var reported: [Reported] = [Reported()]
@@ -80,10 +96,22 @@ public final class RegionWorld {
     public init(region: RegionHandle, terrain: Terrain, settings: Settings = Settings()) throws {
         self.region = region
         self.settings = settings
-        world = PhysicsWorld(fixedStep: 1 / Float(settings.stepRate), maxSubsteps: Int32(settings.maxSubsteps))
+        world = Self.makeWorld(settings)
         try Self.build(terrain, in: world)
         freshTerrain = terrain
     }
+
+    private static func makeWorld(_ settings: Settings) -> PhysicsWorld {
+        let world = PhysicsWorld(fixedStep: 1 / Float(settings.stepRate), maxSubsteps: Int32(settings.maxSubsteps))
+        world.setCharacterSettings(.init(jumpSpeed: jumpSpeed, stepHeight: stepHeight, pushForce: avatarMass * 9.8))
+        return world
+    }
+
+    /// Obstacles up to this high are stepped onto (a kerb, a stair).
+    public static let stepHeight: Float = 0.35
+
+    /// What the world's characters have cost (for benchmarks and status).
+    public var characterCounters: PhysicsWorld.CharacterCounters { world.characterCounters }
 
     public var bodyCount: Int { members.count }
 
@@ -103,7 +131,7 @@ public final class RegionWorld {
         defer { freshTerrain = nil }
         if let terrain = frame.terrain, terrain != freshTerrain {
             // A snapshot: the region's whole physical world, built again from nothing.
-            world = PhysicsWorld(fixedStep: 1 / Float(settings.stepRate), maxSubsteps: Int32(settings.maxSubsteps))
+            world = Self.makeWorld(settings)
             do { try Self.build(terrain, in: world) } catch { refused.append(PhysicsRefusal(id: 0, reason: "\(error)")) }
             members = [:]
             avatars = []
@@ -112,6 +140,7 @@ public final class RegionWorld {
             awake = []
             seenAwake = [0]
             reported = [Reported()]
+            arrivals = []
         }
         for id in frame.removed { remove(id) }
         for body in frame.added {
@@ -132,7 +161,10 @@ public final class RegionWorld {
             guard members[intent.id]?.kind == .avatar else { continue }
             if intent.velocity.length > Self.maxSpeed { intent.velocity *= Self.maxSpeed / intent.velocity.length }
             members[intent.id]!.intent = intent
-            world.setGravity(intent.flying ? 0 : world.gravity, of: members[intent.id]!.body)
+            switch settings.avatars {
+            case .character: world.setIntent(intent.velocity, flying: intent.flying, jump: intent.jump, of: members[intent.id]!.body)
+            case .rigidBody: world.setGravity(intent.flying ? 0 : world.gravity, of: members[intent.id]!.body)
+            }
         }
         for push in frame.pushes {
             guard let member = members[push.id], member.kind == .prim else { continue }
@@ -143,7 +175,7 @@ public final class RegionWorld {
             }
             world.applyImpulse(impulse, to: member.body)
         }
-        steerAvatars()
+        if settings.avatars == .rigidBody { steerAvatars() }
         world.step(frame.seconds)
         lastFrame = frame.frame
         var diverged: [LocalID] = []
@@ -185,10 +217,11 @@ public final class RegionWorld {
         let spec: PhysicsWorld.Body
         switch body.kind {
         case .avatar:
+            let character = settings.avatars == .character
             spec = PhysicsWorld.Body(
                 shape: .capsule(radius: Self.avatarRadius, height: Self.avatarHeight),
                 position: body.position + Vector3(0, 0, Self.avatarHeight / 2), mass: Self.avatarMass, friction: 0.2,
-                upright: true, reportsContacts: body.reportsContacts)
+                upright: !character, reportsContacts: body.reportsContacts, character: character)
         case .prim:
             let half = body.scale * 0.5
             guard half.x > 0, half.y > 0, half.z > 0 else { return "scale \(body.scale) is not positive on every axis" }
@@ -217,6 +250,11 @@ public final class RegionWorld {
             reported += [Reported](repeating: Reported(), count: grown - reported.count)
         }
         reported[index] = Reported(position: spec.position, rotation: spec.rotation, velocity: body.velocity)
+        if spec.character {
+            // Reported once after its first step wherever it is (nothing equals NaN).
+            reported[index].position = Vector3(repeating: .nan)
+            arrivals.append(id)
+        }
         owners[index] = body.id
         avatarBodies[index] = body.kind == .avatar
         return nil
@@ -279,6 +317,10 @@ public final class RegionWorld {
         for body in awake where seenAwake[Int(body)] != steps && owners[Int(body)] != 0 {
             if let state = world.state(of: body) { report(state) }
         }
+        for body in arrivals where Int(body) < owners.count && owners[Int(body)] != 0 && seenAwake[Int(body)] != steps {
+            if let state = world.state(of: body) { report(state) }
+        }
+        arrivals = []
         awake = now
         return states
     }

@@ -35,7 +35,33 @@ enum {
     TP_BODY_UPRIGHT = 1,
     /// Its contact starts and ends are reported by tp_world_read_contacts.
     TP_BODY_REPORT_CONTACTS = 2,
+    /// A character (an avatar): an upright capsule (shape TP_SHAPE_CAPSULE) that the world moves
+    /// itself before every fixed step by its intent (tp_world_set_intent), not as a free rigid
+    /// body. It stands on terrain and prims, is stopped by prims, pushes the dynamic bodies it walks
+    /// into (with at most tp_character_settings.push_force) and is pushed by those that hit it;
+    /// characters keep apart from each other by a separation pass, never through the solver.
+    /// `mass` is what pushes it (kg); in the solver it is kinematic (dynamic bodies bounce off it).
+    TP_BODY_CHARACTER = 4,
 };
+
+/// A character's intent (tp_world_set_intent) flags.
+enum {
+    /// Vertical velocity is the intent's and gravity is off.
+    TP_INTENT_FLYING = 1,
+    /// Jump (jump_speed up) whenever it stands on something.
+    TP_INTENT_JUMP = 2,
+};
+
+/// How characters move; one set per world.
+typedef struct tp_character_settings {
+    /// Upward speed of a jump, m/s.
+    float jump_speed;
+    /// Obstacles up to this high are stepped onto, and a character walking down a slope or off a
+    /// step up to this high keeps its feet on the ground (m).
+    float step_height;
+    /// The most force (N) a character pushes a dynamic body it walks into with.
+    float push_force;
+} tp_character_settings;
 
 /// A contact that started or ended in the last step. `other` is 0 for terrain or ground.
 typedef struct tp_contact {
@@ -77,11 +103,38 @@ void tp_world_set_transform(tp_world *world, uint32_t id, const float position[3
 /// `reach` metres, or a negative number when there is none.
 float tp_world_distance_below(const tp_world *world, uint32_t id, float reach);
 
+/// Sets how characters move (defaults: jump 3.2 m/s, step 0.35 m, push 784 N).
+void tp_world_set_character_settings(tp_world *world, const tp_character_settings *settings);
+/// A character's intended velocity (m/s; z only when flying) and TP_INTENT_* flags. No effect on
+/// other bodies.
+void tp_world_set_intent(tp_world *world, uint32_t id, const float velocity[3], uint32_t flags);
+/// Whether a character stands on something (terrain or a body) after the last step: 1 yes, 0 no,
+/// -1 when `id` is not a character.
+int tp_world_character_standing(const tp_world *world, uint32_t id);
+
+/// What characters cost: counted over every fixed step since the world was made.
+typedef struct tp_character_counters {
+    /// Fixed steps.
+    uint64_t steps;
+    /// Character-steps that moved a character (idle characters cost nothing and are not counted).
+    uint64_t moved;
+    /// Of those, the ones with a prim near enough to need swept queries (the others move over the
+    /// terrain's height alone).
+    uint64_t swept;
+    /// Pairs of characters pushed apart by the separation pass.
+    uint64_t separated;
+} tp_character_counters;
+void tp_world_read_character_counters(const tp_world *world, tp_character_counters *counters);
+
 /// Advances the world by `seconds` in fixed steps of `fixed_step` (at most `max_substeps`).
+/// Characters move before each fixed step.
 void tp_world_step(tp_world *world, float seconds, int max_substeps, float fixed_step);
 
-/// Writes the state of every dynamic body that is awake (moved in the last step) into
-/// `states` (room for `capacity`), and returns how many there are (possibly more than capacity).
+/// Writes the state of every dynamic body that is awake (moved in the last step), and of every
+/// character that moved in the last tp_world_step, into `states` (room for `capacity`), and
+/// returns how many there are (possibly more than capacity). A character's state is its
+/// capsule's centre, interpolated like a dynamic body's between its last two fixed steps, and
+/// the velocity it actually moved at.
 uint32_t tp_world_read_active(const tp_world *world, tp_body_state *states, uint32_t capacity);
 /// The state of one body; false when there is none with that id.
 int tp_world_read_body(const tp_world *world, uint32_t id, tp_body_state *state);

@@ -28,7 +28,7 @@ struct EntitySlots {
 }
 
 /// A set of entity slots.
-struct SlotSet: Equatable {
+struct SlotSet: Equatable, Sendable {
     private(set) var words: [UInt64] = []
 
     init() {}
@@ -46,6 +46,12 @@ struct SlotSet: Equatable {
         let word = slot >> 6
         if word >= words.count { words.append(contentsOf: repeatElement(0, count: word - words.count + 1)) }
         words[word] |= 1 << UInt64(slot & 63)
+    }
+
+    /// Adds every slot of a bit set of the same layout.
+    mutating func formUnion(_ other: [UInt64]) {
+        if other.count > words.count { words.append(contentsOf: repeatElement(0, count: other.count - words.count)) }
+        for index in other.indices { words[index] |= other[index] }
     }
 
     mutating func remove(_ slot: Int) {

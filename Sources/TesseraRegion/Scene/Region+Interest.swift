@@ -1,9 +1,19 @@
+import Dispatch
+import Foundation
+import Synchronization
 import TesseraWorld
 
 extension Region {
+    /// Threads the views of one frame may be computed on when there are many (the calling
+    /// thread among them): the machine's cores, at most 4.
+    public static let defaultInterestThreads = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 4)
+
     /// Recomputes what avatars see. Each avatar is revisited every `interestInterval` frames,
     /// staggered by id so the work spreads evenly; a new arrival gets its whole view at once.
     /// With `arrivalsOnly`, only avatars that need their first view get one (between frames).
+    /// The views of a frame are computed from one sealed grid, independently of each other, so
+    /// when there is enough work (`interestParallelWork`) they are split over `interestThreads`
+    /// threads; the result is the same as on one.
     mutating func updateInterest(arrivalsOnly: Bool = false) {
         grid.removeAll()
         for avatar in avatars.values {
@@ -18,9 +28,19 @@ extension Region {
         for ghost in ghosts.values {
             grid.insert(ghost.localID, slot: slots.slot(of: ghost.localID)!, at: ghost.position)
         }
+        grid.seal(capacity: slots.capacity)
         let interval = UInt64(max(settings.interestInterval, 1))
+        var due: [LocalID] = []
+        var requests: [ViewRequest] = []
         for (id, avatar) in avatars where avatar.needsInitialView || (!arrivalsOnly && (frame &+ UInt64(id)) % interval == 0) {
-            refreshView(of: id)
+            guard let own = slots.slot(of: id) else { continue }
+            due.append(id)
+            requests.append(ViewRequest(position: avatar.position, own: own, old: avatar.visible))
+        }
+        if !requests.isEmpty {
+            let threads = requests.count * grid.items.count >= interestParallelWork ? interestThreads : 1
+            let views = Self.views(for: requests, in: grid, enter: settings.viewDistance, leave: settings.leaveDistance, threads: threads)
+            for (index, id) in due.enumerated() { setView(of: id, to: views[index], old: requests[index].old) }
         }
         // Entities created this frame are announced to those who see them now, not a cycle later.
         for info in pending.appeared where objects[info.localID] != nil || ghosts[info.localID] != nil {
@@ -28,24 +48,36 @@ extension Region {
         }
     }
 
-    private mutating func refreshView(of id: LocalID) {
-        guard var avatar = avatars[id], let ownSlot = slots.slot(of: id) else { return }
-        let enterSquared = settings.viewDistance * settings.viewDistance
-        let leaveSquared = settings.leaveDistance * settings.leaveDistance
-        let old = avatar.visible
-        var view = SlotSet(capacity: slots.capacity)
-        view.insert(ownSlot)
-        grid.forEach(around: avatar.position, radius: settings.leaveDistance) { item in
-            let distanceSquared = item.position.distanceSquared(to: avatar.position)
-            if distanceSquared <= enterSquared || (distanceSquared <= leaveSquared && old.contains(item.slot)) {
-                view.insert(item.slot)
-            }
+    /// An avatar's view to compute: where it is, its own slot and what it saw.
+    struct ViewRequest: Sendable {
+        let position: Vector3
+        let own: Int
+        let old: SlotSet
+    }
+
+    /// The views of `requests`, in order: on the calling thread alone, or split into `threads`
+    /// contiguous runs computed at once (the calling thread takes one).
+    static func views(for requests: [ViewRequest], in grid: SpatialGrid, enter: Float, leave: Float, threads: Int) -> [SlotSet] {
+        @Sendable func compute(_ run: ArraySlice<ViewRequest>) -> [SlotSet] {
+            run.map { grid.view(from: $0.position, own: $0.own, old: $0.old, enter: enter, leave: leave) }
         }
+        let runs = min(max(threads, 1), requests.count)
+        guard runs > 1 else { return compute(requests[...]) }
+        let parts = Mutex([[SlotSet]](repeating: [], count: runs))
+        DispatchQueue.concurrentPerform(iterations: runs) { run in
+            let range = (requests.count * run / runs)..<(requests.count * (run + 1) / runs)
+            let views = compute(requests[range])
+            parts.withLock { $0[run] = views }
+        }
+        return parts.withLock { $0.flatMap { $0 } }
+    }
+
+    private mutating func setView(of id: LocalID, to view: SlotSet, old: SlotSet) {
+        guard avatars[id] != nil else { return }
         let entered = view.slots(notIn: old)
         let left = old.slots(notIn: view)
-        avatar.visible = view
-        avatar.needsInitialView = false
-        avatars[id] = avatar
+        avatars[id]!.visible = view
+        avatars[id]!.needsInitialView = false
         if !entered.isEmpty || !left.isEmpty {
             pending.interest[id, default: ([], [])].entered.append(contentsOf: entered.map { slots.ids[$0] }.sorted())
             pending.interest[id, default: ([], [])].left.append(contentsOf: left.map { slots.ids[$0] }.sorted())

@@ -25,6 +25,10 @@ public struct Region {
     var nextLocalID: LocalID = 1
     var dilationMeter: TimeDilationMeter
     var grid = SpatialGrid(cellSize: 16)
+    /// Threads the avatars' views may be computed on in one frame (1: the frame's own thread only).
+    public var interestThreads = Region.defaultInterestThreads
+    /// The work (views due × entities) from which a frame's views are split over threads.
+    public var interestParallelWork = 200_000
     var slots = EntitySlots()
     var pending = FrameAccumulator()
     /// Every other region reachable now, by handle (hand-off destinations; adjacent ones are neighbours).

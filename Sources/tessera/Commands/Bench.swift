@@ -15,27 +15,39 @@ struct Bench: ParsableCommand {
 }
 
 struct RegionBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "region", abstract: "Region frame time by avatar count.")
+    static let configuration = CommandConfiguration(
+        commandName: "region", abstract: "Region frame time by avatar count.",
+        discussion: """
+            Each count beside 100 avatars in the same run; counts of --serial-from and more are run \
+            twice, with the avatars' views computed on one thread and split over the region's \
+            interest threads (the default).
+            """)
 
     @Option(help: "Avatar counts to measure.")
-    var avatars: [Int] = [200, 500, 1000]
+    var avatars: [Int] = [200, 500, 1000, 2000]
 
     @Option(help: "Frames per measurement.")
     var frames = 450
+
+    @Option(help: "From this many avatars, also measure interest on one thread.")
+    var serialFrom = 1000
 
     func run() {
         let baseline = RegionBenchmark(avatars: 100, frames: frames).run()
         printLine(Self.line(baseline, baseline: baseline))
         for count in avatars {
+            if count >= serialFrom {
+                printLine(Self.line(RegionBenchmark(avatars: count, frames: frames, interestThreads: 1).run(), baseline: baseline))
+            }
             printLine(Self.line(RegionBenchmark(avatars: count, frames: frames).run(), baseline: baseline))
         }
     }
 
     static func line(_ r: RegionBenchmark.Result, baseline: RegionBenchmark.Result) -> String {
         String(
-            format: "region frame, %4d avatars: mean %7.1f µs  p99 %7.1f µs  max %7.1f µs  (%.1f%% of the 45 Hz budget; x%.1f of 100 avatars)  moved/frame %.0f",
-            r.avatars, r.meanFrameMicros, r.p99FrameMicros, r.maxFrameMicros, r.budgetShare * 100,
-            r.meanFrameMicros / baseline.meanFrameMicros, r.movedPerFrame
+            format: "region frame, %4d avatars, interest on %d thread%@: mean %7.1f µs  p99 %7.1f µs  max %7.1f µs  (%.1f%% of the 45 Hz budget; x%.1f of 100 avatars)  moved/frame %.0f, avatars held %d",
+            r.avatars, r.interestThreads, r.interestThreads == 1 ? " " : "s", r.meanFrameMicros, r.p99FrameMicros, r.maxFrameMicros,
+            r.budgetShare * 100, r.meanFrameMicros / baseline.meanFrameMicros, r.movedPerFrame, r.avatarsAtEnd
         )
     }
 }
@@ -72,15 +84,34 @@ struct StreamingBench: ParsableCommand {
 struct PhysicsBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "physics",
-        abstract: "Bullet step time for the resting and colliding scenes: directly in-process, and through the physics service.",
+        abstract: "Bullet step time for the resting and colliding scenes, directly and through the physics service; and a walking crowd of avatars.",
         discussion: """
             Each scene is built twice in one run: a Bullet world stepped directly (the baseline), and the \
             same bodies in a physics service on its own event loop, reached over loopback TCP, timed from \
             the frame sent to the answer applied, as a region sees it. The two alternate for --rounds \
             rounds (so a noisy neighbour on the machine hits both alike) and each figure is the median \
             over the rounds. Prints both, where the service's time goes, and their ratio.
+
+            Then the crowd: --crowd avatars walking in a 48 m crowd in a region's world as the service \
+            holds it (45 Hz frames, the step time the service reports), beside 100 avatars and beside \
+            --rigid avatars as free rigid capsules (the model before character controllers) in the same run.
             """
     )
+
+    @Option(help: "Avatar counts of the walking crowd (character controllers).")
+    var crowd: [Int] = [1000, 2000]
+
+    @Option(help: "Avatars of the rigid-capsule baseline crowd (0: none).")
+    var rigid = 1000
+
+    @Option(help: "45 Hz frames per crowd measurement (after 45 frames of warm-up); the rigid baseline runs a quarter of them.")
+    var crowdFrames = 450
+
+    @Option(help: "Static blocks and physical crates among the largest crowd, for a further row (0: none).")
+    var props = 200
+
+    @Flag(help: "Only the crowd rows.")
+    var crowdOnly = false
 
     @Option(help: "Rounds of direct then service per scene; figures are medians over them.")
     var rounds = 3
@@ -96,6 +127,36 @@ struct PhysicsBench: AsyncParsableCommand {
 
     func run() async throws {
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
+        guard crowdFrames >= 1, rigid >= 0, props >= 0, crowd.allSatisfy({ $0 >= 1 }) else {
+            throw ValidationError("--crowd counts and --crowd-frames must be at least 1; --rigid and --props not negative")
+        }
+        if !crowdOnly { try await boxes() }
+        try crowdRows()
+    }
+
+    private func crowdRows() throws {
+        func line(_ r: PhysicsCrowdBenchmark.Result, baseline: PhysicsCrowdBenchmark.Result) -> String {
+            String(
+                format: "physics crowd %@ %5d avatars%@: step mean %8.1f µs  p50 %8.1f µs  p99 %8.1f µs  max %8.1f µs (%.1f%% of the 45 Hz frame; x%.1f of 100 avatars), over the frame %d of %d; bodies/answer %.0f, moved/step %.0f, near prims %.1f%%, separated/step %.1f",
+                r.model.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0), r.avatars, r.props > 0 ? " + \(r.props) props" : "",
+                r.meanStepMicros, r.p50StepMicros, r.p99StepMicros, r.maxStepMicros, r.meanStepMicros / (1e6 / 45) * 100,
+                r.meanStepMicros / baseline.meanStepMicros, r.overFrame, r.frames, r.bodiesPerAnswer, r.movedPerStep, r.sweptShare * 100,
+                r.separatedPerStep)
+        }
+        let baseline = try PhysicsCrowdBenchmark(avatars: 100, frames: crowdFrames).run()
+        printLine(line(baseline, baseline: baseline))
+        for count in crowd {
+            printLine(line(try PhysicsCrowdBenchmark(avatars: count, frames: crowdFrames).run(), baseline: baseline))
+        }
+        if props > 0, let largest = crowd.max() {
+            printLine(line(try PhysicsCrowdBenchmark(avatars: largest, frames: crowdFrames, props: props).run(), baseline: baseline))
+        }
+        if rigid > 0 {
+            printLine(line(try PhysicsCrowdBenchmark(avatars: rigid, model: .rigidBody, frames: max(crowdFrames / 4, 1)).run(), baseline: baseline))
+        }
+    }
+
+    private func boxes() async throws {
         for (scene, bodies) in [(PhysicsBenchmark.Scene.resting, resting), (.colliding, colliding)] {
             var directs: [PhysicsBenchmark.Result] = [], services: [PhysicsBenchmark.Result] = []
             for _ in 0..<rounds {
