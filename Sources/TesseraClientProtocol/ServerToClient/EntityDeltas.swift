@@ -393,6 +393,8 @@ public struct HeldMotion: Hashable, Sendable {
 /// 0x90 — protocol 7: the motion changes of a tick, one entry per entity in strictly ascending
 /// local ID, each coded against what the client holds (docs/client-protocol.md, "0x90 EntityDeltas").
 public struct EntityDeltas: Hashable, Sendable {
+    /// In strictly ascending local ID, at most 65 535 bytes of them as one message (the server
+    /// writes a tick's deltas with `writeMessages`, which splits them).
     public var entries: [EntityDelta]
 
     public init(entries: [EntityDelta]) {
