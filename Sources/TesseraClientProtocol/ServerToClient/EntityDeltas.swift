@@ -121,7 +121,12 @@ public struct EntityDelta: Hashable, Sendable {
         }
 
         if held.velocity != target.velocity {
-            if let short = Self.shortVelocity(target.velocity) {
+            let short = Self.shortVelocity(target.velocity)
+            if let short, short == Self.shortVelocity(held.velocity) {
+                // The client holds the short form it was sent, which is also the new
+                // velocity's: it is within 3.125 cm/s per axis already. A velocity that
+                // jitters by a few cm/s from frame to frame costs nothing.
+            } else if let short {
                 shortVelocity = short
                 flags.insert(.shortVelocity)
             } else {
