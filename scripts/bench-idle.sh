@@ -21,10 +21,25 @@ if [ "$(id -u)" -eq 0 ]; then
   sysctl -qw net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535 || true
   sysctl -qw net.ipv4.ip_local_port_range="10000 65000" || true
 fi
-echo "file limit: $(ulimit -n)"
+limit=$(ulimit -n)
+echo "file limit: $limit"
+# One descriptor per connection in the client manager: past the limit it cannot accept more.
+# Without CAP_SYS_RESOURCE the hard limit cannot be raised, so measure what fits.
+if [ "$count" -gt $((limit - 1000)) ]; then
+  echo "the file limit is $limit and could not be raised to hold $count connections in one process:" \
+       "measuring $((limit - 1000)) connections instead"
+  count=$((limit - 1000))
+fi
+# Bots in several processes when one could not hold them all.
+per_process=$((limit - 1000))
 
-swift build -c release --product tessera >/dev/null
-tessera=.build/release/tessera
+# TESSERA_BIN: an executable to use instead of building the release one.
+if [ -n "${TESSERA_BIN:-}" ]; then
+  tessera=$TESSERA_BIN
+else
+  swift build -c release --product tessera >/dev/null
+  tessera=.build/release/tessera
+fi
 config=grid-config/idle.toml
 logs=$(mktemp -d)
 pids=()
@@ -50,16 +65,30 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }              # utime + stim
 hz=$(getconf CLK_TCK)
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $(lscpu | sed -n 's/^Model name: *//p'); $(date -u '+%Y-%m-%d %H:%M UTC')"
+connected_now() {  # the bots' latest progress lines, summed over their processes
+  local total=0 file last
+  for file in "$@"; do
+    last=$(grep -o 'connected=[0-9]*' "$file" 2>/dev/null | tail -n 1 | cut -d= -f2)
+    total=$((total + ${last:-0}))
+  done
+  echo "$total"
+}
 run() {
-  local n=$1 edge_before node_before log="$logs/bots-$1.log"
+  local n=$1 edge_before node_before
   edge_before=$(rss "$edge")
   node_before=$(( $(rss "$node1") + $(rss "$node2") ))
-  "$tessera" bots --config "$config" --idle --count "$n" --connect-rate "$rate" --warmup 5 --duration "$hold" \
-    --name-prefix "Idle" --json >"$log.json" 2>"$log" &
-  local bots=$!
-  # Every bot welcomed (the progress line counts them), or the ramp and warm-up are over.
-  local waited=0 limit=$(( n / rate + 60 ))
-  until grep -q "connected=$n " "$log" || [ $waited -ge $limit ]; do sleep 1; waited=$((waited + 1)); done
+  local processes=$(( (n + per_process - 1) / per_process )) part bots=() logs_of_run=() left=$n
+  for part in $(seq 1 "$processes"); do
+    local share=$(( left / (processes - part + 1) )) log="$logs/bots-$n-$part.log"
+    left=$((left - share))
+    : >"$log"
+    "$tessera" bots --config "$config" --idle --count "$share" --connect-rate $((rate / processes)) --warmup 5 \
+      --duration "$hold" --name-prefix "Idle$part" --json >"$log.json" 2>"$log" &
+    bots+=($!); logs_of_run+=("$log")
+  done
+  # Every bot welcomed (the progress lines count them), or the ramp and warm-up are over.
+  local waited=0 patience=$(( n / rate + 60 ))
+  until [ "$(connected_now "${logs_of_run[@]}")" -ge "$n" ] || [ $waited -ge $patience ]; do sleep 1; waited=$((waited + 1)); done
   sleep 5
   local edge_held node_held edge_ticks0 edge_ticks1 nodes_ticks0 nodes_ticks1
   edge_held=$(rss "$edge")
@@ -68,16 +97,23 @@ run() {
   sleep 10
   edge_ticks1=$(ticks "$edge"); nodes_ticks1=$(( $(ticks "$node1") + $(ticks "$node2") ))
   local connected
-  connected=$(grep -o 'connected=[0-9]*' "$log" | tail -n 1 | cut -d= -f2)
-  wait "$bots" || true
+  connected=$(connected_now "${logs_of_run[@]}")
+  for pid in "${bots[@]}"; do wait "$pid" || true; done
   python3 - "$n" "$connected" "$edge_before" "$edge_held" "$node_before" "$node_held" \
-    "$((edge_ticks1 - edge_ticks0))" "$((nodes_ticks1 - nodes_ticks0))" "$hz" "$log.json" <<'PY'
+    "$((edge_ticks1 - edge_ticks0))" "$((nodes_ticks1 - nodes_ticks0))" "$hz" "${logs_of_run[@]/%/.json}" <<'PY'
 import json, sys
 n, connected, eb, eh, nb, nh, et, nt, hz = (int(x) for x in sys.argv[1:10])
-try:
-    s = json.load(open(sys.argv[10]))
-except Exception:
-    s = {}
+s = {"connected": 0, "failed": 0, "errors": 0, "bytes_in_per_bot_per_s": 0.0, "error_samples": []}
+for path in sys.argv[10:]:
+    try:
+        part = json.load(open(path))
+    except Exception:
+        s["error_samples"].append(f"no summary in {path}")
+        continue
+    for key in ("connected", "failed", "errors"):
+        s[key] += part[key]
+    s["bytes_in_per_bot_per_s"] += part["bytes_in_per_bot_per_s"] * part["bots"] / n
+    s["error_samples"] += part["error_samples"]
 held = max(connected, 1)
 print(f"{n} idle bots: {connected} held at the measurement; client manager RSS {eb/1024:.1f} -> {eh/1024:.1f} MiB "
       f"= {(eh-eb)/held:.2f} KiB per connection; region nodes {nb/1024:.1f} -> {nh/1024:.1f} MiB = {(nh-nb)/held:.2f} KiB per avatar; "

@@ -111,7 +111,9 @@ public final class ClientManager: Service, Sendable {
             // Frames to clients are written whole, whatever their size.
             // After its close frame the server waits 2 s for the client's, then closes the TCP
             // connection (so a shutdown is not held up by clients that do not answer).
-            ws: .init(maxFrameSize: settings.maxClientFrameBytes * 2, closeTimeout: .seconds(2)))
+            // No automatic pings: each would be a task per connection; TCP keep-alive finds
+            // vanished peers instead (`GatedChannel.keepAlive`).
+            ws: .init(maxFrameSize: settings.maxClientFrameBytes * 2, autoPing: .disabled, closeTimeout: .seconds(2)))
         let server = HTTPServerBuilder { responder in
             GatedChannel(
                 inner: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: upgrade) { request, channel, _ in

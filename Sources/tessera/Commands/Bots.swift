@@ -129,6 +129,8 @@ struct Bots: AsyncParsableCommand {
         settings.loginURIs = logins
         settings.idle = idle
         if idle {
+            // Spread over every region of the config, as the idle benchmark's avatars must be.
+            settings.startRegions = config.regions.map(\.name)
             if let sourceAddresses {
                 do { settings.sourceAddresses = try BotSwarm.sourceAddresses(from: sourceAddresses) } catch { throw ValidationError("\(error)") }
             } else if targets.allSatisfy({ URLComponents(string: $0)?.host?.hasPrefix("127.") == true }) {
