@@ -80,11 +80,13 @@ import TesseraWorld
 }
 
 @Suite struct TokenLoginLimiterTests {
-    @Test func refusesPastTheLimitUntilTheWindowMoves() {
+    @Test func refusesPastTheLimitUntilTheWindowMoves() throws {
         let limiter = TokenLoginLimiter(limit: 3, window: .seconds(300))
         let start = ContinuousClock.now
-        let slots = (0..<3).compactMap { limiter.reserve("192.0.2.1", now: start + .seconds($0)) }
-        #expect(slots.count == 3)
+        for second in 0..<3 {
+            let slot = try #require(limiter.reserve("192.0.2.1", now: start + .seconds(second)))
+            limiter.failed("192.0.2.1", slot, now: start + .seconds(second))
+        }
         #expect(limiter.reserve("192.0.2.1", now: start + .seconds(10)) == nil)
         #expect(limiter.reserve("192.0.2.2", now: start + .seconds(10)) != nil, "another address has its own count")
         // The first failure leaves the window 300 s after it.
@@ -92,22 +94,38 @@ import TesseraWorld
         #expect(limiter.reserve("192.0.2.1", now: start + .seconds(301)) != nil)
     }
 
-    @Test func aSuccessGivesItsSlotBack() throws {
+    @Test func successesAndUncheckedAttemptsCountNothing() throws {
         let limiter = TokenLoginLimiter(limit: 1, window: .seconds(300))
         let now = ContinuousClock.now
+        for _ in 0..<10 {
+            let slot = try #require(limiter.reserve("192.0.2.1", now: now))
+            limiter.release("192.0.2.1", slot)
+        }
         let slot = try #require(limiter.reserve("192.0.2.1", now: now))
+        limiter.failed("192.0.2.1", slot, now: now)
         #expect(limiter.reserve("192.0.2.1", now: now) == nil)
-        limiter.release("192.0.2.1", slot)
-        #expect(limiter.reserve("192.0.2.1", now: now) != nil)
     }
 
-    @Test func simultaneousAttemptsCannotSlipUnderTheLimit() async {
-        let limiter = TokenLoginLimiter(limit: 20, window: .seconds(300))
+    @Test func manyLoginsAtOnceFromOneAddressAreNotRefusedForWhatHasNotFailed() async {
+        // People behind one address (a NAT) reconnecting together: 60 at once, limit 20.
+        let limiter = TokenLoginLimiter(limit: 20, window: .seconds(300), maxInFlight: 256)
         let granted = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<60 { group.addTask { limiter.reserve("192.0.2.1") != nil } }
             return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
-        #expect(granted == 20)
+        #expect(granted == 60)
+    }
+
+    @Test func simultaneousAttemptsAreBoundedByTheInFlightCap() async throws {
+        let limiter = TokenLoginLimiter(limit: 20, window: .seconds(300), maxInFlight: 32)
+        let slots = await withTaskGroup(of: ContinuousClock.Instant?.self) { group in
+            for _ in 0..<100 { group.addTask { limiter.reserve("192.0.2.1") } }
+            return await group.reduce(into: [ContinuousClock.Instant]()) { if let slot = $1 { $0.append(slot) } }
+        }
+        #expect(slots.count == 32)
+        // All 32 guesses fail: 32 failures, past the limit of 20; the address is then refused.
+        for slot in slots { limiter.failed("192.0.2.1", slot) }
+        #expect(limiter.reserve("192.0.2.1") == nil)
     }
 }
 

@@ -282,7 +282,7 @@ public final class ClientManager: Service, Sendable {
                 }
                 tokenLimiter.release(address, slot)
             } catch let status as CallStatus where status.code == .invalidSession {
-                // The slot stays: it records this failure.
+                tokenLimiter.failed(address, slot)
                 throw status
             } catch {
                 tokenLimiter.release(address, slot)
