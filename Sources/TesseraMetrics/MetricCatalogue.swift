@@ -58,6 +58,8 @@ public enum MetricCatalogue {
         .init("tessera_client_rate_limited_commands_total", .counter, labels: ["node"], "Client messages dropped by the per-client rate limit."),
         .init("tessera_client_protocol_errors_total", .counter, labels: ["node"], "Clients closed for sending something that is not the protocol."),
         .init("tessera_client_deferred_updates_total", .counter, labels: ["node"], "Client update ticks that hit the byte budget, so some updates waited a tick."),
+        .init("tessera_client_budget_cuts_total", .counter, labels: ["node"], "Times a client's adaptive byte budget was cut because a frame's write waited for its connection."),
+        .init("tessera_client_late_refreshes_total", .counter, labels: ["node"], "Entity updates sent later than the 2 s refresh bound."),
         .init("tessera_client_frames_received_total", .counter, labels: ["node"], "WebSocket frames received from clients."),
         .init("tessera_client_received_bytes_total", .counter, labels: ["node"], "Payload bytes of the WebSocket frames received from clients."),
         .init("tessera_client_frames_sent_total", .counter, labels: ["node"], "Update frames sent to clients."),

@@ -218,12 +218,20 @@ import TesseraWorld
         #expect(ticks == 14, "from 3 KiB to 64 KiB by quarters")
     }
 
-    @Test func aLowerCeilingTakesEffectAtOnce() {
+    @Test func aLowerCeilingTakesEffectAtOnceAndAHigherOneIsGrownInto() {
         var budget = AdaptiveBudget(floor: 2048, ceiling: 65536)
         budget.setCeiling(8000)
         #expect(budget.current == 8000)
-        budget.setCeiling(100)
-        #expect(budget.ceiling == 2048 && budget.current == 2048)
+        // A viewer's throttle under the floor wins: it asked for no more.
+        budget.setCeiling(1500)
+        #expect(budget.ceiling == 1500 && budget.current == 1500)
+        budget.record(bytes: 1500, waited: 0, interval: 0.1)
+        #expect(budget.current == 1500)
+        // A higher ceiling is grown into as frames use the budget.
+        budget.setCeiling(65536)
+        #expect(budget.current == 2048)
+        budget.record(bytes: 2048, waited: 0, interval: 0.1)
+        #expect(budget.current == 3072)
     }
 
     @Test func nonsenseTimingsChangeNothing() {

@@ -49,8 +49,7 @@ struct SessionTicker<Transport: SessionTransport> {
         var next = clock.now + interval * Double.random(in: 0..<1)
         var view = ClientView()
         view.updateRate = settings.updateRate
-        let firstCeiling = transport.budget()
-        var budget = AdaptiveBudget(floor: min(settings.minBytesPerTick, firstCeiling), ceiling: firstCeiling)
+        var budget = AdaptiveBudget(floor: settings.minBytesPerTick, ceiling: settings.maxBytesPerTick)
         let intervalSeconds = 1 / Double(max(1, settings.updateRate))
         let loop = manager.timerLoop
         var rest = SessionRest(updateRate: settings.updateRate, enabled: transport.mayRest)
@@ -83,9 +82,11 @@ struct SessionTicker<Transport: SessionTransport> {
                 var sink = transport.makeSink()
                 let deferredBefore = view.deferredUpdates
                 let lateBefore = view.lateRefreshes
+                // A transport may shut the budget for a tick (0: a viewer that does not track
+                // its new region yet); the adapted budget is kept for when it opens again.
                 let ceiling = transport.budget()
-                if ceiling != budget.ceiling { budget.setCeiling(ceiling) }
-                if view.buildFrame(events: events, table: table, maxBytes: budget.current, into: &sink) > 0 {
+                if ceiling > 0, ceiling != budget.ceiling { budget.setCeiling(ceiling) }
+                if view.buildFrame(events: events, table: table, maxBytes: ceiling > 0 ? budget.current : 0, into: &sink) > 0 {
                     let started = clock.now
                     guard await transport.send(sink) else { return }
                     let waited = (clock.now - started) / .seconds(1)

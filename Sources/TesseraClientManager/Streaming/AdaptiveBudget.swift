@@ -10,7 +10,7 @@
 /// - Otherwise it stays: a client with little to say does not prove it could take more.
 public struct AdaptiveBudget: Sendable, Hashable {
     /// The least a tick may carry: nearest neighbours first, so a client that cannot drain
-    /// even this is too slow (the write stall closes it).
+    /// even this is too slow (the write stall closes it). A lower ceiling wins over it.
     public let floor: Int
     /// The most a tick may carry (`max_bytes_per_tick`, or a viewer's throttle).
     public private(set) var ceiling: Int
@@ -24,14 +24,18 @@ public struct AdaptiveBudget: Sendable, Hashable {
 
     public init(floor: Int = AdaptiveBudget.defaultFloor, ceiling: Int) {
         self.floor = max(1, floor)
-        self.ceiling = max(self.floor, ceiling)
+        self.ceiling = max(1, ceiling)
         current = self.ceiling
     }
 
-    /// A new ceiling (a viewer's throttle changed); the budget follows it down at once.
+    /// The floor in force: a ceiling under the floor (a viewer that asks for less) wins.
+    var effectiveFloor: Int { min(floor, ceiling) }
+
+    /// A new ceiling (a viewer's throttle changed): the budget follows it down at once, and
+    /// grows towards a higher one as frames use it.
     public mutating func setCeiling(_ ceiling: Int) {
-        self.ceiling = max(floor, ceiling)
-        current = min(current, self.ceiling)
+        self.ceiling = max(1, ceiling)
+        current = max(effectiveFloor, min(current, self.ceiling))
     }
 
     /// After a frame of `bytes` whose write waited `waited` seconds; `interval` is the tick.
@@ -43,9 +47,9 @@ public struct AdaptiveBudget: Sendable, Hashable {
             drainRate = rate
             let fromRate = rate * interval * 0.8
             let target = fromRate.isFinite && fromRate < Double(current / 2) ? Int(fromRate.rounded()) : current / 2
-            current = max(floor, min(current, target))
+            current = max(effectiveFloor, min(current, target))
         } else if bytes >= current - current / 4 {
-            current = min(ceiling, current + max(floor / 2, current / 4))
+            current = min(ceiling, current + max(effectiveFloor / 2, current / 4, 1))
         }
     }
 }
