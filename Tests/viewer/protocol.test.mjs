@@ -274,6 +274,30 @@ describe('worked examples of docs/client-protocol.md', () => {
     }]);
   });
 
+  test('RegionMap (version 8): two regions, Plaza and East', () => {
+    const bytes = hex(`91 21 00 02 00 00 00 05 00 50 6C 61 7A 61 E8 03 00 00 E8 03 00 00 04 00 45 61 73 74
+                       E9 03 00 00 E8 03 00 00`);
+    assert.deepEqual(P.decodeFrame(buffer(bytes)), [{
+      type: 'regionMap',
+      regions: [{ name: 'Plaza', gridX: 1000, gridY: 1000 }, { name: 'East', gridX: 1001, gridY: 1000 }],
+    }]);
+  });
+
+  test('RegionTerrain (version 8): grid (1, 0), base 21 m, one hill', () => {
+    const bytes = hex(`92 20 00 00 00 00 00 00 01 00 00 00 00 A8 41 01 00 00 00 00 00 00 43 00 00 C0 42
+                       00 00 20 42 00 00 C0 40`);
+    const [terrain] = P.decodeFrame(buffer(bytes));
+    assert.deepEqual(terrain, {
+      type: 'regionTerrain', regionHandle: 0x0000010000000000n, gridX: 1, gridY: 0, base: 21,
+      hills: [{ x: 128, y: 96, radius: 40, height: 6 }],
+    });
+    assert.equal(P.regionHandle(1, 0), 0x0000010000000000n);
+    assert.equal(P.terrainHeight(terrain, 128, 96), 27);
+    assertClose([P.terrainHeight(terrain, 148, 96)], [24], 1e-12, 'half-way down the hill');
+    assert.equal(P.terrainHeight(terrain, 168, 96), 21);
+    assert.equal(P.terrainHeight(terrain, 200, 96), 21);
+  });
+
   test('uuid: RFC 4122 byte order', () => {
     const body = new Bytes().raw(hex('12 3e 45 67 e8 9b 12 d3 a4 56 42 66 14 17 40 00')).u32(42).string('Tessera')
       .u64(P.regionHandle(1000, 1001)).u16(45).u16(10).f32(64).string('').bytes();
@@ -592,13 +616,13 @@ describe('server messages', () => {
 
   test('RegionMap (0x91)', () => {
     const body = new Bytes().u32(3).string('Tessera').u32(1000).u32(1000).string('Tessera East').u32(1001).u32(1000)
-      .string('').u32(0).u32(4294967295).bytes();
+      .string('').u32(0).u32(16777215).bytes();
     assert.deepEqual(P.decodeFrame(buffer(frame([0x91, body]))), [{
       type: 'regionMap',
       regions: [
         { name: 'Tessera', gridX: 1000, gridY: 1000 },
         { name: 'Tessera East', gridX: 1001, gridY: 1000 },
-        { name: '', gridX: 0, gridY: 4294967295 },
+        { name: '', gridX: 0, gridY: 16777215 },
       ],
     }]);
     assert.deepEqual(P.decodeFrame(buffer(frame([0x91, new Bytes().u32(0).bytes()]))), [{ type: 'regionMap', regions: [] }]);
@@ -610,6 +634,8 @@ describe('server messages', () => {
     assertMalformed(frame([0x91, over.bytes()]), 'regionMap.regions');
     assertMalformed(frame([0x91, new Bytes().u32(2).string('').u32(0).u32(0).bytes()]), 'regionMap.regions'); // forged count
     assertMalformed(frame([0x91, new Bytes().u32(1).string('x'.repeat(64)).u32(0).u32(0).bytes()]), 'regionMap.name');
+    assertMalformed(frame([0x91, new Bytes().u32(1).string('A').u32(16777216).u32(0).bytes()]), 'regionMap.gridX');
+    assertMalformed(frame([0x91, new Bytes().u32(1).string('A').u32(0).u32(4294967295).bytes()]), 'regionMap.gridY');
   });
 
   test('RegionTerrain (0x92) and terrainHeight', () => {
@@ -634,6 +660,16 @@ describe('server messages', () => {
     assertMalformed(frame([0x92, new Bytes().u64(handle).f32(NaN).u32(0).bytes()]), 'regionTerrain.base');
     assertMalformed(frame([0x92, new Bytes().u64(handle).f32(21).u32(1).f32(1).f32(Infinity).f32(1).f32(1).bytes()]), 'regionTerrain.hill.y');
     assertMalformed(frame([0x92, new Bytes().u64(handle).f32(21).u32(1).f32(1).bytes()]), 'regionTerrain.hills');
+    const hill = (x, y, radius, height) => frame([0x92, new Bytes().u64(handle).f32(21).u32(1).f32(x).f32(y).f32(radius).f32(height).bytes()]);
+    assertMalformed(hill(1, 1, 0, 1), 'regionTerrain.hill.radius');
+    assertMalformed(hill(1, 1, -3, 1), 'regionTerrain.hill.radius');
+    assertMalformed(hill(1, 1, 512.0001, 1), 'regionTerrain.hill.radius');
+    assertMalformed(hill(1, 1, 5, 200.001), 'regionTerrain.hill.height');
+    assertMalformed(hill(1, 1, 5, -200.001), 'regionTerrain.hill.height');
+    assert.deepEqual(P.decodeFrame(buffer(hill(-1000, 1e6, 512, -200)))[0].hills, [{ x: -1000, y: 1e6, radius: 512, height: -200 }]);
+    assertMalformed(frame([0x92, new Bytes().u64(handle).f32(-0.5).u32(0).bytes()]), 'regionTerrain.base');
+    assertMalformed(frame([0x92, new Bytes().u64(handle).f32(4096).u32(0).bytes()]), 'regionTerrain.base');
+    assert.equal(P.decodeFrame(buffer(frame([0x92, new Bytes().u64(handle).f32(0).u32(0).bytes()])))[0].base, 0);
   });
 });
 
@@ -891,7 +927,7 @@ describe('random round trips', () => {
             break;
           }
           case 7: {
-            const regions = Array.from({ length: r.int(0, 8) }, () => ({ name: r.text(63), gridX: r.int(0, 2 ** 32 - 1), gridY: r.int(0, 2 ** 32 - 1) }));
+            const regions = Array.from({ length: r.int(0, 8) }, () => ({ name: r.text(63), gridX: r.int(0, 2 ** 24 - 1), gridY: r.int(0, 2 ** 24 - 1) }));
             const b = new Bytes().u32(regions.length);
             for (const g of regions) b.string(g.name).u32(g.gridX).u32(g.gridY);
             parts.push([0x91, b.bytes()]);
@@ -903,7 +939,7 @@ describe('random round trips', () => {
             const gridY = r.int(0, 2 ** 24 - 1);
             const handle = (BigInt(gridX * 256) << 32n) | BigInt(gridY * 256);
             const hills = Array.from({ length: r.int(0, 64) }, () => ({ x: r.f32(0, 256), y: r.f32(0, 256), radius: r.f32(1, 512), height: r.f32(-200, 200) }));
-            const base = r.f32(0, 4096);
+            const base = r.f32(0, 4095);
             const b = new Bytes().u64(handle).f32(base).u32(hills.length);
             for (const h of hills) b.f32(h.x).f32(h.y).f32(h.radius).f32(h.height);
             parts.push([0x92, b.bytes()]);
@@ -1144,5 +1180,11 @@ describe('describeError and describeClose', () => {
     assert.equal(P.describeClose(1006, ''), 'The connection was lost.');
     assert.equal(P.describeClose(1009, 'a client message is at most 65536 bytes'), 'A message was too big for the server.');
     assert.equal(P.describeClose(4099, 'new'), 'The server closed the connection (code 4099). (new)');
+    assert.equal(P.describeClose(4011, 'too many failed logins'), 'Too many failed logins from here. Wait a few minutes, then try again.');
+    assert.equal(P.describeError(11, ''), 'Too many requests. Wait a little, then try again.');
+    assert.equal(P.describeClose(4006, 'Tessera is full'), 'The region is full. Try again later or pick another region. (Tessera is full)');
+    assert.equal(P.describeClose(4026, 'logged in again elsewhere'), 'You logged in again somewhere else, so this session ended.');
+    assert.equal(P.describeClose(4003, 'login timeout'), 'The server did not receive the login in time.');
+    assert.ok(P.describeClose(4001, 'chat.type: unknown value 3').endsWith('(chat.type: unknown value 3)'));
   });
 });

@@ -484,6 +484,12 @@ class Reader {
     if (!(v >= 0 && v <= 1)) throw new ProtocolError(field, `${v} is not in 0...1`);
     return v;
   }
+  /** A u32 grid coordinate, at most 2^24 − 1 (whose corner in metres fits a handle's 32 bits). */
+  gridCoordinate(field) {
+    const v = this.u32(field);
+    if (v > LIMITS.maxGridCoordinate) throw new ProtocolError(field, `${v} is past the grid's largest position ${LIMITS.maxGridCoordinate}`);
+    return v;
+  }
   enumeration(field, allowed) {
     const v = this.u8(field);
     if (!allowed.includes(v)) throw new ProtocolError(field, `unknown value ${v}`);
@@ -845,8 +851,8 @@ DECODERS.set(0x91, (r) => {
   for (let n = r.count('regionMap.regions', 10, LIMITS.regionMapEntries); n > 0; n--) {
     regions.push({
       name: r.string('regionMap.name', LIMITS.name),
-      gridX: r.u32('regionMap.gridX'),
-      gridY: r.u32('regionMap.gridY'),
+      gridX: r.gridCoordinate('regionMap.gridX'),
+      gridY: r.gridCoordinate('regionMap.gridY'),
     });
   }
   return { type: 'regionMap', regions };
@@ -856,14 +862,16 @@ DECODERS.set(0x92, (r) => {
   const handle = r.u64('regionTerrain.regionHandle');
   const { gridX, gridY } = gridFromHandle(handle);
   const base = r.f32('regionTerrain.base');
+  if (!(base >= 0 && base < 4096)) throw new ProtocolError('regionTerrain.base', `${base} m is not in [0, 4096)`);
   const hills = [];
   for (let n = r.count('regionTerrain.hills', 16, LIMITS.terrainHills); n > 0; n--) {
-    hills.push({
-      x: r.f32('regionTerrain.hill.x'),
-      y: r.f32('regionTerrain.hill.y'),
-      radius: r.f32('regionTerrain.hill.radius'),
-      height: r.f32('regionTerrain.hill.height'),
-    });
+    const x = r.f32('regionTerrain.hill.x');
+    const y = r.f32('regionTerrain.hill.y');
+    const radius = r.f32('regionTerrain.hill.radius');
+    if (!(radius > 0 && radius <= 512)) throw new ProtocolError('regionTerrain.hill.radius', `${radius} m is not in (0, 512]`);
+    const height = r.f32('regionTerrain.hill.height');
+    if (!(Math.abs(height) <= 200)) throw new ProtocolError('regionTerrain.hill.height', `${height} m is not within ±200`);
+    hills.push({ x, y, radius, height });
   }
   return { type: 'regionTerrain', regionHandle: handle, gridX, gridY, base, hills };
 });
@@ -1036,7 +1044,7 @@ export function describeError(code, message = '') {
     case 8: return withDetail('A value was not accepted.', detail);
     case 9: return withDetail('There is no such thing here.', detail);
     case 10: return withDetail('That is not allowed.', detail);
-    case 11: return withDetail('Too many attempts. Wait a few minutes, then try again.', detail);
+    case 11: return withDetail('Too many requests. Wait a little, then try again.', detail);
     case 12: return withDetail('The region holds as many objects as it can.', detail);
     case 13: return 'The server is full. Try again later.';
     case 14: return 'The connection was too slow to keep up with the world.';
@@ -1064,9 +1072,19 @@ export function describeClose(code, reason = '') {
   const detail = typeof reason === 'string' ? reason.trim() : '';
   if (code >= 4000 && code <= 4999) {
     const errorCode = code - 4000;
-    if (errorCode === 10) {
-      // notAllowed at login: logins closed by an admin (reason: their message) or the account disabled.
-      return withDetail('Logins are closed, or this account is disabled.', detail);
+    switch (errorCode) {
+      case 1:
+      case 2:
+        return withDetail('The viewer and the server did not understand each other, so the server closed the connection.', detail);
+      case 3:
+        return 'The server did not receive the login in time.';
+      case 10:
+        // notAllowed at login: logins closed by an admin (the reason is their message), or the account disabled.
+        return withDetail('Logins are closed, or this account is disabled.', detail);
+      case 11:
+        return 'Too many failed logins from here. Wait a few minutes, then try again.';
+      default:
+        break;
     }
     if (ERROR_CODES[errorCode] !== undefined) return describeError(errorCode, detail);
     return withDetail(`The server closed the connection (code ${code}).`, detail);
