@@ -3,7 +3,10 @@
 // here, independently of protocol.js. Run with `node --test Tests/viewer/`.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import * as P from '../../Sources/TesseraClientManager/Resources/viewer/protocol.js';
+
+const SOURCE_URL = new URL('../../Sources/TesseraClientManager/Resources/viewer/protocol.js', import.meta.url);
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -1186,5 +1189,16 @@ describe('describeError and describeClose', () => {
     assert.equal(P.describeClose(4026, 'logged in again elsewhere'), 'You logged in again somewhere else, so this session ended.');
     assert.equal(P.describeClose(4003, 'login timeout'), 'The server did not receive the login in time.');
     assert.ok(P.describeClose(4001, 'chat.type: unknown value 3').endsWith('(chat.type: unknown value 3)'));
+  });
+});
+
+describe('the module', () => {
+  test('is plain browser JavaScript: no imports, no Node APIs, no eval', () => {
+    const source = readFileSync(SOURCE_URL, 'utf8');
+    assert.ok(source.startsWith('// Tessera client protocol for the browser: implements docs/client-protocol.md, version 8'));
+    assert.doesNotMatch(source, /^\s*import\s/m);
+    assert.doesNotMatch(source, /\brequire\(|\bBuffer\b|\bprocess\.|\beval\(|new Function\b|\bdocument\b|\bwindow\b|THREE/);
+    assert.equal(P.PROTOCOL_VERSION, 8);
+    assert.equal(P.encodeLogin({ name: 'A', password: '' })[1], 8, 'Login says version 8');
   });
 });

@@ -6,6 +6,15 @@
 // the frame's messages as plain objects, in order. Malformed server data throws ProtocolError
 // naming the field (as the reference decoder does); unknown message types are skipped by their
 // length. Positions are region-local metres, velocities metres per second, rotations [x, y, z, w].
+//
+// Beyond the fields viewer-spec.md lists, decoded messages carry: `packedPosition` [X, Y, Z] (the
+// exact packed integers) on entityEnter, on entityUpdate with a position and on entityDeltas
+// entries with an absolute position; `flags` on each entityDeltas entry (a yaw entry has both
+// `yaw` and the `rotation` it stands for); `name` (ERROR_CODES[code] or null) on error; `answer`
+// on inventory (null on failure). 64-bit counters (frame, regionHandle) are BigInts; Unix
+// milliseconds (timeMillis, startedMillis, clientTimeMillis) are Numbers.
+// Encoders throw RangeError or TypeError for values the server would refuse as malformed (a
+// text over its byte limit or holding U+0000, an enumeration out of range, a non-finite float).
 
 export const PROTOCOL_VERSION = 8;
 
