@@ -1231,6 +1231,17 @@ describe('describeError and describeClose', () => {
 });
 
 describe('the module', () => {
+  test('ProtocolError with a field and a reason, or with a message alone', () => {
+    const named = new P.ProtocolError('entityEnter.name', 'not valid UTF-8');
+    assert.equal(named.message, 'entityEnter.name: not valid UTF-8');
+    assert.equal(named.field, 'entityEnter.name');
+    assert.equal(named.name, 'ProtocolError');
+    const plain = new P.ProtocolError('the server sent a text frame');
+    assert.equal(plain.message, 'the server sent a text frame');
+    assert.equal(plain.field, null);
+    assert.ok(plain instanceof Error);
+  });
+
   test('is plain browser JavaScript: no imports, no Node APIs, no eval', () => {
     const source = readFileSync(SOURCE_URL, 'utf8');
     assert.ok(source.startsWith('// Tessera client protocol for the browser: implements docs/client-protocol.md, version 8'));

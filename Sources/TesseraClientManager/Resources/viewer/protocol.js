@@ -18,13 +18,17 @@
 
 export const PROTOCOL_VERSION = 8;
 
-/** Malformed server data. `field` names the field, as in the reference decoder ("entityEnter.name"). */
+/**
+ * Malformed server data. `new ProtocolError(field, reason)`: `field` names the field, as in the
+ * reference decoder ("entityEnter.name"), and the message is "field: reason". With one argument,
+ * `new ProtocolError(message)`, the message is that text and `field` is null.
+ */
 export class ProtocolError extends Error {
   constructor(field, reason) {
-    super(`${field}: ${reason}`);
+    super(reason === undefined ? String(field) : `${field}: ${reason}`);
     this.name = 'ProtocolError';
-    this.field = field;
-    this.reason = reason;
+    this.field = reason === undefined ? null : field;
+    this.reason = reason === undefined ? String(field) : reason;
   }
 }
 
