@@ -106,14 +106,15 @@ export class Controls {
         this.onFlyChange(this.flying);
       }
       event.preventDefault();
-      return;
+    } else {
+      const action = actionOf(event);
+      if (!action) return;
+      event.preventDefault();
+      if (down) this.#held.add(action);
+      else this.#held.delete(action);
     }
-    const action = actionOf(event);
-    if (!action) return;
-    event.preventDefault();
-    if (down) this.#held.add(action);
-    else this.#held.delete(action);
-    if (action === 'run' && !down) this.#held.delete('run');
+    // At once, not at the next drawn frame: a slow machine may draw only a few a second.
+    this.update(0, performance.now());
   }
 
   #mouse(view) {

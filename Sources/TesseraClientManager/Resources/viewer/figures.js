@@ -3,7 +3,7 @@
 // text; a soft shadow under each. A Figure is drawn for one Entity (entity.js) and follows it.
 
 import * as THREE from './three/build/three.module.js';
-import { makeLabel, disposeLabel } from './labels.js';
+import { makeLabel, disposeLabel, sizeLabel } from './labels.js';
 import { yawOf } from './motion.js';
 
 const AVATAR_SIZE = [0.45, 0.6, 1.9];
@@ -83,10 +83,17 @@ export class Figure {
     this.root.add(this.label);
   }
 
-  /** Places the figure for `now`; `ground(x, y)` gives the terrain height or null. */
-  update(now, ground, selfYaw = null) {
+  /**
+   * Places the figure for `now`; `ground(x, y)` gives the terrain height or null,
+   * `metresPerPixel(point)` the size of a screen pixel at a point of the scene.
+   */
+  update(now, ground, metresPerPixel, selfYaw = null) {
     const position = this.entity.renderPosition(now);
     this.root.position.set(position[0], position[1], position[2]);
+    if (this.label) {
+      this.root.updateMatrixWorld();
+      sizeLabel(this.label, metresPerPixel(this.label.getWorldPosition(LABEL_POINT)));
+    }
     const q = this.entity.renderRotation(now);
     if (this.isAvatar) {
       // Avatars turn about z only; the own one faces where its keys point at once.
@@ -114,7 +121,6 @@ export class Figure {
       child.material.transparent = true;
       child.material.userData.baseOpacity ??= child.material.opacity;
     });
-    this.fading = true;
   }
 
   opacity(now) {
@@ -138,6 +144,7 @@ export class Figure {
 }
 
 const Z_AXIS = new THREE.Vector3(0, 0, 1);
+const LABEL_POINT = new THREE.Vector3();
 
 function buildAvatar(body, color) {
   const clothes = new THREE.MeshPhongMaterial({ color, shininess: 18 });

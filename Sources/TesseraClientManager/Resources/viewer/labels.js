@@ -11,7 +11,7 @@ export const MAX_LINE_CHARS = 48;
 const FONT_PX = 28;
 const LINE_PX = 34;
 const PAD_PX = 10;
-const METRES_PER_PX = 0.0085;
+const SHOWN_FRACTION = 0.5;   // of the canvas's pixels, on screen
 
 /** The lines of a text as they will be drawn: at most MAX_LINES of at most MAX_LINE_CHARS. */
 export function labelLines(text) {
@@ -70,10 +70,18 @@ export function makeLabel(text, { color = '#ffffff', opacity = 1, background = '
   const material = new THREE.SpriteMaterial({ map: texture, transparent: true, opacity, depthWrite: false });
   const sprite = new THREE.Sprite(material);
   sprite.center.set(0.5, 0);
-  sprite.scale.set(canvas.width * METRES_PER_PX, canvas.height * METRES_PER_PX, 1);
   sprite.renderOrder = 10;
   sprite.userData.lines = lines;
+  sprite.userData.pixels = [canvas.width, canvas.height];
+  sizeLabel(sprite, 0.01);
   return sprite;
+}
+
+/** Sizes a label for `metresPerPixel` at its distance, so that it keeps a readable size. */
+export function sizeLabel(sprite, metresPerPixel) {
+  const [width, height] = sprite.userData.pixels;
+  const k = metresPerPixel * SHOWN_FRACTION;
+  sprite.scale.set(width * k, height * k, 1);
 }
 
 export function disposeLabel(sprite) {

@@ -12,6 +12,8 @@ THREE.Object3D.DefaultUp.set(0, 0, 1);
 const SKY_TOP = new THREE.Color(0x3f7fc4);
 const SKY_HORIZON = new THREE.Color(0xc4dcef);
 const GROUND_TINT = new THREE.Color(0x6b7a58);
+const LABEL_NEAR = 4;
+const LABEL_FAR = 45;
 
 export class WorldScene {
   session = null;
@@ -24,8 +26,7 @@ export class WorldScene {
 
   constructor(container) {
     this.container = container;
-    this.renderer = new THREE.WebGLRenderer({ antialias: true, powerPreference: 'high-performance' });
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+    this.renderer = createRenderer();
     this.renderer.domElement.id = 'view-canvas';
     container.appendChild(this.renderer.domElement);
     this.scene = new THREE.Scene();
@@ -119,7 +120,7 @@ export class WorldScene {
       this.scene.remove(old);
       disposeTerrain(old);
     }
-    const group = makeTerrain(terrain, terrain.base - 0.5);
+    const group = makeTerrain(terrain);
     group.userData.grid = [terrain.gridX, terrain.gridY];
     this.#terrains.set(key, group);
     this.scene.add(group);
@@ -144,9 +145,10 @@ export class WorldScene {
     this.#lastFrame = now;
     const session = this.session;
     const ground = (x, y) => (session ? session.groundHeight(x, y) : null);
+    const metresPerPixel = this.#metresPerPixel();
     for (const [key, figure] of this.#figures) {
       const yaw = figure.entity.isSelf && this.steering ? this.steering.facing : null;
-      if (!figure.update(now, ground, yaw)) {
+      if (!figure.update(now, ground, metresPerPixel, yaw)) {
         this.#figures.delete(key);
         this.#removeFigure(figure);
         continue;
@@ -168,6 +170,20 @@ export class WorldScene {
     this.water.position.y = this.camera.position.y;
     this.renderer.render(this.scene, this.camera);
     this.framesDrawn++;
+  }
+
+  /**
+   * The size of a screen pixel at a point, for labels: they keep one size on screen from
+   * LABEL_NEAR to LABEL_FAR metres away, and grow smaller beyond.
+   */
+  #metresPerPixel() {
+    const camera = this.camera;
+    const height = Math.max(1, this.renderer.domElement.clientHeight || window.innerHeight);
+    const perMetre = (2 * Math.tan((camera.fov * Math.PI) / 360)) / height;
+    return (point) => {
+      const distance = Math.min(LABEL_FAR, Math.max(LABEL_NEAR, camera.position.distanceTo(point)));
+      return distance * perMetre;
+    };
   }
 
   /** Figures drawn now, by kind (fading ones left out). */
@@ -216,12 +232,35 @@ export class WorldScene {
   }
 }
 
+/**
+ * A WebGL renderer; on a software rasterizer (SwiftShader, llvmpipe: no GPU) without
+ * antialiasing and at one pixel per CSS pixel, which makes it several times faster there.
+ */
+function createRenderer() {
+  const renderer = new THREE.WebGLRenderer({ antialias: true, powerPreference: 'high-performance' });
+  if (!isSoftware(renderer.getContext())) {
+    renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+    return renderer;
+  }
+  renderer.dispose();
+  renderer.forceContextLoss();
+  const plain = new THREE.WebGLRenderer({ antialias: false });
+  plain.setPixelRatio(1);
+  return plain;
+}
+
+function isSoftware(gl) {
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const name = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+  return /swiftshader|llvmpipe|software/i.test(name);
+}
+
 function makeLights() {
-  const hemisphere = new THREE.HemisphereLight(0xdde8ff, GROUND_TINT.getHex(), 0.75);
+  const hemisphere = new THREE.HemisphereLight(0xdde8ff, GROUND_TINT.getHex(), 0.62);
   hemisphere.position.set(0, 0, 1);
-  const sun = new THREE.DirectionalLight(0xfff1d6, 0.85);
+  const sun = new THREE.DirectionalLight(0xfff1d6, 0.72);
   sun.position.set(-0.5, -0.8, 1.2);
-  const ambient = new THREE.AmbientLight(0xffffff, 0.12);
+  const ambient = new THREE.AmbientLight(0xffffff, 0.08);
   return [hemisphere, sun, ambient];
 }
 

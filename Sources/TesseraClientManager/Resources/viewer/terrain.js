@@ -1,5 +1,5 @@
 // The ground of a region (RegionTerrain) as a mesh: a 2 m grid whose heights follow the
-// terrain formula of protocol.js, coloured by height, with a faint line along the region's border.
+// terrain formula of protocol.js, coloured by height above the region's base, with a faint line along the region's border.
 
 import * as THREE from './three/build/three.module.js';
 import { terrainHeight } from './protocol.js';
@@ -9,16 +9,16 @@ const CELL = 2;
 const SIDE = REGION_SIZE / CELL + 1;
 
 const SAND = new THREE.Color(0xc9b98a);
-const LOW = new THREE.Color(0x5f8f3e);
-const MID = new THREE.Color(0x4a7a35);
+const LOW = new THREE.Color(0x4e8636);
+const MID = new THREE.Color(0x3d6f2c);
 const HIGH = new THREE.Color(0x7d7a5c);
 const PEAK = new THREE.Color(0xb9b6a8);
 
 /** A group holding the region's ground and its border line, in region-local metres. */
-export function makeTerrain(terrain, waterLevel) {
+export function makeTerrain(terrain) {
   const group = new THREE.Group();
   group.name = `terrain ${terrain.gridX},${terrain.gridY}`;
-  group.add(groundMesh(terrain, waterLevel), borderLine(terrain));
+  group.add(groundMesh(terrain), borderLine(terrain));
   return group;
 }
 
@@ -29,7 +29,7 @@ export function disposeTerrain(group) {
   });
 }
 
-function groundMesh(terrain, waterLevel) {
+function groundMesh(terrain) {
   const positions = new Float32Array(SIDE * SIDE * 3);
   const colors = new Float32Array(SIDE * SIDE * 3);
   const color = new THREE.Color();
@@ -42,7 +42,7 @@ function groundMesh(terrain, waterLevel) {
       positions[k] = x;
       positions[k + 1] = y;
       positions[k + 2] = h;
-      groundColor(h - waterLevel, x, y, color);
+      groundColor(h - terrain.base, x, y, color);
       colors[k] = color.r;
       colors[k + 1] = color.g;
       colors[k + 2] = color.b;
@@ -70,14 +70,14 @@ function groundMesh(terrain, waterLevel) {
   return mesh;
 }
 
-/** Height above the water → colour: sand at the shore, grass, then dry grass and rock. */
+/** Height above the base → colour: sand in hollows, grass, then dry grass and rock higher up. */
 function groundColor(above, x, y, out) {
-  if (above < 0.8) out.copy(SAND);
-  else if (above < 6) out.copy(SAND).lerp(LOW, Math.min(1, (above - 0.8) / 1.5));
-  else if (above < 14) out.copy(LOW).lerp(MID, (above - 6) / 8);
-  else if (above < 26) out.copy(MID).lerp(HIGH, (above - 14) / 12);
-  else out.copy(HIGH).lerp(PEAK, Math.min(1, (above - 26) / 14));
-  const jitter = 1 + (noise(x, y) - 0.5) * 0.12;
+  if (above < -1) out.copy(SAND);
+  else if (above < -0.1) out.copy(SAND).lerp(LOW, (above + 1) / 0.9);
+  else if (above < 6) out.copy(LOW).lerp(MID, (above - 0.5) / 5.5);
+  else if (above < 14) out.copy(MID).lerp(HIGH, (above - 6) / 8);
+  else out.copy(HIGH).lerp(PEAK, Math.min(1, (above - 14) / 10));
+  const jitter = 1 + (noise(x, y) - 0.5) * 0.14;
   out.multiplyScalar(jitter);
 }
 
@@ -111,7 +111,7 @@ function borderLine(terrain) {
 export function makeWater() {
   const geometry = new THREE.PlaneBufferGeometry(12000, 12000, 1, 1);
   const material = new THREE.MeshPhongMaterial({
-    color: 0x2f6d8c, specular: 0x9fc8e0, shininess: 60, transparent: true, opacity: 0.82,
+    color: 0x2f6d8c, specular: 0x2a4a5c, shininess: 90, transparent: true, opacity: 0.85,
   });
   const water = new THREE.Mesh(geometry, material);
   water.name = 'water';
