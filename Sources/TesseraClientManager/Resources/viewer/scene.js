@@ -116,12 +116,15 @@ export class WorldScene {
   #addTerrain(terrain) {
     const key = `${terrain.gridX},${terrain.gridY}`;
     const old = this.#terrains.get(key);
+    const shape = JSON.stringify([terrain.base, terrain.hills]);
+    if (old?.userData.shape === shape) return;     // sent again after a region change
     if (old) {
       this.scene.remove(old);
       disposeTerrain(old);
     }
     const group = makeTerrain(terrain);
     group.userData.grid = [terrain.gridX, terrain.gridY];
+    group.userData.shape = shape;
     this.#terrains.set(key, group);
     this.scene.add(group);
     this.#placeTerrains();
