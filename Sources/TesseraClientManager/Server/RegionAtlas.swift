@@ -13,17 +13,28 @@ public struct RegionAtlas: Sendable {
         self.terrains = terrains
     }
 
-    /// The messages that follow a `Welcome` or a `RegionChanged` into `region`: the map, then
-    /// the terrain of the region and of each neighbour the map has (the eight around it).
+    /// The messages that follow a `Welcome` or a `RegionChanged` into `region`: the map, the
+    /// region's terrain, then that of each region of the map among the eight around it
+    /// (south-west, south, south-east, west, east, north-west, north, north-east). A region
+    /// without a known terrain is flat at 21 m, as regions are by default.
     public func messages(for region: RegionHandle) -> [ServerMessage] {
         let center = region.gridPosition
-        var messages: [ServerMessage] = [.regionMap(RegionMap.nearest(regions, to: center))]
+        let map = RegionMap.nearest(regions, to: center)
+        var messages: [ServerMessage] = [.regionMap(map), .regionTerrain(RegionTerrain(region: region, terrain: terrain(region)))]
+        let mapped = Set(map.regions.map(\.position.handle))
         for dy in -1...1 {
-            for dx in -1...1 {
-                guard let position = center.offset(dx: dx, dy: dy), let terrain = terrains[position.handle] else { continue }
-                messages.append(.regionTerrain(RegionTerrain(region: position.handle, terrain: terrain)))
+            for dx in -1...1 where dx != 0 || dy != 0 {
+                guard let position = center.offset(dx: dx, dy: dy), mapped.contains(position.handle) else { continue }
+                messages.append(.regionTerrain(RegionTerrain(region: position.handle, terrain: terrain(position.handle))))
             }
         }
         return messages
     }
+
+    func terrain(_ region: RegionHandle) -> Terrain {
+        terrains[region] ?? .flat(RegionAtlas.defaultGround)
+    }
+
+    /// A region's ground height when the config says nothing else.
+    public static let defaultGround: Float = 21
 }

@@ -45,22 +45,21 @@ public struct ViewerFiles: Sendable {
     /// Adds the routes: a redirect from `/viewer` to `/viewer/`, and the files as a fallback
     /// behind every route (Hummingbird's file middleware: no `..`, ETag, ranges).
     func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        // A route is wrapped in the middlewares added before it: these go first.
         router.add(middleware: ViewerHeadersMiddleware())
-        // The page's address is /viewer/: relative module imports resolve against it.
-        router.get("/viewer") { request, _ -> Response in
-            guard request.uri.path == "/viewer" else { return Self.notFound() }
-            return Response(status: .movedPermanently, headers: [.location: "/viewer/"])
-        }
         if let folder {
             router.add(middleware: ViewerFolderMiddleware(folder: folder))
         }
-        router.add(middleware: FileMiddleware(three + "/build", urlBasePath: "/viewer/three/build", cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])])))
-        router.add(
-            middleware: FileMiddleware(three + "/examples/jsm", urlBasePath: "/viewer/three/examples/jsm", cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])])))
-    }
-
-    static func notFound() -> Response {
-        Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: .init(string: "not found\n")))
+        let cached = CacheControl([(MediaType(type: .any), [.maxAge(3600)])])
+        router.add(middleware: FileMiddleware(three + "/build", urlBasePath: "/viewer/three/build", cacheControl: cached))
+        router.add(middleware: FileMiddleware(three + "/examples/jsm", urlBasePath: "/viewer/three/examples/jsm", cacheControl: cached))
+        // The page's address is /viewer/: relative module imports resolve against it. (The
+        // router takes "/viewer/" for "/viewer" too; that one is the folder's index, served by
+        // the middleware above when this throws.)
+        router.get("/viewer") { request, _ -> Response in
+            guard request.uri.path == "/viewer" else { throw HTTPError(.notFound) }
+            return Response(status: .movedPermanently, headers: [.location: "/viewer/"])
+        }
     }
 }
 
