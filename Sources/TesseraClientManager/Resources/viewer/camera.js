@@ -62,8 +62,9 @@ export class FollowCamera {
 
   /** Without an avatar: a slow turn around a point, for the login screen. */
   idle(now, centre) {
-    const angle = now / 40000;
-    this.camera.position.set(centre[0] + Math.cos(angle) * 180, centre[1] + Math.sin(angle) * 180, centre[2] + 60);
-    this.camera.lookAt(new THREE.Vector3(centre[0], centre[1], centre[2]));
+    const angle = now / 60000;
+    this.camera.position.set(centre[0] + Math.cos(angle) * 110, centre[1] + Math.sin(angle) * 110, centre[2] + 30);
+    this.camera.lookAt(new THREE.Vector3(centre[0], centre[1], centre[2] + 8));
+    this.#target = null;
   }
 }

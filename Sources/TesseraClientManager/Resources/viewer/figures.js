@@ -95,14 +95,14 @@ export class Figure {
       sizeLabel(this.label, metresPerPixel(this.label.getWorldPosition(LABEL_POINT)));
     }
     const q = this.entity.renderRotation(now);
+    const h = ground(position[0], position[1]);
     if (this.isAvatar) {
       // Avatars turn about z only; the own one faces where its keys point at once.
       const yaw = selfYaw ?? yawOf(q);
-      this.body.quaternion.setFromAxisAngle(Z_AXIS, yaw);
+      this.#pose(yaw, this.#flying(position, h), now);
     } else {
       this.body.quaternion.set(q[0], q[1], q[2], q[3]);
     }
-    const h = ground(position[0], position[1]);
     const base = this.isAvatar ? position[2] : position[2] - this.entity.scale[2] / 2;
     this.shadow.visible = h !== null && base - h < 6;
     if (this.shadow.visible) {
@@ -111,6 +111,27 @@ export class Figure {
       this.shadow.material.opacity = 0.45 * Math.max(0, 1 - lift / 6) * this.opacity(now);
     }
     return this.fadeStart === null || now - this.fadeStart < FADE_MS;
+  }
+
+  /** Fast above the ground: flying (walkers and runners are at most 5.1 m/s). */
+  #flying(position, groundHeight) {
+    const v = this.entity.motion.velocity;
+    const lift = groundHeight === null ? 0 : position[2] - groundHeight;
+    return lift > 0.8 && Math.hypot(v[0], v[1]) > 6;
+  }
+
+  /** Faces `yaw`; a flier leans forward (eased), turning about its middle. */
+  #pose(yaw, flying, now) {
+    const dt = this.lastPose === undefined ? 0 : Math.min(0.25, (now - this.lastPose) / 1000);
+    this.lastPose = now;
+    const goal = flying ? FLYING_TILT : 0;
+    this.tilt = (this.tilt ?? 0) + (goal - (this.tilt ?? 0)) * (1 - Math.exp(-dt * 5));
+    TURN.setFromAxisAngle(Z_AXIS, yaw);
+    LEAN.setFromAxisAngle(Y_AXIS, this.tilt);
+    this.body.quaternion.multiplyQuaternions(TURN, LEAN);
+    const middle = this.entity.scale[2] / 2;
+    PIVOT.set(0, 0, middle).applyQuaternion(this.body.quaternion);
+    this.body.position.set(-PIVOT.x, -PIVOT.y, middle - PIVOT.z);
   }
 
   fadeOut(now) {
@@ -144,6 +165,11 @@ export class Figure {
 }
 
 const Z_AXIS = new THREE.Vector3(0, 0, 1);
+const Y_AXIS = new THREE.Vector3(0, 1, 0);
+const FLYING_TILT = 1.25;   // radians forward
+const TURN = new THREE.Quaternion();
+const LEAN = new THREE.Quaternion();
+const PIVOT = new THREE.Vector3();
 const LABEL_POINT = new THREE.Vector3();
 
 function buildAvatar(body, color) {

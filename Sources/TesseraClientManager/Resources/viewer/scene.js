@@ -23,6 +23,7 @@ export class WorldScene {
   #terrains = new Map();        // "gridX,gridY" → THREE.Group
   #listeners = [];
   #lastFrame = null;
+  #focus = [REGION_SIZE / 2, REGION_SIZE / 2, 21];   // what the camera turns around without an avatar
 
   constructor(container) {
     this.container = container;
@@ -56,6 +57,7 @@ export class WorldScene {
   /** Starts drawing a session's world (the previous one is dropped). */
   attach(session) {
     this.detach();
+    this.#clearTerrains();
     this.session = session;
     const on = (type, handler) => {
       session.addEventListener(type, handler);
@@ -72,6 +74,7 @@ export class WorldScene {
     this.follow.reset();
   }
 
+  /** Stops drawing the session: the figures go, the ground stays behind the login form. */
   detach() {
     if (this.session) {
       for (const [type, handler] of this.#listeners) this.session.removeEventListener(type, handler);
@@ -80,6 +83,9 @@ export class WorldScene {
     this.session = null;
     for (const figure of this.#figures.values()) this.#removeFigure(figure);
     this.#figures.clear();
+  }
+
+  #clearTerrains() {
     for (const group of this.#terrains.values()) {
       this.scene.remove(group);
       disposeTerrain(group);
@@ -163,10 +169,10 @@ export class WorldScene {
       const heading = this.steering ? this.steering.heading : 0;
       const velocity = self.motion.velocity;
       const moving = Math.hypot(velocity[0], velocity[1]) > 0.3;
-      this.follow.follow(self.renderPosition(now), heading, dt, moving, ground);
+      this.#focus = self.renderPosition(now);
+      this.follow.follow(this.#focus, heading, dt, moving, ground);
     } else {
-      const [x, y] = session ? session.regionOffset() : [0, 0];
-      this.follow.idle(now, [x + REGION_SIZE / 2, y + REGION_SIZE / 2, 22]);
+      this.follow.idle(now, this.#focus);
     }
     this.sky.position.copy(this.camera.position);
     this.water.position.x = this.camera.position.x;

@@ -101,7 +101,7 @@ function borderLine(terrain) {
   points.push(0, 0, terrainHeight(terrain, 0, 0) + 0.08);
   const geometry = new THREE.BufferGeometry();
   geometry.setAttribute('position', new THREE.BufferAttribute(new Float32Array(points), 3));
-  const material = new THREE.LineBasicMaterial({ color: 0xffffff, transparent: true, opacity: 0.28 });
+  const material = new THREE.LineBasicMaterial({ color: 0xfff6d0, transparent: true, opacity: 0.22 });
   const line = new THREE.Line(geometry, material);
   line.name = 'border';
   return line;
@@ -110,9 +110,7 @@ function borderLine(terrain) {
 /** A wide sheet of water that follows the camera; `level` in metres. */
 export function makeWater() {
   const geometry = new THREE.PlaneBufferGeometry(12000, 12000, 1, 1);
-  const material = new THREE.MeshPhongMaterial({
-    color: 0x2f6d8c, specular: 0x2a4a5c, shininess: 90, transparent: true, opacity: 0.85,
-  });
+  const material = new THREE.MeshLambertMaterial({ color: 0x3a7696, transparent: true, opacity: 0.88 });
   const water = new THREE.Mesh(geometry, material);
   water.name = 'water';
   water.renderOrder = 1;
