@@ -33,6 +33,8 @@ export class Hud {
     const stats = session?.stats;
     const region = session?.region?.name ?? '';
     set('region', region || '—');
+    const title = region ? `${region} · Tessera` : 'Tessera viewer';
+    if (document.title !== title) document.title = title;
     set('fps', String(this.#frames.length));
     set('dilation', stats ? clamp01(stats.timeDilation).toFixed(2) : '—');
     set('ping', stats?.pingMillis !== null && stats?.pingMillis !== undefined ? String(Math.round(stats.pingMillis)) : '—');

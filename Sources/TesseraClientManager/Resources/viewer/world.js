@@ -45,6 +45,7 @@ export class WorldSession extends EventTarget {
   #fatal = null;                   // the Error that announced a close
   #closeMessage = null;            // our own reason for closing (bad data from the server)
   #closed = false;
+  #opened = false;                 // the WebSocket connected
   #updateCounts = [];              // [time, count] of the last second
   #lastMove = null;
   #nonce = 0;
@@ -78,7 +79,10 @@ export class WorldSession extends EventTarget {
       }
       this.#socket = socket;
       socket.binaryType = 'arraybuffer';
-      socket.onopen = () => socket.send(message);
+      socket.onopen = () => {
+        this.#opened = true;
+        socket.send(message);
+      };
       socket.onmessage = (event) => this.#receive(event.data);
       socket.onclose = (event) => this.#onClose(event.code, event.reason);
       socket.onerror = () => {};   // a close event follows, with the code
@@ -459,6 +463,7 @@ export class WorldSession extends EventTarget {
   }
 
   #describeClose(code, reason) {
+    if (!this.#opened) return `Cannot reach the server (${this.#url}). Is the grid running?`;
     const fatal = this.#fatal;
     // The Error before a fatal close carries the whole reason; the close frame's may be cut.
     if (fatal && code === 4000 + fatal.code) return describeClose(code, fatal.message);
