@@ -156,7 +156,7 @@ page.alert.addEventListener('click', hideAlert);
 
 /** `#token=…&name=…[&region=…]` logs in with a session token; the token leaves the address bar. */
 function loginFromFragment() {
-  const params = new URLSearchParams(location.hash.slice(1));
+  const params = fragmentParameters(location.hash);
   const token = params.get('token');
   const name = params.get('name');
   if (name) page.name.value = name;
@@ -168,6 +168,21 @@ function loginFromFragment() {
     return;
   }
   logIn({ name, token, startRegion: params.get('region') ?? '' });
+}
+
+/** `#a=1&b=2` → Map; values are percent-decoded, and a `+` stays a `+` (tokens may hold one). */
+function fragmentParameters(hash) {
+  const params = new Map();
+  for (const part of hash.replace(/^#/, '').split('&')) {
+    const equals = part.indexOf('=');
+    if (equals <= 0) continue;
+    try {
+      params.set(decodeURIComponent(part.slice(0, equals)), decodeURIComponent(part.slice(equals + 1)));
+    } catch {
+      // A malformed escape: that parameter is left out.
+    }
+  }
+  return params;
 }
 
 // Drawing ----------------------------------------------------------------------------------
@@ -199,10 +214,9 @@ window.tessera = Object.freeze({
   entityList() {
     if (!session) return [];
     const now = performance.now();
-    const [ox, oy] = session.regionOffset();
     return session.entities().map((entity) => {
       const [x, y, z] = entity.renderPosition(now);
-      return { id: entity.id, kind: entity.kind, name: entity.name, x: x - ox, y: y - oy, z };
+      return { id: entity.id, kind: entity.kind, name: entity.name, x, y, z };
     });
   },
 });
