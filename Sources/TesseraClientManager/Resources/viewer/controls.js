@@ -9,6 +9,7 @@
 const TURN_RATE = Math.PI * 0.6;          // radians per second
 const TURN_SEND_MS = 150;
 const CLICK_SLOP_PX = 5;
+const HOVER_MS = 100;               // the pointer over an object: checked at most this often
 const MODE = { stop: 0, walk: 1, run: 2, fly: 3 };
 
 const KEYS = {
@@ -151,8 +152,10 @@ export class Controls {
       event.preventDefault();
       this.scene.follow.zoom(event.deltaMode === 1 ? event.deltaY * 40 : event.deltaY);
     }, { passive: false });
+    let lastHover = 0;
     view.addEventListener('pointermove', (event) => {
-      if (press || !this.#session) return;
+      if (press || !this.#session || event.timeStamp - lastHover < HOVER_MS) return;
+      lastHover = event.timeStamp;
       view.classList.toggle('over-object', this.scene.pick(event.clientX, event.clientY) !== null);
     });
   }

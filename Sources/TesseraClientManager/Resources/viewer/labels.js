@@ -18,8 +18,9 @@ export function labelLines(text) {
   const lines = String(text ?? '')
     .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069]/g, '')
     .split('\n')
-    .map((line) => cut(line.trim(), MAX_LINE_CHARS))
-    .filter((line, index, all) => line.length > 0 || (index > 0 && index < all.length - 1));
+    .map((line) => cut(line.trim(), MAX_LINE_CHARS));
+  while (lines.length && lines[0] === '') lines.shift();
+  while (lines.length && lines[lines.length - 1] === '') lines.pop();
   if (lines.length > MAX_LINES) {
     lines.length = MAX_LINES;
     lines[MAX_LINES - 1] = cut(`${lines[MAX_LINES - 1]}…`, MAX_LINE_CHARS);

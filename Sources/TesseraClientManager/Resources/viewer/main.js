@@ -102,7 +102,6 @@ async function logIn({ name, password = null, token = null, startRegion = '' }) 
     page.password.value = '';
     setState('world');
     chat.system(`Welcome to ${welcome.regionName}, ${name}.`);
-    page.view.focus?.();
   } catch (error) {
     if (session !== next) return;
     leaveWorld();
