@@ -5,9 +5,13 @@
 import * as THREE from './three/build/three.module.js';
 import { makeLabel, disposeLabel, sizeLabel } from './labels.js';
 import { yawOf } from './motion.js';
+import { buildAvatar, animateAvatar } from './avatar.js';
 
 const AVATAR_SIZE = [0.45, 0.6, 1.9];
 const FADE_MS = 500;
+const BUBBLE_MS = 8000;
+const BUBBLE_LINES = 3;
+const BUBBLE_LINE_CHARS = 40;
 
 const shared = {
   box: new THREE.BoxBufferGeometry(1, 1, 1),
@@ -49,7 +53,7 @@ export class Figure {
     this.body.children.length = 0;
     const entity = this.entity;
     if (entity.isAvatar) {
-      buildAvatar(this.body, nameColor(entity.name));
+      this.limbs = buildAvatar(this.body, nameColor(entity.name));
       this.body.scale.set(...entity.scale.map((s, i) => (s > 0 ? s / AVATAR_SIZE[i] : 1)));
       this.setLabel(entity.name, { bold: true }, entity.scale[2] + 0.22);
       this.shadowRadius = 0.45;
@@ -92,7 +96,9 @@ export class Figure {
     this.root.position.set(position[0], position[1], position[2]);
     if (this.label) {
       this.root.updateMatrixWorld();
-      sizeLabel(this.label, metresPerPixel(this.label.getWorldPosition(LABEL_POINT)));
+      const size = metresPerPixel(this.label.getWorldPosition(LABEL_POINT));
+      sizeLabel(this.label, size);
+      this.#placeBubble(now, size);
     }
     const q = this.entity.renderRotation(now);
     const h = ground(position[0], position[1]);
@@ -113,6 +119,39 @@ export class Figure {
     return this.fadeStart === null || now - this.fadeStart < FADE_MS;
   }
 
+  /** Shows what the avatar said over its name tag for a few seconds. */
+  say(text, now) {
+    this.#removeBubble();
+    if (!this.label) return;
+    const bubble = makeLabel(cutSpeech(text), { color: '#15202b', background: 'rgba(255, 255, 255, 0.88)' });
+    bubble.position.copy(this.label.position);
+    // Above the name tag on screen: both are drawn at one size per pixel, so their heights in
+    // pixels say how far up (in the bubble's own heights) it goes.
+    const tag = this.label.userData.pixels[1];
+    bubble.center.set(0.5, -(tag + 6) / bubble.userData.pixels[1]);
+    bubble.userData.until = now + BUBBLE_MS;
+    this.bubble = bubble;
+    this.root.add(bubble);
+  }
+
+  #placeBubble(now, size) {
+    const bubble = this.bubble;
+    if (!bubble) return;
+    if (now >= bubble.userData.until) {
+      this.#removeBubble();
+      return;
+    }
+    sizeLabel(bubble, size);
+    bubble.material.opacity = Math.min(1, (bubble.userData.until - now) / 600) * this.opacity(now);
+  }
+
+  #removeBubble() {
+    if (!this.bubble) return;
+    this.root.remove(this.bubble);
+    disposeLabel(this.bubble);
+    this.bubble = null;
+  }
+
   /** Fast above the ground: flying (walkers and runners are at most 5.1 m/s). */
   #flying(position, groundHeight) {
     const v = this.entity.motion.velocity;
@@ -124,6 +163,8 @@ export class Figure {
   #pose(yaw, flying, now) {
     const dt = this.lastPose === undefined ? 0 : Math.min(0.25, (now - this.lastPose) / 1000);
     this.lastPose = now;
+    const v = this.entity.motion.velocity;
+    animateAvatar(this.limbs, Math.hypot(v[0], v[1]), flying, dt);
     const goal = flying ? FLYING_TILT : 0;
     this.tilt = (this.tilt ?? 0) + (goal - (this.tilt ?? 0)) * (1 - Math.exp(-dt * 5));
     TURN.setFromAxisAngle(Z_AXIS, yaw);
@@ -158,6 +199,7 @@ export class Figure {
   }
 
   dispose() {
+    this.#removeBubble();
     this.setLabel(null);
     disposeChildren(this.body);
     this.shadow.material.dispose();
@@ -171,39 +213,6 @@ const TURN = new THREE.Quaternion();
 const LEAN = new THREE.Quaternion();
 const PIVOT = new THREE.Vector3();
 const LABEL_POINT = new THREE.Vector3();
-
-function buildAvatar(body, color) {
-  const clothes = new THREE.MeshPhongMaterial({ color, shininess: 18 });
-  const trousers = new THREE.MeshPhongMaterial({ color: color.clone().multiplyScalar(0.45), shininess: 10 });
-  const skin = new THREE.MeshPhongMaterial({ color: 0xe8c4a0, shininess: 12 });
-  const dark = new THREE.MeshBasicMaterial({ color: 0x1d2430 });
-  const limb = (radius, length, material, x, y, z, tilt = 0) => {
-    const geometry = new THREE.CylinderBufferGeometry(radius, radius * 0.85, length, 12).rotateX(Math.PI / 2);
-    const mesh = new THREE.Mesh(geometry, material);
-    mesh.position.set(x, y, z);
-    mesh.rotation.x = tilt;
-    body.add(mesh);
-  };
-  limb(0.085, 0.86, trousers, 0, 0.1, 0.43);
-  limb(0.085, 0.86, trousers, 0, -0.1, 0.43);
-  const torso = new THREE.Mesh(new THREE.CylinderBufferGeometry(0.2, 0.16, 0.66, 16).rotateX(Math.PI / 2), clothes);
-  torso.position.set(0, 0, 1.18);
-  torso.scale.set(0.8, 1, 1);
-  body.add(torso);
-  const shoulders = new THREE.Mesh(new THREE.SphereBufferGeometry(0.2, 16, 8), clothes);
-  shoulders.position.set(0, 0, 1.49);
-  shoulders.scale.set(0.8, 1.05, 0.35);
-  body.add(shoulders);
-  limb(0.06, 0.62, clothes, 0, 0.255, 1.2, 0.12);
-  limb(0.06, 0.62, clothes, 0, -0.255, 1.2, -0.12);
-  const head = new THREE.Mesh(new THREE.SphereBufferGeometry(0.14, 20, 14), skin);
-  head.position.set(0, 0, 1.74);
-  head.scale.set(1, 0.95, 1.12);
-  body.add(head);
-  const eyes = new THREE.Mesh(new THREE.BoxBufferGeometry(0.03, 0.16, 0.035), dark);
-  eyes.position.set(0.125, 0, 1.77);
-  body.add(eyes);
-}
 
 function buildObject(body, entity) {
   const appearance = entity.appearance;
@@ -224,6 +233,26 @@ function buildObject(body, entity) {
     );
     body.add(edges);
   }
+}
+
+/** A chat line cut into at most BUBBLE_LINES short lines for a speech bubble. */
+function cutSpeech(text) {
+  const words = String(text).replace(/\s+/g, ' ').trim().split(' ');
+  const lines = [];
+  let line = '';
+  for (const word of words) {
+    const next = line ? `${line} ${word}` : word;
+    if (Array.from(next).length <= BUBBLE_LINE_CHARS || !line) {
+      line = next;
+      continue;
+    }
+    lines.push(line);
+    line = word;
+    if (lines.length === BUBBLE_LINES) break;
+  }
+  if (lines.length < BUBBLE_LINES && line) lines.push(line);
+  else if (line) lines[BUBBLE_LINES - 1] += ' …';
+  return lines.join('\n');
 }
 
 function makeShadow() {

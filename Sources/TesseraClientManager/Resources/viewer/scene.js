@@ -69,6 +69,7 @@ export class WorldScene {
     on('terrain', (e) => this.#addTerrain(e.detail.terrain));
     on('rebase', () => this.#placeTerrains());
     on('regionchanged', (e) => { if (e.detail.kind === 2) this.follow.reset(); });
+    on('chat', (e) => this.#said(e.detail));
     for (const terrain of session.terrains.values()) this.#addTerrain(terrain);
     for (const entity of session.entities()) this.#entered(entity);
     this.follow.reset();
@@ -102,6 +103,14 @@ export class WorldScene {
     const created = new Figure(entity);
     this.#figures.set(entity.key, created);
     this.scene.add(created.root, created.shadow);
+  }
+
+  /** An avatar in view spoke (out loud, on the public channel): a bubble over it. */
+  #said(chat) {
+    if (chat.speakerKind === 2 || chat.channel !== 0 || chat.chatType > 2) return;
+    const entity = chat.speakerID ? this.session?.entity(chat.speakerID) : null;
+    const figure = entity && entity.isAvatar ? this.#figures.get(entity.key) : null;
+    figure?.say(chat.text, performance.now());
   }
 
   #left(entity, fade) {
