@@ -16,6 +16,7 @@ import {
   terrainHeight, describeError, describeClose,
 } from './protocol.js';
 import { Entity, AVATAR } from './entity.js';
+import { RateCounter } from './counter.js';
 
 const REGION_SIZE = 256;
 const PING_INTERVAL_MS = 2000;
@@ -46,7 +47,7 @@ export class WorldSession extends EventTarget {
   #closeMessage = null;            // our own reason for closing (bad data from the server)
   #closed = false;
   #opened = false;                 // the WebSocket connected
-  #updateCounts = [];              // [time, count] of the last second
+  #updates = new RateCounter();    // entity updates and enters
   #lastMove = null;
   #nonce = 0;
   #requestID = 0;
@@ -92,11 +93,7 @@ export class WorldSession extends EventTarget {
   get connected() { return !this.#closed && this.#socket?.readyState === WebSocket.OPEN; }
 
   get stats() {
-    this.#pruneUpdateCounts(performance.now());
-    return {
-      ...this.#stats,
-      updatesPerSecond: this.#updateCounts.reduce((sum, [, n]) => sum + n, 0),
-    };
+    return { ...this.#stats, updatesPerSecond: this.#updates.perSecond(performance.now()) };
   }
 
   entity(id) { return this.#entities.get(id) ?? null; }
@@ -330,7 +327,7 @@ export class WorldSession extends EventTarget {
     }
     entity.isSelf = enter.localID === this.selfID;
     this.#entities.set(enter.localID, entity);
-    this.#countUpdates(now, 1);
+    this.#updates.add(now, 1);
     this.#emit('enter', { entity, adopted });
   }
 
@@ -361,7 +358,7 @@ export class WorldSession extends EventTarget {
       entity.motion.update(state.position, state.rotation, state.velocity, now);
       count++;
     }
-    this.#countUpdates(now, count);
+    this.#updates.add(now, count);
   }
 
   #leave(id, now, mayReturn = true) {
@@ -432,18 +429,6 @@ export class WorldSession extends EventTarget {
     if (expired.length === 0) return;
     this.#candidates = this.#candidates.filter((c) => c.until > now);
     for (const { entity } of expired) this.#emit('leave', { entity, fade: true });
-  }
-
-  #countUpdates(now, count) {
-    if (count === 0) return;
-    const last = this.#updateCounts[this.#updateCounts.length - 1];
-    if (last && now - last[0] < 50) last[1] += count;
-    else this.#updateCounts.push([now, count]);
-    this.#pruneUpdateCounts(now);
-  }
-
-  #pruneUpdateCounts(now) {
-    while (this.#updateCounts.length && now - this.#updateCounts[0][0] > 1000) this.#updateCounts.shift();
   }
 
   #onClose(code, reason) {
