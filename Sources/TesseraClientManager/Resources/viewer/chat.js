@@ -43,6 +43,8 @@ export class ChatPanel {
         input.blur();
       }
     });
+    // Choosing how loud goes on to typing, not back to the world.
+    type.addEventListener('change', () => input.focus());
     window.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && this.session && document.activeElement === document.body) {
         event.preventDefault();

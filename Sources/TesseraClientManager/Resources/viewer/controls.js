@@ -42,6 +42,8 @@ export class Controls {
 
   attach(session) {
     this.#session = session;
+    // Stopped by the server (teleported, a crossing refused): held keys must be sent again.
+    session.addEventListener('intentlost', () => { this.#lastSent = null; });
     this.#held.clear();
     this.#lastSent = null;
     this.flying = false;

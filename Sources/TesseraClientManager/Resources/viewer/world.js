@@ -6,6 +6,7 @@
 //   enter {entity, adopted}   leave {entity, fade}   chat {…}   regionchanged {region, kind}
 //   alert {scope, text}   terrain {terrain}   map {regions}   appearance {entity}
 //   requesterror {code, requestID, message}   rebase {dx, dy}   close {code, reason, message}
+//   intentlost {} (the server stopped the avatar: a teleport, a failed crossing)
 //
 // Scene coordinates are world metres relative to the south-west corner of a region chosen as
 // origin (the first one), so a border crossing moves nothing on screen. See docs/viewer.md.
@@ -17,14 +18,15 @@ import {
 } from './protocol.js';
 import { Entity, AVATAR } from './entity.js';
 import { RateCounter } from './counter.js';
+import { Candidates } from './candidates.js';
 
 const REGION_SIZE = 256;
 const PING_INTERVAL_MS = 2000;
 const HOUSEKEEPING_MS = 250;
-const CANDIDATE_MS = 1500;         // how long a forgotten entity waits to be adopted
-const ADOPT_DISTANCE = 3;          // metres between a candidate and a new entity of that name
 const REBASE_DISTANCE = 4096;      // metres from the origin past which the origin moves
 const LOGOUT_GRACE_MS = 3000;
+const HANDOFF_FAILED = 27;         // error code: a crossing or teleport did not happen
+const TELEPORT = 2;                // RegionChanged.kind
 
 export { PROTOCOL_VERSION };
 
@@ -39,7 +41,7 @@ export class WorldSession extends EventTarget {
   #url; #socket = null;
   #mirror = new MotionMirror();
   #entities = new Map();           // localID → Entity
-  #candidates = [];                // [{ entity, until }]
+  #candidates = new Candidates();  // forgotten entities that may come back
   #pendingSelf = null;             // the own avatar between RegionChanged and its EntityEnter
   #timers = [];
   #login = null;                   // { resolve, reject } until Welcome
@@ -136,7 +138,13 @@ export class WorldSession extends EventTarget {
     if (this.#send(encodeMove(mode, heading, vertical))) this.#lastMove = { mode, heading, vertical };
   }
 
-  say(text, chatType = 1, channel = 0) { return this.#send(encodeChat(chatType, channel, text)); }
+  say(text, chatType = 1, channel = 0) {
+    try {
+      return this.#send(encodeChat(chatType, channel, text));
+    } catch {
+      return false;              // not sayable (too long, a bad channel): nothing was sent
+    }
+  }
 
   /** Teleport to a region by name, to a position [x, y, z] of it or (null) its centre. */
   teleport(regionName, position = null) {
@@ -246,7 +254,11 @@ export class WorldSession extends EventTarget {
         this.#stats.pingMillis = Math.max(0, Date.now() - Number(message.clientTimeMillis));
         break;
       case 'error': this.#error(message, fatalFrame); break;
-      default: break;              // results, inventory, contents: nothing to show
+      case 'objectResult':
+        // A teleport within the region: the avatar arrives stopped.
+        if (message.outcome === 3 && message.localID === this.selfID) this.#intentLost();
+        break;
+      default: break;              // inventory, contents, diagnostics: nothing to show
     }
   }
 
@@ -267,6 +279,7 @@ export class WorldSession extends EventTarget {
       this.#fatal = error;
       return;
     }
+    if (error.code === HANDOFF_FAILED) this.#intentLost();   // stopped inside the border
     const message = describeError(error.code, error.message);
     this.#emit('requesterror', { code: error.code, requestID: error.requestID, message });
   }
@@ -315,7 +328,7 @@ export class WorldSession extends EventTarget {
       entity = this.#pendingSelf;
       this.#pendingSelf = null;
     }
-    entity ??= this.#adoptCandidate(enter, state.position, now);
+    entity ??= this.#candidates.adopt(enter, state.position, now);
     const adopted = entity !== null;
     if (adopted) {
       entity.id = enter.localID;
@@ -329,24 +342,6 @@ export class WorldSession extends EventTarget {
     this.#entities.set(enter.localID, entity);
     this.#updates.add(now, 1);
     this.#emit('enter', { entity, adopted });
-  }
-
-  #adoptCandidate(enter, position, now) {
-    let best = null;
-    let bestDistance = ADOPT_DISTANCE;
-    for (const candidate of this.#candidates) {
-      const entity = candidate.entity;
-      if (entity.kind !== enter.kind || entity.name !== enter.name) continue;
-      const drawn = entity.renderPosition(now);
-      const distance = Math.hypot(drawn[0] - position[0], drawn[1] - position[1], drawn[2] - position[2]);
-      if (distance <= bestDistance) {
-        best = candidate;
-        bestDistance = distance;
-      }
-    }
-    if (!best) return null;
-    this.#candidates.splice(this.#candidates.indexOf(best), 1);
-    return best.entity;
   }
 
   #moved(ids, now) {
@@ -368,8 +363,7 @@ export class WorldSession extends EventTarget {
     this.#entities.delete(id);
     if (mayReturn && entity.isAvatar && this.#nearBorder(entity, now)) {
       // An avatar crossing into this region leaves as a ghost and enters again under a new ID.
-      entity.motion.freeze(now);
-      this.#candidates.push({ entity, until: now + CANDIDATE_MS });
+      this.#candidates.add(entity, now);
       return;
     }
     this.#emit('leave', { entity, fade: true });
@@ -384,11 +378,11 @@ export class WorldSession extends EventTarget {
 
   #regionChanged(change, now) {
     for (const entity of this.#entities.values()) {
-      entity.motion.freeze(now);
       if (entity.id === this.selfID) {
+        entity.motion.freeze(now);
         this.#pendingSelf = entity;
       } else {
-        this.#candidates.push({ entity, until: now + CANDIDATE_MS });
+        this.#candidates.add(entity, now);
       }
     }
     this.#entities.clear();
@@ -398,6 +392,13 @@ export class WorldSession extends EventTarget {
     this.region = regionOf(change);
     this.#rebaseIfFar();
     this.#emit('regionchanged', { region: this.region, previous, kind: change.kind });
+    if (change.kind === TELEPORT) this.#intentLost();          // arrives stopped
+  }
+
+  /** The server stopped the avatar: the next intent must be sent even if it is the last one. */
+  #intentLost() {
+    this.#lastMove = null;
+    this.#emit('intentlost', {});
   }
 
   #rebaseIfFar() {
@@ -409,7 +410,7 @@ export class WorldSession extends EventTarget {
   }
 
   #allDrawn() {
-    return [...this.entities(), ...this.#candidates.map((c) => c.entity)];
+    return [...this.entities(), ...this.#candidates.entities()];
   }
 
   // Timers and counters ----------------------------------------------------------------------
@@ -425,10 +426,7 @@ export class WorldSession extends EventTarget {
   }
 
   #expireCandidates(now) {
-    const expired = this.#candidates.filter((c) => c.until <= now);
-    if (expired.length === 0) return;
-    this.#candidates = this.#candidates.filter((c) => c.until > now);
-    for (const { entity } of expired) this.#emit('leave', { entity, fade: true });
+    for (const entity of this.#candidates.expire(now)) this.#emit('leave', { entity, fade: true });
   }
 
   #onClose(code, reason) {
@@ -441,7 +439,7 @@ export class WorldSession extends EventTarget {
     this.#login = null;
     for (const entity of this.#allDrawn()) this.#emit('leave', { entity, fade: false });
     this.#entities.clear();
-    this.#candidates = [];
+    this.#candidates.clear();
     this.#pendingSelf = null;
     if (login) login.reject(new Error(message));
     this.#emit('close', { code, reason, message });
