@@ -47,27 +47,43 @@ export class Figure {
 
   get isAvatar() { return this.entity.isAvatar; }
 
-  /** (Re)builds the meshes from the entity's shape, scale and appearance. */
+  /**
+   * (Re)builds what changed of the meshes (shape, scale, colour) and of the text over it, from
+   * the entity: a clock's floating text changing every second does not rebuild its shape.
+   */
   build() {
+    const entity = this.entity;
+    const look = entity.appearance;
+    const bodyKey = JSON.stringify([entity.kind, entity.shape, entity.isAvatar ? entity.name : '', entity.scale, look?.color, look?.alpha]);
+    if (bodyKey !== this.bodyKey) {
+      this.bodyKey = bodyKey;
+      this.#buildBody();
+    }
+    const text = entity.isAvatar ? entity.name : look?.text ?? '';
+    const labelKey = JSON.stringify([text, look?.textColor, look?.textAlpha, entity.scale[2]]);
+    if (labelKey === this.labelKey) return;
+    this.labelKey = labelKey;
+    if (entity.isAvatar) {
+      this.setLabel(entity.name, { bold: true }, entity.scale[2] + 0.22);
+    } else if (text) {
+      const [r, g, b] = look.textColor;
+      const color = `rgb(${Math.round(r * 255)}, ${Math.round(g * 255)}, ${Math.round(b * 255)})`;
+      this.setLabel(text, { color, opacity: look.textAlpha, background: null }, entity.scale[2] / 2 + 0.25);
+    } else {
+      this.setLabel(null);
+    }
+  }
+
+  #buildBody() {
     disposeChildren(this.body);
-    this.body.children.length = 0;
     const entity = this.entity;
     if (entity.isAvatar) {
       this.limbs = buildAvatar(this.body, nameColor(entity.name));
       this.body.scale.set(...entity.scale.map((s, i) => (s > 0 ? s / AVATAR_SIZE[i] : 1)));
-      this.setLabel(entity.name, { bold: true }, entity.scale[2] + 0.22);
       this.shadowRadius = 0.45;
     } else {
       buildObject(this.body, entity);
       this.body.scale.set(...entity.scale.map((s) => Math.max(s, 0.01)));
-      const text = entity.appearance?.text ?? '';
-      if (text) {
-        const [r, g, b] = entity.appearance.textColor;
-        const color = `rgb(${Math.round(r * 255)}, ${Math.round(g * 255)}, ${Math.round(b * 255)})`;
-        this.setLabel(text, { color, opacity: entity.appearance.textAlpha, background: null }, entity.scale[2] / 2 + 0.25);
-      } else {
-        this.setLabel(null);
-      }
       this.shadowRadius = 0.55 * Math.max(entity.scale[0], entity.scale[1]);
     }
     this.shadow.scale.setScalar(this.shadowRadius);
