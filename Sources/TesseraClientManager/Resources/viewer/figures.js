@@ -10,6 +10,7 @@ import { buildAvatar, animateAvatar } from './avatar.js';
 const AVATAR_SIZE = [0.45, 0.6, 1.9];
 const FADE_MS = 500;
 const BUBBLE_MS = 8000;
+const FLASH_MS = 400;
 const BUBBLE_LINES = 3;
 const BUBBLE_LINE_CHARS = 40;
 
@@ -124,6 +125,7 @@ export class Figure {
       this.#pose(yaw, this.#flying(position, h), now);
     } else {
       this.body.quaternion.set(q[0], q[1], q[2], q[3]);
+      this.#glow(now);
     }
     const base = this.isAvatar ? position[2] : position[2] - this.entity.scale[2] / 2;
     this.shadow.visible = h !== null && base - h < 6;
@@ -133,6 +135,18 @@ export class Figure {
       this.shadow.material.opacity = 0.45 * Math.max(0, 1 - lift / 6) * this.opacity(now);
     }
     return this.fadeStart === null || now - this.fadeStart < FADE_MS;
+  }
+
+  /** A touched object glows for a moment. */
+  flash(now) {
+    this.flashUntil = now + FLASH_MS;
+  }
+
+  #glow(now) {
+    if (this.flashUntil === undefined) return;
+    const k = Math.max(0, (this.flashUntil - now) / FLASH_MS);
+    for (const mesh of this.pickables) mesh.material.emissive?.setRGB(0.45 * k, 0.4 * k, 0.15 * k);
+    if (k === 0) this.flashUntil = undefined;
   }
 
   /** Shows what the avatar said over its name tag for a few seconds. */

@@ -70,6 +70,7 @@ const controls = scene && new Controls(page.view, scene, {
   onTouch(entity) {
     if (!session || !session.touch(entity.id)) return;
     page.view.dataset.touched = entity.name;
+    scene.flash(entity);
   },
 });
 if (scene) scene.steering = controls;

@@ -204,6 +204,11 @@ export class WorldScene {
     };
   }
 
+  /** Shows that an entity was touched. */
+  flash(entity) {
+    this.#figures.get(entity.key)?.flash(performance.now());
+  }
+
   /** Figures drawn now, by kind (fading ones left out). */
   counts() {
     let avatars = 0;
