@@ -134,7 +134,10 @@ public final class LocalGrid: Service, Sendable {
                     tasks.addTask { try await manager.run() }
                 }
                 tasks.addTask { try await self.announceAndWatch(services: services) }
-                try await tasks.waitForAll()
+                // The first failure (a client manager that cannot listen, say) ends the grid:
+                // leaving the body cancels the rest, where waiting for all would wait forever
+                // for the others (and the announcement for a manager that never listens).
+                while try await tasks.next() != nil {}
             }
         } catch {
             for node in regionNodes { await node.shutdown() }

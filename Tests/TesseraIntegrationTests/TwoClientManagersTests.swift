@@ -182,4 +182,26 @@ struct TwoClientManagersTests {
         #expect(LocalGrid.viewerURL("ws://127.0.0.1:9000/ws") == "http://127.0.0.1:9000/viewer/")
         #expect(LocalGrid.viewerURL("wss://grid.example:443/ws") == "https://grid.example:443/viewer/")
     }
+
+    @Test("a client manager whose port is taken fails at once, naming itself and the address")
+    func portTaken() async throws {
+        let grid = try await ScenarioGrid.start()
+        let taken = try #require(grid.url.split(separator: ":").last?.split(separator: "/").first.flatMap { Int($0) })
+        var settings = ClientManagerSettings(config: grid.config.clientManagers[0], grid: grid.config)
+        settings.name = "edge-late"
+        settings.port = taken
+        let late = ClientManager(settings: settings, group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "tessera.test"))
+        do {
+            try await late.run()
+            Issue.record("a second client manager ran on a taken port")
+        } catch let error as ClientManagerError {
+            #expect("\(error)".hasPrefix("client manager edge-late cannot listen on 127.0.0.1:\(taken) ("), "\(error)")
+            #expect("\(error)".contains("Address already in use"))
+        }
+        // The first one serves on.
+        let client = try await ScenarioClient.connect(grid.url)
+        _ = try await client.login("Still Served")
+        await client.close()
+        await grid.stop()
+    }
 }

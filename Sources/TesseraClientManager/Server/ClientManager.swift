@@ -150,7 +150,13 @@ public final class ClientManager: Service, Sendable {
             eventLoopGroupProvider: .shared(group),
             logger: logger
         )
-        try await serveUntilShutdown(app)
+        do {
+            try await serveUntilShutdown(app)
+        } catch let error as IOError where boundAddress.withLock({ $0 }) == nil {
+            // Never listened: say which client manager and which address, not only the errno.
+            logger.error("client manager \(settings.name) cannot listen on \(settings.host):\(settings.port): \(error)")
+            throw ClientManagerError.cannotListen(name: settings.name, address: "\(settings.host):\(settings.port)", reason: "\(error)")
+        }
     }
 
     /// Connects to every region node (`run()` does this first; a harness that serves clients
@@ -388,10 +394,14 @@ final class SessionDirectory: Sendable {
 
 public enum ClientManagerError: Error, CustomStringConvertible {
     case regionNodeUnreachable(String, String)
+    case cannotListen(name: String, address: String, reason: String)
 
     public var description: String {
         switch self {
         case .regionNodeUnreachable(let address, let error): "cannot reach region node \(address): \(error)"
+        case .cannotListen(let name, let address, let reason):
+            "client manager \(name) cannot listen on \(address) (\(reason)); is another program using the port?"
         }
     }
 }
+
