@@ -219,7 +219,7 @@ public final class WebDriver: Sendable {
     }
 
     /// The pids of the group's processes that are not zombies, from /proc.
-    static func liveMembers(of group: pid_t) -> [pid_t] {
+    public static func liveMembers(of group: pid_t) -> [pid_t] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         return names.compactMap { name -> pid_t? in
             guard let pid = pid_t(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
@@ -408,6 +408,9 @@ public final class WebDriver: Sendable {
         return try await Self.request(method, "\(base)/session/\(sessionID)/\(path)", method == .POST ? body ?? [:] : nil, timeout: timeout)
     }
 
+    /// `TESSERA_WEBDRIVER_TRACE` set: every command and its reply are printed.
+    static let trace = ProcessInfo.processInfo.environment["TESSERA_WEBDRIVER_TRACE"] != nil
+
     /// One request to chromedriver; answers the reply's `value`, throws its W3C error.
     static func request(_ method: HTTPMethod, _ url: String, _ body: JSONValue?, timeout: Duration) async throws -> JSONValue {
         var request = HTTPClientRequest(url: url)
@@ -426,6 +429,10 @@ public final class WebDriver: Sendable {
             throw Failure("\(method) \(url): HTTP \(response.status.code), not JSON: \(String(decoding: data.prefix(500), as: UTF8.self))")
         }
         let value = reply["value"] ?? .null
+        if trace {
+            let sent = body.map { String($0.description.prefix(300)) } ?? ""
+            print("webdriver: \(method) \(url) \(sent) → \(response.status.code) \(String(decoding: data.prefix(300), as: UTF8.self))")
+        }
         if response.status.code >= 400 || value["error"] != nil {
             let error = value["error"]?.string ?? "HTTP \(response.status.code)"
             let message = value["message"]?.string ?? ""
@@ -438,7 +445,7 @@ public final class WebDriver: Sendable {
 /// A JSON value, for WebDriver's bodies and the values scripts return.
 public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible,
     ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
     case null
     case bool(Bool)
@@ -453,7 +460,6 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible,
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(Dictionary(elements) { _, last in last }) }
-    public init(nilLiteral: ()) { self = .null }
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()

@@ -216,6 +216,7 @@ struct ViewerBrowserTests {
             ViewerBrowserTests.numbers(in: try await textContent("#hud-position"))
         }
 
+        @discardableResult
         func screenshot(_ name: String) async throws -> String {
             let path = "\(ViewerBrowserTests.artifacts)/viewer-\(name).png"
             let bytes = try await driver.screenshot(to: path)
@@ -243,6 +244,74 @@ struct ViewerBrowserTests {
     }
 
     // MARK: Tests
+
+    /// A page for the driver's own test: an input, a button, and logs of keys and presses.
+    static let driverPage = """
+        <!doctype html><body><input id="name"><button id="go">Go</button><div id="out"></div>
+        <script>
+        const keys = []; window.keys = keys;
+        document.addEventListener('keydown', e => keys.push('down ' + e.key));
+        document.addEventListener('keyup', e => keys.push('up ' + e.key));
+        document.addEventListener('pointerdown', e => { document.body.dataset.down = e.clientX + ',' + e.clientY; });
+        document.getElementById('go').addEventListener('click', () => {
+            document.getElementById('out').textContent = 'hello ' + document.getElementById('name').value;
+        });
+        </script></body>
+        """
+
+    @Test("the WebDriver client types, clicks, presses keys, reads the page, renders WebGL in software, and leaves no process behind")
+    func webDriver() async throws {
+        let url = "data:text/html;base64," + Data(Self.driverPage.utf8).base64EncodedString()
+        var group: pid_t = 0
+        try await WebDriver.withSession { driver in
+            group = driver.processGroup
+            #expect(!WebDriver.liveMembers(of: group).isEmpty)
+            try await driver.navigate(to: url)
+            try await driver.sendKeys(driver.find("#name"), "Ada")
+            try await driver.click(driver.find("#go"))
+            #expect(try await driver.text(driver.find("#out")) == "hello Ada")
+            #expect(try await driver.attribute(driver.find("#go"), "id") == "go")
+            #expect(try await driver.attribute(driver.find("#go"), "data-none") == nil)
+            #expect(try await driver.findAll("button").count == 1)
+            #expect(try await driver.findAll("canvas").isEmpty)
+            await #expect(throws: WebDriver.Failure.self) { try await driver.find("#missing") }
+
+            try await driver.click(atX: 300, y: 200)
+            #expect(try await driver.attribute(driver.find("body"), "data-down") == "300,200")
+            try await driver.hold(["w", WebDriver.Key.shift], for: .milliseconds(200))
+            try await driver.press(WebDriver.Key.arrowUp)
+            // Typing "Ada" came first.
+            let keys = try await driver.execute("return window.keys;").array ?? []
+            #expect(keys.prefix(6) == ["down Shift", "down A", "up A", "up Shift", "down d", "up d"])
+            #expect(keys.dropFirst(8) == ["down w", "down Shift", "up Shift", "up w", "down ArrowUp", "up ArrowUp"])
+            #expect(try await driver.execute("return arguments[0] + arguments[1].n;", [40, ["n": 2]]) == 42)
+
+            let renderer = try await driver.execute("""
+                const gl = document.createElement('canvas').getContext('webgl');
+                if (!gl) return null;
+                const info = gl.getExtension('WEBGL_debug_renderer_info');
+                return gl.getParameter(info.UNMASKED_RENDERER_WEBGL);
+                """)
+            #expect(renderer.string?.contains("SwiftShader") == true, "WebGL through SwiftShader: \(renderer)")
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-webdriver-\(UUID().uuidString).png").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let bytes = try await driver.screenshot(to: path)
+            let png = try #require(FileManager.default.contents(atPath: path))
+            #expect(bytes == png.count && png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        }
+        #expect(WebDriver.liveMembers(of: group).isEmpty, "chromedriver and the browser have ended")
+
+        // A body that throws still ends them.
+        struct Thrown: Error {}
+        await #expect(throws: Thrown.self) {
+            try await WebDriver.withSession { driver in
+                group = driver.processGroup
+                try await driver.navigate(to: url)
+                throw Thrown()
+            }
+        }
+        #expect(WebDriver.liveMembers(of: group).isEmpty, "ended after a failure too")
+    }
 
     @Test("a wrong password shows a readable error and the form stays; an unknown name says the same")
     func wrongPassword() async throws {
