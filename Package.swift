@@ -204,7 +204,9 @@ let package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ]
+            ],
+            // The web viewer's files (HTML, CSS, JavaScript modules), served at /viewer/.
+            resources: [.copy("Resources/viewer")]
         ),
         // Load generation and measurement through a client manager.
         .target(

@@ -23,6 +23,9 @@ if ! bash scripts/sl-client-venv.sh .build/sl-venv >/dev/null; then
   echo "error: could not set up the Python environment of the Second Life client tests (scripts/sl-client-venv.sh)" >&2
   exit 1
 fi
+# The web viewer's JavaScript (its protocol codec against docs/client-protocol.md): Node's test
+# runner, a few seconds.
+node --test Tests/viewer/
 # One test at a time: several integration tests compare frame rates or crossing counts within
 # their own run (a node or the physics service killed mid-way), and suites running beside them
 # on two cores would measure each other. Serial, the suite takes about two minutes.

@@ -26,6 +26,9 @@ public struct WorldMirror: Sendable {
     public private(set) var results: [ObjectResult] = []
     public private(set) var errors: [ServerError] = []
     public private(set) var pongs: [Pong] = []
+    /// Protocol 8: the latest map of the grid, and the terrains received, by region.
+    public private(set) var regionMap: RegionMap?
+    public private(set) var terrains: [RegionHandle: Terrain] = [:]
     public private(set) var inventoryReplies: [InventoryReply] = []
     /// Script errors of this avatar's objects, oldest first (at most `chatLimit`).
     public private(set) var diagnostics: [ScriptDiagnostics] = []
@@ -143,6 +146,10 @@ public struct WorldMirror: Sendable {
             regionName = change.regionName
             regionChanges.append(change)
             if regionChanges.count > chatLimit { regionChanges.removeFirst() }
+        case .regionMap(let map):
+            regionMap = map
+        case .regionTerrain(let terrain):
+            terrains[terrain.region] = terrain.terrain
         }
     }
 
@@ -266,7 +273,7 @@ struct BotMirror {
                 if case .error(let error) = try ServerMessage.decode(type, body: body) { result.errors.append(error) }
             case .objectResult:
                 if case .objectResult(let value) = try ServerMessage.decode(type, body: body) { result.results.append(value) }
-            case .pong, .inventory, .alert, .objectContents, .scriptDiagnostics:
+            case .pong, .inventory, .alert, .objectContents, .scriptDiagnostics, .regionMap, .regionTerrain:
                 continue
             }
         }

@@ -125,10 +125,10 @@ public enum ClientMessage: Hashable, Sendable {
 }
 
 /// The version of docs/client-protocol.md this code speaks.
-public let clientProtocolVersion: UInt16 = 7
+public let clientProtocolVersion: UInt16 = 8
 
 /// The versions a server takes at login: versions 4 to 6 only added messages, error codes,
-/// enumeration values and optional trailing fields, and version 7 sends `EntityDeltas` in
-/// place of `EntityUpdate`; a client of an older version is never sent what its version does
+/// enumeration values and optional trailing fields, version 7 sends `EntityDeltas` in
+/// place of `EntityUpdate`, and version 8 only added messages; a client of an older version is never sent what its version does
 /// not have (`ServerMessage.forVersion`, `ClientView`), so a version 3 client is still served.
 public let supportedClientProtocolVersions: ClosedRange<UInt16> = 3...clientProtocolVersion

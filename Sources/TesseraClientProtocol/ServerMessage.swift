@@ -22,6 +22,10 @@ public enum ServerMessage: Hashable, Sendable {
     case objectAppearance(AppearanceUpdate)
     /// Protocol 7: sent to a version 7 client instead of `entityUpdate`.
     case entityDeltas(EntityDeltas)
+    /// Protocol 8: the grid's regions nearest the avatar's (a viewer's map).
+    case regionMap(RegionMap)
+    /// Protocol 8: a region's ground.
+    case regionTerrain(RegionTerrain)
 
     public enum TypeCode: UInt8, Sendable, CaseIterable {
         case welcome = 0x81
@@ -40,6 +44,8 @@ public enum ServerMessage: Hashable, Sendable {
         case scriptDiagnostics = 0x8E
         case objectAppearance = 0x8F
         case entityDeltas = 0x90
+        case regionMap = 0x91
+        case regionTerrain = 0x92
     }
 
     public var typeCode: TypeCode {
@@ -60,6 +66,8 @@ public enum ServerMessage: Hashable, Sendable {
         case .scriptDiagnostics: .scriptDiagnostics
         case .objectAppearance: .objectAppearance
         case .entityDeltas: .entityDeltas
+        case .regionMap: .regionMap
+        case .regionTerrain: .regionTerrain
         }
     }
 
@@ -86,6 +94,8 @@ public enum ServerMessage: Hashable, Sendable {
         case .scriptDiagnostics(let m): m.encode(into: &buffer)
         case .objectAppearance(let m): m.encode(into: &buffer)
         case .entityDeltas(let m): m.encode(into: &buffer)
+        case .regionMap(let m): m.encode(into: &buffer)
+        case .regionTerrain(let m): m.encode(into: &buffer)
         }
         buffer.setInteger(UInt16(buffer.writerIndex - start), at: lengthIndex, endianness: .little)
     }
@@ -139,6 +149,8 @@ public enum ServerMessage: Hashable, Sendable {
         case .scriptDiagnostics: .scriptDiagnostics(try ScriptDiagnostics(from: &body))
         case .objectAppearance: .objectAppearance(try AppearanceUpdate(from: &body))
         case .entityDeltas: .entityDeltas(try EntityDeltas(from: &body))
+        case .regionMap: .regionMap(try RegionMap(from: &body))
+        case .regionTerrain: .regionTerrain(try RegionTerrain(from: &body))
         }
     }
 
@@ -149,6 +161,11 @@ public enum ServerMessage: Hashable, Sendable {
     /// speaker kind in ChatReceived, and region-wide and owner-only chat (types 3 and 4) as
     /// `say` (1).
     public func forVersion(_ version: UInt16) -> ServerMessage? {
+        guard version < 8 else { return self }
+        switch self {
+        case .regionMap, .regionTerrain: return nil
+        default: break
+        }
         guard version < 7 else { return self }
         if case .entityDeltas = self { return nil }
         guard version < 6 else { return self }

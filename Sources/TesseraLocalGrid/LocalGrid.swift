@@ -172,6 +172,7 @@ public final class LocalGrid: Service, Sendable {
         if !logins.isEmpty {
             output("Second Life viewers log in at: \(logins.joined(separator: ", ")) (add it in the viewer's grid manager; docs/sl-protocol.md)")
         }
+        for line in await viewerLines(urls: urls, services: services) { output(line) }
         output("Press Ctrl-C to stop.")
         await withTaskGroup(of: Void.self) { tasks in
             if bots > 0, let url = urls.first {
@@ -201,6 +202,38 @@ public final class LocalGrid: Service, Sendable {
         } catch {
             output("Could not issue a local admin token (\(error)); make one with: tessera admin token create --user NAME")
         }
+    }
+
+    /// Where the web viewer is (every client manager serves it), and with grid services a
+    /// visitor to log in as: account `Visitor 1` with a fresh session token in
+    /// `state/viewer-token` (owner-only, never printed, as the admin token).
+    private func viewerLines(urls: [String], services: GridServices?) async -> [String] {
+        let pages = urls.map(Self.viewerURL)
+        var lines = ["Web viewer: \(pages.joined(separator: ", ")) (docs/viewer.md)"]
+        guard let services, let first = pages.first else { return lines }
+        switch await services.operations.perform(.botSessions(prefix: "Visitor", count: 1), for: .tool) {
+        case .success(.sessions(let grants)):
+            guard let grant = grants.first else { return lines }
+            let path = "\(config.database.stateDirectory)/viewer-token"
+            do {
+                try LocalAdmin.writeOwnerOnly(grant.token + "\n", to: path)
+                let name = grant.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? grant.name
+                lines.append("  log in with an account of `tessera user create NAME`, or as \(grant.name): open \(first)#name=\(name)&token=$(cat \(path))")
+            } catch {
+                lines.append("  could not write \(path) (\(error)); log in with an account of `tessera user create NAME`")
+            }
+        case let other:
+            lines.append("  could not make the visitor account (\(other)); log in with an account of `tessera user create NAME`")
+        }
+        return lines
+    }
+
+    /// The viewer's page of a client manager, from its WebSocket URL (`ws://h:p/ws`).
+    static func viewerURL(_ webSocketURL: String) -> String {
+        var url = webSocketURL
+        if url.hasPrefix("wss://") { url = "https://" + url.dropFirst(6) } else if url.hasPrefix("ws://") { url = "http://" + url.dropFirst(5) }
+        if url.hasSuffix("/ws") { url.removeLast(3) }
+        return url + "/viewer/"
     }
 
     /// With more than one client manager, a line for each: its name, WebSocket URL and viewer

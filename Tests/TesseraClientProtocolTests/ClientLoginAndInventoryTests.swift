@@ -18,9 +18,9 @@ private func text(_ string: String) -> [UInt8] { le(UInt16(string.utf8.count)) +
 
     @Test func wireLayout() {
         let password = ClientMessage.login(Login(name: "Ada", password: "pw", startRegion: "R"))
-        #expect(password.bytes == [0x01, 7, 0] + text("Ada") + [1] + text("pw") + text("R"))
+        #expect(password.bytes == [0x01, 8, 0] + text("Ada") + [1] + text("pw") + text("R"))
         let token = ClientMessage.login(Login(name: "Ada", credential: .sessionToken("tk")))
-        #expect(token.bytes == [0x01, 7, 0] + text("Ada") + [2] + text("tk") + text(""))
+        #expect(token.bytes == [0x01, 8, 0] + text("Ada") + [2] + text("tk") + text(""))
     }
 
     @Test func loginOfAnotherVersionDecodesWithItsBodySkipped() throws {

@@ -171,8 +171,8 @@ import TesseraWorld
     @Test func invalidUTF8IsRejected() {
         // Login: type, version u16 (this version: a Login of another version skips its body),
         // name length u16, name bytes.
-        #expect(clientProtocolVersion == 7)
-        #expect(invalidField(thrownError { try decodeClient([0x01, 7, 0, 2, 0, 0xE2, 0x82]) }) == "login.name")
+        #expect(clientProtocolVersion == 8)
+        #expect(invalidField(thrownError { try decodeClient([0x01, 8, 0, 2, 0, 0xE2, 0x82]) }) == "login.name")
         #expect(invalidField(thrownError { try decodeClient([0x01, 6, 0, 2, 0, 0xE2, 0x82]) }) == "login.name")
         #expect(invalidField(thrownError { try decodeClient([0x01, 5, 0, 2, 0, 0xE2, 0x82]) }) == "login.name")
         #expect(invalidField(thrownError { try decodeClient([0x01, 4, 0, 2, 0, 0xE2, 0x82]) }) == "login.name")

@@ -198,6 +198,14 @@ enum ClientProtocolSamples {
         }
         + entityUpdates
         + entityDeltas
+        + [
+            .regionMap(RegionMap(regions: [])),
+            .regionMap(RegionMap(regions: [RegionMapTests.plaza, RegionMapTests.east, .init(name: "Édge", position: GridPosition(x: GridPosition.maxCoordinate, y: 0)!)])),
+            .regionTerrain(RegionTerrain(region: GridPosition(x: 1000, y: 1001)!.handle, terrain: .flat(21))),
+            .regionTerrain(RegionTerrain(
+                region: GridPosition(x: 1000, y: 1000)!.handle,
+                terrain: Terrain(base: 0, hills: (0..<Terrain.maxHills).map { .init(x: Float($0), y: 256, radius: 512, height: $0 % 2 == 0 ? 200 : -200) }))),
+        ]
         + [.entityLeave(EntityLeave(localID: 42)), .entityLeave(EntityLeave(localID: .max))]
         + ChatType.allCases.map { type in
             .chat(ChatReceived(

@@ -169,9 +169,9 @@ import TesseraWorld
     }
 
     @Test func versionSixAddedTheScriptMessages() {
-        // Version 7 added no client messages (EntityDeltas is the server's).
-        #expect(clientProtocolVersion == 7)
-        #expect(supportedClientProtocolVersions == 3...7)
+        // Versions 7 and 8 added no client messages (EntityDeltas, RegionMap and RegionTerrain are the server's).
+        #expect(clientProtocolVersion == 8)
+        #expect(supportedClientProtocolVersions == 3...8)
         for code in ClientMessage.TypeCode.allCases {
             #expect((code.since == 6) == [.touch, .addScript, .scriptControl, .contents].contains(code), "\(code)")
         }

@@ -343,8 +343,9 @@ import TesseraWorld
         let message = ServerMessage.entityDeltas(Self.workedExample)
         for version: UInt16 in 3...6 { #expect(message.forVersion(version) == nil) }
         #expect(message.forVersion(7) == message)
-        #expect(clientProtocolVersion == 7)
-        #expect(supportedClientProtocolVersions == 3...7)
+        #expect(message.forVersion(8) == message)
+        #expect(clientProtocolVersion == 8)
+        #expect(supportedClientProtocolVersions == 3...8)
         let update = ServerMessage.entityUpdate(EntityUpdate(localID: 1, position: PackedPosition(rawValue: 5)))
         #expect(update.forVersion(5) == update)
     }

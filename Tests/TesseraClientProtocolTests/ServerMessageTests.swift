@@ -51,9 +51,9 @@ import TesseraWorld
     }
 
     @Test func aFrameOfOnlyUnknownTypesIsEmpty() throws {
-        // 0x80, the first type past the last known one (0x90 became EntityDeltas), and 0x00.
+        // 0x80, the first type past the last known one (0x91 and 0x92 became RegionMap and RegionTerrain), and 0x00.
         let next = ServerMessage.TypeCode.allCases.map(\.rawValue).max()! + 1
-        #expect(next == 0x91)
+        #expect(next == 0x93)
         #expect(try decodeServer([0x80, 0, 0, next, 1, 0, 7, 0x00, 0, 0]) == [])
     }
 

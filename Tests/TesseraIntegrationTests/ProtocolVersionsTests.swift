@@ -62,4 +62,32 @@ struct ProtocolVersionsTests {
         for client in [old, new, walker] { await client.close() }
         await grid.stop()
     }
+
+    @Test("a version 8 client gets the map and the terrains after Welcome and after a crossing; a version 7 client does not")
+    func mapAndTerrain() async throws {
+        let grid = try await ScenarioGrid.start(extraRegionKeys: "terrain_height = 25", layout: ScenarioGrid.square)
+        let viewer = try await ScenarioClient.connect(grid.url)
+        let older = try await ScenarioClient.connect(grid.url)
+        _ = try await viewer.login(Login(version: 8, name: "Vera", password: ""))
+        _ = try await older.login(Login(version: 7, name: "Otto", password: ""))
+        try await viewer.waitFor("the map and four terrains") { $0.regionMap != nil && $0.terrains.count == 4 }
+        let map = try #require(viewer.mirror.regionMap)
+        // West (1000, 1000) first; then its three neighbours at one step, by name.
+        #expect(map.regions.map(\.name) == ["West", "East", "Northeast", "Northwest"])
+        #expect(map.regions.map { [$0.position.x, $0.position.y] } == [[1000, 1000], [1001, 1000], [1001, 1001], [1000, 1001]])
+        for region in map.regions {
+            #expect(viewer.mirror.terrains[region.position.handle] == .flat(25), "\(region.name)'s ground")
+        }
+        try await older.waitFor("Otto sees Vera") { $0.entities.values.contains { $0.name == "Vera" } }
+        #expect(older.mirror.regionMap == nil && older.mirror.terrains.isEmpty)
+
+        // Across the border into East the map starts with East.
+        try await GridCrossingTests.place(viewer, x: 250, y: 128, request: 1)
+        try await GridCrossingTests.walk(viewer, heading: 0, into: "East")
+        try await viewer.waitFor("East's map") { $0.regionMap?.regions.first?.name == "East" }
+        #expect(viewer.mirror.regionMap?.regions.map(\.name) == ["East", "Northeast", "Northwest", "West"])
+        #expect(viewer.violations.isEmpty, "\(viewer.violations)")
+        for client in [viewer, older] { await client.close() }
+        await grid.stop()
+    }
 }

@@ -176,4 +176,10 @@ struct TwoClientManagersTests {
                 "  client manager edge-2: ws://127.0.0.1:9001/ws",
             ])
     }
+
+    @Test("tessera up gives each client manager's web viewer page")
+    func viewerPages() {
+        #expect(LocalGrid.viewerURL("ws://127.0.0.1:9000/ws") == "http://127.0.0.1:9000/viewer/")
+        #expect(LocalGrid.viewerURL("wss://grid.example:443/ws") == "https://grid.example:443/viewer/")
+    }
 }

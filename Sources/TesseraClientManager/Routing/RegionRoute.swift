@@ -74,6 +74,7 @@ public final class RegionRoute: Sendable {
             regionHandle: handle, frameRate: message.frameRate, updateRate: UInt16(updateRate),
             viewDistance: message.viewDistance, sessionToken: session.token ?? ""
         ))))
+        session.pushAtlas(for: handle)
     }
 
     func removed(_ message: AgentLeave) {

@@ -15,6 +15,8 @@ import TesseraWorld
 /// messages to their avatar's root region and streams that region's updates back.
 public final class ClientManager: Service, Sendable {
     public let settings: ClientManagerSettings
+    /// The map and terrains protocol 8 clients are sent (from the settings).
+    let atlas: RegionAtlas
     public let stats = ClientManagerStats()
     let metrics: ClientManagerMetrics
     public let routes = RouteTable()
@@ -45,6 +47,7 @@ public final class ClientManager: Service, Sendable {
     /// deterministic harness); `settings.regionNodes` is not used.
     public init(settings: ClientManagerSettings, group: EventLoopGroup, logger: Logger, regionNodes: [any WireConnector]) {
         self.settings = settings
+        atlas = RegionAtlas(regions: settings.regionEntries, terrains: settings.terrains)
         self.group = group
         self.logger = logger
         metrics = ClientManagerMetrics(node: settings.name)
@@ -93,6 +96,9 @@ public final class ClientManager: Service, Sendable {
         defer { stopLinks() }
         let router = Router(context: ManagerRequestContext.self)
         router.get("/health") { _, _ in "ok" }
+        let viewer = ViewerFiles()
+        if let problem = viewer.problem { logger.warning("web viewer: \(problem)") }
+        viewer.addRoutes(to: router)
         if let port = settings.lludpPort {
             let frontend = LLUDPFrontend(manager: self, basePort: port, group: group, logger: logger)
             lludp.withLock { $0 = frontend }
@@ -212,7 +218,7 @@ public final class ClientManager: Service, Sendable {
     func openSession(pending ticket: PendingTicket?) -> ClientSession {
         let count = stats.clients.wrappingAdd(1, ordering: .relaxed).newValue
         metrics.connections.increment()
-        let session = ClientSession(mailbox: ClientMailbox(capacity: settings.maxQueuedEvents), pending: ticket)
+        let session = ClientSession(mailbox: ClientMailbox(capacity: settings.maxQueuedEvents), pending: ticket, atlas: atlas)
         liveSessions.withLock { $0[ObjectIdentifier(session)] = session }
         if count > settings.maxClients {
             session.mailbox.close(.serverFull, reason: "this client manager serves at most \(settings.maxClients) clients")

@@ -1,3 +1,4 @@
+import TesseraClientProtocol
 import TesseraConfig
 import TesseraWire
 import TesseraWorld
@@ -52,6 +53,8 @@ public struct ClientManagerSettings: Sendable {
     public var gridName: String
     /// Each region's ground (from the grid config), sent to viewers as LayerData.
     public var terrains: [RegionHandle: Terrain]
+    /// The grid's regions by name and place (from the grid config), for protocol 8's map.
+    public var regionEntries: [RegionMap.Entry] = []
     /// Each region's simulation rate (from the grid config), for viewers' statistics.
     public var frameRates: [RegionHandle: Int]
     /// How long a viewer's event-queue poll is held when there is nothing to send.
@@ -80,6 +83,7 @@ public struct ClientManagerSettings: Sendable {
         publicHost = config.publicHost ?? (dotted && config.host != "0.0.0.0" ? config.host : "127.0.0.1")
         gridName = grid.grid.name
         terrains = Dictionary(grid.regions.map { ($0.gridPosition.handle, $0.terrain) }, uniquingKeysWith: { first, _ in first })
+        regionEntries = grid.regions.map { RegionMap.Entry(name: $0.name, position: $0.gridPosition) }
         frameRates = Dictionary(grid.regions.map { ($0.gridPosition.handle, $0.frameRate) }, uniquingKeysWith: { first, _ in first })
     }
 }

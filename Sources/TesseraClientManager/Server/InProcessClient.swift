@@ -21,7 +21,7 @@ public final class InProcessClient: Sendable {
 
     init(manager: ClientManager, address: String, logger: Logger) {
         self.manager = manager
-        session = ClientSession(mailbox: ClientMailbox(capacity: manager.settings.maxQueuedEvents))
+        session = ClientSession(mailbox: ClientMailbox(capacity: manager.settings.maxQueuedEvents), atlas: manager.atlas)
         commands = SessionCommands(session: session, manager: manager, address: address, logger: logger)
     }
 

@@ -61,7 +61,11 @@ public final class ClientSession: Sendable {
     /// This connection's place among those not yet in the world; given back at `Welcome`.
     let pending: PendingTicket?
 
-    init(mailbox: ClientMailbox, pending: PendingTicket? = nil) {
+    /// The grid's map and terrains, sent to protocol 8 clients at each arrival in a region.
+    let atlas: RegionAtlas?
+
+    init(mailbox: ClientMailbox, pending: PendingTicket? = nil, atlas: RegionAtlas? = nil) {
+        self.atlas = atlas
         self.mailbox = mailbox
         self.pending = pending
     }
@@ -186,6 +190,7 @@ public final class ClientSession: Sendable {
             // The client's view changes region before anything of the destination can reach the
             // mailbox (its first view comes back as soon as it reads the activation).
             mailbox.push(.message(.regionChanged(change)))
+            pushAtlas(for: change.regionHandle)
             var activation = signal
             activation.to = destination.handle
             activation.step = .activate(localID: localID)
@@ -239,5 +244,13 @@ extension AgentCommand {
         case .addScript(_, _, let name, .text(let text)): 64 + name.utf8.count + text.utf8.count
         default: 64
         }
+    }
+}
+
+extension ClientSession {
+    /// After a `Welcome` or a `RegionChanged`: protocol 8's map and terrains of the region.
+    func pushAtlas(for region: RegionHandle) {
+        guard let atlas, protocolVersion >= 8 else { return }
+        for message in atlas.messages(for: region) { mailbox.push(.message(message)) }
     }
 }
