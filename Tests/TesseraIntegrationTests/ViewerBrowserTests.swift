@@ -475,7 +475,9 @@ struct ViewerBrowserTests {
                 let box = try await page.waitFor("the page draws the box") { try await page.entities().first { $0.name == "Greeter" && $0.kind == 2 } }
                 try await page.waitFor("#view[data-objects] counts it") { (try await page.viewFigure("objects") ?? 0) >= 1 }
                 let point = try await page.waitFor("the box is on screen") { try await page.screenPosition(box.id) }
-                #expect(point.x > 0 && point.x < 1280 && point.y > 0 && point.y < 800, "inside the window: \(point)")
+                let size = try await page.driver.execute("return [window.innerWidth, window.innerHeight];")
+                let width = try #require(size[0]?.number), height = try #require(size[1]?.number)
+                #expect(point.x > 0 && point.x < width && point.y > 0 && point.y < height, "inside the \(width)×\(height) window: \(point)")
                 try await page.driver.click(atX: Int(point.x.rounded()), y: Int(point.y.rounded()))
                 let greeting = try await page.waitFor("the greeting in #chat-log") {
                     try await page.chatLines().first { $0.speaker == "Greeter" }
