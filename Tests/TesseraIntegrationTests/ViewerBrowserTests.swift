@@ -164,9 +164,9 @@ struct ViewerBrowserTests {
             var type: String
             var channel: String
             var text: String
-            /// Child elements inside the line (text from strangers must stay text).
-            var elements: Int
-            var description: String { "[\(type) \(channel)] \(speaker) | \(text)" }
+            /// Elements a stranger's markup would make (img, b, script): text must stay text.
+            var foreign: Int
+            var description: String { "[\(type) \(channel)] \(speaker) | \(text) (\(foreign) foreign elements)" }
         }
 
         /// The lines of `#chat-log`, read from the DOM.
@@ -174,12 +174,12 @@ struct ViewerBrowserTests {
             let lines = try await driver.execute("""
                 return Array.from(document.querySelectorAll('#chat-log .chat-line')).map(line => ({
                     speaker: line.dataset.speaker ?? null, type: line.dataset.type ?? null, channel: line.dataset.channel ?? null,
-                    text: line.textContent, elements: line.querySelectorAll('*').length }));
+                    text: line.textContent, foreign: line.querySelectorAll('img, b, script').length }));
                 """)
             return (lines.array ?? []).map {
                 ChatLine(
                     speaker: $0["speaker"]?.string ?? "?", type: $0["type"]?.string ?? "?", channel: $0["channel"]?.string ?? "?",
-                    text: $0["text"]?.string ?? "", elements: $0["elements"]?.int ?? -1)
+                    text: $0["text"]?.string ?? "", foreign: $0["foreign"]?.int ?? -1)
             }
         }
 
@@ -388,9 +388,16 @@ struct ViewerBrowserTests {
                 let answer = try await page.waitFor("the answer in #chat-log") {
                     try await page.chatLines().first { $0.speaker == "Bot One" }
                 }
-                #expect(answer == .init(speaker: "Bot One", type: "say", channel: "0", text: "Bot One: Hello, \(Self.viewerName)", elements: 0))
+                #expect(answer == .init(speaker: "Bot One", type: "say", channel: "0", text: "Bot One: Hello, \(Self.viewerName)", foreign: 0))
                 let own = try await page.chatLines().first { $0.speaker == Self.viewerName }
-                #expect(own == .init(speaker: Self.viewerName, type: "say", channel: "0", text: "\(Self.viewerName): hello from the browser", elements: 0))
+                #expect(own == .init(speaker: Self.viewerName, type: "say", channel: "0", text: "\(Self.viewerName): hello from the browser", foreign: 0))
+
+                // Shouting by the select.
+                try await page.driver.click(page.element("#chat-type option[value=\"shout\"]"))
+                try await page.driver.sendKeys(input, "can you hear me" + WebDriver.Key.enter)
+                try await bot.waitFor("the bot hears the shout") { mirror in
+                    mirror.chat.dropFirst(heard).contains { $0.speakerName == Self.viewerName && $0.text == "can you hear me" && $0.type == .shout }
+                }
 
                 // Markup from a stranger is shown as the characters it is.
                 let hostile = "<img src=x onerror=alert(1)><b>bold</b> & <script>x()</script>"
@@ -398,7 +405,7 @@ struct ViewerBrowserTests {
                 let shouted = try await page.waitFor("the shout in #chat-log") {
                     try await page.chatLines().first { $0.speaker == "Bot One" && $0.type == "shout" }
                 }
-                #expect(shouted == .init(speaker: "Bot One", type: "shout", channel: "0", text: "Bot One: \(hostile)", elements: 0))
+                #expect(shouted == .init(speaker: "Bot One", type: "shout", channel: "0", text: "Bot One: \(hostile)", foreign: 0))
                 try await page.screenshot("chat")
             }
         }
@@ -483,7 +490,7 @@ struct ViewerBrowserTests {
                     try await page.chatLines().first { $0.speaker == "Greeter" }
                 }
                 #expect(greeting.text == "Greeter: Hello, \(Self.viewerName)")
-                #expect(greeting.type == "say" && greeting.channel == "0" && greeting.elements == 0)
+                #expect(greeting.type == "say" && greeting.channel == "0" && greeting.foreign == 0)
                 #expect(try await page.attribute("#view", "data-touched") == "Greeter")
                 try await page.screenshot("touch")
             }
