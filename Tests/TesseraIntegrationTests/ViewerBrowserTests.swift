@@ -211,6 +211,18 @@ struct ViewerBrowserTests {
             return (x, y)
         }
 
+        /// Where the own avatar is drawn: `renderPosition(now)` of the session's own entity, in
+        /// world metres from the scene's origin.
+        func drawnSelf() async throws -> (x: Double, y: Double, z: Double)? {
+            let point = try await driver.execute("""
+                const session = window.tessera && window.tessera.session;
+                const me = session && session.entity(session.selfID);
+                return me ? me.renderPosition(performance.now()) : null;
+                """)
+            guard let x = point[0]?.number, let y = point[1]?.number, let z = point[2]?.number else { return nil }
+            return (x, y, z)
+        }
+
         /// `#hud-position`'s three numbers (region-local x, y, z).
         func hudPosition() async throws -> [Double] {
             ViewerBrowserTests.numbers(in: try await textContent("#hud-position"))
@@ -434,10 +446,16 @@ struct ViewerBrowserTests {
                 #expect(try await page.textContent("#hud-region") == "West")
                 try await page.screenshot("before-crossing")
 
-                // Heading starts east: hold W until the page names East.
+                // Heading starts east: hold W until the page names East. On the way, the own
+                // avatar is drawn in world metres from West's corner: it never jumps back to
+                // East's own coordinates (a crossing moves nothing on screen).
+                var drawn: [Double] = []
                 try await page.driver.keyDown("w")
                 do {
-                    try await page.waitFor("#hud-region names East", timeout: .seconds(60)) { try await page.textContent("#hud-region") == "East" }
+                    try await page.waitFor("#hud-region names East", timeout: .seconds(60)) {
+                        if let x = try await page.drawnSelf()?.x { drawn.append(x) }
+                        return try await page.textContent("#hud-region") == "East"
+                    }
                 } catch {
                     try? await page.driver.keyUp("w")
                     throw error
@@ -448,10 +466,13 @@ struct ViewerBrowserTests {
                 #expect(arrived.x < 30 && abs(arrived.y - placed.y) < 2, "entered East at its west edge on the same line: \(arrived)")
                 #expect(try await page.attribute("#view", "data-region") == "East")
                 // Drawn in world metres from West's corner: past 256 m east, where the server has it.
-                let me = try #require(try await page.entities().first { $0.name == Self.viewerName })
+                let world = try #require(try await page.drawnSelf())
+                drawn.append(world.x)
                 let local = try await page.hudPosition()
                 #expect(local.count == 3, "#hud-position has x, y, z: \(local)")
-                #expect(abs(me.x - 256 - (local.first ?? .nan)) < 2, "drawn at \(me.x) m, \(local.first ?? .nan) m into East")
+                #expect(abs(world.x - 256 - (local.first ?? .nan)) < 2, "drawn at \(world.x) m, \(local.first ?? .nan) m into East")
+                #expect(drawn.count >= 2 && drawn.allSatisfy { $0 > Double(placed.x) - 2 && $0 < 256 + 30 }, "drawn x on the way: \(drawn)")
+                #expect(zip(drawn, drawn.dropFirst()).allSatisfy { $1 > $0 - 1 }, "never drawn backwards: \(drawn)")
                 try await page.waitFor("one own dot on the mini-map") { try await page.driver.findAll("#minimap circle.map-dot.self").count == 1 }
                 try await page.screenshot("crossing")
             }
