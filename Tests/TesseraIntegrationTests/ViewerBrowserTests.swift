@@ -491,11 +491,17 @@ struct ViewerBrowserTests {
             let bot = clients[0]
             try await Self.withPage(grid, "touch") { page in
                 try await page.enterWorld(Self.viewerName, password: Self.password)
-                // A 1 m box 6 m ahead (east) and 2 m to the left of the avatar, on the ground.
+                // The bot steps ahead-left of the avatar (east is ahead), out of the way; a 1 m
+                // box stands ahead-right, on the ground.
                 let me = try #require(try await Self.position(of: viewer, in: "West", of: grid))
-                let ground = try #require(grid.config.regionNodes[0].regions.first).terrain.height(x: me.x + 6, y: me.y + 2)
+                try await bot.send(.teleport(Teleport(requestID: 2, region: "West", position: Vector3(me.x + 3, me.y + 6, 0))))
+                try await bot.waitFor("the bot stands aside") { mirror in
+                    guard let position = mirror.me?.motion.position.position else { return false }
+                    return abs(position.x - (me.x + 3)) < 0.5 && abs(position.y - (me.y + 6)) < 0.5
+                }
+                let ground = try #require(grid.config.regionNodes[0].regions.first).terrain.height(x: me.x + 7, y: me.y - 3)
                 try await bot.send(.createObject(CreateObject(
-                    requestID: 1, shape: .box, position: Vector3(me.x + 6, me.y + 2, ground + 0.5), scale: Vector3(1, 1, 1), name: "Greeter")))
+                    requestID: 1, shape: .box, position: Vector3(me.x + 7, me.y - 3, ground + 0.5), scale: Vector3(1, 1, 1), name: "Greeter")))
                 try await bot.waitFor("the box is made") { $0.results.contains { $0.requestID == 1 } || $0.errors.contains { $0.requestID == 1 } }
                 let made = try #require(bot.mirror.results.first { $0.requestID == 1 }, "\(bot.mirror.errors)")
                 try await bot.addScript(to: made.localID, name: "greet", source: Self.greeter)
@@ -506,6 +512,11 @@ struct ViewerBrowserTests {
                 let size = try await page.driver.execute("return [window.innerWidth, window.innerHeight];")
                 let width = try #require(size[0]?.number), height = try #require(size[1]?.number)
                 #expect(point.x > 0 && point.x < width && point.y > 0 && point.y < height, "inside the \(width)×\(height) window: \(point)")
+                // Nobody stands in front of it.
+                for avatar in try await page.entities() where avatar.kind == 1 {
+                    guard let other = try await page.screenPosition(avatar.id) else { continue }
+                    #expect(hypot(other.x - point.x, other.y - point.y) > 60, "\(avatar.name) at \(other) is far from the box at \(point) on screen")
+                }
                 try await page.driver.click(atX: Int(point.x.rounded()), y: Int(point.y.rounded()))
                 let greeting = try await page.waitFor("the greeting in #chat-log") {
                     try await page.chatLines().first { $0.speaker == "Greeter" }
