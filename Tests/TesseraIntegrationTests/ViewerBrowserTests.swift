@@ -563,9 +563,9 @@ struct ViewerBrowserTests {
         }
     }
 
-    @Test("#token=…&name=… logs in with a session token: the page enters the world and the token's older connection is replaced")
+    @Test("#token=…&name=… logs in with a session token: the page enters the world and the token's older connection is replaced; Log out revokes it")
     func tokenLogin() async throws {
-        try await Self.withGrid { grid, _, viewer, _ in
+        try await Self.withGrid { grid, operations, viewer, _ in
             let first = try await ScenarioClient.connect(grid.url)
             let welcome = try await first.login(Self.viewerName, password: Self.password)
             let name = Self.viewerName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
@@ -577,6 +577,13 @@ struct ViewerBrowserTests {
                 #expect(first.closeCode == 4000 + Int(ErrorCode.loggedInElsewhere.rawValue))
                 try await Eventually.until("the viewer is root in West") { Self.roots(of: viewer, in: grid) == ["West"] }
                 #expect(try await page.textContent("#hud-region") == "West")
+
+                // Log out: the form comes back, the avatar leaves, the token is revoked.
+                try await page.driver.click(page.element("#logout"))
+                try await page.waitForState("closed")
+                try await Eventually.until("the avatar has left") { Self.roots(of: viewer, in: grid).isEmpty }
+                try await Eventually.until("the token is revoked") { (try? await operations.sessions.validate(welcome.sessionToken)) == nil }
+                #expect(try await page.driver.isDisplayed(page.element("#login")))
             }
             await first.close()
         }
@@ -590,12 +597,74 @@ struct ViewerBrowserTests {
                 let other = try await ScenarioClient.connect(grid.url)
                 try await other.login(Self.viewerName, password: Self.password)
                 try await page.waitForState("closed")
-                let reason = try await page.textContent("#login-error")
-                #expect(!reason.isEmpty, "the reason is shown")
+                #expect(try await page.textContent("#login-error") == "You logged in again somewhere else, so this session ended.")
                 #expect(try await page.driver.isDisplayed(page.element("#login")), "the form is shown again")
                 #expect(Self.roots(of: viewer, in: grid) == ["West"], "the other connection holds the avatar")
                 try await page.screenshot("closed")
                 await other.close()
+            }
+        }
+    }
+
+    @Test("the start region field logs in to that region")
+    func startRegion() async throws {
+        try await Self.withGrid { grid, _, viewer, _ in
+            try await Self.withPage(grid, "start-region") { page in
+                try await page.enterWorld(Self.viewerName, password: Self.password, region: "East")
+                #expect(Self.roots(of: viewer, in: grid) == ["East"])
+                #expect(try await page.textContent("#hud-region") == "East")
+                #expect(try await page.attribute("#view", "data-region") == "East")
+            }
+        }
+    }
+
+    @Test("keys move the avatar as the server sees it: D and A turn while W walks, F and Space fly up, C down; typing in the chat moves nothing")
+    func keysMoveTheAvatar() async throws {
+        try await Self.withGrid { grid, _, viewer, _ in
+            try await Self.withPage(grid, "keys") { page in
+                try await page.enterWorld(Self.viewerName, password: Self.password)
+                func position() async throws -> Vector3 { try #require(try await Self.position(of: viewer, in: "West", of: grid)) }
+                let start = try await position()
+
+                // Keys typed into the chat input are text, not movement; the line is sent after
+                // them on the same connection, so once it is back any movement would have begun.
+                let input = try await page.element("#chat-input")
+                try await page.driver.sendKeys(input, "wasd and arrows " + WebDriver.Key.arrowUp + WebDriver.Key.arrowLeft + WebDriver.Key.enter)
+                try await page.waitFor("the own line is back") { try await page.chatLines().contains { $0.speaker == Self.viewerName } }
+                let typed = try await position()
+                #expect(abs(typed.x - start.x) < 0.01 && abs(typed.y - start.y) < 0.01, "typing moved nothing: \(start) → \(typed)")
+
+                // A click on the sky leaves the input; then W with D held walks a circle to the
+                // right (first south of east), and with A a circle to the left: from its
+                // southernmost point it comes back north.
+                try await page.driver.click(atX: 640, y: 60)
+                try await page.driver.keyDown("d")
+                try await page.driver.keyDown("w")
+                try await page.waitFor("walks to the right of east") { try await position().y < typed.y - 0.5 }
+                try await page.driver.keyUp("d")
+                try await page.driver.keyDown("a")
+                var southernmost = Float.infinity
+                try await page.waitFor("turns to the left, back north") {
+                    let y = try await position().y
+                    southernmost = min(southernmost, y)
+                    return y > southernmost + 0.5
+                }
+                try await page.driver.keyUp("a")
+                try await page.driver.keyUp("w")
+
+                // Fly: F, then Space rises and C sinks.
+                try await page.driver.press("f")
+                let ground = try await position()
+                try await page.driver.keyDown(WebDriver.Key.space)
+                let high = try await page.waitFor("rises") { () -> Vector3? in
+                    let now = try await position()
+                    return now.z > ground.z + 4 ? now : nil
+                }
+                try await page.driver.keyUp(WebDriver.Key.space)
+                try await page.driver.keyDown("c")
+                try await page.waitFor("sinks") { try await position().z < high.z - 1 }
+                try await page.driver.keyUp("c")
+                try await page.screenshot("keys")
             }
         }
     }
