@@ -485,7 +485,19 @@ struct ViewerBrowserTests {
         }
         """
 
-    @Test("a click on a scripted object touches it: its script's greeting shows in #chat-log and #view[data-touched] names it")
+    static let listener = """
+        default {
+            state_entry() {
+                llListen(7, "", NULL_KEY, "");
+                llSay(0, "ready");
+            }
+            listen(integer channel, string name, key id, string message) {
+                llSay(0, "heard " + (string)channel + " " + message + " from " + name);
+            }
+        }
+        """
+
+    @Test("a click on a scripted object touches it: its script's greeting shows in #chat-log and #view[data-touched] names it; /7 text reaches a listener on channel 7")
     func touchAScriptedObject() async throws {
         try await Self.withGrid(bots: ["Bot One"], scripts: true) { grid, _, viewer, clients in
             let bot = clients[0]
@@ -525,6 +537,20 @@ struct ViewerBrowserTests {
                 #expect(greeting.type == "say" && greeting.channel == "0" && greeting.foreign == 0)
                 #expect(try await page.attribute("#view", "data-touched") == "Greeter")
                 try await page.screenshot("touch")
+
+                // "/7 text" in the chat input speaks on channel 7, where a script listens.
+                try await bot.send(.createObject(CreateObject(
+                    requestID: 3, shape: .sphere, position: Vector3(me.x + 7, me.y - 6, ground + 0.5), scale: Vector3(1, 1, 1), name: "Listener")))
+                try await bot.waitFor("the sphere is made") { $0.results.contains { $0.requestID == 3 } || $0.errors.contains { $0.requestID == 3 } }
+                let sphere = try #require(bot.mirror.results.first { $0.requestID == 3 }, "\(bot.mirror.errors)")
+                let heard = bot.mirror.chat.count
+                try await bot.addScript(to: sphere.localID, name: "listen", source: Self.listener)
+                _ = try await bot.waitForChat(from: "Listener", after: heard) { $0.text == "ready" }
+                try await page.driver.sendKeys(page.element("#chat-input"), "/7 open sesame" + WebDriver.Key.enter)
+                let answer = try await page.waitFor("the listener's answer in #chat-log") {
+                    try await page.chatLines().first { $0.speaker == "Listener" && $0.text != "Listener: ready" }
+                }
+                #expect(answer.text == "Listener: heard 7 open sesame from \(Self.viewerName)")
             }
         }
     }
