@@ -3,13 +3,13 @@
 
 # System packages (Debian names): PostgreSQL for storage (the embedded cluster uses its binaries).
 # Bullet (libbullet-dev, found through pkg-config) for the physics worlds.
-# Chromium (headless) and its WebDriver (chromium-driver) for the dashboard's and the web viewer's
-# browser tests; three.js (libjs-three), which every client manager serves to the web viewer from
-# its installed files; Node.js for the viewer's JavaScript unit tests; prometheus for promtool
-# (metrics format check).
+# Chromium (headless) and its WebDriver (chromium-driver), and Firefox (firefox-esr), for the
+# dashboard's and the web viewer's browser tests; three.js (libjs-three), which every client
+# manager serves to the web viewer from its installed files; Node.js for the viewer's JavaScript
+# unit tests; prometheus for promtool (metrics format check).
 # Lua 5.4 for the baseline of `tessera bench lsl`. gcc builds a C extension of the Python Second
 # Life client of the LLUDP tests (scripts/sl-client-venv.sh).
-TESSERA_APT_PACKAGES=(postgresql libbullet-dev pkg-config chromium chromium-driver libjs-three nodejs prometheus lua5.4 gcc)
+TESSERA_APT_PACKAGES=(postgresql libbullet-dev pkg-config chromium chromium-driver firefox-esr libjs-three nodejs prometheus lua5.4 gcc)
 
 tessera_require_swift() {
   if ! command -v swift >/dev/null 2>&1; then

@@ -195,7 +195,10 @@ public final class LocalGrid: Service, Sendable {
         for _ in 0..<500 where console.address == nil { try? await Task.sleep(for: .milliseconds(20)) }
         guard let address = console.address else { return }
         let base = "http://\(console.settings.host):\(address.port ?? console.settings.port)"
-        output("Admin console: \(base)/ — dashboard: \(base)/dashboard/")
+        // The viewer's pages beside the dashboard (client managers on ephemeral ports are
+        // listed once they listen, with the other client lines).
+        let viewers = config.clientManagers.filter { $0.port != 0 }.map { "http://\($0.host):\($0.port)/viewer/" }
+        output("Admin console: \(base)/ — dashboard: \(base)/dashboard/" + (viewers.first.map { " — web viewer: \($0)" } ?? ""))
         do {
             let path = try await LocalAdmin.issueToken(admins: admins, accounts: accounts, stateDirectory: config.database.stateDirectory)
             for line in LocalAdmin.announcement(base: base, tokenPath: path) { output(line) }
