@@ -695,6 +695,48 @@ struct ViewerBrowserTests {
         }
     }
 
+    @Test("a mouse drag orbits the camera and the wheel zooms it; neither moves the avatar")
+    func mouseCamera() async throws {
+        try await Self.withGrid(bots: ["Bot One"]) { grid, _, viewer, _ in
+            try await Self.withPage(grid, "mouse") { page in
+                try await page.enterWorld(Self.viewerName, password: Self.password)
+                let start = try #require(try await Self.position(of: viewer, in: "West", of: grid))
+                let entities = try await page.entities()
+                let me = try #require(entities.first { $0.name == Self.viewerName }).id
+                let bot = try #require(entities.first { $0.name == "Bot One" }).id
+                func apart() async throws -> Double? {
+                    guard let a = try await page.screenPosition(me), let b = try await page.screenPosition(bot) else { return nil }
+                    return hypot(a.x - b.x, a.y - b.y)
+                }
+                let before = try await page.waitFor("both avatars on screen") { try await apart() }
+                let botBefore = try #require(try await page.screenPosition(bot))
+
+                // Zooming out brings them closer together on screen.
+                try await page.driver.wheel(atX: 640, y: 300, deltaY: 600)
+                let zoomed = try await page.waitFor("the camera zooms out") { () -> Double? in
+                    guard let now = try await apart(), now < before * 0.8 else { return nil }
+                    return now
+                }
+                #expect(zoomed < before)
+
+                // A drag across the sky turns the camera round the avatar: the bot moves on screen
+                // while the own avatar stays where the camera looks.
+                let meBefore = try #require(try await page.screenPosition(me))
+                try await page.driver.drag(from: (900, 80), to: (700, 80), duration: .milliseconds(400))
+                try await page.waitFor("the view turns") { () -> Bool in
+                    guard let now = try await page.screenPosition(bot) else { return true }
+                    return hypot(now.x - botBefore.x, now.y - botBefore.y) > 20
+                }
+                let meAfter = try #require(try await page.screenPosition(me))
+                #expect(hypot(meAfter.x - meBefore.x, meAfter.y - meBefore.y) < 60, "the camera still looks at the avatar: \(meBefore) → \(meAfter)")
+                let after = try #require(try await Self.position(of: viewer, in: "West", of: grid))
+                #expect(abs(after.x - start.x) < 0.01 && abs(after.y - start.y) < 0.01, "the mouse moved nothing: \(start) → \(after)")
+                #expect(try await page.attribute("#view", "data-touched") == nil, "a drag touches nothing")
+                try await page.screenshot("mouse")
+            }
+        }
+    }
+
     @Test("/viewer/ serves the page under its security policy; /viewer/three/ serves only three.js's build/ and examples/jsm/")
     func serving() async throws {
         try await Self.withGrid { grid, _, _, _ in
