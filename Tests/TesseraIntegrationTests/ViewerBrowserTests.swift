@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Synchronization
 import Testing
 import TesseraBots
 import TesseraClientProtocol
@@ -328,6 +329,7 @@ struct ViewerBrowserTests {
     @Test("a wrong password shows a readable error and the form stays; an unknown name says the same")
     func wrongPassword() async throws {
         try await Self.withGrid { grid, _, _, _ in
+            func failedLogins() -> Int { grid.clientManager.stats.failedLogins.load(ordering: .relaxed) }
             try await Self.withPage(grid, "wrong-password") { page in
                 #expect(try await page.attribute("#login-password", "type") == "password")
                 #expect(try await page.textContent("#login-error") == "")
@@ -343,7 +345,10 @@ struct ViewerBrowserTests {
                 #expect(Self.rootAgentCount(grid) == 0, "nobody entered the world")
                 try await page.screenshot("login-error")
 
+                // The same words for a name nobody has, once the client manager has refused it.
+                #expect(failedLogins() == 1)
                 try await page.login("Nobody Here", password: Self.password)
+                try await Eventually.until("the second login is refused") { failedLogins() == 2 }
                 try await page.waitFor("the error for an unknown name") {
                     guard try await page.state() == "login" else { return false }
                     return try await page.textContent("#login-error") == "Wrong name or password."
@@ -356,12 +361,27 @@ struct ViewerBrowserTests {
     @Test("logged in, the page draws the bots the test started: #view[data-avatars] is the server's count of root agents")
     func seesTheBots() async throws {
         let bots = ["Bot One", "Bot Two", "Bot Three"]
-        try await Self.withGrid(bots: bots) { grid, _, viewer, _ in
+        try await Self.withGrid(bots: bots) { grid, operations, viewer, clients in
+            // A fourth bot far away, in the middle of East: out of the viewer's view (64 m).
+            _ = try await makeAccount(operations, "Bot Far", password: Self.password)
+            let far = try await ScenarioClient.connect(grid.url)
+            try await far.login("Bot Far", password: Self.password, startRegion: "East")
             try await Self.withPage(grid, "bots") { page in
                 try await page.enterWorld(Self.viewerName, password: Self.password)
                 #expect(Self.roots(of: viewer, in: grid) == ["West"])
-                let expected = Self.rootAgentCount(grid)
-                #expect(expected == 4, "three bots and the viewer, all in West")
+                #expect(Self.rootAgentCount(grid) == 5)
+                // The server's count of root agents in the viewer's view: their distance in
+                // world metres (East lies 256 m east of West).
+                let me = try #require(try await Self.position(of: viewer, in: "West", of: grid))
+                var expected = 1
+                for client in clients + [far] {
+                    let agent = try #require(client.mirror.welcome?.agentID)
+                    let region = try #require(Self.roots(of: agent, in: grid).first)
+                    let position = try #require(try await Self.position(of: agent, in: region, of: grid))
+                    let dx = Double(position.x) + (region == "East" ? 256 : 0) - Double(me.x), dy = Double(position.y - me.y)
+                    if hypot(dx, dy) <= 64 { expected += 1 }
+                }
+                #expect(expected == 4, "three bots and the viewer in view, Bot Far out of it")
                 try await page.waitFor("#view[data-avatars] is \(expected)") { try await page.viewFigure("avatars") == expected }
                 let avatars = try await page.entities().filter { $0.kind == 1 }.map(\.name).sorted()
                 #expect(avatars == (bots + [Self.viewerName]).sorted())
@@ -377,6 +397,7 @@ struct ViewerBrowserTests {
                 }
                 try await page.screenshot("bots")
             }
+            await far.close()
         }
     }
 
