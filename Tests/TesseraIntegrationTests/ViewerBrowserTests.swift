@@ -513,6 +513,7 @@ struct ViewerBrowserTests {
                 llSay(0, "ready");
             }
             listen(integer channel, string name, key id, string message) {
+                llSetText(message, <1.0, 0.9, 0.3>, 1.0);
                 llSay(0, "heard " + (string)channel + " " + message + " from " + name);
             }
         }
@@ -567,11 +568,19 @@ struct ViewerBrowserTests {
                 let heard = bot.mirror.chat.count
                 try await bot.addScript(to: sphere.localID, name: "listen", source: Self.listener)
                 _ = try await bot.waitForChat(from: "Listener", after: heard) { $0.text == "ready" }
-                try await page.driver.sendKeys(page.element("#chat-input"), "/7 open sesame" + WebDriver.Key.enter)
+                // The words come back as chat and as the sphere's floating text, markup and all,
+                // as characters (the screenshot shows them over the sphere).
+                let words = "open <b>sesame</b> <img src=x onerror=alert(1)>"
+                try await page.driver.sendKeys(page.element("#chat-input"), "/7 \(words)" + WebDriver.Key.enter)
                 let answer = try await page.waitFor("the listener's answer in #chat-log") {
                     try await page.chatLines().first { $0.speaker == "Listener" && $0.text != "Listener: ready" }
                 }
-                #expect(answer.text == "Listener: heard 7 open sesame from \(Self.viewerName)")
+                #expect(answer == .init(speaker: "Listener", type: "say", channel: "0", text: "Listener: heard 7 \(words) from \(Self.viewerName)", foreign: 0))
+                #expect(try await page.driver.execute("return document.querySelectorAll('img, b').length;") == 0, "no element made of the words")
+                // A few frames drawn since, for the screenshot.
+                let frames = try #require(try await page.viewFigure("frames"))
+                try await page.waitFor("three more frames") { (try await page.viewFigure("frames") ?? 0) >= frames + 3 }
+                try await page.screenshot("floating-text")
             }
         }
     }
