@@ -33,17 +33,19 @@ struct ViewerBrowserTests {
     /// A grid of West and East with grid services (and scripts when asked), an account for the
     /// viewer, and `bots` logged in as bots with accounts of their own.
     static func withGrid(
-        bots: [String] = [], scripts: Bool = false, _ body: (ScenarioGrid, GridOperations, UUID, [ScenarioClient]) async throws -> Void
+        bots: [String] = [], scripts: Bool = false, physics: Bool = false, _ body: (ScenarioGrid, GridOperations, UUID, [ScenarioClient]) async throws -> Void
     ) async throws {
         // A hill east of the centre, so the ground the page draws is not flat.
         let hill = "[[region_node.region.hill]]\n  x = 170\n  y = 150\n  radius = 30\n  height = 6\n"
         let grid = try await ScenarioGrid.start(
-            spawnRadius: 3, extraRegionKeys: hill, migrationsDirectory: migrationsDirectory, layout: layout, inProcessScripts: scripts)
+            spawnRadius: 3, extraRegionKeys: hill, migrationsDirectory: migrationsDirectory, layout: layout, inProcessPhysics: physics,
+            inProcessScripts: scripts)
         var clients: [ScenarioClient] = []
         do {
             let operations = try #require(grid.gridServices).operations
             let viewer = try await makeAccount(operations, viewerName, password: password)
             if scripts { try await ScriptTesting.waitForScripts(.attached, in: "West", of: grid) }
+            if physics { try await PhysicsGridTests.waitAttached(grid, regions: ["West", "East"]) }
             for name in bots {
                 _ = try await makeAccount(operations, name, password: password)
                 let client = try await ScenarioClient.connect(grid.url)
@@ -581,6 +583,45 @@ struct ViewerBrowserTests {
                 let frames = try #require(try await page.viewFigure("frames"))
                 try await page.waitFor("three more frames") { (try await page.viewFigure("frames") ?? 0) >= frames + 3 }
                 try await page.screenshot("floating-text")
+            }
+        }
+    }
+
+    @Test("a physical crate falls and, pushed by a bot, slides; the page draws it at rest where the server has it")
+    func physicalCrate() async throws {
+        try await Self.withGrid(bots: ["Bot One"], physics: true) { grid, _, viewer, clients in
+            let bot = clients[0]
+            try await Self.withPage(grid, "physics") { page in
+                try await page.enterWorld(Self.viewerName, password: Self.password)
+                // A 0.8 m crate dropped ahead-right of the avatar settles on the ground (21 m).
+                let me = try #require(try await Self.position(of: viewer, in: "West", of: grid))
+                try await bot.send(.createObject(CreateObject(
+                    requestID: 1, shape: .box, position: Vector3(me.x + 6, me.y - 3, 22.4), scale: Vector3(0.8, 0.8, 0.8), name: "Crate", physical: true)))
+                let resting = try await PhysicsGridTests.waitFor("Crate", in: "West", of: grid, "falls and comes to rest") {
+                    abs($0.position.z - 21.4) < 0.05 && $0.velocity.length < 0.05
+                }
+                func drawn() async throws -> [Double]? {
+                    let point = try await page.driver.execute("""
+                        const session = window.tessera.session;
+                        const crate = session.entities().find(e => e.name === 'Crate');
+                        return crate ? crate.renderPosition(performance.now()) : null;
+                        """)
+                    return point.array?.compactMap(\.number)
+                }
+                func near(_ a: [Double], _ b: Vector3) -> Bool {
+                    a.count == 3 && abs(a[0] - Double(b.x)) < 0.2 && abs(a[1] - Double(b.y)) < 0.2 && abs(a[2] - Double(b.z)) < 0.2
+                }
+                try await page.waitFor("the page draws it where it rests") { try await drawn().map { near($0, resting.position) } ?? false }
+
+                // Pushed south-east, a little up, clear of everyone: it slides on, and the page
+                // follows it to where it stops.
+                try await bot.send(.pushObject(PushObject(requestID: 2, localID: resting.localID, impulse: Vector3(51.2 * 4, -51.2 * 3, 51.2 * 2))))
+                try await bot.waitFor("the push is accepted") { $0.results.contains { $0.requestID == 2 && $0.outcome == .moved } }
+                let moved = try await PhysicsGridTests.waitFor("Crate", in: "West", of: grid, "slides and stops") {
+                    $0.position.x > resting.position.x + 1 && $0.velocity.length < 0.05
+                }
+                try await page.waitFor("the page draws it where it stopped") { try await drawn().map { near($0, moved.position) } ?? false }
+                try await page.screenshot("physics")
             }
         }
     }
