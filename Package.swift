@@ -252,7 +252,8 @@ let package = Package(
         ),
         // What tests share (docs/architecture.md, "Testing"): a manual frame clock, the region
         // harness, in-memory links, the deterministic grid stepped frame by frame, the
-        // in-process scenario grid on loopback sockets, and throwaway databases. Tests only.
+        // in-process scenario grid on loopback sockets, throwaway databases, and a WebDriver client
+        // for the browser tests (headless Chromium through Debian's chromedriver). Tests only.
         .target(
             name: "TesseraTesting",
             dependencies: [
