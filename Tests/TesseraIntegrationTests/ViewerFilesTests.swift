@@ -56,6 +56,11 @@ struct ViewerFilesTests {
             #expect([400, 404].contains(answer.status), "\(path): \(answer.status)")
             #expect(!answer.body.contains("root:"))
         }
+        // A NUL would cut the file name the system opens: the script must not come back as an image.
+        for path in ["/viewer/three/build/three.module.js%00.png", "/viewer/index.html%00.js", "/viewer/%0aindex.html"] {
+            let answer = try await Self.get(base + path)
+            #expect(answer.status == 400, "\(path) answered \(answer.status) \(answer.headers["content-type"] ?? "")")
+        }
         let bare = try await Self.get("\(base)/viewer")
         #expect(bare.status == 301 && bare.headers["location"] == "/viewer/", "relative imports need the trailing slash")
         // The WebSocket endpoint is still there, beside the files.

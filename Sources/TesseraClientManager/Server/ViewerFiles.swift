@@ -79,11 +79,22 @@ struct ViewerFolderMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// The page's security headers on everything under /viewer/.
+/// The page's security headers on everything under /viewer/, and the first check of its paths:
+/// a path whose decoded form holds a control character (a NUL would end the file name the
+/// system opens, so that `three.module.js%00.png` opened the script and answered it as an image)
+/// or is not valid percent-encoding is refused with 400 before any file is looked up.
 struct ViewerHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    static func isAcceptable(_ path: String) -> Bool {
+        guard let decoded = path.removingPercentEncoding else { return false }
+        return !decoded.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.uri.path.hasPrefix("/viewer") else { return try await next(request, context) }
+        guard Self.isAcceptable(request.uri.path) else {
+            throw HTTPError(.badRequest, message: "the path holds a control character or bad percent-encoding")
+        }
         var response = try await next(request, context)
-        guard request.uri.path.hasPrefix("/viewer") else { return response }
         response.headers[.contentSecurityPolicy] = ViewerFiles.contentSecurityPolicy
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         response.headers[.xContentTypeOptions] = "nosniff"
