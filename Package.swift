@@ -252,13 +252,15 @@ let package = Package(
         ),
         // What tests share (docs/architecture.md, "Testing"): a manual frame clock, the region
         // harness, in-memory links, the deterministic grid stepped frame by frame, the
-        // in-process scenario grid on loopback sockets, and throwaway databases. Tests only.
+        // in-process scenario grid on loopback sockets, throwaway databases, and a WebDriver client
+        // for the browser tests (headless Chromium through Debian's chromedriver). Tests only.
         .target(
             name: "TesseraTesting",
             dependencies: [
                 "TesseraWorld", "TesseraWire", "TesseraHandoff", "TesseraRegion", "TesseraClientManager", "TesseraClientProtocol",
                 "TesseraConfig", "TesseraGrid", "TesseraGridProtocol", "TesseraStorage", "TesseraPhysicsService", "TesseraBots",
                 "TesseraLocalGrid", "TesseraScriptService", "TesseraScripts",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
