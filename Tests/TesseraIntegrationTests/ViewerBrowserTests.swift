@@ -730,6 +730,7 @@ struct ViewerBrowserTests {
                 try await page.waitFor("the own line is back") { try await page.chatLines().contains { $0.speaker == Self.viewerName } }
                 let typed = try await position()
                 #expect(abs(typed.x - start.x) < 0.01 && abs(typed.y - start.y) < 0.01, "typing moved nothing: \(start) → \(typed)")
+                #expect(try await page.textContent("#hud-mode") == "standing")
 
                 // A click on the sky leaves the input; then W with D held walks a circle to the
                 // right (first south of east), and with A a circle to the left: from its
@@ -738,6 +739,7 @@ struct ViewerBrowserTests {
                 try await page.driver.keyDown("d")
                 try await page.driver.keyDown("w")
                 try await page.waitFor("walks to the right of east") { try await position().y < typed.y - 0.5 }
+                try await page.waitFor("the figures say walking") { try await page.textContent("#hud-mode") == "walking" }
                 try await page.driver.keyUp("d")
                 try await page.driver.keyDown("a")
                 var southernmost = Float.infinity
@@ -757,6 +759,7 @@ struct ViewerBrowserTests {
                     let now = try await position()
                     return now.z > ground.z + 4 ? now : nil
                 }
+                try await page.waitFor("the figures say flying") { try await page.textContent("#hud-mode") == "flying" }
                 try await page.driver.keyUp(WebDriver.Key.space)
                 try await page.driver.keyDown("c")
                 try await page.waitFor("sinks") { try await position().z < high.z - 1 }

@@ -56,6 +56,13 @@ export class Controls {
     this.#held.clear();
   }
 
+  /** How the avatar is asked to move now: 'flying', 'running', 'walking' or 'standing'. */
+  get gait() {
+    const { mode } = this.#intent();
+    if (this.flying) return 'flying';
+    return mode === MODE.run ? 'running' : mode === MODE.walk ? 'walking' : 'standing';
+  }
+
   /** Where the own figure faces: the heading, turned round when walking back. */
   get facing() {
     const intent = this.#intent();

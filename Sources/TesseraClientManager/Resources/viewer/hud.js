@@ -47,7 +47,7 @@ export class Hud {
     } else {
       set('position', '—');
     }
-    set('mode', controls?.flying ? 'flying' : 'walking');
+    set('mode', controls?.gait ?? 'standing');
     const counts = scene.counts();
     const view = this.view;
     view.dataset.avatars = String(counts.avatars);
