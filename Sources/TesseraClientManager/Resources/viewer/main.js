@@ -93,6 +93,7 @@ async function logIn({ name, password = null, token = null, startRegion = '' }) 
   next.addEventListener('regionchanged', (event) => {
     const { region, kind } = event.detail;
     chat.system(`${kind === 2 ? 'Teleported' : 'Crossed'} into ${region.name}.`);
+    refreshFigures();
   });
   next.addEventListener('requesterror', (event) => chat.system(event.detail.message, 'problem'));
   next.addEventListener('alert', (event) => showAlert(event.detail.text));
@@ -102,6 +103,9 @@ async function logIn({ name, password = null, token = null, startRegion = '' }) 
     if (session !== next) return;
     page.password.value = '';
     setState('world');
+    // The figures name the region as soon as the page is in the world, not at their next
+    // refresh (a slow machine may draw, and so refresh them, only a few times a second).
+    refreshFigures();
     chat.system(`Welcome to ${welcome.regionName}, ${name}.`);
   } catch (error) {
     if (session !== next) return;
@@ -189,6 +193,12 @@ function fragmentParameters(hash) {
 
 let lastFrame = null;
 let lastHud = -Infinity;
+
+function refreshFigures() {
+  const now = performance.now();
+  lastHud = now;
+  hud.update(now, session, scene, controls);
+}
 
 function frame(now) {
   requestAnimationFrame(frame);
