@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // Coordinates, quantization, entity kinds, chat ranges: pure values, no I/O.
@@ -112,6 +114,16 @@ let package = Package(
         ),
         // Writes Sources/TesseraLLUDP/Generated from ../shared/data/sl/message_template.msg.
         .executableTarget(name: "slcodegen", dependencies: ["TesseraLLUDP"]),
+        // The grid's certificate authority and its nodes' certificates (docs/security.md): pure,
+        // no sockets.
+        .target(
+            name: "TesseraTLS",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Typed grid configuration (grid-config/*.toml).
         .target(
             name: "TesseraConfig",
@@ -273,7 +285,7 @@ let package = Package(
             dependencies: [
                 "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraLocalGrid", "TesseraBench",
                 "TesseraStorage", "TesseraGrid", "TesseraGridProtocol", "TesseraWire", "TesseraClientProtocol", "TesseraPhysicsService",
-                "TesseraConsole", "TesseraMetrics", "TesseraLSL", "TesseraScriptService", "TesseraScripts",
+                "TesseraConsole", "TesseraMetrics", "TesseraLSL", "TesseraScriptService", "TesseraScripts", "TesseraTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -315,6 +327,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TesseraConfigTests", dependencies: ["TesseraConfig"]),
+        .testTarget(name: "TesseraTLSTests", dependencies: ["TesseraTLS", .product(name: "X509", package: "swift-certificates")]),
         .testTarget(
             name: "TesseraStorageTests",
             dependencies: [

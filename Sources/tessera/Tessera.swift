@@ -9,7 +9,7 @@ struct Tessera: AsyncParsableCommand {
             One executable, one subcommand per role. A grid is described by a TOML config \
             (grid-config/local.toml by default); every role reads the same file.
             """,
-        subcommands: [Up.self, GridCommand.self, RegionCommand.self, PhysicsCommand.self, ScriptsCommand.self, ClientManagerCommand.self, Bots.self, Status.self, Demo.self, Bench.self, Migrate.self, User.self, Admin.self, ConsoleCLI.self,
+        subcommands: [Up.self, GridCommand.self, RegionCommand.self, PhysicsCommand.self, ScriptsCommand.self, ClientManagerCommand.self, Bots.self, Status.self, Demo.self, Bench.self, Migrate.self, User.self, Admin.self, ConsoleCLI.self, Certs.self,
             GuardPostgres.self,
             LSLCommand.self,
         ]
