@@ -1,7 +1,9 @@
 import Crypto
 import Foundation
 import SwiftASN1
-import X509
+// A fixed validation time for `check(now:)`, so that expiry can be checked at a given moment
+// (tests, and a peer that reports what it saw at one time).
+@_spi(FixedExpiryValidationTime) import X509
 
 /// The grid's own certificate authority and the certificates of its nodes (docs/security.md).
 ///
@@ -157,7 +159,7 @@ public enum GridCertificates {
     /// grid's authority, valid at `now`, and naming one of the roles.
     public static func check(_ certificate: Certificate, authority: Certificate, roles: Set<Role>, now: Date = Date()) async -> String? {
         var verifier = Verifier(rootCertificates: CertificateStore([authority])) {
-            RFC5280Policy(validationTime: now)
+            RFC5280Policy(fixedExpiryValidationTime: now)
         }
         switch await verifier.validate(leaf: certificate, intermediates: CertificateStore()) {
         case .validCertificate:
