@@ -101,6 +101,12 @@ extension AdminConsole {
         case .restartRegion(let region, let message):
             let result = try await control.restart(region, message: message, by: actor)
             return [result.detail]
+        case .moveRegion(let region, let node):
+            return [try await control.move(region, to: node, by: actor).line]
+        case .drainNode(let node):
+            let result = try await control.drain(node, by: actor)
+            return result.moved.map(\.line) + result.failed.map { "\($0.region) stays on \(node): \($0.detail)" }
+                + ["Node \(node): \(result.moved.count) regions moved, \(result.failed.count) stayed"]
         }
     }
 

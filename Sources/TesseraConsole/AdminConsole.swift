@@ -106,6 +106,7 @@ public final class AdminConsole: Service, Sendable {
         addRegionRoutes(to: router)
         addLoginRoutes(to: router)
         addGridRoutes(to: router)
+        addMoveRoutes(to: router)
         addScriptRoutes(to: router)
         addInventoryRoutes(to: router)
         addCommandRoutes(to: router)

@@ -22,6 +22,8 @@ enum ConsoleCommand: Equatable {
     case loginDisable(String)
     case loginEnable
     case restartRegion(region: String, message: String)
+    case moveRegion(region: String, node: String)
+    case drainNode(String)
 
     static let helpLines: [String] = [
         "Commands (names with spaces may be quoted; avatar names may also be given as words):",
@@ -40,6 +42,8 @@ enum ConsoleCommand: Equatable {
         "  login disable [MESSAGE]                refuse non-admin logins with the message",
         "  login enable                           let everyone log in again",
         "  restart region NAME [MESSAGE]          move the region's avatars to a neighbour (or log them out), reload its scene",
+        "  move region NAME to NODE               move the running region, its avatars and objects, to another region node",
+        "  drain node NODE                        move every region off a region node (before maintenance)",
     ]
 
     enum ParseError: Error, Equatable, CustomStringConvertible {
@@ -95,6 +99,17 @@ enum ConsoleCommand: Equatable {
         case ("restart", "region"):
             guard let region = tail.first else { throw .missing("a region name", usage: "restart region NAME [MESSAGE]") }
             return .restartRegion(region: region, message: text(Array(tail.dropFirst())))
+        case ("move", "region"):
+            // The last "to" splits: region names may hold spaces (and the word "to"), node names do not.
+            let usage = "move region NAME to NODE"
+            guard let split = tail.lastIndex(where: { $0.lowercased() == "to" }), split > 0 else {
+                throw .missing("a region name and a node", usage: usage)
+            }
+            guard split + 1 < tail.count else { throw .missing("a node", usage: usage) }
+            return .moveRegion(region: text(Array(tail[..<split])), node: text(Array(tail[(split + 1)...])))
+        case ("drain", "node"):
+            guard !tail.isEmpty else { throw .missing("a node name", usage: "drain node NODE") }
+            return .drainNode(text(tail))
         default:
             throw .unknown(line.trimmingCharacters(in: .whitespaces))
         }

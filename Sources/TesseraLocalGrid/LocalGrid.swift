@@ -367,6 +367,8 @@ extension RegionNode.Settings {
             grid: grid.gridServices.map { (host: $0.host, port: $0.port) },
             peers: linkingPeers ? grid.regionNodes.filter { $0.name != config.name }.map { PeerLinks.Peer(host: $0.host, port: $0.port) } : []
         )
+        gridRegions = grid.regions.map { RegionSettings(config: $0, physics: grid.physics, scripts: grid.scripts) }
+        gridNodes = grid.regionNodes.map(\.name)
     }
 }
 

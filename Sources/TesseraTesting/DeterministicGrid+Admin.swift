@@ -37,6 +37,9 @@ extension DeterministicGrid {
             return restart(at: index, message: message)
         case .scripts, .controlScript:
             return slots[index].region.adminScripts(action)
+        case .moveRegion:
+            // Live migration moves regions between real nodes; the harness has none.
+            return .failed(code: ErrorCode.notAllowed.rawValue, message: "the deterministic harness does not move regions between nodes")
         }
     }
 

@@ -26,6 +26,8 @@ public enum WireMessage: Hashable, Sendable {
     case physicsResult(PhysicsResult)
     case scriptFrame(ScriptFrame)
     case scriptResult(ScriptResult)
+    case regionMigrate(RegionMigrate)
+    case regionMoved(RegionMoved)
 
     public var body: any WireMessageBody {
         switch self {
@@ -52,6 +54,8 @@ public enum WireMessage: Hashable, Sendable {
         case .physicsResult(let m): m
         case .scriptFrame(let m): m
         case .scriptResult(let m): m
+        case .regionMigrate(let m): m
+        case .regionMoved(let m): m
         }
     }
 
@@ -86,6 +90,8 @@ public enum WireMessage: Hashable, Sendable {
             case .physicsResult: .physicsResult(try PhysicsResult(from: &payload))
             case .scriptFrame: .scriptFrame(try ScriptFrame(from: &payload))
             case .scriptResult: .scriptResult(try ScriptResult(from: &payload))
+            case .regionMigrate: .regionMigrate(try RegionMigrate(from: &payload))
+            case .regionMoved: .regionMoved(try RegionMoved(from: &payload))
             }
         guard payload.readableBytes == 0 else {
             throw CodecError.trailingBytes(messageType: raw, count: payload.readableBytes)

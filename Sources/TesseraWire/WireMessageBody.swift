@@ -26,6 +26,8 @@ public enum WireMessageType: UInt8, Sendable, CaseIterable {
     case handoffSignal = 0x41
     case ghostFrame = 0x42
     case chatRelay = 0x43
+    case regionMigrate = 0x44
+    case regionMoved = 0x45
     case statusRequest = 0x50
     case statusReply = 0x51
     case adminRequest = 0x52

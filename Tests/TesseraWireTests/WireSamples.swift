@@ -479,7 +479,7 @@ enum WireSamples {
     static let all: [WireMessage] =
         hellos + helloAccepteds + helloRefuseds + agentJoins + agentJoineds + agentLeaves + agentInputs + regionFrames
         + gridRequests + gridReplies + handoffOffers + handoffSignals + ghostFrames + chatRelays + statusMessages + adminMessages + physicsFrames
-        + scriptMessages
+        + scriptMessages + migrationMessages
 }
 
 // MARK: - Helpers shared by the wire tests

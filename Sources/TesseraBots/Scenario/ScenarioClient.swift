@@ -21,6 +21,9 @@ public final class ScenarioClient: Sendable {
         var finished = false
         var frames = 0
         var nextRequestID: UInt32 = 1_000_000
+        /// When the last frame arrived, and the longest wait between two frames since `takeLongestGap`.
+        var lastFrameAt: ContinuousClock.Instant?
+        var longestGap = Duration.zero
     }
 
     private let state = Mutex(State())
@@ -55,8 +58,11 @@ public final class ScenarioClient: Sendable {
                         self.state.withLock { $0.violations.append("text frame") }
                         continue
                     }
+                    let now = ContinuousClock.now
                     self.state.withLock { state in
                         state.frames += 1
+                        if let last = state.lastFrameAt { state.longestGap = max(state.longestGap, now - last) }
+                        state.lastFrameAt = now
                         do {
                             try state.mirror.apply(frame: try ServerMessage.decodeFrame(frame))
                         } catch {
@@ -73,6 +79,16 @@ public final class ScenarioClient: Sendable {
             state.withLock { $0.violations.append("connection: \(error)") }
         }
         state.withLock { $0.finished = true }
+    }
+
+    /// The longest wait between two frames from the server since the last call (or the
+    /// connection), the wait since the last frame included; starts the next measurement.
+    public func takeLongestGap() -> Duration {
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            defer { state.longestGap = .zero }
+            return max(state.longestGap, state.lastFrameAt.map { now - $0 } ?? .zero)
+        }
     }
 
     // MARK: Acting

@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import TesseraWire
+import TesseraWorld
 
 /// The client manager's Tessera wire connection to one region node. Connects, says Hello,
 /// learns the node's regions and registers a route for each; when the connection drops, the
@@ -127,6 +128,28 @@ public final class RegionLink: Sendable {
             })
     }
 
+    /// A live migration brought a region to this link's node (docs/migration.md): its route
+    /// moves here, sessions and entity table included, and the old link forgets it.
+    private func regionMoved(_ moved: RegionMoved) {
+        let route = RegionRoute(descriptor: moved.region, link: self)
+        let old = routes.route(moved.region.handle)
+        old?.link.forget(moved.region.handle)
+        state.withLock { state in
+            state.regions.removeAll { $0.handle == moved.region.handle }
+            state.regions.append(route)
+        }
+        route.takeOver(from: old, moved)
+        routes.add(route)
+        logger.info("region moved to this node", metadata: [
+            "region": "\(moved.region.name)", "address": "\(connector.address)", "avatars": "\(moved.avatars.count)",
+        ])
+    }
+
+    /// The region no longer runs on this link's node (it moved to another).
+    func forget(_ handle: RegionHandle) {
+        state.withLock { $0.regions.removeAll { $0.handle == handle } }
+    }
+
     // MARK: From the handler
 
     func received(_ message: WireMessage) {
@@ -141,6 +164,8 @@ public final class RegionLink: Sendable {
             routes.route(notice.region)?.notify(notice)
         case .handoffSignal(let signal):
             switchboard.received(signal, on: self)
+        case .regionMoved(let moved):
+            regionMoved(moved)
         default:
             logger.warning("region node sent an unexpected message", metadata: ["type": "\(message.messageType)"])
         }

@@ -158,6 +158,46 @@ public final class RegionRoute: Sendable {
         }
     }
 
+    /// This route replaces `old` after a live migration (docs/migration.md): it takes its entity
+    /// table (the region keeps its local IDs, so every client's view stays valid), its sessions
+    /// under the same local IDs, each with its commands after `appliedSequence` replayed here, and
+    /// its joins (asked again here). An avatar the region brought that no session of this client
+    /// manager routes is told to leave; a session whose avatar the region did not bring is closed.
+    func takeOver(from old: RegionRoute?, _ moved: RegionMoved) {
+        var sessions: [LocalID: ClientSession] = [:]
+        var joining: [AgentID: ClientSession] = [:]
+        var sleepers: [ClientMailbox] = []
+        if let old {
+            (sessions, joining) = old.routes.withLock { routes in
+                defer { routes = Routes() }
+                return (routes.byLocalID, routes.joining)
+            }
+            sleepers = old.resting.withLock { resting in
+                defer { resting.removeAll() }
+                return Array(resting.values)
+            }
+            let entities = old.snapshot()
+            table.withLock { $0 = entities }
+        }
+        let brought = Dictionary(moved.avatars.map { ($0.agentID, $0) }, uniquingKeysWith: { first, _ in first })
+        var routed = Set<AgentID>()
+        for (localID, session) in sessions {
+            guard let agentID = session.agentID, let avatar = brought[agentID], avatar.localID == localID else {
+                session.mailbox.close(.regionUnavailable, reason: "region \(descriptor.name) moved to another node without your avatar")
+                continue
+            }
+            routes.withLock { $0.byLocalID[localID] = session }
+            if session.migrated(from: old, to: self, appliedSequence: avatar.appliedSequence) { routed.insert(agentID) }
+        }
+        for avatar in moved.avatars where !routed.contains(avatar.agentID) {
+            _ = link.send(.agentLeave(AgentLeave(region: handle, agentID: avatar.agentID, reason: .connectionLost)))
+        }
+        for (agentID, session) in joining where session.phase == .joining {
+            _ = join(session, agentID: agentID, name: session.name)
+        }
+        for mailbox in sleepers { mailbox.wakeIfResting() }
+    }
+
     /// The link dropped: every avatar routed here loses its region.
     func lost() {
         let sessions = routes.withLock { routes in

@@ -206,6 +206,24 @@ public final class ClientSession: Sendable {
         return missing
     }
 
+    /// A live migration moved the avatar's region to another node (docs/migration.md): the
+    /// route now reaches it there, with the same local ID, and the commands the region had not
+    /// applied when it froze are written there again, in order. False when the session was no
+    /// longer routed to the old route (it closed, or a hand-off took it elsewhere).
+    func migrated(from old: RegionRoute?, to route: RegionRoute, appliedSequence: UInt32) -> Bool {
+        state.withLock { state in
+            guard state.phase == .inWorld, let agentID = state.agentID, let current = state.route,
+                current === old || current.handle == route.handle
+            else { return false }
+            state.route = route
+            for (sequence, command) in state.recent where sequence > appliedSequence {
+                _ = route.link.send(.agentInput(AgentInput(region: route.handle, agentID: agentID, sequence: sequence, command: command)))
+            }
+            mailbox.wakeIfResting()
+            return true
+        }
+    }
+
     /// True once after a switch: the caller wakes the writer for the first view.
     func takeFirstView() -> Bool {
         state.withLock { state in

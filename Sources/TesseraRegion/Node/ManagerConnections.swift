@@ -10,6 +10,8 @@ public final class ManagerConnections: RegionOutputSink {
     private struct Connection {
         let channel: Channel
         var unwritableFrames = 0
+        /// The client manager's node name, from its `Hello`.
+        var name = ""
     }
 
     private let connections = Mutex([ManagerID: Connection]())
@@ -26,6 +28,21 @@ public final class ManagerConnections: RegionOutputSink {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
         connections.withLock { $0[id] = Connection(channel: channel) }
         return id
+    }
+
+    func name(_ id: ManagerID, _ name: String) {
+        connections.withLock { $0[id]?.name = name }
+    }
+
+    /// The open connections' node names (a live migration's target seeds its new region with them).
+    func names() -> [ManagerID: String] {
+        connections.withLock { $0.mapValues(\.name) }
+    }
+
+    /// Writes one message on each named connection (`RegionMoved` after a migration).
+    func send(_ messages: [ManagerID: WireMessage]) {
+        let channels = connections.withLock { $0.mapValues(\.channel) }
+        for (id, message) in messages { channels[id]?.writeAndFlush(message, promise: nil) }
     }
 
     func unregister(_ id: ManagerID) {

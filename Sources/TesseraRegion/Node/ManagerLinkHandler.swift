@@ -9,25 +9,34 @@ final class ManagerLinkHandler: ChannelInboundHandler {
     typealias InboundIn = WireMessage
     typealias OutboundOut = WireMessage
 
-    private let runners: [UInt64: RegionRunner]
+    private let runners: LocalRegions
     private let connections: ManagerConnections
     private let peers: PeerLinks
     private let status: @Sendable () -> StatusReply
     private let admin: @Sendable (AdminRequest) async -> AdminReply
     /// Called when another region node links to this one (it may be new to this node).
     private let peerArrived: @Sendable () -> Void
+    /// A live migration's messages from a source node (on a connection it dialed for the move).
+    private let migration: @Sendable (RegionMigrate, Channel) -> Void
+    /// Another region node's connection opened or closed (the node closes them to be redialed).
+    private let peerChannel: @Sendable (Channel, Bool) -> Void
     private let logger: Logger
     private var managerID: ManagerID?
     private var role: WireRole?
 
     init(
-        runners: [RegionRunner], connections: ManagerConnections, peers: PeerLinks, status: @escaping @Sendable () -> StatusReply,
+        runners: LocalRegions, connections: ManagerConnections, peers: PeerLinks, status: @escaping @Sendable () -> StatusReply,
         admin: @escaping @Sendable (AdminRequest) async -> AdminReply = { _ in AdminReply(.notHere) },
-        peerArrived: @escaping @Sendable () -> Void = {}, logger: Logger
+        peerArrived: @escaping @Sendable () -> Void = {},
+        migration: @escaping @Sendable (RegionMigrate, Channel) -> Void = { _, channel in channel.close(promise: nil) },
+        peerChannel: @escaping @Sendable (Channel, Bool) -> Void = { _, _ in },
+        logger: Logger
     ) {
+        self.migration = migration
+        self.peerChannel = peerChannel
         self.admin = admin
         self.peerArrived = peerArrived
-        self.runners = Dictionary(uniqueKeysWithValues: runners.map { ($0.settings.handle.rawValue, $0) })
+        self.runners = runners
         self.connections = connections
         self.peers = peers
         self.status = status
@@ -39,12 +48,16 @@ final class ManagerLinkHandler: ChannelInboundHandler {
             return context.fireUserInboundEventTriggered(event)
         }
         role = hello.role
-        if hello.role == .region { peerArrived() }
+        if hello.role == .region {
+            peerChannel(context.channel, true)
+            peerArrived()
+        }
         guard hello.role == .clientManager else { return }
         let id = connections.register(context.channel)
+        connections.name(id, hello.nodeName)
         managerID = id
         logger.info("client manager connected", metadata: ["manager": "\(hello.nodeName)", "id": "\(id)"])
-        for runner in runners.values {
+        for runner in runners.all {
             runner.inbox.push(.managerConnected(id))
             runner.inbox.push(.managerNamed(id, hello.nodeName))
         }
@@ -54,6 +67,7 @@ final class ManagerLinkHandler: ChannelInboundHandler {
         let message = unwrapInboundIn(data)
         switch role {
         case .region?:
+            if case .regionMigrate(let step) = message { return migration(step, context.channel) }
             if !peers.received(message) { refuse(context, message) }
         case .tool?:
             switch message {
@@ -76,7 +90,7 @@ final class ManagerLinkHandler: ChannelInboundHandler {
     private func fromManager(_ context: ChannelHandlerContext, _ message: WireMessage) {
         guard let id = managerID else { return }
         guard let (region, input) = RegionInput.fromManager(id, message) else { return refuse(context, message) }
-        guard let runner = runners[region.rawValue] else {
+        guard let runner = runners.runner(region) else {
             // A join is refused; other messages for a region not on this node are dropped.
             if case .join(_, let join) = input {
                 let refusal = AgentLeave(region: join.region, agentID: join.agentID, reason: .refused, message: "no region \(join.region) on this node")
@@ -97,10 +111,11 @@ final class ManagerLinkHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         if let id = managerID {
             connections.unregister(id)
-            for runner in runners.values { runner.inbox.push(.managerDisconnected(id)) }
+            for runner in runners.all { runner.inbox.push(.managerDisconnected(id)) }
             logger.info("client manager disconnected", metadata: ["id": "\(id)"])
         }
         managerID = nil
+        if role == .region { peerChannel(context.channel, false) }
         context.fireChannelInactive()
     }
 

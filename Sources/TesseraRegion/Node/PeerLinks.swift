@@ -29,24 +29,26 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
     private struct Link {
         var channel: Channel?
         var regions: [RegionDescriptor] = []
+        /// The node's name, from its `HelloAccepted`.
+        var node = ""
     }
 
     private let hello: Hello
     private let group: EventLoopGroup
     private let logger: Logger
     private let peers: Mutex<[Peer]>
-    private let local: [RegionHandle: RegionRunner]
+    private let local: LocalRegions
     private let links = Mutex([Int: Link]())
     /// Each peer's run of failed dials (docs/service-exchange.md, "Reconnect policy").
     private let reconnectors = Mutex([Int: Reconnector]())
     private let stopped = Atomic<Bool>(false)
 
-    init(hello: Hello, peers: [Peer], local: [RegionRunner], group: EventLoopGroup, logger: Logger) {
+    init(hello: Hello, peers: [Peer], local: LocalRegions, group: EventLoopGroup, logger: Logger) {
         self.hello = hello
         self.peers = Mutex(peers)
         self.group = group
         self.logger = logger
-        self.local = Dictionary(uniqueKeysWithValues: local.map { ($0.settings.handle, $0) })
+        self.local = local
     }
 
     /// Starts dialing every peer; links come up in the background and retry until `stop()`.
@@ -84,7 +86,7 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
             return routes
         }
         for (handle, message) in messages {
-            if let runner = local[handle] {
+            if let runner = local.runner(handle) {
                 runner.inbox.push(.peer(message))
             } else if let channel = routes[handle] {
                 channel.write(message, promise: nil)
@@ -98,20 +100,21 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
     /// A message from a peer's connection: into the addressed region's inbox.
     func received(_ message: WireMessage) -> Bool {
         guard let target = message.peerDestination else { return false }
-        local[target]?.inbox.push(.peer(message))
+        local.runner(target)?.inbox.push(.peer(message))
         return true
     }
 
     /// Tells every local region what it can reach: the other local regions and those of up links.
-    private func announce() {
+    func announce() {
+        let local = local.all
         var reachable: [RegionHandle: String] = [:]
-        for runner in local.values { reachable[runner.settings.handle] = runner.settings.name }
+        for runner in local { reachable[runner.settings.handle] = runner.settings.name }
         links.withLock { links in
             for link in links.values where link.channel != nil {
                 for region in link.regions { reachable[region.handle] = region.name }
             }
         }
-        for runner in local.values {
+        for runner in local {
             var others = reachable
             others[runner.settings.handle] = nil
             runner.inbox.push(.regions(others))
@@ -128,7 +131,7 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
                     host: peer.host, port: peer.port, hello: hello, group: group, connectTimeout: .seconds(2))
                 guard !stopped.load(ordering: .relaxed) else { return channel.close(promise: nil) }
                 reconnectors.withLock { $0[index, default: Reconnector()].connected(at: LinkClock.seconds()) }
-                links.withLock { $0[index] = Link(channel: channel, regions: accepted.regions) }
+                links.withLock { $0[index] = Link(channel: channel, regions: accepted.regions, node: accepted.nodeName) }
                 logger.info("linked to region node", metadata: ["node": "\(accepted.nodeName)", "address": "\(peer.host):\(peer.port)"])
                 announce()
                 channel.closeFuture.whenComplete { _ in
@@ -159,5 +162,19 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
     private func retry(_ index: Int, after pause: Duration) {
         guard !stopped.load(ordering: .relaxed) else { return }
         group.next().scheduleTask(in: pause.timeAmount) { self.connect(index) }
+    }
+
+    /// The linked region nodes now: name and the address this node dialed.
+    func linkedNodes() -> [(node: String, peer: Peer)] {
+        let up = links.withLock { links in links.compactMap { index, link in link.channel != nil ? (index, link.node) : nil } }
+        let peers = peers.withLock { $0 }
+        return up.compactMap { index, node in index < peers.count ? (node, peers[index]) : nil }
+    }
+
+    /// Closes every link this node dialed, so each is dialed again at once and learns the
+    /// regions its peer runs now (after a live migration added or removed one).
+    func refresh() {
+        let channels = links.withLock { $0.values.compactMap(\.channel) }
+        for channel in channels { channel.close(promise: nil) }
     }
 }

@@ -6,6 +6,7 @@ import Synchronization
 import Foundation
 import TesseraGridProtocol
 import TesseraWire
+import TesseraWorld
 
 /// A region node: hosts regions, each on its own frame loop, and accepts client manager
 /// connections over Tessera wire.
@@ -21,6 +22,11 @@ public final class RegionNode: Service, @unchecked Sendable {
         public var grid: (host: String, port: Int)?
         /// The other region nodes of the grid, linked for hand-offs, ghosts and chat.
         public var peers: [PeerLinks.Peer]
+        /// Every region of the grid config (with this node's physics and script services): a
+        /// live migration may bring any of them here (docs/migration.md).
+        public var gridRegions: [RegionSettings] = []
+        /// The names of every region node of the grid config.
+        public var gridNodes: [String] = []
 
         public init(nodeName: String, host: String, port: Int, gridSecret: String, regions: [RegionSettings], grid: (host: String, port: Int)? = nil, peers: [PeerLinks.Peer] = []) {
             self.peers = peers
@@ -34,32 +40,44 @@ public final class RegionNode: Service, @unchecked Sendable {
     }
 
     public let settings: Settings
-    public let runners: [RegionRunner]
-    private let group: EventLoopGroup
-    private let connections: ManagerConnections
-    private let peers: PeerLinks
-    private let logger: Logger
+    /// The regions this node runs now (a live migration adds and removes them).
+    public var runners: [RegionRunner] { local.all }
+    let local: LocalRegions
+    let group: EventLoopGroup
+    let clock: FrameClock
+    let connections: ManagerConnections
+    let peers: PeerLinks
+    let logger: Logger
     private var serverChannel: Channel?
     private var gridClient: GridClient?
-    private var registered: [UUID] = []
+    /// The registry id of each region registered by this node, by handle.
+    let registered = Mutex<[RegionHandle: UUID]>([:])
     /// The grid client and the address this node registered its regions under, once registered
     /// (read by connection handlers on other threads).
-    private let registration = Mutex<(GridClient, String)?>(nil)
+    let registration = Mutex<(GridClient, String)?>(nil)
     private var heartbeat: Task<Void, Never>?
+    /// Live migrations under way, as source and as target (docs/migration.md).
+    let migrations = Mutex(MigrationTable())
+    /// Connections other region nodes dialed to this one.
+    let peerChannels = Mutex<[ObjectIdentifier: Channel]>([:])
+    /// Set when the node starts shutting down: no migration starts or is taken after it.
+    let stopping = Atomic<Bool>(false)
 
     public init(settings: Settings, group: EventLoopGroup, clock: FrameClock = SystemFrameClock(), logger: Logger) {
         self.settings = settings
         self.group = group
+        self.clock = clock
         self.logger = logger
         let connections = ManagerConnections(logger: logger)
         self.connections = connections
         let runners = settings.regions.map {
             RegionRunner(settings: $0, loop: group.next(), clock: clock, sink: connections)
         }
-        self.runners = runners
+        let local = LocalRegions(runners)
+        self.local = local
         peers = PeerLinks(
             hello: Hello(role: .region, nodeName: settings.nodeName, gridSecret: settings.gridSecret),
-            peers: settings.peers, local: runners, group: group, logger: logger)
+            peers: settings.peers, local: local, group: group, logger: logger)
         for runner in runners { runner.peers = peers }
     }
 
@@ -76,12 +94,15 @@ public final class RegionNode: Service, @unchecked Sendable {
     /// Binds the listener and starts every frame loop; returns the bound address.
     @discardableResult
     public func start() async throws -> SocketAddress {
-        let reply = HelloAccepted(
-            role: .region, nodeName: settings.nodeName,
-            regions: settings.regions.map { RegionDescriptor(handle: $0.handle, name: $0.name) }
-        )
+        // Built for each connection: a migration changes the regions this node runs.
+        let nodeName = settings.nodeName
+        let reply: @Sendable () -> HelloAccepted = { [weak self] in
+            HelloAccepted(
+                role: .region, nodeName: nodeName,
+                regions: (self?.runners ?? []).map { RegionDescriptor(handle: $0.settings.handle, name: $0.settings.name) })
+        }
         let secret = settings.gridSecret
-        let runners = runners
+        let runners = local
         let connections = connections
         let peers = peers
         let logger = logger
@@ -95,6 +116,14 @@ public final class RegionNode: Service, @unchecked Sendable {
             guard let self, let (gridClient, address) = self.registration.withLock({ $0 }) else { return }
             Task { await self.discoverPeers(gridClient, ownAddress: address) }
         }
+        let migration: @Sendable (RegionMigrate, Channel) -> Void = { [weak self] message, channel in
+            guard let self else { return channel.close(promise: nil) }
+            self.migrationReceived(message, on: channel)
+        }
+        let peerChannel: @Sendable (Channel, Bool) -> Void = { [weak self] channel, open in
+            self?.peerChannels.withLock { $0[ObjectIdentifier(channel)] = open ? channel : nil }
+            if !open { self?.migrationLinkClosed(channel) }
+        }
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -102,12 +131,12 @@ public final class RegionNode: Service, @unchecked Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addWireHandlers(
-                        handshake: WireHandshakeHandler(acceptingSecret: secret, allowedRoles: [.clientManager, .region, .tool], reply: reply)
+                        handshake: WireHandshakeHandler(acceptingSecret: secret, allowedRoles: [.clientManager, .region, .tool], reply: reply())
                     )
                     try channel.pipeline.syncOperations.addHandler(
                         ManagerLinkHandler(
                             runners: runners, connections: connections, peers: peers, status: status, admin: admin, peerArrived: peerArrived,
-                            logger: logger)
+                            migration: migration, peerChannel: peerChannel, logger: logger)
                     )
                 }
             }
@@ -124,7 +153,7 @@ public final class RegionNode: Service, @unchecked Sendable {
                 throw error
             }
         }
-        for runner in runners {
+        for runner in local.all {
             let hello = Hello(role: .region, nodeName: "\(settings.nodeName)/\(runner.settings.name)", gridSecret: settings.gridSecret)
             runner.attachPhysics(hello: hello, group: group, logger: logger)
             runner.attachScripts(hello: hello, group: group, logger: logger)
@@ -150,7 +179,7 @@ public final class RegionNode: Service, @unchecked Sendable {
             let answer = try await client.call(.registerRegion(
                 name: region.name, gridX: region.gridPosition.x, gridY: region.gridPosition.y, address: address, node: settings.nodeName))
             guard case .region(let id) = answer else { throw RegionNodeError.unexpectedAnswer("\(answer.code)") }
-            registered.append(id)
+            registered.withLock { $0[region.handle] = id }
             let objects: [SceneObjectRecord]
             switch await GridClientPort(client: client).loadScene(region: id) {
             case .success(let loaded): objects = loaded
@@ -159,7 +188,6 @@ public final class RegionNode: Service, @unchecked Sendable {
             await runner.attach(grid: GridClientPort(client: client), regionID: id, restoring: objects)
             logger.info("region registered", metadata: ["region": "\(region.name)", "id": "\(id)", "restoredObjects": "\(objects.count)"])
         }
-        let ids = registered
         let logger = logger
         registration.withLock { $0 = (client, address) }
         await discoverPeers(client, ownAddress: address)
@@ -168,7 +196,7 @@ public final class RegionNode: Service, @unchecked Sendable {
                 try? await Task.sleep(for: .seconds(10))
                 guard !Task.isCancelled else { return }
                 do {
-                    _ = try await client.call(.heartbeat(ids))
+                    _ = try await client.call(.heartbeat(self.registered.withLock { Array($0.values) }))
                 } catch {
                     logger.warning("region heartbeat failed", metadata: ["error": "\(error)"])
                 }
@@ -189,6 +217,8 @@ public final class RegionNode: Service, @unchecked Sendable {
     }
 
     public func shutdown() async {
+        stopping.store(true, ordering: .relaxed)
+        await waitForMigrations()
         peers.stop()
         for runner in runners { await runner.stop() }
         heartbeat?.cancel()
@@ -196,7 +226,7 @@ public final class RegionNode: Service, @unchecked Sendable {
             for runner in runners where !(await runner.flushNow()) {
                 logger.error("final scene flush failed; changes since the last flush are lost", metadata: ["region": "\(runner.settings.name)"])
             }
-            for id in registered { _ = try? await gridClient.call(.deregisterRegion(id)) }
+            for id in registered.withLock({ Array($0.values) }) { _ = try? await gridClient.call(.deregisterRegion(id)) }
             gridClient.stop()
         }
         connections.closeAll()
@@ -217,6 +247,9 @@ extension RegionNode {
     /// goes to all of them, a kick or teleport to the one the agent is in, a restart to the
     /// addressed region.
     public func admin(_ request: AdminRequest) async -> AdminReply {
+        if case .moveRegion(let handle, let node) = request.action {
+            return AdminReply(await move(handle, to: node))
+        }
         let outcomes = await withTaskGroup(of: AdminReply.Outcome.self) { tasks in
             for runner in runners { tasks.addTask { await runner.admin(request.action) } }
             var all: [AdminReply.Outcome] = []

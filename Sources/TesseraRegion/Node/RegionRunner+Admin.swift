@@ -32,6 +32,9 @@ extension RegionRunner {
                 return await restart(message: message)
             case .scripts, .controlScript:
                 return try await onLoop { $0.region.adminScripts(action) }
+            case .moveRegion:
+                // A move is the node's (`RegionNode.move`), not one region's.
+                return .notHere
             }
         } catch {
             return .failed(code: ErrorCode.serviceUnavailable.rawValue, message: "region \(settings.name) is not running: \(error)")

@@ -19,9 +19,9 @@ public final class RegionRunner: @unchecked Sendable {
     let clock: FrameClock
     private let sink: RegionOutputSink
     var region: Region
-    private var nextDeadline = NIODeadline.now()
-    private var scheduled: Scheduled<Void>?
-    private var running = false
+    var nextDeadline = NIODeadline.now()
+    var scheduled: Scheduled<Void>?
+    var running = false
     private var totalFrameMicros: Double = 0
     private var frames = 0
     let published = Mutex(RegionStats())
@@ -29,8 +29,8 @@ public final class RegionRunner: @unchecked Sendable {
     /// Where messages for other regions go (set by the node before `start()`).
     var peers: PeerDelivery?
     /// The links to offloaded services, one per kind (docs/service-exchange.md).
-    private var serviceLinks: [ServiceKind: ServiceLink] = [:]
-    private var flushing = false
+    var serviceLinks: [ServiceKind: ServiceLink] = [:]
+    var flushing = false
     private var lastFlush = NIODeadline.now()
     private var metrics: RegionMetrics
     private var scriptMetrics: RegionScriptMetrics
@@ -163,7 +163,7 @@ public final class RegionRunner: @unchecked Sendable {
         }.get()
     }
 
-    private func scheduleNext() {
+    func scheduleNext() {
         guard running else { return }
         scheduled = loop.scheduleTask(deadline: nextDeadline) {
             self.runFrame()

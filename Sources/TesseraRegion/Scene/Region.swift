@@ -8,7 +8,7 @@ import TesseraWorld
 /// `step(now:inputs:)` is the whole frame, so tests drive it on a manual clock.
 public struct Region {
     public let settings: RegionSettings
-    public private(set) var frame: UInt64 = 0
+    public internal(set) var frame: UInt64 = 0
     var avatars: [LocalID: Avatar] = [:]
     var agentIndex: [AgentID: LocalID] = [:]
     var objects: [LocalID: SceneObject] = [:]

@@ -130,6 +130,8 @@ extension WireMessageType: CustomStringConvertible {
         case .physicsResult: "PhysicsResult"
         case .scriptFrame: "ScriptFrame"
         case .scriptResult: "ScriptResult"
+        case .regionMigrate: "RegionMigrate"
+        case .regionMoved: "RegionMoved"
         }
     }
 }

@@ -16,6 +16,8 @@ public struct AdminReply: WireMessageBody {
         case failed(code: UInt16, message: String)
         /// One region's scripts (the answer to `AdminRequest.Action.scripts`).
         case scripts(ScriptsReport)
+        /// A live region migration's outcome (the answer to `AdminRequest.Action.moveRegion`).
+        case moved(RegionMoveReport)
     }
 
     public var outcome: Outcome
@@ -37,6 +39,8 @@ public struct AdminReply: WireMessageBody {
             outcome = .failed(code: try buffer.readLE(UInt16.self, "adminReply.code"), message: try buffer.readText("adminReply.message", maxBytes: 1024))
         case 5:
             outcome = .scripts(try ScriptsReport(from: &buffer))
+        case 6:
+            outcome = .moved(try RegionMoveReport(from: &buffer))
         case let other:
             throw CodecError.invalidValue(field: "adminReply.outcome", reason: "unknown value \(other)")
         }
@@ -61,6 +65,9 @@ public struct AdminReply: WireMessageBody {
         case .scripts(let report):
             buffer.writeLE(UInt8(5))
             report.encode(into: &buffer)
+        case .moved(let report):
+            buffer.writeLE(UInt8(6))
+            report.encode(into: &buffer)
         }
     }
 }
@@ -72,6 +79,7 @@ extension AdminReply.Outcome {
     public static func combine(_ outcomes: [AdminReply.Outcome]) -> AdminReply.Outcome {
         var agents: [AgentEntry]?
         var scripts: ScriptsReport?
+        var moved: RegionMoveReport?
         var affected: UInt32 = 0
         var details: [String] = []
         var failure: AdminReply.Outcome?
@@ -84,9 +92,11 @@ extension AdminReply.Outcome {
             case .notHere: break
             case .failed: failure = failure ?? outcome
             case .scripts(let report): scripts = scripts ?? report
+            case .moved(let report): moved = moved ?? report
             }
         }
         if let agents { return .agents(agents) }
+        if let moved { return .moved(moved) }
         if let scripts { return .scripts(scripts) }
         if let failure { return failure }
         return details.isEmpty ? .notHere : .done(affected: affected, detail: details.sorted().joined(separator: "; "))

@@ -31,6 +31,10 @@ public struct AdminRequest: WireMessageBody {
         case scripts(RegionHandle)
         /// Resets, stops or starts the script item named `item` of the object `object` in the region.
         case controlScript(RegionHandle, object: UUID, item: String, ScriptControlAction)
+        /// Moves the running region to the region node named `toNode` (docs/migration.md);
+        /// answered `AdminReply.Outcome.moved` by the node that ran it. An empty name lets the
+        /// node choose any other region node it is linked to.
+        case moveRegion(RegionHandle, toNode: String)
     }
 
     public var action: Action
@@ -72,6 +76,10 @@ public struct AdminRequest: WireMessageBody {
             let item = try buffer.readText("adminRequest.item", maxBytes: maxNameBytes)
             guard !item.isEmpty else { throw CodecError.invalidValue(field: "adminRequest.item", reason: "empty") }
             action = .controlScript(region, object: object, item: item, try buffer.readEnum(ScriptControlAction.self, "adminRequest.scriptAction"))
+        case 8:
+            action = .moveRegion(
+                RegionHandle(rawValue: try buffer.readLE(UInt64.self, "adminRequest.region")),
+                toNode: try buffer.readText("adminRequest.toNode", maxBytes: 255))
         default:
             throw CodecError.invalidValue(field: "adminRequest.action", reason: "unknown value \(kind)")
         }
@@ -117,6 +125,10 @@ public struct AdminRequest: WireMessageBody {
             buffer.writeUUID(object)
             buffer.writeText(item, maxBytes: maxNameBytes)
             buffer.writeLE(action.rawValue)
+        case .moveRegion(let handle, let node):
+            buffer.writeLE(UInt8(8))
+            buffer.writeLE(handle.rawValue)
+            buffer.writeText(node, maxBytes: 255)
         }
     }
 }
