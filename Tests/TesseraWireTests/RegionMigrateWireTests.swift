@@ -114,7 +114,7 @@ extension WireSamples {
             name: "x", regionID: UUID(), frame: 0, nextLocalID: 1, objectCount: 0,
             avatars: [MigratingAvatar(localID: 1, state: avatar, visible: [], arrivedMillis: 0)], ghosts: [])
         let prepare = WireMessage.regionMigrate(RegionMigrate(migrationID: 1, region: RegionHandle(rawValue: 2), step: .prepare(snapshot))).payloadBytes
-        #expect(invalidField(thrownError { try decodePayload(prepare) }) == "avatar")
+        #expect(invalidField(thrownError { try decodePayload(prepare) }) == "avatar.position")
         var record = WireSamples.record
         record.position = Vector3(1, .infinity, 1)
         let objects = WireMessage.regionMigrate(RegionMigrate(

@@ -42,6 +42,8 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
     /// Each peer's run of failed dials (docs/service-exchange.md, "Reconnect policy").
     private let reconnectors = Mutex([Int: Reconnector]())
     private let stopped = Atomic<Bool>(false)
+    /// Each peer's node name, from the first `HelloAccepted` it sent (kept while its link is down).
+    private let names = Mutex([Int: String]())
 
     init(hello: Hello, peers: [Peer], local: LocalRegions, group: EventLoopGroup, logger: Logger) {
         self.hello = hello
@@ -132,6 +134,7 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
                 guard !stopped.load(ordering: .relaxed) else { return channel.close(promise: nil) }
                 reconnectors.withLock { $0[index, default: Reconnector()].connected(at: LinkClock.seconds()) }
                 links.withLock { $0[index] = Link(channel: channel, regions: accepted.regions, node: accepted.nodeName) }
+                names.withLock { $0[index] = accepted.nodeName }
                 logger.info("linked to region node", metadata: ["node": "\(accepted.nodeName)", "address": "\(peer.host):\(peer.port)"])
                 announce()
                 channel.closeFuture.whenComplete { _ in
@@ -164,11 +167,15 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
         group.next().scheduleTask(in: pause.timeAmount) { self.connect(index) }
     }
 
-    /// The linked region nodes now: name and the address this node dialed.
-    func linkedNodes() -> [(node: String, peer: Peer)] {
-        let up = links.withLock { links in links.compactMap { index, link in link.channel != nil ? (index, link.node) : nil } }
+    /// The region nodes this node has linked to (by the name each gave), with the address it
+    /// dials and whether the link is up now.
+    func knownNodes() -> [(node: String, peer: Peer, up: Bool)] {
+        let up = links.withLock { links in Set(links.compactMap { index, link in link.channel != nil ? index : nil }) }
+        let names = names.withLock { $0 }
         let peers = peers.withLock { $0 }
-        return up.compactMap { index, node in index < peers.count ? (node, peers[index]) : nil }
+        return names.sorted { $0.key < $1.key }.compactMap { index, node in
+            index < peers.count ? (node, peers[index], up.contains(index)) : nil
+        }
     }
 
     /// Closes every link this node dialed, so each is dialed again at once and learns the

@@ -68,17 +68,20 @@ extension RegionNode {
         guard nodeName != settings.nodeName else {
             return .failed(code: ErrorCode.notAllowed.rawValue, message: "region \(name) already runs on node \(nodeName)")
         }
-        let linked = peers.linkedNodes().filter { $0.node != settings.nodeName }
+        // Nodes by the name each gave when linked; whether one is up now, the migration's own
+        // connection finds out (a link may be down for a moment, being dialed again).
+        let known = peers.knownNodes().filter { $0.node != settings.nodeName }
         let target: (node: String, peer: PeerLinks.Peer)
         if nodeName.isEmpty {
-            guard let any = linked.sorted(by: { $0.node < $1.node }).first else {
+            let byName = known.sorted { $0.node < $1.node }
+            guard let any = byName.first(where: \.up) ?? byName.first else {
                 return .failed(code: ErrorCode.regionUnavailable.rawValue, message: "no other region node is linked to node \(settings.nodeName)")
             }
-            target = any
-        } else if let found = linked.first(where: { $0.node == nodeName }) {
-            target = found
+            target = (any.node, any.peer)
+        } else if let found = known.first(where: { $0.node == nodeName }) {
+            target = (found.node, found.peer)
         } else if settings.gridNodes.contains(nodeName) {
-            return .failed(code: ErrorCode.regionUnavailable.rawValue, message: "region node \(nodeName) is down: node \(settings.nodeName) has no link to it")
+            return .failed(code: ErrorCode.regionUnavailable.rawValue, message: "region node \(nodeName) is down: node \(settings.nodeName) has never linked to it")
         } else {
             return .failed(code: ErrorCode.unknownEntity.rawValue, message: "no region node is named \(nodeName)")
         }
