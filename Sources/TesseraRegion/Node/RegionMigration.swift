@@ -91,6 +91,22 @@ extension RegionNode {
         defer { _ = migrations.withLock { $0.outgoing.remove(handle) } }
         let log = logger.with(["region": "\(name)", "to": "\(target.node)"])
 
+        // Before the freeze, so neither counts in the pause: a flush (the one while frozen then
+        // writes only what changed since) and the connection to the target.
+        _ = await runner.flushNow()
+        let dial: MigrationDial
+        do {
+            dial = try await MigrationDial.open(
+                host: target.peer.host, port: target.peer.port,
+                hello: Hello(role: .region, nodeName: settings.nodeName, gridSecret: settings.gridSecret), group: group)
+        } catch {
+            log.warning("region migration failed; the region runs on here", metadata: ["reason": "the target could not be reached: \(error)"])
+            return .failed(
+                code: ErrorCode.regionUnavailable.rawValue,
+                message: "region node \(target.node) could not be reached (\(error)); region \(name) runs on node \(settings.nodeName) as before")
+        }
+        defer { dial.close() }
+
         // 1. Freeze at a frame boundary, 2. flush, 3. take the state.
         if let blocker = await runner.freeze(within: MigrationLimits.freezeSeconds) {
             return .failed(code: ErrorCode.notAllowed.rawValue, message: "region \(name) could not freeze: \(blocker)")
@@ -108,15 +124,6 @@ extension RegionNode {
 
         // 4. Offer it to the target.
         let migrationID = UInt64.random(in: 1...(UInt64.max / 2))
-        let dial: MigrationDial
-        do {
-            dial = try await MigrationDial.open(
-                host: target.peer.host, port: target.peer.port,
-                hello: Hello(role: .region, nodeName: settings.nodeName, gridSecret: settings.gridSecret), group: group)
-        } catch {
-            return resumed(.regionUnavailable, "region node \(target.node) could not be reached (\(error))")
-        }
-        defer { dial.close() }
         for part in Self.parts(objects) {
             dial.send(.regionMigrate(RegionMigrate(migrationID: migrationID, region: handle, step: .objects(part))))
         }
