@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
         // Coordinates, quantization, entity kinds, chat ranges: pure values, no I/O.
@@ -86,8 +87,10 @@ let package = Package(
         .target(
             name: "TesseraWire",
             dependencies: [
-                "TesseraWorld", "TesseraCodec", "TesseraGridProtocol", "TesseraHandoff",
+                "TesseraWorld", "TesseraCodec", "TesseraGridProtocol", "TesseraHandoff", "TesseraTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -314,7 +317,9 @@ let package = Package(
         .testTarget(
             name: "TesseraWireTests",
             dependencies: [
-                "TesseraWire", "TesseraCodec", "TesseraWorld",
+                "TesseraWire", "TesseraCodec", "TesseraWorld", "TesseraTLS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
