@@ -274,7 +274,7 @@ let package = Package(
             dependencies: [
                 "TesseraWorld", "TesseraWire", "TesseraHandoff", "TesseraRegion", "TesseraClientManager", "TesseraClientProtocol",
                 "TesseraConfig", "TesseraGrid", "TesseraGridProtocol", "TesseraStorage", "TesseraPhysicsService", "TesseraBots",
-                "TesseraLocalGrid", "TesseraScriptService", "TesseraScripts",
+                "TesseraLocalGrid", "TesseraScriptService", "TesseraScripts", "TesseraTLS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
