@@ -243,6 +243,7 @@ let package = Package(
             dependencies: [
                 "TesseraWorld", "TesseraWire", "TesseraRegion", "TesseraClientManager", "TesseraClientProtocol", "TesseraStorage",
                 "TesseraPhysics", "TesseraPhysicsService", "TesseraLSL", "TesseraScripts", "TesseraScriptService", "TesseraGridProtocol",
+                "TesseraTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
