@@ -69,7 +69,7 @@ final class ManagerLinkHandler: ChannelInboundHandler {
         case .region?:
             if case .regionMigrate(let step) = message { return migration(step, context.channel) }
             if !peers.received(message) { refuse(context, message) }
-        case .tool?:
+        case .tool?, .grid?:
             switch message {
             case .statusRequest:
                 context.writeAndFlush(wrapOutboundOut(.statusReply(status())), promise: nil)

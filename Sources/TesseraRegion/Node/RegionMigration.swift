@@ -98,7 +98,8 @@ extension RegionNode {
         do {
             dial = try await MigrationDial.open(
                 host: target.peer.host, port: target.peer.port,
-                hello: Hello(role: .region, nodeName: settings.nodeName, gridSecret: settings.gridSecret), group: group)
+                hello: Hello(role: .region, nodeName: settings.nodeName, gridSecret: settings.gridSecret), group: group,
+                tls: settings.tls?.dialing(.region))
         } catch {
             log.warning("region migration failed; the region runs on here", metadata: ["reason": "the target could not be reached: \(error)"])
             return .failed(
@@ -333,8 +334,8 @@ extension RegionNode {
         }
         registered.withLock { $0[runner.settings.handle] = snapshot.regionID }
         let hello = Hello(role: .region, nodeName: "\(settings.nodeName)/\(runner.settings.name)", gridSecret: settings.gridSecret)
-        runner.attachPhysics(hello: hello, group: group, logger: logger)
-        runner.attachScripts(hello: hello, group: group, logger: logger)
+        runner.attachPhysics(hello: hello, tls: settings.tls?.dialing(.physics), group: group, logger: logger)
+        runner.attachScripts(hello: hello, tls: settings.tls?.dialing(.scripts), group: group, logger: logger)
         let descriptor = RegionDescriptor(handle: runner.settings.handle, name: runner.settings.name)
         var messages: [ManagerID: WireMessage] = [:]
         for (id, name) in connections.names() {
@@ -382,10 +383,10 @@ final class MigrationDial: Sendable {
         self.inbox = inbox
     }
 
-    static func open(host: String, port: Int, hello: Hello, group: EventLoopGroup) async throws -> MigrationDial {
+    static func open(host: String, port: Int, hello: Hello, group: EventLoopGroup, tls: WireTLS.Dialing?) async throws -> MigrationDial {
         let inbox = AnswerInbox()
         let (channel, _) = try await WireDialer.dial(
-            host: host, port: port, hello: hello, group: group, connectTimeout: MigrationLimits.connectTimeout
+            host: host, port: port, hello: hello, group: group, connectTimeout: MigrationLimits.connectTimeout, tls: tls
         ) { AnswerHandler(inbox: inbox) }
         return MigrationDial(channel: channel, inbox: inbox)
     }

@@ -27,9 +27,15 @@ public final class RegionNode: Service, @unchecked Sendable {
         public var gridRegions: [RegionSettings] = []
         /// The names of every region node of the grid config.
         public var gridNodes: [String] = []
+        /// The node's certificate when the grid runs with TLS (`[tls]`): every link it accepts
+        /// or dials is then mutual TLS (docs/security.md).
+        public var tls: WireTLS?
 
-        public init(nodeName: String, host: String, port: Int, gridSecret: String, regions: [RegionSettings], grid: (host: String, port: Int)? = nil, peers: [PeerLinks.Peer] = []) {
+        public init(nodeName: String, host: String, port: Int, gridSecret: String, regions: [RegionSettings], grid: (host: String, port: Int)? = nil, peers: [PeerLinks.Peer] = [],
+            tls: WireTLS? = nil
+        ) {
             self.peers = peers
+            self.tls = tls
             self.nodeName = nodeName
             self.host = host
             self.port = port
@@ -77,7 +83,7 @@ public final class RegionNode: Service, @unchecked Sendable {
         self.local = local
         peers = PeerLinks(
             hello: Hello(role: .region, nodeName: settings.nodeName, gridSecret: settings.gridSecret),
-            peers: settings.peers, local: local, group: group, logger: logger)
+            peers: settings.peers, local: local, group: group, tls: settings.tls?.dialing(.region), logger: logger)
         for runner in runners { runner.peers = peers }
     }
 
@@ -102,6 +108,7 @@ public final class RegionNode: Service, @unchecked Sendable {
                 regions: (self?.runners ?? []).map { RegionDescriptor(handle: $0.settings.handle, name: $0.settings.name) })
         }
         let secret = settings.gridSecret
+        let tls = settings.tls
         let runners = local
         let connections = connections
         let peers = peers
@@ -131,7 +138,8 @@ public final class RegionNode: Service, @unchecked Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addWireHandlers(
-                        handshake: WireHandshakeHandler(acceptingSecret: secret, allowedRoles: [.clientManager, .region, .tool], reply: reply())
+                        handshake: WireHandshakeHandler(acceptingSecret: secret, allowedRoles: [.clientManager, .region, .tool, .grid], reply: reply()),
+                        tls: tls, remote: channel.remoteAddress
                     )
                     try channel.pipeline.syncOperations.addHandler(
                         ManagerLinkHandler(
@@ -155,8 +163,8 @@ public final class RegionNode: Service, @unchecked Sendable {
         }
         for runner in local.all {
             let hello = Hello(role: .region, nodeName: "\(settings.nodeName)/\(runner.settings.name)", gridSecret: settings.gridSecret)
-            runner.attachPhysics(hello: hello, group: group, logger: logger)
-            runner.attachScripts(hello: hello, group: group, logger: logger)
+            runner.attachPhysics(hello: hello, tls: settings.tls?.dialing(.physics), group: group, logger: logger)
+            runner.attachScripts(hello: hello, tls: settings.tls?.dialing(.scripts), group: group, logger: logger)
             runner.start()
         }
         peers.start()
@@ -170,7 +178,7 @@ public final class RegionNode: Service, @unchecked Sendable {
     private func attachToGrid(host: String, port: Int, listeningOn listenPort: Int) async throws {
         let client = GridClient(
             host: host, port: port, hello: Hello(role: .region, nodeName: settings.nodeName, gridSecret: settings.gridSecret),
-            group: group, logger: logger)
+            group: group, tls: settings.tls?.dialing(.grid), logger: logger)
         gridClient = client
         try await client.start()
         let address = "\(settings.host == "0.0.0.0" ? "127.0.0.1" : settings.host):\(listenPort)"
