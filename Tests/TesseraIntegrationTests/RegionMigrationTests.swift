@@ -282,4 +282,47 @@ struct RegionMigrationTests {
         }
         await grid.stop()
     }
+
+    @Test("a region with a running script and a physics service moves: the script counts on from its checkpoint on the new node, not from the start")
+    func scriptsAndPhysicsMove() async throws {
+        let grid = try await ScenarioGrid.start(
+            migrationsDirectory: migrationsDirectory, layout: [[Self.plaza], [Self.far]], inProcessPhysics: true, inProcessScripts: true)
+        do {
+            let operations = try #require(grid.gridServices).operations
+            let ada = try #require(try await Self.clients(1, grid, operations).first)
+            let box = try await ScriptTesting.createBox(ada, "Counter", at: Vector3(130, 128, 21), requestID: 1)
+            _ = try await ada.addScript(to: box, name: "count", source: ScriptTesting.counter)
+            try await ScriptTesting.waitForTicks(ada, from: "Counter", count: 3)
+            // A checkpoint taken after the third tick: the state the move carries counts at least 3.
+            let runner = try #require(grid.runner("Plaza"))
+            let checkpoints = try await runner.inspect { $0.scriptsStatus.checkpoints }
+            try await Eventually.until("a checkpoint after three ticks", timeout: .seconds(30)) {
+                (try? await runner.inspect { $0.scriptsStatus.checkpoints }) ?? 0 > checkpoints
+            }
+            let (console, token) = try await AdminConsoleTests.gridConsole(grid, operations)
+            let heard = ada.mirror.chat.count
+            let moved = try await console.makeApplication().test(.live) { http -> Moved in
+                let response = try await AdminConsoleGridTests.post(http, "/regions/Plaza/move", token, #"{"to":"scenario-node-2"}"#)
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+                return try AdminConsoleGridTests.decode(Moved.self, response)
+            }
+            #expect(moved.objects == 1 && moved.scripts == 1 && moved.avatars == 1)
+            #expect(Self.host(of: "Plaza", grid) == ["scenario-node-2"])
+            // The script runs on the new node, attached to its services, and goes on counting.
+            let moved_ = try #require(grid.runner("Plaza"))
+            try await Eventually.until("the moved region attaches to its services", timeout: .seconds(30)) {
+                moved_.stats.scripts.state == .attached && moved_.stats.physics.state == .attached
+            }
+            // Restarted from the start it would say "tick 1"; from a checkpoint of a count of at
+            // least 3, it says at least 4.
+            let next = try await ScriptTesting.waitForNextTick(ada, from: "Counter")
+            #expect(next.count >= 4, "the count went on from the checkpoint: \(next), heard \(ScriptTesting.ticks(ada, from: "Counter", after: heard))")
+            #expect(!ada.isFinished && ada.violations.isEmpty)
+            await ada.close()
+        } catch {
+            await grid.stop()
+            throw error
+        }
+        await grid.stop()
+    }
 }
