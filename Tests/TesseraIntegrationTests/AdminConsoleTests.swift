@@ -320,7 +320,10 @@ struct AdminConsoleTests {
         let (_, token) = try await admins.createToken(forAdmin: "Root")
         let console = AdminConsole(
             settings: .init(host: "127.0.0.1", port: 0), admins: admins, accounts: operations.accounts,
-            regions: RegistryRegionDirectory(registry: operations.regions, gridSecret: "scenario-grid-secret", group: MultiThreadedEventLoopGroup.singleton),
+            regions: RegistryRegionDirectory(
+                registry: operations.regions, gridSecret: "scenario-grid-secret", group: MultiThreadedEventLoopGroup.singleton,
+                // Under TLS the console asks the nodes with the grid services' certificate.
+                tls: try grid.certificates?.identity("scenario-grid", .grid, logger: logger)),
             logins: operations.logins, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         return (console, token)
     }

@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import Testing
 import TesseraBots
 import TesseraClientProtocol
@@ -35,6 +37,39 @@ struct TLSGridTests {
             #expect(!ada.isFinished)
             #expect(try await GridCrossingTests.roots(of: welcome.agentID, in: grid) == ["East"])
             await ada.close()
+        } catch {
+            await grid.stop()
+            throw error
+        }
+        await grid.stop()
+    }
+
+    @Test("a live region move over TLS: the console asks as the grid services, the nodes move the region over their TLS link, the clients stay")
+    func migrationOverTLS() async throws {
+        let grid = try await ScenarioGrid.start(
+            migrationsDirectory: migrationsDirectory, layout: [[RegionMigrationTests.plaza], [RegionMigrationTests.far]],
+            certificates: try ScenarioCertificates())
+        do {
+            let operations = try #require(grid.gridServices).operations
+            let clients = try await RegionMigrationTests.clients(3, grid, operations)
+            let (console, token) = try await AdminConsoleTests.gridConsole(grid, operations)
+            try await console.makeApplication().test(.live) { http in
+                let moved = try await http.execute(
+                    uri: "/regions/Plaza/move", method: .post, headers: AdminConsoleTests.bearer(token), body: ByteBuffer(string: #"{"to":"scenario-node-2"}"#))
+                #expect(moved.status == .ok, "\(String(buffer: moved.body))")
+                let result = try AdminConsoleGridTests.decode(RegionMigrationTests.Moved.self, moved)
+                #expect(result.from == "scenario-node-1" && result.to == "scenario-node-2" && result.avatars == 3)
+            }
+            #expect(RegionMigrationTests.host(of: "Plaza", grid) == ["scenario-node-2"])
+            #expect(try await operations.regions.locate(name: "Plaza").node == "scenario-node-2")
+            try await clients[0].say("after the move")
+            for client in clients.dropFirst() {
+                try await client.waitFor("hears the chat through the moved region") { $0.chat.contains { $0.text == "after the move" } }
+            }
+            for client in clients {
+                #expect(!client.isFinished && client.violations.isEmpty)
+                await client.close()
+            }
         } catch {
             await grid.stop()
             throw error
