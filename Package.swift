@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Coordinates, quantization, entity kinds, chat ranges: pure values, no I/O.
@@ -122,6 +123,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // Typed grid configuration (grid-config/*.toml).
@@ -177,8 +179,9 @@ let package = Package(
         .target(
             name: "TesseraConsole",
             dependencies: [
-                "TesseraStorage", "TesseraWire", "TesseraWorld", "TesseraMetrics",
+                "TesseraStorage", "TesseraWire", "TesseraWorld", "TesseraMetrics", "TesseraConfig", "TesseraTLS",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
@@ -206,6 +209,7 @@ let package = Package(
             name: "TesseraClientManager",
             dependencies: [
                 "TesseraWorld", "TesseraWire", "TesseraClientProtocol", "TesseraConfig", "TesseraGridProtocol", "TesseraHandoff", "TesseraLLUDP",
+                "TesseraTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -214,6 +218,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -224,8 +229,9 @@ let package = Package(
         .target(
             name: "TesseraBots",
             dependencies: [
-                "TesseraWorld", "TesseraClientProtocol", "TesseraGridProtocol", "TesseraLLUDP",
+                "TesseraWorld", "TesseraClientProtocol", "TesseraGridProtocol", "TesseraLLUDP", "TesseraTLS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -256,6 +262,7 @@ let package = Package(
                 "TesseraPhysicsService", "TesseraConsole", "TesseraGridProtocol", "TesseraClientProtocol", "TesseraWire", "TesseraMetrics",
                 "TesseraScriptService", "TesseraScripts", "TesseraLSL",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -288,6 +295,7 @@ let package = Package(
                 "TesseraConsole", "TesseraMetrics", "TesseraLSL", "TesseraScriptService", "TesseraScripts", "TesseraTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -327,7 +335,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TesseraConfigTests", dependencies: ["TesseraConfig"]),
-        .testTarget(name: "TesseraTLSTests", dependencies: ["TesseraTLS", .product(name: "X509", package: "swift-certificates")]),
+        .testTarget(
+            name: "TesseraTLSTests",
+            dependencies: ["TesseraTLS", .product(name: "X509", package: "swift-certificates"), .product(name: "NIOSSL", package: "swift-nio-ssl")]
+        ),
         .testTarget(
             name: "TesseraStorageTests",
             dependencies: [
@@ -368,8 +379,9 @@ let package = Package(
                 "TesseraLocalGrid", "TesseraRegion", "TesseraClientManager", "TesseraBots",
                 "TesseraClientProtocol", "TesseraConfig", "TesseraWorld", "TesseraGrid", "TesseraGridProtocol",
                 "TesseraStorage", "TesseraWire", "TesseraPhysicsService", "TesseraConsole", "TesseraTesting", "TesseraHandoff",
-                "TesseraLSL", "TesseraScripts", "TesseraLLUDP",
+                "TesseraLSL", "TesseraScripts", "TesseraLLUDP", "TesseraTLS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

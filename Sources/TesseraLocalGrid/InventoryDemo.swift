@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import TesseraBots
 import TesseraClientProtocol
 import TesseraGrid
@@ -24,10 +25,13 @@ public struct InventoryDemo: Sendable {
     let url: String
     let giver: Avatar
     let taker: Avatar
+    /// What a wss:// URL is checked with (nil: the system's roots).
+    let tls: TLSConfiguration?
     let output: @Sendable (String) -> Void
 
-    public init(url: String, giver: Avatar, taker: Avatar, output: @escaping @Sendable (String) -> Void) {
+    public init(url: String, giver: Avatar, taker: Avatar, tls: TLSConfiguration? = nil, output: @escaping @Sendable (String) -> Void) {
         self.url = url
+        self.tls = tls
         self.giver = giver
         self.taker = taker
         self.output = output
@@ -45,8 +49,8 @@ public struct InventoryDemo: Sendable {
 
     /// Runs every step; the first failure is thrown.
     public func run() async throws {
-        let giverClient = try await ScenarioClient.connect(url)
-        let takerClient = try await ScenarioClient.connect(url)
+        let giverClient = try await ScenarioClient.connect(url, tls: tls)
+        let takerClient = try await ScenarioClient.connect(url, tls: tls)
         defer { Task { await giverClient.close(); await takerClient.close() } }
         try await giverClient.login(giver.name, password: giver.password)
         try await takerClient.login(taker.name, password: taker.password)

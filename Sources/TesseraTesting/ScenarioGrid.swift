@@ -179,7 +179,7 @@ public final class ScenarioGrid: Sendable {
         self.database = database
         self.group = group
         self.logger = logger
-        url = "ws://127.0.0.1:\(manager.address?.port ?? 0)/ws"
+        url = "\(manager.isSecure ? "wss" : "ws")://127.0.0.1:\(manager.address?.port ?? 0)/ws"
     }
 
     /// Stops the region node cleanly (it flushes its scene and deregisters) and starts a new
