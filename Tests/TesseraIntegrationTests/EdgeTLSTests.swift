@@ -97,6 +97,21 @@ struct EdgeTLSTests {
         }
     }
 
+    /// A WebSocket upgrade sent in plain text over TCP: what came back before the server closed.
+    static func plainUpgrade(port: Int) async throws -> [UInt8] {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port) { channel in
+            channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+        }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"))
+            var bytes: [UInt8] = []
+            // Until the server closes the connection.
+            for try await buffer in inbound { bytes += buffer.readableBytesView }
+            return bytes
+        }
+    }
+
     @Test("with a certificate: the viewer over https, a client and bots over wss get their Welcome and updates; plain ws and untrusted clients fail the handshake and the server goes on")
     func clientManagerOverTLS() async throws {
         let files = try Files()
@@ -108,6 +123,9 @@ struct EdgeTLSTests {
             #expect(grid.clientManager.isSecure)
             let port = try #require(grid.clientManager.address?.port)
             #expect(grid.url == "wss://127.0.0.1:\(port)/ws")
+            // WebSocket clients dial the certificate's name: the client library sends the host
+            // as the TLS server name, which an IP address cannot be.
+            let secureURL = "wss://localhost:\(port)/ws"
 
             // The viewer's page and the health check, over https.
             let page = try await Self.get(http, "https://127.0.0.1:\(port)/viewer/")
@@ -120,27 +138,27 @@ struct EdgeTLSTests {
 
             // A client that speaks plain WebSocket (no TLS) to the port: refused, and its
             // connection is no longer counted as pending.
-            let plain = await Self.connectionFailure("ws://127.0.0.1:\(port)/ws", tls: nil)
-            #expect(plain != nil)
+            let plain = try await Self.plainUpgrade(port: port)
+            #expect(plain == [], "no HTTP answer, only the close")
             // Plain HTTP to the port: no answer but a closed connection.
             #expect(await Self.getFailure(http, "http://127.0.0.1:\(port)/health") != nil)
             // Clients that do not trust the certificate: another authority's, and the system's roots only.
-            let untrusted = await Self.connectionFailure(grid.url, tls: try ClientTrust.configuration(caFile: files.otherCA))
+            let untrusted = await Self.connectionFailure(secureURL, tls: try ClientTrust.configuration(caFile: files.otherCA))
             #expect(untrusted?.contains("CERTIFICATE_VERIFY_FAILED") == true, "\(untrusted ?? "connected")")
-            let systemOnly = await Self.connectionFailure(grid.url, tls: try ClientTrust.configuration(caFile: nil))
+            let systemOnly = await Self.connectionFailure(secureURL, tls: try ClientTrust.configuration(caFile: nil))
             #expect(systemOnly?.contains("CERTIFICATE_VERIFY_FAILED") == true, "\(systemOnly ?? "connected")")
             try await Eventually.until("the refused connections are no longer pending") { grid.clientManager.pendingClients == 0 }
 
             // The server went on: a client that trusts the authority logs in over wss and is
             // streamed its own avatar.
-            let client = try await ScenarioClient.connect(grid.url, tls: trust)
+            let client = try await ScenarioClient.connect(secureURL, tls: trust)
             let welcome = try await client.login("Secure Visitor")
             #expect(welcome.regionName == "Scenario Region")
             try await client.waitFor("the visitor sees itself") { $0.me?.name == "Secure Visitor" }
             #expect(client.violations == [])
 
             // Bots over wss (`tessera bots --url wss://… --ca-file ca.pem`): welcomed, updated, no errors.
-            var settings = BotSwarm.Settings(url: grid.url, count: 2, duration: .seconds(2), warmup: .seconds(1), connectRate: 20, namePrefix: "Tls Bot")
+            var settings = BotSwarm.Settings(url: secureURL, count: 2, duration: .seconds(2), warmup: .seconds(1), connectRate: 20, namePrefix: "Tls Bot")
             settings.tls = trust
             var logger = Logger(label: "tessera.edge-tls-test")
             logger.logLevel = .warning
