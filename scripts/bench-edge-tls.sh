@@ -30,7 +30,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$tessera" certs init --dir "$work/certs" --grid "TLS bench" >/dev/null
-"$tessera" certs issue edge-wss --role client-manager --host 127.0.0.1 --dir "$work/certs" >/dev/null
+"$tessera" certs issue edge-wss --role client-manager --host localhost --host 127.0.0.1 --dir "$work/certs" >/dev/null
 cat >"$work/grid.toml" <<TOML
 [grid]
 name = "Tessera TLS Bench"
@@ -76,7 +76,7 @@ ramp=$(( (bots + 19) / 20 ))
 "$tessera" bots --config "$work/grid.toml" --url ws://127.0.0.1:9060/ws --count "$bots" --connect-rate 20 \
   --warmup "$warmup" --duration "$seconds" --name-prefix Plain --json >"$work/ws.json" 2>"$work/ws.err" &
 bots_plain=$!
-"$tessera" bots --config "$work/grid.toml" --url wss://127.0.0.1:9061/ws --ca-file "$work/certs/ca.pem" --count "$bots" --connect-rate 20 \
+"$tessera" bots --config "$work/grid.toml" --url wss://localhost:9061/ws --ca-file "$work/certs/ca.pem" --count "$bots" --connect-rate 20 \
   --warmup "$warmup" --duration "$seconds" --name-prefix Secure --json >"$work/wss.json" 2>"$work/wss.err" &
 bots_secure=$!
 # The measured window: after the ramp and the warm-up, for the bots' duration.
