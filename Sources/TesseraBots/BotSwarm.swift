@@ -97,6 +97,9 @@ public struct BotSwarm: Sendable {
         /// TLS for wss:// URLs (and the https:// logins of LLUDP bots): what the bots trust
         /// (`ClientTrust.configuration(caFile:)`); nil: the system's roots.
         public var tls: TLSConfiguration?
+        /// The TLS server name wss:// bots send, when not the URL's host (which cannot be an IP
+        /// address: the WebSocket client sends the host as the server name).
+        public var serverName: String?
 
         public init(
             url: String, count: Int, duration: Duration, warmup: Duration = .zero, connectRate: Int = 250,

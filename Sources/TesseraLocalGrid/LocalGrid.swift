@@ -290,6 +290,8 @@ public final class LocalGrid: Service, Sendable {
             }
         }
         settings.tls = ownClientManagers
+        // The URLs name an address, which cannot be a TLS server name; the certificate is not checked here.
+        settings.serverName = "localhost"
         let swarm = BotSwarm(settings: settings, group: group, logger: logger)
         output("Starting \(bots) bots walking around.")
         let demo = settings
@@ -335,7 +337,9 @@ public final class LocalGrid: Service, Sendable {
     private func runInventoryDemo(url: String, operations: GridOperations) async {
         do {
             let (giver, taker) = try await InventoryDemo.demoAccounts(operations)
-            try await InventoryDemo(url: url, giver: giver, taker: taker, tls: ownClientManagers, output: output).run()
+            var demo = InventoryDemo(url: url, giver: giver, taker: taker, tls: ownClientManagers, output: output)
+            demo.serverName = "localhost"
+            try await demo.run()
         } catch {
             output("Inventory demo failed: \(error)")
         }
