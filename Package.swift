@@ -125,6 +125,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // Typed grid configuration (grid-config/*.toml).
@@ -181,8 +182,9 @@ let package = Package(
         .target(
             name: "TesseraConsole",
             dependencies: [
-                "TesseraStorage", "TesseraWire", "TesseraWorld", "TesseraMetrics",
+                "TesseraStorage", "TesseraWire", "TesseraWorld", "TesseraMetrics", "TesseraConfig", "TesseraTLS",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
@@ -210,6 +212,7 @@ let package = Package(
             name: "TesseraClientManager",
             dependencies: [
                 "TesseraWorld", "TesseraWire", "TesseraClientProtocol", "TesseraConfig", "TesseraGridProtocol", "TesseraHandoff", "TesseraLLUDP",
+                "TesseraTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -218,6 +221,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -228,8 +232,9 @@ let package = Package(
         .target(
             name: "TesseraBots",
             dependencies: [
-                "TesseraWorld", "TesseraClientProtocol", "TesseraGridProtocol", "TesseraLLUDP",
+                "TesseraWorld", "TesseraClientProtocol", "TesseraGridProtocol", "TesseraLLUDP", "TesseraTLS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -261,6 +266,7 @@ let package = Package(
                 "TesseraPhysicsService", "TesseraConsole", "TesseraGridProtocol", "TesseraClientProtocol", "TesseraWire", "TesseraMetrics",
                 "TesseraScriptService", "TesseraScripts", "TesseraLSL", "TesseraTLS",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -293,6 +299,7 @@ let package = Package(
                 "TesseraConsole", "TesseraMetrics", "TesseraLSL", "TesseraScriptService", "TesseraScripts", "TesseraTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -334,7 +341,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TesseraConfigTests", dependencies: ["TesseraConfig"]),
-        .testTarget(name: "TesseraTLSTests", dependencies: ["TesseraTLS", .product(name: "X509", package: "swift-certificates")]),
+        .testTarget(
+            name: "TesseraTLSTests",
+            dependencies: ["TesseraTLS", .product(name: "X509", package: "swift-certificates"), .product(name: "NIOSSL", package: "swift-nio-ssl")]
+        ),
         .testTarget(
             name: "TesseraStorageTests",
             dependencies: [
@@ -375,8 +385,9 @@ let package = Package(
                 "TesseraLocalGrid", "TesseraRegion", "TesseraClientManager", "TesseraBots",
                 "TesseraClientProtocol", "TesseraConfig", "TesseraWorld", "TesseraGrid", "TesseraGridProtocol",
                 "TesseraStorage", "TesseraWire", "TesseraPhysicsService", "TesseraConsole", "TesseraTesting", "TesseraHandoff",
-                "TesseraLSL", "TesseraScripts", "TesseraLLUDP",
+                "TesseraLSL", "TesseraScripts", "TesseraLLUDP", "TesseraTLS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -28,7 +28,7 @@ struct Bot: Sendable {
         let box = ReportBox()
         do {
             let closeFrame = try await WebSocketClient.connect(
-                url: url, configuration: .init(maxFrameSize: 1 << 22), eventLoopGroup: group, logger: logger
+                url: url, configuration: .init(maxFrameSize: 1 << 22, sniHostname: settings.serverName), tlsConfiguration: settings.tls, eventLoopGroup: group, logger: logger
             ) { inbound, outbound, _ in
                 try await outbound.write(.binary(ClientMessage.login(Login(version: settings.protocolVersion, name: account.name, credential: account.credential, startRegion: startRegion)).encoded()))
                 try await withThrowingTaskGroup(of: Void.self) { tasks in

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOSSL
 import Synchronization
 import TesseraClientProtocol
 
@@ -93,6 +94,12 @@ public struct BotSwarm: Sendable {
         /// `sourceAddresses[i % count]`, port chosen by the system), so that many connections
         /// to one server address do not run out of ephemeral ports; empty: the system's choice.
         public var sourceAddresses: [String] = []
+        /// TLS for wss:// URLs (and the https:// logins of LLUDP bots): what the bots trust
+        /// (`ClientTrust.configuration(caFile:)`); nil: the system's roots.
+        public var tls: TLSConfiguration?
+        /// The TLS server name wss:// bots send, when not the URL's host (which cannot be an IP
+        /// address: the WebSocket client sends the host as the server name).
+        public var serverName: String?
 
         public init(
             url: String, count: Int, duration: Duration, warmup: Duration = .zero, connectRate: Int = 250,
@@ -141,7 +148,7 @@ public struct BotSwarm: Sendable {
             names[protocols[index % protocols.count], default: []].insert(account(index).name)
         }
         let urls = settings.urls.isEmpty ? [""] : settings.urls
-        let http: HTTPClient? = protocols.contains(.lludp) ? Self.httpClient(group: group, bots: settings.count) : nil
+        let http: HTTPClient? = protocols.contains(.lludp) ? Self.httpClient(group: group, bots: settings.count, tls: settings.tls) : nil
         let reports = await withTaskGroup(of: BotReport?.self) { tasks -> [BotReport] in
             tasks.addTask {
                 await reportProgress(counters: counters, start: start, until: deadline, progress)
@@ -301,8 +308,9 @@ public struct BotSwarm: Sendable {
 
     /// One HTTP client for every LLUDP bot of the swarm: logins, seeds and event-queue long
     /// polls (one held poll per bot and region, so the pool allows several per bot).
-    static func httpClient(group: EventLoopGroup, bots: Int) -> HTTPClient {
+    static func httpClient(group: EventLoopGroup, bots: Int, tls: TLSConfiguration?) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
+        if let tls { configuration.tlsConfiguration = tls }
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(16, bots * 3))
         configuration.timeout = .init(connect: .seconds(10))
         return HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)

@@ -170,6 +170,22 @@ extension ConfigReader {
     }
 }
 
+extension ConfigReader {
+    /// A certificate and key pair of paths (`certificateKey`, `keyKey`): both or neither.
+    mutating func serverTLS(certificate certificateKey: String, key keyKey: String) throws -> ServerTLSFiles? {
+        let certificate = try string(certificateKey, default: "")
+        let key = try string(keyKey, default: "")
+        switch (certificate.isEmpty, key.isEmpty) {
+        case (true, true): return nil
+        case (false, true): throw error(keyKey, "missing; \(keyPath(certificateKey)) is set, and a certificate needs its private key (set both or neither)")
+        case (true, false): throw error(certificateKey, "missing; \(keyPath(keyKey)) is set, and a private key needs its certificate (set both or neither)")
+        case (false, false):
+            return ServerTLSFiles(
+                certificate: certificate, key: key, configFile: file, certificateSetting: keyPath(certificateKey), keySetting: keyPath(keyKey))
+        }
+    }
+}
+
 extension DatabaseConfig {
     init(reading reader: ConfigReader, folder: String, environment: [String: String]) throws {
         var reader = reader
@@ -218,6 +234,7 @@ extension GridServicesConfig {
         sessionLifetimeSeconds = try reader.int("session_lifetime_seconds", in: 60...(30 * 86400), default: 86400)
         let console = try reader.int("console_port", in: -1...65535, default: -1)
         consolePort = console < 0 ? nil : console
+        consoleTLS = try reader.serverTLS(certificate: "console_tls_certificate", key: "console_tls_key")
         try reader.finish()
     }
 }
@@ -322,6 +339,7 @@ extension ClientManagerConfig {
             throw reader.error("public_host", "expected a dotted IPv4 address (Second Life viewers reach regions by address, not by name), got \"\(advertised)\"")
         }
         publicHost = advertised.isEmpty ? nil : advertised
+        tls = try reader.serverTLS(certificate: "tls_certificate", key: "tls_key")
         try reader.finish()
     }
 }

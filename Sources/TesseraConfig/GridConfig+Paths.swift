@@ -81,11 +81,18 @@ extension DatabaseConfig {
 }
 
 extension GridConfig {
-    /// Reads a config file like `load(path:)` and resolves its `[database]` paths (`GridPaths`):
-    /// what every command of the executable uses.
+    /// Reads a config file like `load(path:)` and resolves its `[database]` paths and its
+    /// certificate and key paths (`GridPaths`): what every command of the executable uses.
     public static func load(path: String, paths: GridPaths) throws -> GridConfig {
         var config = try load(path: path)
         config.database = config.database.resolved(with: paths)
+        config.resolveCertificatePaths(with: paths)
         return config
+    }
+
+    /// The client managers' and the console's certificate and key paths against the config's folder.
+    public mutating func resolveCertificatePaths(with paths: GridPaths) {
+        for index in clientManagers.indices { clientManagers[index].tls = clientManagers[index].tls?.resolved(with: paths) }
+        if let files = gridServices?.consoleTLS { gridServices?.consoleTLS = files.resolved(with: paths) }
     }
 }

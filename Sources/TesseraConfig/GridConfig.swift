@@ -69,6 +69,45 @@ public struct GridServicesConfig: Sendable, Hashable {
     public var sessionLifetimeSeconds: Int
     /// The admin REST console's port (HTTP, on `host`); nil runs no console.
     public var consolePort: Int?
+    /// The console's certificate and key (`console_tls_certificate`, `console_tls_key`): with
+    /// them the console is HTTPS only; nil: plain HTTP.
+    public var consoleTLS: ServerTLSFiles? = nil
+}
+
+/// A server certificate and its private key for a public port (the client manager's, the
+/// console's): PEM files, paths resolved against the config's folder (`GridConfig.load(path:paths:)`).
+/// Both keys are set or neither; the files are read and checked when the server starts
+/// (`ServerCertificate` in TesseraTLS), and their errors name these keys.
+public struct ServerTLSFiles: Sendable, Hashable {
+    /// The certificate chain: the server's certificate first, then any intermediates.
+    public var certificate: String
+    /// The private key of the first certificate.
+    public var key: String
+    /// The config file and the dotted keys the paths came from, for errors.
+    public var configFile: String
+    public var certificateSetting: String
+    public var keySetting: String
+
+    public init(certificate: String, key: String, configFile: String, certificateSetting: String, keySetting: String) {
+        self.certificate = certificate
+        self.key = key
+        self.configFile = configFile
+        self.certificateSetting = certificateSetting
+        self.keySetting = keySetting
+    }
+
+    /// An error about the certificate file (`aboutKey` false) or the key file.
+    public func error(aboutKey: Bool, _ problem: String) -> ConfigError {
+        ConfigError(file: configFile, key: aboutKey ? keySetting : certificateSetting, problem: problem)
+    }
+
+    /// The paths against the config's folder.
+    public func resolved(with paths: GridPaths) -> ServerTLSFiles {
+        var resolved = self
+        resolved.certificate = paths.resolve(certificate)
+        resolved.key = paths.resolve(key)
+        return resolved
+    }
 }
 
 public struct PhysicsServiceConfig: Sendable, Hashable {
@@ -156,7 +195,11 @@ public struct ClientManagerConfig: Sendable, Hashable {
     /// The IPv4 address viewers are told to reach this client manager at (`public_host`);
     /// nil: `host`.
     public var publicHost: String? = nil
+    /// The certificate and key of `port` (`tls_certificate`, `tls_key`): with them the port
+    /// speaks HTTPS and WSS only (the viewer, `/ws`, the Second Life login and capabilities);
+    /// nil: plain HTTP and WS.
+    public var tls: ServerTLSFiles? = nil
 
-    /// The URL a client connects to.
-    public var url: String { "ws://\(host):\(port)/ws" }
+    /// The URL a client connects to: wss:// when the port has a certificate.
+    public var url: String { "\(tls == nil ? "ws" : "wss")://\(host):\(port)/ws" }
 }

@@ -2,12 +2,15 @@ import Foundation
 import Hummingbird
 import HummingbirdAuth
 import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import ServiceLifecycle
 import Synchronization
+import TesseraConfig
 import TesseraMetrics
 import TesseraStorage
+import TesseraTLS
 
 /// The admin REST console (docs/console.md, `Resources/openapi.yaml`): JSON over HTTP, bearer
 /// admin tokens on every route but `/health`, RFC 9457 problem documents for every error,
@@ -23,14 +26,18 @@ public final class AdminConsole: Service, Sendable {
         public var idleTimeout: Duration
         /// Connections served at once; more wait in the listen backlog until one closes.
         public var maxConnections: Int
+        /// The console's certificate and key (`console_tls_certificate`, `console_tls_key`):
+        /// HTTPS only; nil: plain HTTP.
+        public var tls: ServerTLSFiles?
 
         public static let defaultIdleTimeout: Duration = .seconds(15)
         public static let defaultMaxConnections = 256
 
         public init(
             host: String, port: Int, name: String = "tessera-console", idleTimeout: Duration = defaultIdleTimeout,
-            maxConnections: Int = defaultMaxConnections
+            maxConnections: Int = defaultMaxConnections, tls: ServerTLSFiles? = nil
         ) {
+            self.tls = tls
             self.host = host
             self.port = port
             self.name = name
@@ -81,6 +88,12 @@ public final class AdminConsole: Service, Sendable {
     /// Where it listens, once it does.
     public var address: SocketAddress? { bound.withLock { $0 } }
 
+    /// Its base URL (`http://` or `https://HOST:PORT`), once it listens; a wildcard host is
+    /// given as the loopback address.
+    public var baseURL: String? {
+        address.map { "\(settings.tls == nil ? "http" : "https")://\(settings.host == "0.0.0.0" ? "127.0.0.1" : settings.host):\($0.port ?? settings.port)" }
+    }
+
     public func makeRouter() -> Router<ConsoleContext> {
         let router = Router(context: ConsoleContext.self)
         router.middlewares.add(SecurityHeadersMiddleware())
@@ -123,10 +136,14 @@ public final class AdminConsole: Service, Sendable {
         try await makeApplication().runService()
     }
 
-    public func makeApplication() -> some ApplicationProtocol {
-        Application(
+    /// The console's HTTP application; with a certificate, HTTPS only (TLS 1.2 at least). Throws
+    /// when the certificate or key cannot be used, naming the config key and the file.
+    public func makeApplication() throws -> some ApplicationProtocol {
+        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: TimeAmount(settings.idleTimeout)))
+        let server = try settings.tls.map { try HTTPServerBuilder.tls(http1, tlsConfiguration: Self.tlsConfiguration($0)) } ?? http1
+        return Application(
             router: makeRouter(),
-            server: .http1(configuration: .init(idleTimeout: TimeAmount(settings.idleTimeout))),
+            server: server,
             configuration: .init(
                 address: .hostname(settings.host, port: settings.port), serverName: settings.name,
                 availableConnectionsDelegate: connections.delegate),
@@ -136,6 +153,16 @@ public final class AdminConsole: Service, Sendable {
             },
             eventLoopGroupProvider: .shared(group),
             logger: logger)
+    }
+
+    static func tlsConfiguration(_ files: ServerTLSFiles) throws -> TLSConfiguration {
+        do {
+            return try ServerCertificate.read(certificateFile: files.certificate, keyFile: files.key).serverConfiguration()
+        } catch let problem as ServerCertificate.Problem {
+            throw files.error(aboutKey: problem.inKeyFile, problem.description)
+        } catch {
+            throw files.error(aboutKey: false, "cannot use \(files.certificate) and \(files.key) for TLS: \(error)")
+        }
     }
 
     /// The OpenAPI 3.1 document, shipped with the package.

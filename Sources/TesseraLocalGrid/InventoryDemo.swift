@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import TesseraBots
 import TesseraClientProtocol
 import TesseraGrid
@@ -24,10 +25,14 @@ public struct InventoryDemo: Sendable {
     let url: String
     let giver: Avatar
     let taker: Avatar
+    /// What a wss:// URL is checked with (nil: the system's roots), and the TLS server name sent.
+    let tls: TLSConfiguration?
+    var serverName: String?
     let output: @Sendable (String) -> Void
 
-    public init(url: String, giver: Avatar, taker: Avatar, output: @escaping @Sendable (String) -> Void) {
+    public init(url: String, giver: Avatar, taker: Avatar, tls: TLSConfiguration? = nil, output: @escaping @Sendable (String) -> Void) {
         self.url = url
+        self.tls = tls
         self.giver = giver
         self.taker = taker
         self.output = output
@@ -45,8 +50,8 @@ public struct InventoryDemo: Sendable {
 
     /// Runs every step; the first failure is thrown.
     public func run() async throws {
-        let giverClient = try await ScenarioClient.connect(url)
-        let takerClient = try await ScenarioClient.connect(url)
+        let giverClient = try await ScenarioClient.connect(url, tls: tls, serverName: serverName)
+        let takerClient = try await ScenarioClient.connect(url, tls: tls, serverName: serverName)
         defer { Task { await giverClient.close(); await takerClient.close() } }
         try await giverClient.login(giver.name, password: giver.password)
         try await takerClient.login(taker.name, password: taker.password)

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import TesseraBots
 import TesseraClientManager
@@ -58,7 +59,7 @@ public final class LocalGrid: Service, Sendable {
         }
         clientManagers = try config.clientManagers.map {
             var settings = ClientManagerSettings(config: $0, grid: config)
-            settings.tls = try config.wireTLS(node: $0.name, role: .clientManager, logger: logger)
+            settings.wireTLS = try config.wireTLS(node: $0.name, role: .clientManager, logger: logger)
             return ClientManager(settings: settings, group: group, logger: logger)
         }
     }
@@ -86,7 +87,7 @@ public final class LocalGrid: Service, Sendable {
             }
             let console = servicesConfig.consolePort.map { port in
                 AdminConsole(
-                    settings: .init(host: servicesConfig.host, port: port), admins: AdminStore(client: client, logger: logger),
+                    settings: .init(host: servicesConfig.host, port: port, tls: servicesConfig.consoleTLS), admins: AdminStore(client: client, logger: logger),
                     accounts: services.operations.accounts,
                     regions: RegistryRegionDirectory(registry: services.operations.regions, gridSecret: config.grid.secret, group: group, tls: servicesTLS),
                     logins: services.operations.logins, group: group, logger: logger)
@@ -211,11 +212,10 @@ public final class LocalGrid: Service, Sendable {
     /// log, and a log is no place for a secret.
     private func announce(_ console: AdminConsole, admins: AdminStore, accounts: AccountStore) async {
         for _ in 0..<500 where console.address == nil { try? await Task.sleep(for: .milliseconds(20)) }
-        guard let address = console.address else { return }
-        let base = "http://\(console.settings.host):\(address.port ?? console.settings.port)"
+        guard console.address != nil, let base = console.baseURL else { return }
         // The viewer's pages beside the dashboard (client managers on ephemeral ports are
         // listed once they listen, with the other client lines).
-        let viewers = config.clientManagers.filter { $0.port != 0 }.map { "http://\($0.host):\($0.port)/viewer/" }
+        let viewers = config.clientManagers.filter { $0.port != 0 }.map { Self.viewerURL($0.url) }
         output("Admin console: \(base)/ — dashboard: \(base)/dashboard/" + (viewers.first.map { " — web viewer: \($0)" } ?? ""))
         do {
             let path = try await LocalAdmin.issueToken(admins: admins, accounts: accounts, stateDirectory: config.database.stateDirectory)
@@ -273,9 +273,18 @@ public final class LocalGrid: Service, Sendable {
             while manager.address == nil {
                 try await Task.sleep(for: .milliseconds(20))
             }
-            urls.append("ws://\(manager.settings.host):\(manager.address?.port ?? manager.settings.port)/ws")
+            if let url = manager.url { urls.append(url) }
         }
         return urls
+    }
+
+    /// TLS for the demo bots and the inventory demo, clients of this process's own client
+    /// managers over loopback: the certificate is not checked (this process loaded it and
+    /// checked it against its key; a loopback address is seldom a name it bears).
+    private var ownClientManagers: TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .none
+        return tls
     }
 
     /// The demo bots, spread over every client manager in turn.
@@ -295,6 +304,9 @@ public final class LocalGrid: Service, Sendable {
                 return
             }
         }
+        settings.tls = ownClientManagers
+        // The URLs name an address, which cannot be a TLS server name; the certificate is not checked here.
+        settings.serverName = "localhost"
         let swarm = BotSwarm(settings: settings, group: group, logger: logger)
         output("Starting \(bots) bots walking around.")
         let demo = settings
@@ -340,7 +352,9 @@ public final class LocalGrid: Service, Sendable {
     private func runInventoryDemo(url: String, operations: GridOperations) async {
         do {
             let (giver, taker) = try await InventoryDemo.demoAccounts(operations)
-            try await InventoryDemo(url: url, giver: giver, taker: taker, output: output).run()
+            var demo = InventoryDemo(url: url, giver: giver, taker: taker, tls: ownClientManagers, output: output)
+            demo.serverName = "localhost"
+            try await demo.run()
         } catch {
             output("Inventory demo failed: \(error)")
         }

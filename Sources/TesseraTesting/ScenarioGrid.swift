@@ -156,7 +156,7 @@ public final class ScenarioGrid: Sendable {
             toml(layout: layout, ports: ports, secret: secret, region: region, manager: extraClientManagerKeys, services: servicesKeys),
             file: "scenario")
         var managerSettings = ClientManagerSettings(config: config.clientManagers[0], grid: config)
-        managerSettings.tls = try tls(config.clientManagers[0].name, .clientManager)
+        managerSettings.wireTLS = try tls(config.clientManagers[0].name, .clientManager)
         let manager = ClientManager(settings: managerSettings, group: group, logger: logger)
         let services = ServiceGroup(configuration: .init(services: [.init(service: manager)], logger: logger))
         let running = Task { try await services.run() }
@@ -194,7 +194,7 @@ public final class ScenarioGrid: Sendable {
         self.database = database
         self.group = group
         self.logger = logger
-        url = "ws://127.0.0.1:\(manager.address?.port ?? 0)/ws"
+        url = "\(manager.isSecure ? "wss" : "ws")://127.0.0.1:\(manager.address?.port ?? 0)/ws"
     }
 
     /// Stops the region node cleanly (it flushes its scene and deregisters) and starts a new

@@ -4,6 +4,7 @@ import Logging
 import NIOWebSocket
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 import TesseraClientProtocol
 import TesseraGridProtocol
@@ -30,26 +31,30 @@ public final class ScenarioClient: Sendable {
     private let connection: Task<Void, Never>
 
     /// Opens the connection; returns once it is upgraded (throws if it is not, within 5 s).
-    public static func connect(_ url: String, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> ScenarioClient {
-        let client = ScenarioClient(url: url, group: group)
+    /// A wss:// URL is checked with `tls` (nil: the system's roots; `ClientTrust`), and sends
+    /// `serverName` as the TLS server name (nil: the URL's host, which cannot be an IP address).
+    public static func connect(
+        _ url: String, tls: TLSConfiguration? = nil, serverName: String? = nil, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> ScenarioClient {
+        let client = ScenarioClient(url: url, tls: tls, serverName: serverName, group: group)
         try await client.waitUntil(timeout: .seconds(5), "connected") { state in state.outbound != nil || state.finished }
         guard client.state.withLock({ $0.outbound != nil }) else { throw ScenarioError.notConnected(url) }
         return client
     }
 
-    private init(url: String, group: EventLoopGroup) {
+    private init(url: String, tls: TLSConfiguration?, serverName: String?, group: EventLoopGroup) {
         let box = Mutex<ScenarioClient?>(nil)
         connection = Task {
             while box.withLock({ $0 }) == nil { await Task.yield() }
-            await box.withLock { $0 }!.run(url: url, group: group)
+            await box.withLock { $0 }!.run(url: url, tls: tls, serverName: serverName, group: group)
         }
         box.withLock { $0 = self }
     }
 
-    private func run(url: String, group: EventLoopGroup) async {
+    private func run(url: String, tls: TLSConfiguration?, serverName: String?, group: EventLoopGroup) async {
         do {
             let close = try await WebSocketClient.connect(
-                url: url, configuration: .init(maxFrameSize: 1 << 22), eventLoopGroup: group,
+                url: url, configuration: .init(maxFrameSize: 1 << 22, sniHostname: serverName), tlsConfiguration: tls, eventLoopGroup: group,
                 logger: Logger(label: "tessera.scenario")
             ) { inbound, outbound, _ in
                 self.state.withLock { $0.outbound = outbound }

@@ -1,13 +1,16 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
 import Synchronization
 import TesseraClientProtocol
+import TesseraConfig
 import TesseraGridProtocol
+import TesseraTLS
 import TesseraWire
 import TesseraWorld
 
@@ -40,7 +43,7 @@ public final class ClientManager: Service, Sendable {
     public convenience init(settings: ClientManagerSettings, group: EventLoopGroup, logger: Logger) {
         self.init(
             settings: settings, group: group, logger: logger,
-            regionNodes: settings.regionNodes.map { TCPWireConnector(host: $0.host, port: $0.port, group: group, tls: settings.tls?.dialing(.region)) })
+            regionNodes: settings.regionNodes.map { TCPWireConnector(host: $0.host, port: $0.port, group: group, tls: settings.wireTLS?.dialing(.region)) })
     }
 
     /// A client manager that reaches its region nodes through `regionNodes` (in memory in a
@@ -65,7 +68,7 @@ public final class ClientManager: Service, Sendable {
                 switchboard: switchboard, logger: logger)
         }
         grid = settings.grid.map {
-            GridClient(host: $0.host, port: $0.port, hello: hello, group: group, tls: settings.tls?.dialing(.grid), logger: logger)
+            GridClient(host: $0.host, port: $0.port, hello: hello, group: group, tls: settings.wireTLS?.dialing(.grid), logger: logger)
         }
     }
 
@@ -87,7 +90,30 @@ public final class ClientManager: Service, Sendable {
     /// Viewers (Second Life protocol) logged in or logging in.
     public var viewerCount: Int { lludp.withLock { $0 }?.viewerCount ?? 0 }
 
+    /// Whether the port speaks TLS (https, wss): the config gave it a certificate.
+    public var isSecure: Bool { settings.tls != nil }
+
+    /// Where clients connect (`ws://` or `wss://HOST:PORT/ws`), once the server is listening.
+    public var url: String? {
+        address.map { "\(isSecure ? "wss" : "ws")://\(settings.host):\($0.port ?? settings.port)/ws" }
+    }
+
+    /// The server side of TLS from the settings' certificate and key, checked first: a missing,
+    /// unreadable or malformed file, or a key that is not the certificate's, is an error that
+    /// names the config key and the file.
+    static func tlsConfiguration(_ files: ServerTLSFiles) throws -> TLSConfiguration {
+        do {
+            return try ServerCertificate.read(certificateFile: files.certificate, keyFile: files.key).serverConfiguration()
+        } catch let problem as ServerCertificate.Problem {
+            throw files.error(aboutKey: problem.inKeyFile, problem.description)
+        } catch {
+            throw files.error(aboutKey: false, "cannot use \(files.certificate) and \(files.key) for TLS: \(error)")
+        }
+    }
+
     public func run() async throws {
+        // Before anything else: a client manager whose certificate is unusable does not start.
+        let tls = try settings.tls.map(Self.tlsConfiguration)
         if let grid {
             try await grid.start()
         } else {
@@ -123,7 +149,7 @@ public final class ClientManager: Service, Sendable {
             // vanished peers instead (`GatedChannel.keepAlive`).
             ws: .init(maxFrameSize: settings.maxClientFrameBytes * 2, autoPing: .disabled, closeTimeout: .seconds(2)))
         let server = HTTPServerBuilder { responder in
-            GatedChannel(
+            let gated = GatedChannel(
                 inner: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: upgrade) { request, channel, _ in
                     guard request.path == "/ws" else { return .dontUpgrade }
                     let address = channel.remoteAddress?.ipAddress ?? "unknown"
@@ -140,6 +166,10 @@ public final class ClientManager: Service, Sendable {
                             logger.debug("closed a connection whose HTTP request head did not arrive in time")
                         })
                 })
+            // With a certificate, TLS first: the gate and HTTP read what it decrypts; a
+            // client that does not speak TLS fails its handshake and is closed.
+            guard let tls else { return gated }
+            return try TLSChannel(gated, tlsConfiguration: tls)
         }
         let app = Application(
             router: router,
@@ -147,7 +177,7 @@ public final class ClientManager: Service, Sendable {
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: settings.name),
             onServerRunning: { channel in
                 self.boundAddress.withLock { $0 = channel.localAddress }
-                self.logger.info("client manager listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                self.logger.info("client manager listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")", "tls": "\(tls != nil)"])
             },
             eventLoopGroupProvider: .shared(group),
             logger: logger

@@ -11,7 +11,7 @@ public struct ClientManagerSettings: Sendable {
     public var gridSecret: String
     /// The client manager's certificate when the grid runs with TLS: its links to region nodes
     /// and the grid services are then mutual TLS (docs/security.md).
-    public var tls: WireTLS?
+    public var wireTLS: WireTLS?
     /// Region nodes to connect to.
     public var regionNodes: [(host: String, port: Int)]
     /// The grid services that check logins and answer inventory calls; nil accepts any name
@@ -62,6 +62,8 @@ public struct ClientManagerSettings: Sendable {
     public var frameRates: [RegionHandle: Int]
     /// How long a viewer's event-queue poll is held when there is nothing to send.
     public var eventQueueHoldSeconds: Double = 20
+    /// The port's certificate and key (`tls_certificate`, `tls_key`): HTTPS and WSS only; nil: plain.
+    public var tls: ServerTLSFiles?
 
     public init(config: ClientManagerConfig, grid: GridConfig) {
         name = config.name
@@ -81,6 +83,7 @@ public struct ClientManagerSettings: Sendable {
         requestTimeoutSeconds = config.requestTimeoutSeconds
         maxPendingClients = config.maxPendingClients
         lludpPort = config.lludpPort
+        tls = config.tls
         // Viewers need an address: a host name or the wildcard falls back to the loopback.
         let dotted = config.host.split(separator: ".").count == 4 && config.host.split(separator: ".").allSatisfy { UInt8($0) != nil }
         publicHost = config.publicHost ?? (dotted && config.host != "0.0.0.0" ? config.host : "127.0.0.1")

@@ -74,6 +74,8 @@ struct Bots: AsyncParsableCommand {
     @Flag(help: "Idle bots: log in, stand still, read and discard; no moves, no chat, nothing measured but who held on (WebSocket only).")
     var idle = false
 
+    @OptionGroup var trust: TrustOptions
+
     @Option(help: "Local IPv4 addresses idle bots connect from, taken in turn: a list and ranges within one /24 (127.0.0.2-127.0.0.50); default for a loopback client manager: about 1,000 bots per address from 127.0.0.2.")
     var sourceAddresses: String?
 
@@ -113,9 +115,12 @@ struct Bots: AsyncParsableCommand {
                         throw ValidationError("client manager \(manager.name) of \(options.config) has no lludp_port: it does not speak LLUDP")
                     }
                     // The XML-RPC login is on the client manager's HTTP port.
-                    logins.append("http://\(manager.publicHost ?? manager.host):\(manager.port)/")
+                    logins.append("\(manager.tls == nil ? "http" : "https")://\(manager.publicHost ?? manager.host):\(manager.port)/")
                 }
             }
+        }
+        if idle, let secure = targets.first(where: { $0.hasPrefix("wss:") }) {
+            throw ValidationError("--idle bots speak ws:// only, not \(secure)")
         }
         var logger = options.logger("tessera.bots")
         logger.logLevel = max(logger.logLevel, .warning)
@@ -124,6 +129,7 @@ struct Bots: AsyncParsableCommand {
             connectRate: connectRate, namePrefix: namePrefix, chatProbability: chat
         )
         settings.urls = targets
+        settings.tls = try trust.tlsConfiguration()
         settings.cross = cross
         settings.protocolVersion = protocolVersion
         settings.protocols = protocols

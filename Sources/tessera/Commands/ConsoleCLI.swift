@@ -14,7 +14,7 @@ struct ConsoleCLI: AsyncParsableCommand {
             Type help for the commands. Interactive lines are kept in ~/.tessera_console_history; \
             `history` lists them and `!N` runs line N again, `!!` the last. The token comes from \
             --token, else $TESSERA_ADMIN_TOKEN, else the file `admin-token` in the config's state \
-            folder (written by `tessera up`). The console's address comes from --url, else the config.
+            folder (written by `tessera up`). The console's address comes from --url, else the config             (https:// when its [grid_services] has console_tls_certificate); an https console's             certificate is checked against the system's authorities and --ca-file's.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -22,8 +22,10 @@ struct ConsoleCLI: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Run this one command, print its answer and exit (non-zero on an error).")
     var command: String?
 
-    @Option(help: "The console's base URL, e.g. http://127.0.0.1:9280.")
+    @Option(help: "The console's base URL, e.g. http://127.0.0.1:9280 or https://grid.example.org:9280.")
     var url: String?
+
+    @OptionGroup var trust: TrustOptions
 
     @Option(help: "An admin bearer token (tessera admin token create --user NAME).")
     var token: String?
@@ -31,20 +33,34 @@ struct ConsoleCLI: AsyncParsableCommand {
     func run() async throws {
         let config = try? options.load()
         guard let base = url ?? config.flatMap({ config in
-            config.gridServices.flatMap { services in services.consolePort.map { "http://\(services.host == "0.0.0.0" ? "127.0.0.1" : services.host):\($0)" } }
+            config.gridServices.flatMap { services in
+                services.consolePort.map { "\(services.consoleTLS == nil ? "http" : "https")://\(services.host == "0.0.0.0" ? "127.0.0.1" : services.host):\($0)" }
+            }
         }) else { throw ValidationError("no console address: the config has no [grid_services] console_port; give --url") }
         let stateToken = config.flatMap { try? String(contentsOfFile: "\($0.database.stateDirectory)/admin-token", encoding: .utf8) }
         guard let bearer = (token ?? ProcessInfo.processInfo.environment["TESSERA_ADMIN_TOKEN"] ?? stateToken)?
             .trimmingCharacters(in: .whitespacesAndNewlines), !bearer.isEmpty
         else { throw ValidationError("no admin token: give --token, set TESSERA_ADMIN_TOKEN, or run tessera up (it writes state/admin-token)") }
-        let console = RemoteConsole(client: HTTPClient.shared, base: base, token: bearer)
-        if let command {
-            let (ok, text) = try await console.send(command)
-            FileHandle.standardOutput.write(Data(text.utf8))
-            if !ok { throw ExitCode(1) }
-            return
+        var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = try trust.tlsConfiguration()
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let console = RemoteConsole(client: client, base: base, token: bearer)
+        // The client is shut down however the command ends (an HTTPClient must be).
+        let outcome: Result<Bool, any Error>
+        do {
+            if let command {
+                let (ok, text) = try await console.send(command)
+                FileHandle.standardOutput.write(Data(text.utf8))
+                outcome = .success(ok)
+            } else {
+                try await interactive(console, base: base)
+                outcome = .success(true)
+            }
+        } catch {
+            outcome = .failure(error)
         }
-        try await interactive(console, base: base)
+        try? await client.shutdown()
+        if try !outcome.get() { throw ExitCode(1) }
     }
 
     private func interactive(_ console: RemoteConsole, base: String) async throws {

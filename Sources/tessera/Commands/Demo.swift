@@ -34,6 +34,8 @@ struct InventoryDemoCommand: AsyncParsableCommand {
     @Flag(help: "Read the two passwords from standard input, one per line.")
     var passwordStdin = false
 
+    @OptionGroup var trust: TrustOptions
+
     func run() async throws {
         let target: String
         if let url {
@@ -47,7 +49,7 @@ struct InventoryDemoCommand: AsyncParsableCommand {
         do {
             try await InventoryDemo(
                 url: target, giver: .init(name: giver, password: giverPassword), taker: .init(name: taker, password: takerPassword),
-                output: printLine
+                tls: try trust.tlsConfiguration(), output: printLine
             ).run()
         } catch {
             printLine("Inventory demo failed: \(error)")

@@ -42,7 +42,7 @@ struct GridCommand: AsyncParsableCommand {
             var roles: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: services)]
             if let port = servicesConfig.consolePort {
                 roles.append(.init(service: AdminConsole(
-                    settings: .init(host: servicesConfig.host, port: port), admins: AdminStore(client: client, logger: logger),
+                    settings: .init(host: servicesConfig.host, port: port, tls: servicesConfig.consoleTLS), admins: AdminStore(client: client, logger: logger),
                     accounts: services.operations.accounts,
                     regions: RegistryRegionDirectory(
                         registry: services.operations.regions, gridSecret: config.grid.secret, group: MultiThreadedEventLoopGroup.singleton,

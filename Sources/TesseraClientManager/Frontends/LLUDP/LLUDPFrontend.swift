@@ -47,7 +47,7 @@ final class LLUDPFrontend: Sendable {
 
     /// The login URI viewers use (the client manager's HTTP port).
     var loginURI: String {
-        "http://\(publicHost):\(manager.address?.port ?? manager.settings.port)/"
+        "\(manager.isSecure ? "https" : "http")://\(publicHost):\(manager.address?.port ?? manager.settings.port)/"
     }
 
     // MARK: Endpoints
@@ -208,7 +208,7 @@ final class LLUDPFrontend: Sendable {
     }
 
     func capURL(_ id: String) -> String {
-        "http://\(publicHost):\(manager.address?.port ?? manager.settings.port)/caps/\(id)"
+        "\(manager.isSecure ? "https" : "http")://\(publicHost):\(manager.address?.port ?? manager.settings.port)/caps/\(id)"
     }
 
     func seedCapability(for viewer: ViewerSession, region: RegionHandle) -> String {

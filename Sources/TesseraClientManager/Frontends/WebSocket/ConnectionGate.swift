@@ -54,7 +54,8 @@ final class PendingTicket: Sendable {
     }
 }
 
-/// The first handler of every client-manager connection: it refuses connections past the
+/// The first handler of every client-manager connection (the first after TLS, on a port
+/// with a certificate, so that it reads the decrypted bytes): it refuses connections past the
 /// pending limit, closes a connection whose HTTP request head is not complete within
 /// `requestTimeout` (a half-open request costs a slot for a bounded time only), and once
 /// the WebSocket decoder is in the pipeline puts an `OversizeNotice` right after it.
@@ -182,7 +183,8 @@ final class OversizeNotice: ChannelInboundHandler, RemovableChannelHandler {
     }
 }
 
-/// A Hummingbird child channel with a `ConnectionGateHandler` in front of it.
+/// A Hummingbird child channel with a `ConnectionGateHandler` in front of it (behind the TLS
+/// handler when `TLSChannel` wraps it: the pipeline then holds that handler alone).
 struct GatedChannel<Inner: ServerChildChannel>: ServerChildChannel {
     typealias Value = Inner.Value
 
@@ -215,7 +217,7 @@ struct GatedChannel<Inner: ServerChildChannel>: ServerChildChannel {
                 try options.setOption(ChannelOptions.recvAllocator, value: Self.receiveBuffers)
                 try Self.keepAlive(options)
             }
-            try channel.pipeline.syncOperations.addHandler(makeGate(), position: .first)
+            try channel.pipeline.syncOperations.addHandler(makeGate(), position: .last)
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
