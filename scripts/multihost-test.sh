@@ -9,12 +9,19 @@
 #   tsr-edge  10.77.0.5  tessera client-manager --name edge-1
 #   tsr-bots  10.77.0.6  tessera bots, tessera status, the REST console's client (curl)
 #
-# Each namespace has one veth whose other end is a port of the bridge tsr-br0 in the root
-# namespace (no address there: nothing of the machine's own networking is touched). Bots walk
-# over the borders of the checkerboard of regions, so every crossing is between r1 and r2.
+# Each namespace has one interface (tsr-NAME-n) whose other end (tsr-NAME-h) is a port of the
+# bridge tsr-br0 in the root namespace (no address there: nothing of the machine's own
+# networking is touched). For tsr-db, tsr-edge and tsr-bots that is a veth pair. The region
+# hosts' links carry the faults, and netem is not in every kernel (nor are the tc classifiers a
+# partition by address needs), so tsr-r1 and tsr-r2 each get a pair of TAP devices joined by
+# scripts/multihost/linkshaper.py, which does in user space what `tc qdisc … netem` does on the
+# host's egress: it holds every frame the host sends for the delay and drops it with the loss
+# probability, and during a partition drops every frame between the two region hosts. It runs in
+# the host's namespace and is always in the path, so the 0 ms baseline crosses it too.
 #
-# Phases: crossing latency at 0, 20 and 200 ms of added delay on the region hosts' links
-# (tc netem), then three faults — r1's region node killed and restarted, 200 ms delay and 10 %
+# Bots walk over the borders of the checkerboard of regions, so every crossing is between r1 and
+# r2. Phases: crossing latency at 0, 20 and 200 ms of added delay on every packet the region
+# hosts send, then three faults — r1's region node killed and restarted, 200 ms delay and 10 %
 # loss on r1's link, a 10 s partition between r1 and r2 — each under a run of crossing bots
 # that drop and shove physical crates. After each fault: every bot stayed to the end or was told
 # why it was closed; every avatar is root in exactly one region (tessera status, GET /agents);
@@ -23,11 +30,12 @@
 # without a failure (the grid healed). Every check prints PASS or FAIL with its numbers; the
 # exit code is 0 only when all pass.
 #
-# Needs root, ip, tc, runuser, curl, python3 and Debian's PostgreSQL (scripts/common.sh installs
-# it). Whatever happens (a failed check, an error, Ctrl-C), a trap removes everything it made:
-# the tsr-* namespaces and their processes, the veths and the bridge (and with them every qdisc),
-# the PostgreSQL cluster and the temporary folder; leftovers of an earlier run that was killed
-# are removed at start.
+# Needs root, ip, runuser, curl, python3, /dev/net/tun and Debian's PostgreSQL (scripts/common.sh
+# installs it). Whatever happens (a failed check, an error, Ctrl-C), a trap removes everything it
+# made: the tsr-* namespaces and their processes (the link shapers among them), the veths, TAP
+# devices and the bridge, the PostgreSQL cluster and the temporary folder; leftovers of an
+# earlier run that was killed are removed at start (and a link shaper ends by itself when the
+# script is gone).
 #
 # Environment: TESSERA_BIN (default .build/debug/tessera), MULTIHOST_BOTS (bots per run,
 # default 20), MULTIHOST_FIGURE_SECONDS (measured seconds of each latency run, default 30),
@@ -55,13 +63,14 @@ fail_setup() { echo "multihost-test: $*" >&2; exit 2; }
 
 # ---- requirements -----------------------------------------------------------------------------
 [ "$(id -u)" -eq 0 ] || fail_setup "needs root (it makes network namespaces)"
-for tool in ip tc runuser curl python3; do
+for tool in ip runuser curl python3; do
   command -v "$tool" >/dev/null 2>&1 || fail_setup "needs $tool on PATH"
 done
 [ -x "$BIN" ] || fail_setup "no tessera executable at $BIN (swift build, or set TESSERA_BIN)"
 PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] || fail_setup "PostgreSQL is not installed (no /usr/lib/postgresql/N/bin/initdb)"
 id postgres >/dev/null 2>&1 || fail_setup "no postgres user (Debian's postgresql package makes it)"
+[ -c /dev/net/tun ] || fail_setup "no /dev/net/tun (the region hosts' links are TAP devices)"
 
 # ---- teardown: also what an earlier, killed run left ------------------------------------------
 namespace_exists() { ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$1"; }
@@ -151,13 +160,27 @@ ip link set "$BRIDGE" up
 for ns in "${NAMESPACES[@]}"; do
   short="${ns#tsr-}"
   ip netns add "$ns"
-  ip link add "tsr-$short-h" type veth peer name "tsr-$short-n"
-  ip link set "tsr-$short-n" netns "$ns"
-  ip link set "tsr-$short-h" master "$BRIDGE" up
   ip netns exec "$ns" ip link set lo up
-  ip netns exec "$ns" ip link set "tsr-$short-n" name eth0
-  ip netns exec "$ns" ip addr add "${ADDRESS[$ns]}/24" dev eth0
-  ip netns exec "$ns" ip link set eth0 up
+  case "$ns" in
+    tsr-r1 | tsr-r2)
+      # TAP devices joined by the link shaper, which lives in the host's namespace.
+      ip netns exec "$ns" ip tuntap add "tsr-$short-n" mode tap
+      ip tuntap add "tsr-$short-h" mode tap
+      echo '{}' >"$WORK/link-$short.json"
+      python3 scripts/multihost/linkshaper.py --inner "tsr-$short-n" --outer "tsr-$short-h" --netns "/run/netns/$ns" \
+        --control "$WORK/link-$short.json" --parent $$ >"$WORK/logs/link-$short.log" 2>&1 &
+      PID[link-$short]=$!
+      for _ in $(seq 1 50); do grep -qs attached "$WORK/logs/link-$short.log" && break; sleep 0.1; done
+      grep -qs attached "$WORK/logs/link-$short.log" || fail_setup "the link shaper of $ns did not start: $(cat "$WORK/logs/link-$short.log")"
+      ;;
+    *)
+      ip link add "tsr-$short-h" type veth peer name "tsr-$short-n"
+      ip link set "tsr-$short-n" netns "$ns"
+      ;;
+  esac
+  ip link set "tsr-$short-h" master "$BRIDGE" up
+  ip netns exec "$ns" ip addr add "${ADDRESS[$ns]}/24" dev "tsr-$short-n"
+  ip netns exec "$ns" ip link set "tsr-$short-n" up
 done
 
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
@@ -307,13 +330,18 @@ bots() {
   [ -s "$WORK/reports/$name.json" ] || { echo "no report from the bots of $name:"; tail -5 "$WORK/logs/bots-$name.log"; return 1; }
 }
 
-netem() { in_ns "$1" tc qdisc replace dev eth0 root netem "${@:2}"; }
-clear_qdisc() { in_ns "$1" tc qdisc del dev eth0 root 2>/dev/null || true; }
+# What the link shaper of a region host does from now on: link r1|r2 JSON, e.g.
+# link r1 '{"delay_ms": 200, "loss": 0.1}' (written whole, then renamed into place).
+link() {
+  printf '%s\n' "$2" >"$WORK/link-$1.json.new"
+  mv "$WORK/link-$1.json.new" "$WORK/link-$1.json"
+  sleep 0.2  # the shaper looks every 50 ms
+}
 
 # Every avatar root in exactly one region, asked of the nodes (tessera status) and of the
 # console (GET /agents: one entry per name, each in one of the four regions).
 check_roots() {
-  local phase=$1 status_ok=1 out="$WORK/reports/status-$phase.json"
+  local phase=$1 status_ok=1 out="$WORK/reports/status-$1.json"
   in_ns tsr-bots "$BIN" status --config "$CONFIG" --json >"$out" 2>"$WORK/logs/status-$phase.log" || status_ok=0
   if [ ! -s "$out" ]; then
     check 0 "$phase: every avatar root in one region (tessera status)" "no answer: $(tail -2 "$WORK/logs/status-$phase.log")"
@@ -345,7 +373,7 @@ check_told() {
   connected="$(json "$report" 'd["connected"]')"
   stayed_not="$(json "$report" 'd["failed"]')"
   without="$(json "$report" 'd["closed_without_reason"]')"
-  reasons="$(json "$report" '"; ".join(f"{n} × {r}" for r, n in sorted(d["closed_reasons"].items())) or "none"')"
+  reasons="$(json "$report" '"; ".join("%d × %s" % (n, r) for r, n in sorted(d["closed_reasons"].items())) or "none"')"
   check "$([ "$without" = 0 ] && echo 1 || echo 0)" "$phase: every bot stayed or was told why it was closed" \
     "$BOTS bots, $connected welcomed, $stayed_not closed before the end ($without without a reason); reasons: $reasons"
 }
@@ -370,7 +398,7 @@ check_objects() {
     sleep 3
     in_ns tsr-bots "$BIN" status --config "$CONFIG" --json >"$WORK/reports/objects-$phase.json" 2>/dev/null || true
     [ -s "$WORK/reports/objects-$phase.json" ] || continue
-    live="$(json "$WORK/reports/objects-$phase.json" '" ".join(f"{r["name"]}={r["objects"]}" for r in sorted(d["regions"], key=lambda r: r["name"]))')"
+    live="$(json "$WORK/reports/objects-$phase.json" '" ".join("%s=%d" % (r["name"], r["objects"]) for r in sorted(d["regions"], key=lambda r: r["name"]))')"
     stored="$(sql -d tessera -F= -R' ' -c "SELECT r.name, count(o.id) FROM regions r LEFT JOIN scene_objects o ON o.region_id = r.id GROUP BY r.name ORDER BY r.name")"
     detail="live: ${live// Tessera /, Tessera }; stored: ${stored// Tessera /, Tessera }"
     [ "$live" = "$stored" ] && break
@@ -395,10 +423,8 @@ check_heals() {
 declare -A FIGURE=()
 for delay in 0 20 200; do
   name="Delay${delay}ms"
-  if [ "$delay" -gt 0 ]; then
-    netem tsr-r1 delay "${delay}ms" limit 100000
-    netem tsr-r2 delay "${delay}ms" limit 100000
-  fi
+  link r1 "{\"delay_ms\": $delay}"
+  link r2 "{\"delay_ms\": $delay}"
   say "crossing latency, $delay ms added on every packet leaving r1 and r2: $BOTS bots for ${FIGURE_SECONDS} s"
   if bots "$name" "$FIGURE_SECONDS"; then
     report="$WORK/reports/$name.json"
@@ -411,8 +437,8 @@ for delay in 0 20 200; do
   else
     check 0 "crossings between hosts at +$delay ms" "the bots did not report"
   fi
-  clear_qdisc tsr-r1
-  clear_qdisc tsr-r2
+  link r1 '{}'
+  link r2 '{}'
 done
 
 # ---- fault 1: r1's processes killed, then restarted ---------------------------------------------
@@ -439,9 +465,9 @@ say "fault 2: 200 ms delay and 10 % loss on every packet leaving r1, for 15 s"
 bots Lossy 40 --physics 0.3 &
 bots_pid=$!
 sleep 8
-netem tsr-r1 delay 200ms loss 10% limit 100000
+link r1 '{"delay_ms": 200, "loss": 0.1}'
 sleep 15
-clear_qdisc tsr-r1
+link r1 '{}'
 sleep 10
 check_roots Lossy
 wait "$bots_pid" || true
@@ -451,23 +477,17 @@ check_objects Lossy
 check_heals Lossy
 
 # ---- fault 3: a 10 s partition between r1 and r2 ------------------------------------------------
-# Only the packets between the two region hosts are dropped (a prio qdisc whose third band, which
-# only the u32 filter feeds, loses everything); both still reach the grid services and the edge.
-partition() {
-  local ns=$1 peer=$2
-  in_ns "$ns" tc qdisc replace dev eth0 root handle 1: prio bands 3
-  in_ns "$ns" tc qdisc add dev eth0 parent 1:3 handle 30: netem loss 100%
-  in_ns "$ns" tc filter add dev eth0 parent 1: protocol ip prio 1 u32 match ip dst "$peer/32" flowid 1:3
-}
+# Only the packets between the two region hosts are dropped (both ways, by both shapers); both
+# still reach the grid services and the edge.
 say "fault 3: r1 and r2 partitioned from each other for 10 s"
 bots Split 40 --physics 0.3 &
 bots_pid=$!
 sleep 8
-partition tsr-r1 "$R2_HOST"
-partition tsr-r2 "$R1_HOST"
+link r1 "{\"block\": [\"$R2_HOST\"]}"
+link r2 "{\"block\": [\"$R1_HOST\"]}"
 sleep 10
-clear_qdisc tsr-r1
-clear_qdisc tsr-r2
+link r1 '{}'
+link r2 '{}'
 sleep 12
 check_roots Split
 wait "$bots_pid" || true
