@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
         // Coordinates, quantization, entity kinds, chat ranges: pure values, no I/O.
@@ -86,8 +87,10 @@ let package = Package(
         .target(
             name: "TesseraWire",
             dependencies: [
-                "TesseraWorld", "TesseraCodec", "TesseraGridProtocol", "TesseraHandoff",
+                "TesseraWorld", "TesseraCodec", "TesseraGridProtocol", "TesseraHandoff", "TesseraTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -240,6 +243,7 @@ let package = Package(
             dependencies: [
                 "TesseraWorld", "TesseraWire", "TesseraRegion", "TesseraClientManager", "TesseraClientProtocol", "TesseraStorage",
                 "TesseraPhysics", "TesseraPhysicsService", "TesseraLSL", "TesseraScripts", "TesseraScriptService", "TesseraGridProtocol",
+                "TesseraTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -271,7 +275,7 @@ let package = Package(
             dependencies: [
                 "TesseraWorld", "TesseraWire", "TesseraHandoff", "TesseraRegion", "TesseraClientManager", "TesseraClientProtocol",
                 "TesseraConfig", "TesseraGrid", "TesseraGridProtocol", "TesseraStorage", "TesseraPhysicsService", "TesseraBots",
-                "TesseraLocalGrid", "TesseraScriptService", "TesseraScripts",
+                "TesseraLocalGrid", "TesseraScriptService", "TesseraScripts", "TesseraTLS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -314,7 +318,9 @@ let package = Package(
         .testTarget(
             name: "TesseraWireTests",
             dependencies: [
-                "TesseraWire", "TesseraCodec", "TesseraWorld",
+                "TesseraWire", "TesseraCodec", "TesseraWorld", "TesseraTLS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),

@@ -13,7 +13,9 @@ extension GridConfig {
         return try parse(text, file: path)
     }
 
-    public static func parse(_ text: String, file: String) throws -> GridConfig {
+    /// `environment` supplies `TESSERA_GRID_SECRET` and `TESSERA_DATABASE_PASSWORD`; relative
+    /// `secret_file`, `password_file` and `[tls] directory` are against the file's folder.
+    public static func parse(_ text: String, file: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> GridConfig {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -24,15 +26,23 @@ extension GridConfig {
         guard var gridReader = try root.table("grid") else { throw root.error("grid", "missing table [grid]") }
         let nodes = try root.tables("region_node").map(RegionNodeConfig.init(reading:))
         let managers = try root.tables("client_manager").map(ClientManagerConfig.init(reading:))
-        let database = try root.table("database").map(DatabaseConfig.init(reading:)) ?? DatabaseConfig()
+        let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
+        let database = try root.table("database").map { try DatabaseConfig(reading: $0, folder: folder, environment: environment) } ?? DatabaseConfig()
+        let tls = try root.table("tls").map { reader -> TLSConfig in
+            var reader = reader
+            let directory = try reader.string("directory")
+            try reader.finish()
+            return TLSConfig(directory: GridPaths.join(folder, directory))
+        }
         let services = try root.table("grid_services").map(GridServicesConfig.init(reading:))
         let physics = try root.table("physics").map(PhysicsServiceConfig.init(reading:))
         let scripts = try root.table("scripts").map(ScriptServiceConfig.init(reading:))
         try root.finish()
+        var hosts = nodes.map(\.host) + managers.map(\.host)
+        hosts += [services?.host, physics?.host, scripts?.host].compactMap { $0 }
 
         let name = try gridReader.string("name")
-        let secret = try gridReader.string("secret")
-        guard secret.utf8.count >= 16 else { throw gridReader.error("secret", "expected at least 16 characters") }
+        let secret = try Self.secret(reading: &gridReader, folder: folder, environment: environment, tls: tls != nil, loopback: hosts.allSatisfy(Self.isLoopback))
         let defaultRegion = try gridReader.string("default_region", default: nodes.first?.regions.first?.name ?? "")
         try gridReader.finish()
 
@@ -40,7 +50,7 @@ extension GridConfig {
             file: file,
             grid: GridSection(name: name, secret: secret, defaultRegion: defaultRegion),
             regionNodes: nodes, clientManagers: managers, database: database, gridServices: services,
-            physics: physics, scripts: scripts
+            physics: physics, scripts: scripts, tls: tls
         )
         try config.validate(defaultRegionKey: gridReader.keyPath("default_region"), rootReader: root)
         return config
@@ -104,6 +114,46 @@ extension GridConfig {
     }
 }
 
+extension GridConfig {
+    /// The grid secret: `TESSERA_GRID_SECRET`, else the file `secret_file` names, else the
+    /// inline `secret` — which only a grid whose every host is loopback may use: a secret in a
+    /// config file travels with it (copies, backups, version control). With `[tls]` the secret
+    /// is optional (certificates authenticate the links).
+    static func secret(reading reader: inout ConfigReader, folder: String, environment: [String: String], tls: Bool, loopback: Bool) throws -> String {
+        let inline = try reader.string("secret", default: "")
+        let file = try reader.string("secret_file", default: "")
+        let key: String
+        let secret: String
+        if let value = environment["TESSERA_GRID_SECRET"], !value.isEmpty {
+            (key, secret) = ("secret", value)
+        } else if !file.isEmpty {
+            let path = GridPaths.join(folder, file)
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw reader.error("secret_file", "cannot read \(path)")
+            }
+            (key, secret) = ("secret_file", text.trimmingCharacters(in: .newlines))
+        } else if !inline.isEmpty {
+            guard loopback else {
+                throw reader.error("secret", "a grid with hosts beyond loopback takes its secret from secret_file or TESSERA_GRID_SECRET, never from the config itself")
+            }
+            (key, secret) = ("secret", inline)
+        } else {
+            guard tls else { throw reader.error("secret", "missing: set secret_file (or TESSERA_GRID_SECRET), or give the grid certificates with [tls]") }
+            return ""
+        }
+        guard secret.utf8.count >= 16 else { throw reader.error(key, "expected at least 16 characters") }
+        guard secret.utf8.count <= 1024, !secret.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw reader.error(key, "expected at most 1024 characters, none of them control characters")
+        }
+        return secret
+    }
+
+    /// 127.0.0.0/8, ::1 and localhost.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
 extension ConfigReader {
     /// The optional `metrics_port` of a node's table: absent is nil.
     mutating func metricsPort() throws -> Int? {
@@ -114,11 +164,34 @@ extension ConfigReader {
 }
 
 extension DatabaseConfig {
-    init(reading reader: ConfigReader) throws {
+    init(reading reader: ConfigReader, folder: String, environment: [String: String]) throws {
         var reader = reader
-        let url = try reader.string("url", default: "")
+        var url = try reader.string("url", default: "")
         if !url.isEmpty, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
-            throw reader.error("url", "expected postgres://user[:password]@host[:port]/database")
+            throw reader.error("url", "expected postgres://user@host[:port]/database")
+        }
+        let passwordFile = try reader.string("password_file", default: "")
+        if !url.isEmpty {
+            guard var components = URLComponents(string: url) else { throw reader.error("url", "expected postgres://user@host[:port]/database") }
+            guard components.password == nil else {
+                throw reader.error("url", "holds a password; give it with password_file or TESSERA_DATABASE_PASSWORD, never in the config itself")
+            }
+            var password: String?
+            if let value = environment["TESSERA_DATABASE_PASSWORD"], !value.isEmpty {
+                password = value
+            } else if !passwordFile.isEmpty {
+                let path = GridPaths.join(folder, passwordFile)
+                guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                    throw reader.error("password_file", "cannot read \(path)")
+                }
+                password = text.trimmingCharacters(in: .newlines)
+            }
+            if let password {
+                components.password = password
+                url = components.string ?? url
+            }
+        } else if !passwordFile.isEmpty {
+            throw reader.error("password_file", "needs url: the embedded PostgreSQL takes no password")
         }
         self.init(
             url: url.isEmpty ? nil : url,

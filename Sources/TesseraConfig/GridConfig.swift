@@ -16,10 +16,14 @@ public struct GridConfig: Sendable, Hashable {
     public var physics: PhysicsServiceConfig?
     /// The script service every region attaches to; nil: regions run no scripts.
     public var scripts: ScriptServiceConfig? = nil
+    /// The grid's certificates (`[tls]`): every Tessera wire link is mutual TLS when set.
+    public var tls: TLSConfig? = nil
 
     public struct GridSection: Sendable, Hashable {
         public var name: String
-        /// Shared by every internal link; never logged.
+        /// Shared by every internal link; never logged. From `secret_file`, the environment
+        /// (`TESSERA_GRID_SECRET`), or — on a loopback-only grid — `secret`; empty when the grid
+        /// runs with TLS and gives none.
         public var secret: String
         /// Where new arrivals land.
         public var defaultRegion: String
@@ -29,6 +33,17 @@ public struct GridConfig: Sendable, Hashable {
 
     public var defaultRegion: RegionConfig? {
         regions.first { $0.name == grid.defaultRegion }
+    }
+}
+
+/// The grid's certificates (`[tls]`, docs/security.md): a folder holding the authority's
+/// `ca.pem` and each node's `NODE.pem` and `NODE-key.pem`, as `tessera certs` writes them.
+public struct TLSConfig: Sendable, Hashable {
+    /// Absolute once loaded (relative paths are against the config's folder).
+    public var directory: String
+
+    public init(directory: String) {
+        self.directory = directory
     }
 }
 

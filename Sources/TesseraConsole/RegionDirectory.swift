@@ -50,8 +50,12 @@ public struct RegistryRegionDirectory: RegionDirectory {
     public let gridSecret: String
     public let group: EventLoopGroup
     public var timeout: TimeAmount = .seconds(2)
+    /// The grid services' certificate when the grid runs with TLS: the console then asks the
+    /// nodes as the grid services (role `grid`), not as a tool holding the secret.
+    public let tls: WireTLS?
 
-    public init(registry: RegionRegistry, gridSecret: String, group: EventLoopGroup) {
+    public init(registry: RegionRegistry, gridSecret: String, group: EventLoopGroup, tls: WireTLS? = nil) {
+        self.tls = tls
         self.registry = registry
         self.gridSecret = gridSecret
         self.group = group
@@ -63,14 +67,16 @@ public struct RegistryRegionDirectory: RegionDirectory {
         let regions: [RegisteredRegion]
         if let registered { regions = registered } else { regions = try await registry.online() }
         let addresses = Set(regions.map(\.address))
-        let hello = Hello(role: .tool, nodeName: "tessera-console", gridSecret: gridSecret)
+        let hello = tls.map { Hello(role: .grid, nodeName: "\($0.node)/console", gridSecret: "") }
+            ?? Hello(role: .tool, nodeName: "tessera-console", gridSecret: gridSecret)
+        let dialing = tls?.dialing(.region)
         let group = group
         return await withTaskGroup(of: WireMessage?.self) { tasks in
             for address in addresses {
                 tasks.addTask {
                     let parts = address.split(separator: ":")
                     guard parts.count == 2, let port = Int(parts[1]) else { return nil }
-                    return try? await WireRequest.ask(host: String(parts[0]), port: port, hello: hello, message, group: group, timeout: timeout)
+                    return try? await WireRequest.ask(host: String(parts[0]), port: port, hello: hello, message, group: group, timeout: timeout, tls: dialing)
                 }
             }
             var answers: [WireMessage?] = []

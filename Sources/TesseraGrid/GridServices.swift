@@ -21,11 +21,14 @@ public final class GridServices: Service, Sendable {
         public var sessionLifetimeSeconds: Int
         /// Password hashing for new accounts (tests use a cheaper one).
         public var hasher: PasswordHasher
+        /// The grid services' certificate when the grid runs with TLS (docs/security.md).
+        public var tls: WireTLS?
 
         public init(
             name: String, host: String, port: Int, gridSecret: String, maxCallsPerConnection: Int = 1024,
-            sessionLifetimeSeconds: Int = 86400, hasher: PasswordHasher = .standard
+            sessionLifetimeSeconds: Int = 86400, hasher: PasswordHasher = .standard, tls: WireTLS? = nil
         ) {
+            self.tls = tls
             self.sessionLifetimeSeconds = sessionLifetimeSeconds
             self.hasher = hasher
             self.name = name
@@ -58,7 +61,7 @@ public final class GridServices: Service, Sendable {
         let operations = operations
         let logger = logger
         let address = try await listener.start(
-            host: settings.host, port: settings.port, group: group,
+            host: settings.host, port: settings.port, group: group, tls: settings.tls,
             handshake: { WireHandshakeHandler(acceptingSecret: settings.gridSecret, allowedRoles: [.clientManager, .region, .tool], reply: reply) },
             handler: { GridConnectionHandler(operations: operations, maxInFlight: settings.maxCallsPerConnection, logger: logger) })
         logger.info("grid services listening", metadata: ["address": "\(address)"])

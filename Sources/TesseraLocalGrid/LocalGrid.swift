@@ -14,6 +14,7 @@ import TesseraScriptService
 import TesseraScripts
 import TesseraConsole
 import TesseraMetrics
+import TesseraWire
 
 /// `tessera up`: every role of a grid config in one process, on one event loop group (the physics
 /// service is a child process), over
@@ -40,7 +41,7 @@ public final class LocalGrid: Service, Sendable {
         config: GridConfig, group: EventLoopGroup, bots: Int = 0, logger: Logger, physicsProcess: PhysicsProcess? = nil,
         scriptsProcess: ScriptsProcess? = nil, seedingScriptDemo: Bool = false,
         output: @escaping @Sendable (String) -> Void = { print($0) }
-    ) {
+    ) throws {
         self.physicsProcess = physicsProcess
         self.scriptsProcess = scriptsProcess
         self.seedingScriptDemo = seedingScriptDemo
@@ -49,11 +50,16 @@ public final class LocalGrid: Service, Sendable {
         self.bots = bots
         self.logger = logger
         self.output = output
-        regionNodes = config.regionNodes.map {
-            RegionNode(settings: .init(config: $0, grid: config), group: group, logger: logger)
+        // With `[tls]` each role gets the certificate of its own name, as on separate hosts.
+        regionNodes = try config.regionNodes.map {
+            RegionNode(
+                settings: .init(config: $0, grid: config, tls: try config.wireTLS(node: $0.name, role: .region, logger: logger)), group: group,
+                logger: logger)
         }
-        clientManagers = config.clientManagers.map {
-            ClientManager(settings: ClientManagerSettings(config: $0, grid: config), group: group, logger: logger)
+        clientManagers = try config.clientManagers.map {
+            var settings = ClientManagerSettings(config: $0, grid: config)
+            settings.tls = try config.wireTLS(node: $0.name, role: .clientManager, logger: logger)
+            return ClientManager(settings: settings, group: group, logger: logger)
         }
     }
 
@@ -66,7 +72,8 @@ public final class LocalGrid: Service, Sendable {
         defer { database.close() }
         try await withDatabase(database.settings, logger: logger) { client in
             guard let servicesConfig = config.gridServices else { return try await runRoles(services: nil) }
-            let services = GridServices(settings: .init(config: servicesConfig, grid: config), client: client, group: group, logger: logger)
+            let servicesTLS = try config.wireTLS(node: servicesConfig.name, role: .grid, logger: logger)
+            let services = GridServices(settings: .init(config: servicesConfig, grid: config, tls: servicesTLS), client: client, group: group, logger: logger)
             try await services.start()
             if seedingScriptDemo, config.scripts != nil {
                 // Before the region nodes start: they load their scenes with the demo in them.
@@ -81,7 +88,7 @@ public final class LocalGrid: Service, Sendable {
                 AdminConsole(
                     settings: .init(host: servicesConfig.host, port: port), admins: AdminStore(client: client, logger: logger),
                     accounts: services.operations.accounts,
-                    regions: RegistryRegionDirectory(registry: services.operations.regions, gridSecret: config.grid.secret, group: group),
+                    regions: RegistryRegionDirectory(registry: services.operations.regions, gridSecret: config.grid.secret, group: group, tls: servicesTLS),
                     logins: services.operations.logins, group: group, logger: logger)
             }
             let consoleTask = console.map { console in Task { try await console.run() } }
@@ -102,16 +109,24 @@ public final class LocalGrid: Service, Sendable {
         // In this process only without a child process to run: on loops of its own, so a long
         // step never delays a region's frame on a shared loop.
         let physicsLoops = config.physics != nil && physicsProcess == nil ? MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount) : nil
-        let physics = physicsLoops.flatMap { loops in
-            config.physics.map { PhysicsService(settings: .init(config: $0, grid: config), group: loops, logger: logger) }
+        let physics = try physicsLoops.flatMap { loops in
+            try config.physics.map { physics in
+                PhysicsService(
+                    settings: .init(config: physics, grid: config, tls: try config.wireTLS(node: physics.name, role: .physics, logger: logger)),
+                    group: loops, logger: logger)
+            }
         }
         let supervisor = config.physics != nil ? physicsProcess.map { ServiceSupervisor.physics($0, output: output) } : nil
         let supervising = supervisor.map { supervisor in Task { await supervisor.run() } }
         defer { supervising?.cancel() }
         // The script service likewise: a child process, or in this process on loops of its own.
         let scriptsLoops = config.scripts != nil && scriptsProcess == nil ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
-        let scripts = scriptsLoops.flatMap { loops in
-            config.scripts.map { ScriptService(settings: .init(service: $0, grid: config), group: loops, logger: logger) }
+        let scripts = try scriptsLoops.flatMap { loops in
+            try config.scripts.map { scripts in
+                ScriptService(
+                    settings: .init(service: scripts, grid: config, tls: try config.wireTLS(node: scripts.name, role: .scripts, logger: logger)),
+                    group: loops, logger: logger)
+            }
         }
         let scriptsSupervisor = config.scripts != nil ? scriptsProcess.map { ServiceSupervisor.scripts($0, output: output) } : nil
         let supervisingScripts = scriptsSupervisor.map { supervisor in Task { await supervisor.run() } }
@@ -360,21 +375,22 @@ func gracefulShutdownSignal() async {
 
 extension RegionNode.Settings {
     /// With `linkingPeers` false the node is linked to the others by hand (`RegionNode.link`).
-    public init(config: RegionNodeConfig, grid: GridConfig, linkingPeers: Bool = true) {
+    public init(config: RegionNodeConfig, grid: GridConfig, linkingPeers: Bool = true, tls: WireTLS? = nil) {
         self.init(
             nodeName: config.name, host: config.host, port: config.port, gridSecret: grid.grid.secret,
             regions: config.regions.map { RegionSettings(config: $0, physics: grid.physics, scripts: grid.scripts) },
             grid: grid.gridServices.map { (host: $0.host, port: $0.port) },
-            peers: linkingPeers ? grid.regionNodes.filter { $0.name != config.name }.map { PeerLinks.Peer(host: $0.host, port: $0.port) } : []
+            peers: linkingPeers ? grid.regionNodes.filter { $0.name != config.name }.map { PeerLinks.Peer(host: $0.host, port: $0.port) } : [],
+            tls: tls
         )
     }
 }
 
 extension GridServices.Settings {
-    public init(config: GridServicesConfig, grid: GridConfig) {
+    public init(config: GridServicesConfig, grid: GridConfig, tls: WireTLS? = nil) {
         self.init(
             name: config.name, host: config.host, port: config.port, gridSecret: grid.grid.secret,
-            sessionLifetimeSeconds: config.sessionLifetimeSeconds)
+            sessionLifetimeSeconds: config.sessionLifetimeSeconds, tls: tls)
     }
 }
 
@@ -393,18 +409,19 @@ extension RegionSettings {
 }
 
 extension PhysicsService.Settings {
-    public init(config: PhysicsServiceConfig, grid: GridConfig) {
+    public init(config: PhysicsServiceConfig, grid: GridConfig, tls: WireTLS? = nil) {
         self.init(
             name: config.name, host: config.host, port: config.port, gridSecret: grid.grid.secret,
-            world: RegionWorld.Settings(stepRate: config.stepRate, maxSubsteps: config.maxSubsteps))
+            world: RegionWorld.Settings(stepRate: config.stepRate, maxSubsteps: config.maxSubsteps), tls: tls)
     }
 }
 
 extension ScriptService.Settings {
     /// The service of `[scripts]`, as `tessera up` runs it in its own process.
-    public init(service config: ScriptServiceConfig, grid: GridConfig) {
+    public init(service config: ScriptServiceConfig, grid: GridConfig, tls: WireTLS? = nil) {
         self.init(
             name: config.name, host: config.host, port: config.port, gridSecret: grid.grid.secret,
-            engine: ScriptEngineSettings(frameBudgetNanos: UInt64(config.frameBudgetMicros) * 1000, sliceInstructions: config.sliceInstructions))
+            engine: ScriptEngineSettings(frameBudgetNanos: UInt64(config.frameBudgetMicros) * 1000, sliceInstructions: config.sliceInstructions),
+            tls: tls)
     }
 }

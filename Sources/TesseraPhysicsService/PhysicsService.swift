@@ -15,9 +15,12 @@ public final class PhysicsService: OffloadedService, Service {
         public var host: String
         public var port: Int
         public var gridSecret: String
+        /// The service's certificate when the grid runs with TLS (docs/security.md).
+        public var tls: WireTLS?
         public var world: RegionWorld.Settings
 
-        public init(name: String, host: String, port: Int, gridSecret: String, world: RegionWorld.Settings = .init()) {
+        public init(name: String, host: String, port: Int, gridSecret: String, world: RegionWorld.Settings = .init(), tls: WireTLS? = nil) {
+            self.tls = tls
             self.name = name
             self.host = host
             self.port = port
@@ -57,7 +60,7 @@ public final class PhysicsService: OffloadedService, Service {
         let settings = settings
         let logger = logger
         return try await core.start(
-            name: settings.name, host: settings.host, port: settings.port, gridSecret: settings.gridSecret, group: group,
+            name: settings.name, host: settings.host, port: settings.port, gridSecret: settings.gridSecret, tls: settings.tls, group: group,
             handler: { PhysicsConnectionHandler(service: self, settings: settings.world, logger: logger) })
     }
 

@@ -19,9 +19,12 @@ public final class ScriptService: OffloadedService, Service {
         public var host: String
         public var port: Int
         public var gridSecret: String
+        /// The service's certificate when the grid runs with TLS (docs/security.md).
+        public var tls: WireTLS?
         public var engine: ScriptEngineSettings
 
-        public init(name: String, host: String, port: Int, gridSecret: String, engine: ScriptEngineSettings = .init()) {
+        public init(name: String, host: String, port: Int, gridSecret: String, engine: ScriptEngineSettings = .init(), tls: WireTLS? = nil) {
+            self.tls = tls
             self.name = name
             self.host = host
             self.port = port
@@ -66,7 +69,7 @@ public final class ScriptService: OffloadedService, Service {
     public func start() async throws -> SocketAddress {
         let logger = logger
         return try await core.start(
-            name: settings.name, host: settings.host, port: settings.port, gridSecret: settings.gridSecret, group: group,
+            name: settings.name, host: settings.host, port: settings.port, gridSecret: settings.gridSecret, tls: settings.tls, group: group,
             handler: { ScriptConnectionHandler(service: self, logger: logger) })
     }
 

@@ -158,6 +158,14 @@ public enum GridCertificates {
     /// Why a peer's certificate is not acceptable for `roles`, or nil when it is: signed by the
     /// grid's authority, valid at `now`, and naming one of the roles.
     public static func check(_ certificate: Certificate, authority: Certificate, roles: Set<Role>, now: Date = Date()) async -> String? {
+        let identity = try? identity(of: certificate)
+        let name = identity.map(\.node).flatMap { $0.isEmpty ? nil : $0 } ?? "\(certificate.subject)"
+        if now > certificate.notValidAfter {
+            return "certificate of \(name) is not valid: it expired at \(Self.moment(certificate.notValidAfter))"
+        }
+        if now < certificate.notValidBefore {
+            return "certificate of \(name) is not valid: it takes effect only at \(Self.moment(certificate.notValidBefore))"
+        }
         var verifier = Verifier(rootCertificates: CertificateStore([authority])) {
             RFC5280Policy(fixedExpiryValidationTime: now)
         }
@@ -165,14 +173,24 @@ public enum GridCertificates {
         case .validCertificate:
             break
         case .couldNotValidate(let failures):
-            let reason = failures.first.map { "\($0.policyFailureReason)" } ?? "no chain to the grid's authority"
-            return "certificate of \(certificate.subject) is not valid: \(reason)"
+            // The policy's reason quotes whole certificates; the node's name says enough.
+            let reason = failures.first.map { "\($0.policyFailureReason)".replacingOccurrences(of: "Certificate \(certificate)", with: "the certificate") }
+            return "certificate of \(name) is not valid: \(reason ?? "it is not signed by the grid's authority")"
         }
-        guard let identity = try? identity(of: certificate) else { return "certificate of \(certificate.subject) names no Tessera role" }
+        guard let identity else { return "certificate of \(name) names no Tessera role" }
         guard roles.contains(identity.role) else {
             return "certificate of \(identity.node) is for role \(identity.role), not \(roles.map(\.rawValue).sorted().joined(separator: " or "))"
         }
         return nil
+    }
+
+    /// A moment as `2026-12-05 17:18:20 UTC`.
+    static func moment(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
+        return formatter.string(from: date)
     }
 
     public static func readCertificate(_ pem: String, _ what: String) throws -> Certificate {

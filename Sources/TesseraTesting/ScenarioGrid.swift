@@ -11,6 +11,7 @@ import TesseraGrid
 import TesseraLocalGrid
 import TesseraRegion
 import TesseraStorage
+import TesseraWire
 import TesseraPhysicsService
 import TesseraScriptService
 import TesseraScripts
@@ -37,6 +38,8 @@ public final class ScenarioGrid: Sendable {
 
     /// The URL clients connect to.
     public let url: String
+    /// The grid's authority when its links are TLS.
+    public let certificates: ScenarioCertificates?
 
     public var regionNode: RegionNode { nodes.withLock { $0[0] } }
     public var regionNodes: [RegionNode] { nodes.withLock { $0 } }
@@ -76,10 +79,14 @@ public final class ScenarioGrid: Sendable {
         layout: [[Region]] = [[Region("Scenario Region", x: 1000, y: 1000)]], linkNodes: Bool = true,
         inProcessPhysics: Bool = false, physicsPort: Int? = nil,
         inProcessScripts: Bool = false, scriptsPort: Int? = nil, scriptEngine: ScriptEngineSettings = .init(),
+        certificates: ScenarioCertificates? = nil,
         group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> ScenarioGrid {
         var logger = Logger(label: "tessera.scenario")
         logger.logLevel = .warning
+        // With `certificates` every wire link is mutual TLS, each process with its own identity.
+        let tlsLogger = logger
+        let tls: @Sendable (String, WireRole) throws -> WireTLS? = { node, role in try certificates?.identity(node, role, logger: tlsLogger) }
         var gridServices: GridServices?
         var client: PostgresClient?
         var database: Task<Void, Never>?
@@ -91,7 +98,7 @@ public final class ScenarioGrid: Sendable {
             let services = GridServices(
                 settings: .init(
                     name: "scenario-grid", host: "127.0.0.1", port: 0, gridSecret: secret,
-                    hasher: PasswordHasher(cost: 1 << 10, blockSize: 8, parallelism: 1)),
+                    hasher: PasswordHasher(cost: 1 << 10, blockSize: 8, parallelism: 1), tls: try tls("scenario-grid", .grid)),
                 client: pool, group: group, logger: logger)
             let address = try await services.start()
             servicesKeys = "[grid_services]\nport = \(address.port ?? 0)\n"
@@ -103,7 +110,8 @@ public final class ScenarioGrid: Sendable {
         if inProcessPhysics {
             // Loops of its own: a step never holds up a region's frame on a shared loop.
             let service = PhysicsService(
-                settings: .init(name: "scenario-physics", host: "127.0.0.1", port: 0, gridSecret: secret), group: physicsLoops, logger: logger)
+                settings: .init(name: "scenario-physics", host: "127.0.0.1", port: 0, gridSecret: secret, tls: try tls("scenario-physics", .physics)),
+                group: physicsLoops, logger: logger)
             let address = try await service.start()
             servicesKeys += "[physics]\nport = \(address.port ?? 0)\n"
             physics = service
@@ -114,7 +122,9 @@ public final class ScenarioGrid: Sendable {
         var scripts: ScriptService?
         if inProcessScripts {
             let service = ScriptService(
-                settings: .init(name: "scenario-scripts", host: "127.0.0.1", port: 0, gridSecret: secret, engine: scriptEngine),
+                settings: .init(
+                    name: "scenario-scripts", host: "127.0.0.1", port: 0, gridSecret: secret, engine: scriptEngine,
+                    tls: try tls("scenario-scripts", .scripts)),
                 group: scriptLoops, logger: logger)
             let address = try await service.start()
             servicesKeys += "[scripts]\nport = \(address.port ?? 0)\n"
@@ -131,7 +141,8 @@ public final class ScenarioGrid: Sendable {
         var nodes: [RegionNode] = []
         var ports: [Int] = []
         for nodeConfig in draft.regionNodes {
-            let node = RegionNode(settings: .init(config: nodeConfig, grid: draft, linkingPeers: false), group: group, logger: logger)
+            let node = RegionNode(
+                settings: .init(config: nodeConfig, grid: draft, linkingPeers: false, tls: try tls(nodeConfig.name, .region)), group: group, logger: logger)
             ports.append(try await node.start().port ?? 0)
             nodes.append(node)
         }
@@ -144,7 +155,9 @@ public final class ScenarioGrid: Sendable {
         let config = try GridConfig.parse(
             toml(layout: layout, ports: ports, secret: secret, region: region, manager: extraClientManagerKeys, services: servicesKeys),
             file: "scenario")
-        let manager = ClientManager(settings: ClientManagerSettings(config: config.clientManagers[0], grid: config), group: group, logger: logger)
+        var managerSettings = ClientManagerSettings(config: config.clientManagers[0], grid: config)
+        managerSettings.tls = try tls(config.clientManagers[0].name, .clientManager)
+        let manager = ClientManager(settings: managerSettings, group: group, logger: logger)
         let services = ServiceGroup(configuration: .init(services: [.init(service: manager)], logger: logger))
         let running = Task { try await services.run() }
         do {
@@ -160,13 +173,15 @@ public final class ScenarioGrid: Sendable {
         }
         return ScenarioGrid(
             config: config, nodes: nodes, manager: manager, gridServices: gridServices, databaseClient: client, physics: physics, scripts: scripts,
-            services: services, running: running, database: database, group: group, logger: logger)
+            services: services, running: running, database: database, group: group, logger: logger, certificates: certificates)
     }
 
     private init(
         config: GridConfig, nodes: [RegionNode], manager: ClientManager, gridServices: GridServices?, databaseClient: PostgresClient?,
-        physics: PhysicsService?, scripts: ScriptService?, services: ServiceGroup, running: Task<Void, Error>, database: Task<Void, Never>?, group: EventLoopGroup, logger: Logger
+        physics: PhysicsService?, scripts: ScriptService?, services: ServiceGroup, running: Task<Void, Error>, database: Task<Void, Never>?, group: EventLoopGroup, logger: Logger,
+        certificates: ScenarioCertificates?
     ) {
+        self.certificates = certificates
         self.config = config
         self.nodes = Mutex(nodes)
         self.clientManager = manager
@@ -186,7 +201,10 @@ public final class ScenarioGrid: Sendable {
     /// one on the same port, as an operator restarting it would; the client manager reconnects.
     public func restartRegionNode(_ index: Int = 0) async throws {
         await regionNodes[index].shutdown()
-        let fresh = RegionNode(settings: .init(config: config.regionNodes[index], grid: config), group: group, logger: logger)
+        let nodeConfig = config.regionNodes[index]
+        let fresh = RegionNode(
+            settings: .init(config: nodeConfig, grid: config, tls: try certificates?.identity(nodeConfig.name, .region, logger: logger)), group: group,
+            logger: logger)
         try await fresh.start()
         nodes.withLock { $0[index] = fresh }
     }

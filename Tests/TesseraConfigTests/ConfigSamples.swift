@@ -1,15 +1,23 @@
+import Foundation
 import Testing
 import TesseraConfig
 
 /// Config texts for the tests: a full valid grid, and a minimal one that leaves every
 /// optional key out.
 enum ConfigSamples {
-    static let file = "test-grid.toml"
+    /// In a folder of its own that also holds `grid-secret`, the file the full sample's
+    /// `secret_file` names (a grid beyond loopback may not keep its secret inline).
+    static let file: String = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-config-samples-\(getpid())").path
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: folder + "/grid-secret", contents: Data("0123456789abcdef-secret\n".utf8))
+        return folder + "/test-grid.toml"
+    }()
 
     static let full = """
         [grid]
         name = "Test Grid"
-        secret = "0123456789abcdef-secret"
+        secret_file = "grid-secret"
         default_region = "Beta"
 
         [[region_node]]
@@ -76,6 +84,12 @@ enum ConfigSamples {
     static func full(replacing old: String, with new: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
         #expect(full.contains(old), "sample has no \"\(old)\"", sourceLocation: sourceLocation)
         return full.replacingOccurrences(of: old, with: new)
+    }
+
+    /// `minimal` with one exact substring replaced (fails the test if it is absent).
+    static func minimal(replacing old: String, with new: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        #expect(minimal.contains(old), "sample has no \"\(old)\"", sourceLocation: sourceLocation)
+        return minimal.replacingOccurrences(of: old, with: new)
     }
 
     /// `full` with extra lines inserted right after the first line equal to `anchor`.

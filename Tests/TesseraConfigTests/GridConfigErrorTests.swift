@@ -122,7 +122,7 @@ import TesseraConfig
     }
 
     @Test func shortSecret() throws {
-        let text = ConfigSamples.full(replacing: "secret = \"0123456789abcdef-secret\"", with: "secret = \"fifteen-chars!!\"")
+        let text = ConfigSamples.minimal(replacing: "secret = \"sixteen-chars-ok\"", with: "secret = \"fifteen-chars!!\"")
         try expectError(text, key: "grid.secret", mentions: ["at least 16"])
     }
 
@@ -161,7 +161,7 @@ import TesseraConfig
     // MARK: Missing sections and syntax
 
     @Test func missingGridTable() throws {
-        let text = ConfigSamples.full(replacing: "[grid]\nname = \"Test Grid\"\nsecret = \"0123456789abcdef-secret\"\ndefault_region = \"Beta\"\n", with: "")
+        let text = ConfigSamples.full(replacing: "[grid]\nname = \"Test Grid\"\nsecret_file = \"grid-secret\"\ndefault_region = \"Beta\"\n", with: "")
         try expectError(text, key: "grid", mentions: ["missing", "[grid]"])
     }
 

@@ -58,7 +58,7 @@ struct LocalGridScriptsTests {
         var logger = Logger(label: "tessera.local-grid-test")
         logger.logLevel = .critical
         let lines = Mutex<[String]>([])
-        let grid = LocalGrid(
+        let grid = try LocalGrid(
             config: config, group: MultiThreadedEventLoopGroup.singleton, logger: logger, seedingScriptDemo: true,
             output: { line in lines.withLock { $0.append(line) } })
         let services = ServiceGroup(configuration: .init(services: [.init(service: grid)], logger: logger))

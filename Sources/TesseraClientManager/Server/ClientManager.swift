@@ -40,7 +40,7 @@ public final class ClientManager: Service, Sendable {
     public convenience init(settings: ClientManagerSettings, group: EventLoopGroup, logger: Logger) {
         self.init(
             settings: settings, group: group, logger: logger,
-            regionNodes: settings.regionNodes.map { TCPWireConnector(host: $0.host, port: $0.port, group: group) })
+            regionNodes: settings.regionNodes.map { TCPWireConnector(host: $0.host, port: $0.port, group: group, tls: settings.tls?.dialing(.region)) })
     }
 
     /// A client manager that reaches its region nodes through `regionNodes` (in memory in a
@@ -64,7 +64,9 @@ public final class ClientManager: Service, Sendable {
                 connector: $0, hello: hello, group: group, routes: routes, updateRate: settings.updateRate,
                 switchboard: switchboard, logger: logger)
         }
-        grid = settings.grid.map { GridClient(host: $0.host, port: $0.port, hello: hello, group: group, logger: logger) }
+        grid = settings.grid.map {
+            GridClient(host: $0.host, port: $0.port, hello: hello, group: group, tls: settings.tls?.dialing(.grid), logger: logger)
+        }
     }
 
     /// Where session writers' tick timers run.

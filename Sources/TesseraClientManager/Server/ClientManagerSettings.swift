@@ -9,6 +9,9 @@ public struct ClientManagerSettings: Sendable {
     public var host: String
     public var port: Int
     public var gridSecret: String
+    /// The client manager's certificate when the grid runs with TLS: its links to region nodes
+    /// and the grid services are then mutual TLS (docs/security.md).
+    public var tls: WireTLS?
     /// Region nodes to connect to.
     public var regionNodes: [(host: String, port: Int)]
     /// The grid services that check logins and answer inventory calls; nil accepts any name

@@ -55,7 +55,7 @@ final class ManagerLinkHandler: ChannelInboundHandler {
         switch role {
         case .region?:
             if !peers.received(message) { refuse(context, message) }
-        case .tool?:
+        case .tool?, .grid?:
             switch message {
             case .statusRequest:
                 context.writeAndFlush(wrapOutboundOut(.statusReply(status())), promise: nil)

@@ -32,6 +32,7 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
     }
 
     private let hello: Hello
+    private let tls: WireTLS.Dialing?
     private let group: EventLoopGroup
     private let logger: Logger
     private let peers: Mutex<[Peer]>
@@ -41,8 +42,9 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
     private let reconnectors = Mutex([Int: Reconnector]())
     private let stopped = Atomic<Bool>(false)
 
-    init(hello: Hello, peers: [Peer], local: [RegionRunner], group: EventLoopGroup, logger: Logger) {
+    init(hello: Hello, peers: [Peer], local: [RegionRunner], group: EventLoopGroup, tls: WireTLS.Dialing? = nil, logger: Logger) {
         self.hello = hello
+        self.tls = tls
         self.peers = Mutex(peers)
         self.group = group
         self.logger = logger
@@ -125,7 +127,7 @@ public final class PeerLinks: PeerDelivery, @unchecked Sendable {
         Task {
             do {
                 let (channel, accepted) = try await WireDialer.dial(
-                    host: peer.host, port: peer.port, hello: hello, group: group, connectTimeout: .seconds(2))
+                    host: peer.host, port: peer.port, hello: hello, group: group, connectTimeout: .seconds(2), tls: tls)
                 guard !stopped.load(ordering: .relaxed) else { return channel.close(promise: nil) }
                 reconnectors.withLock { $0[index, default: Reconnector()].connected(at: LinkClock.seconds()) }
                 links.withLock { $0[index] = Link(channel: channel, regions: accepted.regions) }

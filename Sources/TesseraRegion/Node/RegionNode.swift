@@ -21,9 +21,15 @@ public final class RegionNode: Service, @unchecked Sendable {
         public var grid: (host: String, port: Int)?
         /// The other region nodes of the grid, linked for hand-offs, ghosts and chat.
         public var peers: [PeerLinks.Peer]
+        /// The node's certificate when the grid runs with TLS (`[tls]`): every link it accepts
+        /// or dials is then mutual TLS (docs/security.md).
+        public var tls: WireTLS?
 
-        public init(nodeName: String, host: String, port: Int, gridSecret: String, regions: [RegionSettings], grid: (host: String, port: Int)? = nil, peers: [PeerLinks.Peer] = []) {
+        public init(nodeName: String, host: String, port: Int, gridSecret: String, regions: [RegionSettings], grid: (host: String, port: Int)? = nil, peers: [PeerLinks.Peer] = [],
+            tls: WireTLS? = nil
+        ) {
             self.peers = peers
+            self.tls = tls
             self.nodeName = nodeName
             self.host = host
             self.port = port
@@ -59,7 +65,7 @@ public final class RegionNode: Service, @unchecked Sendable {
         self.runners = runners
         peers = PeerLinks(
             hello: Hello(role: .region, nodeName: settings.nodeName, gridSecret: settings.gridSecret),
-            peers: settings.peers, local: runners, group: group, logger: logger)
+            peers: settings.peers, local: runners, group: group, tls: settings.tls?.dialing(.region), logger: logger)
         for runner in runners { runner.peers = peers }
     }
 
@@ -81,6 +87,7 @@ public final class RegionNode: Service, @unchecked Sendable {
             regions: settings.regions.map { RegionDescriptor(handle: $0.handle, name: $0.name) }
         )
         let secret = settings.gridSecret
+        let tls = settings.tls
         let runners = runners
         let connections = connections
         let peers = peers
@@ -102,7 +109,8 @@ public final class RegionNode: Service, @unchecked Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addWireHandlers(
-                        handshake: WireHandshakeHandler(acceptingSecret: secret, allowedRoles: [.clientManager, .region, .tool], reply: reply)
+                        handshake: WireHandshakeHandler(acceptingSecret: secret, allowedRoles: [.clientManager, .region, .tool, .grid], reply: reply),
+                        tls: tls, remote: channel.remoteAddress
                     )
                     try channel.pipeline.syncOperations.addHandler(
                         ManagerLinkHandler(
@@ -126,8 +134,8 @@ public final class RegionNode: Service, @unchecked Sendable {
         }
         for runner in runners {
             let hello = Hello(role: .region, nodeName: "\(settings.nodeName)/\(runner.settings.name)", gridSecret: settings.gridSecret)
-            runner.attachPhysics(hello: hello, group: group, logger: logger)
-            runner.attachScripts(hello: hello, group: group, logger: logger)
+            runner.attachPhysics(hello: hello, tls: settings.tls?.dialing(.physics), group: group, logger: logger)
+            runner.attachScripts(hello: hello, tls: settings.tls?.dialing(.scripts), group: group, logger: logger)
             runner.start()
         }
         peers.start()
@@ -141,7 +149,7 @@ public final class RegionNode: Service, @unchecked Sendable {
     private func attachToGrid(host: String, port: Int, listeningOn listenPort: Int) async throws {
         let client = GridClient(
             host: host, port: port, hello: Hello(role: .region, nodeName: settings.nodeName, gridSecret: settings.gridSecret),
-            group: group, logger: logger)
+            group: group, tls: settings.tls?.dialing(.grid), logger: logger)
         gridClient = client
         try await client.start()
         let address = "\(settings.host == "0.0.0.0" ? "127.0.0.1" : settings.host):\(listenPort)"

@@ -97,22 +97,22 @@ public final class RegionRunner: @unchecked Sendable {
     static let flushPartBytes = 2 << 20
 
     /// Connects the region to its physics service (`settings.physics`); call before `start()`.
-    public func attachPhysics(hello: Hello, group: EventLoopGroup, logger: Logger) {
+    public func attachPhysics(hello: Hello, tls: WireTLS.Dialing? = nil, group: EventLoopGroup, logger: Logger) {
         guard let endpoint = settings.physics else { return }
-        attachService(.physics(endpoint), hello: hello, group: group, logger: logger)
+        attachService(.physics(endpoint), hello: hello, tls: tls, group: group, logger: logger)
     }
 
     /// Connects the region to its script service (`settings.scripts`); call before `start()`.
-    public func attachScripts(hello: Hello, group: EventLoopGroup, logger: Logger) {
+    public func attachScripts(hello: Hello, tls: WireTLS.Dialing? = nil, group: EventLoopGroup, logger: Logger) {
         guard let endpoint = settings.scripts else { return }
-        attachService(.scripts(endpoint), hello: hello, group: group, logger: logger)
+        attachService(.scripts(endpoint), hello: hello, tls: tls, group: group, logger: logger)
     }
 
     /// Connects the region to one offloaded service; call before `start()`. A second link to
     /// the same kind of service is not made.
-    func attachService(_ spec: ServiceLinkSpec, hello: Hello, group: EventLoopGroup, logger: Logger) {
+    func attachService(_ spec: ServiceLinkSpec, hello: Hello, tls: WireTLS.Dialing? = nil, group: EventLoopGroup, logger: Logger) {
         guard serviceLinks[spec.kind] == nil else { return }
-        serviceLinks[spec.kind] = ServiceLink(spec: spec, hello: hello, group: group, inbox: inbox, logger: logger)
+        serviceLinks[spec.kind] = ServiceLink(spec: spec, hello: hello, tls: tls, group: group, inbox: inbox, logger: logger)
     }
 
     public var stats: RegionStats { published.withLock { $0 } }

@@ -56,6 +56,7 @@ final class ServiceLink: Sendable {
 
     let spec: ServiceLinkSpec
     private let hello: Hello
+    private let tls: WireTLS.Dialing?
     private let group: EventLoopGroup
     private let inbox: RegionInbox
     private let logger: Logger
@@ -64,9 +65,10 @@ final class ServiceLink: Sendable {
     /// How often the link looks for an overdue answer.
     static let watchInterval: Duration = .milliseconds(250)
 
-    init(spec: ServiceLinkSpec, hello: Hello, group: EventLoopGroup, inbox: RegionInbox, logger: Logger) {
+    init(spec: ServiceLinkSpec, hello: Hello, tls: WireTLS.Dialing? = nil, group: EventLoopGroup, inbox: RegionInbox, logger: Logger) {
         self.spec = spec
         self.hello = hello
+        self.tls = tls
         self.group = group
         self.inbox = inbox
         self.logger = logger
@@ -115,7 +117,7 @@ final class ServiceLink: Sendable {
                 let answer = spec.answer
                 let (channel, _) = try await WireDialer.dial(
                     host: spec.host, port: spec.port, hello: hello, group: group, connectTimeout: .seconds(2), largeReads: true,
-                    maxFrameBytes: spec.maxFrameBytes,
+                    maxFrameBytes: spec.maxFrameBytes, tls: tls,
                     handler: { [weak self] in ServiceAnswerHandler(answer: answer) { self?.answered($0, $1) } })
                 let keep = state.withLock { state -> Bool in
                     guard !state.stopped else { return false }

@@ -32,11 +32,24 @@ public struct HandshakeStateMachine: Sendable {
         case closed
     }
 
-    let side: Side
-    var state = State.waiting
+    /// How the acceptor knows the peer belongs to the grid.
+    public enum Authentication: Sendable, Equatable {
+        /// The `Hello` carries the grid secret (loopback development).
+        case secret
+        /// The TLS handshake checked the peer's certificate; the `Hello` must name its role and
+        /// node, and its secret is not looked at.
+        case certificate
+    }
 
-    public init(side: Side) {
+    let side: Side
+    let authentication: Authentication
+    var state = State.waiting
+    /// Set by the TLS check before the `Hello` arrives (`.certificate` only).
+    public var certifiedPeer: CertifiedPeer?
+
+    public init(side: Side, authentication: Authentication = .secret) {
         self.side = side
+        self.authentication = authentication
     }
 
     public var isOpen: Bool { if case .open = state { true } else { false } }
@@ -44,7 +57,11 @@ public struct HandshakeStateMachine: Sendable {
     public mutating func receive(_ message: WireMessage) -> Action {
         switch (state, side, message) {
         case (.waiting, .acceptor(let secret, let roles, let reply), .hello(let hello)):
-            if let refusal = Self.check(hello, secret: secret, allowedRoles: roles) {
+            let refusal = switch authentication {
+            case .secret: Self.check(hello, secret: secret, allowedRoles: roles)
+            case .certificate: Self.check(hello, certified: certifiedPeer, allowedRoles: roles)
+            }
+            if let refusal {
                 state = .closed
                 return .refuse(refusal)
             }
@@ -85,6 +102,30 @@ public struct HandshakeStateMachine: Sendable {
         }
         guard constantTimeEqual(hello.gridSecret, secret) else {
             return HelloRefused(reason: .wrongSecret, message: "wrong grid secret")
+        }
+        guard allowedRoles.contains(hello.role) else {
+            return HelloRefused(reason: .unexpectedRole, message: "this node does not accept \(hello.role) peers")
+        }
+        return nil
+    }
+
+    /// Over TLS: the certificate already proved who the peer is; its `Hello` must agree with it
+    /// (a region's link to a service names itself `node/region`).
+    static func check(_ hello: Hello, certified: CertifiedPeer?, allowedRoles: Set<WireRole>) -> HelloRefused? {
+        guard hello.version == wireProtocolVersion else {
+            return HelloRefused(
+                reason: .unsupportedVersion,
+                message: "this node speaks version \(wireProtocolVersion), peer sent \(hello.version)"
+            )
+        }
+        guard let certified else {
+            return HelloRefused(reason: .certificateMismatch, message: "no certificate was checked on this connection")
+        }
+        guard hello.role == certified.role else {
+            return HelloRefused(reason: .certificateMismatch, message: "Hello says role \(hello.role), the certificate of \(certified.node) is for \(certified.role)")
+        }
+        guard hello.nodeName == certified.node || hello.nodeName.hasPrefix(certified.node + "/") else {
+            return HelloRefused(reason: .certificateMismatch, message: "Hello names node \(hello.nodeName), the certificate is of \(certified.node)")
         }
         guard allowedRoles.contains(hello.role) else {
             return HelloRefused(reason: .unexpectedRole, message: "this node does not accept \(hello.role) peers")

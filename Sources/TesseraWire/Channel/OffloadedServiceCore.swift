@@ -43,12 +43,12 @@ public final class OffloadedServiceCore<Stats: Sendable>: Sendable {
     /// Listens at `host:port` for regions and tools holding the grid secret; `handler` makes
     /// the handler of each accepted connection.
     public func start(
-        name: String, host: String, port: Int, gridSecret: String, group: EventLoopGroup,
+        name: String, host: String, port: Int, gridSecret: String, tls: WireTLS? = nil, group: EventLoopGroup,
         handler: @escaping @Sendable () -> any ChannelHandler
     ) async throws -> SocketAddress {
         let reply = HelloAccepted(role: role, nodeName: name, regions: [])
         let address = try await listener.start(
-            host: host, port: port, group: group, maxFrameBytes: WireChannelOptions.physicsMaxFrameBytes, largeReads: true,
+            host: host, port: port, group: group, maxFrameBytes: WireChannelOptions.physicsMaxFrameBytes, largeReads: true, tls: tls,
             handshake: { WireHandshakeHandler(acceptingSecret: gridSecret, allowedRoles: [.region, .tool], reply: reply) },
             handler: handler)
         logger.info("\(title) listening", metadata: ["address": "\(address)"])

@@ -44,11 +44,14 @@ public struct TCPWireConnector: WireConnector {
     public let host: String
     public let port: Int
     public let group: EventLoopGroup
+    /// With the grid's certificates, the peer must hold one of a region node.
+    public let tls: WireTLS.Dialing?
 
-    public init(host: String, port: Int, group: EventLoopGroup) {
+    public init(host: String, port: Int, group: EventLoopGroup, tls: WireTLS.Dialing? = nil) {
         self.host = host
         self.port = port
         self.group = group
+        self.tls = tls
     }
 
     public var address: String { "\(host):\(port)" }
@@ -56,7 +59,7 @@ public struct TCPWireConnector: WireConnector {
     public func connect(
         hello: Hello, received: @escaping @Sendable (WireMessage) -> Void, closed: @escaping @Sendable () -> Void
     ) async throws -> (any WireConnection, HelloAccepted) {
-        let (channel, accepted) = try await WireDialer.dial(host: host, port: port, hello: hello, group: group) {
+        let (channel, accepted) = try await WireDialer.dial(host: host, port: port, hello: hello, group: group, tls: tls) {
             WireReceiveHandler(received: received)
         }
         channel.closeFuture.whenComplete { _ in closed() }

@@ -8,10 +8,12 @@ public enum WireDialer {
     /// after the wire handlers, so it sees only messages of an open connection.
     public static func dial(
         host: String, port: Int, hello: Hello, group: EventLoopGroup, connectTimeout: TimeAmount = .seconds(5),
-        largeReads: Bool = false, maxFrameBytes: Int = WireMessageDecoder.defaultMaxFrameBytes,
+        largeReads: Bool = false, maxFrameBytes: Int = WireMessageDecoder.defaultMaxFrameBytes, tls: WireTLS.Dialing? = nil,
         handler: @escaping @Sendable () -> (any ChannelHandler)? = { nil }
     ) async throws -> (Channel, HelloAccepted) {
         let promise = group.next().makePromise(of: HelloAccepted.self)
+        let certified = CertifiedPeerBox()
+        let address = "\(host):\(port)"
         let channel: Channel
         do {
             channel = try await ClientBootstrap(group: group)
@@ -21,7 +23,8 @@ public enum WireDialer {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addWireHandlers(
-                            handshake: WireHandshakeHandler(initiating: hello, outcome: promise), maxFrameBytes: maxFrameBytes)
+                            handshake: WireHandshakeHandler(initiating: hello, outcome: promise), maxFrameBytes: maxFrameBytes, dialing: tls,
+                            certified: certified, remote: address)
                         if let extra = handler() { try channel.pipeline.syncOperations.addHandler(extra) }
                     }
                 }
@@ -36,6 +39,8 @@ public enum WireDialer {
             return (channel, try await promise.futureResult.get())
         } catch {
             channel.close(promise: nil)
+            // Our own check of the peer's certificate says more than the TLS alert.
+            if let problem = certified.problem { throw WireTLSError.peerRefused(address, problem) }
             throw error
         }
     }

@@ -38,6 +38,17 @@ public final class WireHandshakeHandler: ChannelInboundHandler {
 
     var isAcceptor: Bool { hello == nil }
 
+    /// The roles an accepting handler admits (empty on the connecting side).
+    var allowedRoles: Set<WireRole> {
+        if case .acceptor(_, let roles, _) = machine.side { roles } else { [] }
+    }
+
+    /// Set by `addWireHandlers` when the link is TLS: the `Hello` is checked against the
+    /// certificate the TLS handshake accepted instead of the grid secret.
+    var certified: CertifiedPeerBox? {
+        didSet { if certified != nil { machine = HandshakeStateMachine(side: machine.side, authentication: .certificate) } }
+    }
+
     /// The connecting side; `outcome` completes with the peer's answer or the refusal.
     public init(initiating hello: Hello, outcome: EventLoopPromise<HelloAccepted>) {
         machine = HandshakeStateMachine(side: .initiator)
@@ -84,6 +95,7 @@ public final class WireHandshakeHandler: ChannelInboundHandler {
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if let certified, machine.certifiedPeer == nil { machine.certifiedPeer = certified.peer }
         switch machine.receive(unwrapInboundIn(data)) {
         case .accept(let reply, let peer):
             stopWaiting()
@@ -162,7 +174,37 @@ extension ChannelPipeline.SynchronousOperations {
     /// Frame decoder, encoder and handshake: the base of every Tessera wire channel.
     /// On the accepting side frames are held to `WireFrameLimit.beforeHandshake` bytes until the
     /// peer's `Hello` is accepted, and the peer has `WireHandshakeHandler.defaultDeadline` for it.
-    public func addWireHandlers(handshake: WireHandshakeHandler, maxFrameBytes: Int = WireMessageDecoder.defaultMaxFrameBytes) throws {
+    /// With `tls` the channel is mutual TLS first (docs/security.md): an accepting side admits
+    /// certificates of the roles its handshake accepts, and checks the `Hello` against it.
+    public func addWireHandlers(
+        handshake: WireHandshakeHandler, maxFrameBytes: Int = WireMessageDecoder.defaultMaxFrameBytes, tls: WireTLS? = nil, remote: SocketAddress? = nil
+    ) throws {
+        if let tls {
+            let certified = CertifiedPeerBox()
+            handshake.certified = certified
+            try addHandler(tls.serverHandler(roles: handshake.allowedRoles, peer: certified, remote: remote.map(Self.describe) ?? "unknown"))
+        }
+        try addFramingAndHandshake(handshake, maxFrameBytes: maxFrameBytes)
+    }
+
+    /// The connecting side over TLS: the peer's certificate must be of one of `dialing.roles`;
+    /// what the check found goes to `certified`.
+    func addWireHandlers(
+        handshake: WireHandshakeHandler, maxFrameBytes: Int, dialing: WireTLS.Dialing?, certified: CertifiedPeerBox, remote: String
+    ) throws {
+        if let dialing {
+            try addHandler(try dialing.tls.clientHandler(roles: dialing.roles, peer: certified, remote: remote))
+        }
+        try addFramingAndHandshake(handshake, maxFrameBytes: maxFrameBytes)
+    }
+
+    /// `127.0.0.1:41234`, as log lines name a peer.
+    static func describe(_ address: SocketAddress) -> String {
+        guard let ip = address.ipAddress else { return "\(address)" }
+        return address.protocol == .inet6 ? "[\(ip)]:\(address.port ?? 0)" : "\(ip):\(address.port ?? 0)"
+    }
+
+    private func addFramingAndHandshake(_ handshake: WireHandshakeHandler, maxFrameBytes: Int) throws {
         if handshake.isAcceptor {
             let limit = WireFrameLimit(afterHandshake: maxFrameBytes)
             handshake.frameLimit = limit

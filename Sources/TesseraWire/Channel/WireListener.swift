@@ -15,7 +15,7 @@ public final class WireListener: Sendable {
     /// per accepted connection.
     @discardableResult
     public func start(
-        host: String, port: Int, group: EventLoopGroup, maxFrameBytes: Int = WireMessageDecoder.defaultMaxFrameBytes, largeReads: Bool = false,
+        host: String, port: Int, group: EventLoopGroup, maxFrameBytes: Int = WireMessageDecoder.defaultMaxFrameBytes, largeReads: Bool = false, tls: WireTLS? = nil,
         handshake: @escaping @Sendable () -> WireHandshakeHandler, handler: @escaping @Sendable () -> any ChannelHandler
     ) async throws -> SocketAddress {
         let bound = try await ServerBootstrap(group: group)
@@ -25,7 +25,8 @@ public final class WireListener: Sendable {
             .childChannelOption(.recvAllocator, value: largeReads ? WireChannelOptions.largeReads : AdaptiveRecvByteBufferAllocator())
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addWireHandlers(handshake: handshake(), maxFrameBytes: maxFrameBytes)
+                    try channel.pipeline.syncOperations.addWireHandlers(
+                        handshake: handshake(), maxFrameBytes: maxFrameBytes, tls: tls, remote: channel.remoteAddress)
                     try channel.pipeline.syncOperations.addHandler(handler())
                 }
             }

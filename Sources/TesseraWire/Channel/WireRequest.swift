@@ -5,13 +5,14 @@ import NIOPosix
 /// message that comes back, close. For operator tools (`tessera status`).
 public enum WireRequest {
     public static func ask(
-        host: String, port: Int, hello: Hello, _ message: WireMessage, group: EventLoopGroup, timeout: TimeAmount = .seconds(5)
+        host: String, port: Int, hello: Hello, _ message: WireMessage, group: EventLoopGroup, timeout: TimeAmount = .seconds(5),
+        tls: WireTLS.Dialing? = nil
     ) async throws -> WireMessage {
         let loop = group.next()
         let answer = loop.makePromise(of: WireMessage.self)
         let channel: Channel
         do {
-            (channel, _) = try await WireDialer.dial(host: host, port: port, hello: hello, group: loop, connectTimeout: timeout) {
+            (channel, _) = try await WireDialer.dial(host: host, port: port, hello: hello, group: loop, connectTimeout: timeout, tls: tls) {
                 FirstAnswerHandler(answer: answer)
             }
         } catch {

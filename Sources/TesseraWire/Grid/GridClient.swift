@@ -13,6 +13,7 @@ public final class GridClient: Sendable {
     public let port: Int
     public let callTimeout: TimeAmount
     private let hello: Hello
+    private let tls: WireTLS.Dialing?
     private let group: EventLoopGroup
     private let logger: Logger
     private let state = Mutex(State())
@@ -26,7 +27,11 @@ public final class GridClient: Sendable {
         var reconnector = Reconnector()
     }
 
-    public init(host: String, port: Int, hello: Hello, group: EventLoopGroup, callTimeout: TimeAmount = .seconds(10), logger: Logger) {
+    public init(
+        host: String, port: Int, hello: Hello, group: EventLoopGroup, callTimeout: TimeAmount = .seconds(10), tls: WireTLS.Dialing? = nil,
+        logger: Logger
+    ) {
+        self.tls = tls
         self.host = host
         self.port = port
         self.hello = hello
@@ -101,7 +106,7 @@ public final class GridClient: Sendable {
     }
 
     private func connect() async throws {
-        let (channel, _) = try await WireDialer.dial(host: host, port: port, hello: hello, group: group) {
+        let (channel, _) = try await WireDialer.dial(host: host, port: port, hello: hello, group: group, tls: tls) {
             GridClientHandler(client: self)
         }
         let stopped = state.withLock { state in

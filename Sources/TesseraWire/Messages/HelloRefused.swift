@@ -10,6 +10,8 @@ public struct HelloRefused: WireMessageBody {
         case unsupportedVersion = 2
         case unexpectedRole = 3
         case protocolError = 4
+        /// Over TLS: the `Hello`'s role or node is not the certificate's.
+        case certificateMismatch = 5
     }
 
     public var reason: Reason

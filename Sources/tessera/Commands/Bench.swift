@@ -10,7 +10,7 @@ struct Bench: ParsableCommand {
             region frame at N avatars beside the same at 100 avatars, and distance-tiered \
             streaming beside streaming every entity every tick. Run a release build.
             """,
-        subcommands: [RegionBench.self, StreamingBench.self, InventoryBench.self, PhysicsBench.self, LSLBench.self, ScriptsBench.self]
+        subcommands: [RegionBench.self, StreamingBench.self, InventoryBench.self, PhysicsBench.self, LSLBench.self, ScriptsBench.self, WireBench.self]
     )
 }
 

@@ -6,6 +6,8 @@ import TesseraBots
 import TesseraClientProtocol
 import TesseraGridProtocol
 import TesseraWire
+import TesseraConfig
+import TesseraLocalGrid
 
 struct Bots: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -204,9 +206,10 @@ extension Bots {
     }
 
     func botAccounts(host: String, port: Int, secret: String, prefix: String, count: Int, logger: Logger) async throws -> [BotAccount] {
+        let tls = try options.load().toolTLS(logger: logger)
         let client = GridClient(
-            host: host, port: port, hello: Hello(role: .tool, nodeName: "tessera-bots", gridSecret: secret),
-            group: MultiThreadedEventLoopGroup.singleton, callTimeout: .seconds(300), logger: logger)
+            host: host, port: port, hello: Hello(role: .tool, nodeName: GridConfig.toolNodeName("tessera-bots", tls: tls), gridSecret: secret),
+            group: MultiThreadedEventLoopGroup.singleton, callTimeout: .seconds(300), tls: tls?.dialing(.grid), logger: logger)
         try await client.start(patience: .seconds(5))
         defer { client.stop() }
         guard case .sessions(let grants) = try await client.call(.botSessions(prefix: prefix, count: UInt32(count))) else {

@@ -24,7 +24,9 @@ struct ClientManagerCommand: AsyncParsableCommand {
         }
         let logger = options.logger("tessera.client-manager")
         let group = MultiThreadedEventLoopGroup.singleton
-        let manager = ClientManager(settings: ClientManagerSettings(config: managerConfig, grid: config), group: group, logger: logger)
+        var settings = ClientManagerSettings(config: managerConfig, grid: config)
+        settings.tls = try config.wireTLS(node: managerConfig.name, role: .clientManager, logger: logger)
+        let manager = ClientManager(settings: settings, group: group, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: manager)]
         if let metrics = MetricsServer(manager: managerConfig, group: group, logger: logger) { services.append(.init(service: metrics)) }
         try await ServiceGroup(configuration: .init(

@@ -36,15 +36,17 @@ struct GridCommand: AsyncParsableCommand {
         defer { database.close() }
         printLine("Database: \(database.summary)")
         try await withDatabase(database.settings, logger: logger) { client in
+            let tls = try config.wireTLS(node: servicesConfig.name, role: .grid, logger: logger)
             let services = GridServices(
-                settings: .init(config: servicesConfig, grid: config), client: client, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+                settings: .init(config: servicesConfig, grid: config, tls: tls), client: client, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
             var roles: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: services)]
             if let port = servicesConfig.consolePort {
                 roles.append(.init(service: AdminConsole(
                     settings: .init(host: servicesConfig.host, port: port), admins: AdminStore(client: client, logger: logger),
                     accounts: services.operations.accounts,
                     regions: RegistryRegionDirectory(
-                        registry: services.operations.regions, gridSecret: config.grid.secret, group: MultiThreadedEventLoopGroup.singleton),
+                        registry: services.operations.regions, gridSecret: config.grid.secret, group: MultiThreadedEventLoopGroup.singleton,
+                        tls: tls),
                     logins: services.operations.logins, group: MultiThreadedEventLoopGroup.singleton, logger: logger)))
             }
             try await ServiceGroup(configuration: .init(services: roles, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()

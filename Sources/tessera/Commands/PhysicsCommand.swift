@@ -20,7 +20,8 @@ struct PhysicsCommand: AsyncParsableCommand {
     func run() async throws {
         let (config, physics, logger) = try common.load("physics", \.physics, port: \.port, logLabel: "tessera.physics")
         let group = MultiThreadedEventLoopGroup.singleton
-        let service = PhysicsService(settings: .init(config: physics, grid: config), group: group, logger: logger)
+        let tls = try config.wireTLS(node: physics.name, role: .physics, logger: logger)
+        let service = PhysicsService(settings: .init(config: physics, grid: config, tls: tls), group: group, logger: logger)
         try await ServiceCommandOptions.run(
             "Physics service", name: physics.name, host: physics.host, port: physics.port,
             metrics: MetricsServer(physics: physics, group: group, logger: logger), logger: logger,

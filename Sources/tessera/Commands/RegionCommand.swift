@@ -25,7 +25,8 @@ struct RegionCommand: AsyncParsableCommand {
         }
         let logger = options.logger("tessera.region")
         let group = MultiThreadedEventLoopGroup.singleton
-        let regionNode = RegionNode(settings: .init(config: nodeConfig, grid: config), group: group, logger: logger)
+        let tls = try config.wireTLS(node: nodeConfig.name, role: .region, logger: logger)
+        let regionNode = RegionNode(settings: .init(config: nodeConfig, grid: config, tls: tls), group: group, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: regionNode)]
         if let metrics = MetricsServer(node: nodeConfig, group: group, logger: logger) { services.append(.init(service: metrics)) }
         try await ServiceGroup(configuration: .init(

@@ -21,18 +21,11 @@ struct ScriptsCommand: AsyncParsableCommand {
     func run() async throws {
         let (config, scripts, logger) = try common.load("scripts", \.scripts, port: \.port, logLabel: "tessera.scripts")
         let group = MultiThreadedEventLoopGroup.singleton
-        let service = ScriptService(settings: .init(config: scripts, grid: config), group: group, logger: logger)
+        let tls = try config.wireTLS(node: scripts.name, role: .scripts, logger: logger)
+        let service = ScriptService(settings: .init(service: scripts, grid: config, tls: tls), group: group, logger: logger)
         try await ServiceCommandOptions.run(
             "Script service", name: scripts.name, host: scripts.host, port: scripts.port,
             metrics: scripts.metricsPort.map { MetricsServer(host: scripts.host, port: $0, name: scripts.name, group: group, logger: logger) },
             logger: logger, start: { try await service.start() }, shutdown: { await service.shutdown() })
-    }
-}
-
-extension ScriptService.Settings {
-    init(config: ScriptServiceConfig, grid: GridConfig) {
-        self.init(
-            name: config.name, host: config.host, port: config.port, gridSecret: grid.grid.secret,
-            engine: ScriptEngineSettings(frameBudgetNanos: UInt64(config.frameBudgetMicros) * 1000, sliceInstructions: config.sliceInstructions))
     }
 }

@@ -2,6 +2,9 @@ import ArgumentParser
 import Foundation
 import NIOPosix
 import TesseraWire
+import TesseraConfig
+import TesseraLocalGrid
+import Logging
 import TesseraWorld
 
 struct Status: AsyncParsableCommand {
@@ -133,7 +136,8 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let hello = Hello(role: .tool, nodeName: "tessera-status", gridSecret: config.grid.secret)
+        let tls = try config.toolTLS(logger: Logger(label: "tessera.status"))
+        let hello = Hello(role: .tool, nodeName: GridConfig.toolNodeName("tessera-status", tls: tls), gridSecret: config.grid.secret)
         var regions: [Region] = []
         var unreachable: [String] = []
         var roots: [AgentID: Int] = [:]
@@ -141,7 +145,7 @@ struct Status: AsyncParsableCommand {
             do {
                 let answer = try await WireRequest.ask(
                     host: node.host == "0.0.0.0" ? "127.0.0.1" : node.host, port: node.port, hello: hello, .statusRequest(StatusRequest()),
-                    group: MultiThreadedEventLoopGroup.singleton)
+                    group: MultiThreadedEventLoopGroup.singleton, tls: tls?.dialing(.region))
                 guard case .statusReply(let reply) = answer else { throw WireRequestError.closed }
                 for region in reply.regions {
                     for agent in region.rootAgents { roots[agent, default: 0] += 1 }

@@ -38,7 +38,7 @@ struct Up: AsyncParsableCommand {
         // So does the script service (`tessera scripts`).
         let scripts = ScriptsProcess(
             executable: executable, configPath: options.config, logPath: "\(config.database.stateDirectory)/scripts.log")
-        let grid = LocalGrid(
+        let grid = try LocalGrid(
             config: config, group: MultiThreadedEventLoopGroup.singleton, bots: bots, logger: logger, physicsProcess: physics,
             scriptsProcess: scripts, seedingScriptDemo: true, output: printLine)
         let services = ServiceGroup(configuration: .init(
