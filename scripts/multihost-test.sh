@@ -424,6 +424,24 @@ check_heals() {
     "$phase: the grid heals (new bots log in and cross)" "$connected/$BOTS welcomed, $failed closed early, $crossings crossings, $failures failed"
 }
 
+# ---- the links are TLS: a tool holding only a grid secret is refused ------------------------------
+if [ "$LINKS" = tls ]; then
+  head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/etc/stray-secret"
+  python3 - "$CONFIG" "$WORK/plain.toml" "$WORK/etc/stray-secret" <<'EOF'
+import re, sys
+source, target, secret_file = sys.argv[1:]
+text = open(source).read()
+text = re.sub(r'(?m)^\[tls\]\ndirectory = .*\n', '', text)
+text = text.replace('default_region = "Tessera Plaza"\n', f'default_region = "Tessera Plaza"\nsecret_file = "{secret_file}"\n', 1)
+open(target, 'w').write(text)
+EOF
+  plain_status=0
+  in_ns tsr-bots timeout 30 "$BIN" status --config "$WORK/plain.toml" --json >"$WORK/reports/plain-status.json" 2>"$WORK/logs/plain-status.log" || plain_status=$?
+  unanswered="$(json "$WORK/reports/plain-status.json" '",".join(d["unreachable_nodes"])' 2>/dev/null || echo "?")"
+  check "$([ "$plain_status" -ne 0 ] && [ "$unanswered" = "node-1,node-2" ] && echo 1 || echo 0)" "the wire links are TLS only" \
+    "tessera status with a grid secret and no certificate: exit $plain_status, nodes that did not answer: ${unanswered:-none}"
+fi
+
 # ---- crossing latency between hosts at 0, 20 and 200 ms ---------------------------------------
 declare -A FIGURE=()
 for delay in 0 20 200; do
