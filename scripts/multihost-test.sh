@@ -58,6 +58,8 @@ R2_HOST=$SUBNET.4
 WORK_PREFIX=/tmp/tsr-multihost.
 REGIONS=("Tessera East" "Tessera North" "Tessera Northeast" "Tessera Plaza")
 
+# sleep, interruptible by the script's signals (see bots below).
+pause() { sleep "$1" & wait $!; }
 say() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 fail_setup() { echo "multihost-test: $*" >&2; exit 2; }
 
@@ -131,6 +133,9 @@ on_exit() {
     sleep 0.2
   done
   remove_everything
+  # What is left of this script's own background jobs (a pause's sleep): by their ids.
+  local job
+  for job in $(jobs -p); do kill "$job" 2>/dev/null; done
   wait 2>/dev/null
   if [ -n "$WORK" ]; then
     if [ "${MULTIHOST_KEEP:-0}" = 1 ]; then
@@ -307,7 +312,7 @@ wait_regions() {
 }
 wait_regions "start" || fail_setup "the four regions were not online and reachable within 60 s"
 # A node links to the others and the client manager to the nodes without waiting: a moment more.
-sleep 3
+pause 3
 say "grid up: 4 regions on node-1 ($R1_HOST) and node-2 ($R2_HOST)"
 
 # ---- checks ------------------------------------------------------------------------------------
@@ -323,8 +328,11 @@ check() {
 # Runs crossing bots from tsr-bots: bots NAME SECONDS [options…] → reports/NAME.json.
 bots() {
   local name=$1 seconds=$2; shift 2
+  # In the background, waited for: a signal to the script interrupts `wait` at once (its trap
+  # then removes everything), where it would wait for a command in the foreground to end.
   in_ns tsr-bots "$BIN" bots --config "$CONFIG" --count "$BOTS" --cross --cross-from-corner --duration "$seconds" --warmup 3 \
-    --name-prefix "$name" --json "$@" >"$WORK/reports/$name.json" 2>"$WORK/logs/bots-$name.log" || true
+    --name-prefix "$name" --json "$@" >"$WORK/reports/$name.json" 2>"$WORK/logs/bots-$name.log" &
+  wait $! || true
   [ -s "$WORK/reports/$name.json" ] || { echo "no report from the bots of $name:"; tail -5 "$WORK/logs/bots-$name.log"; return 1; }
 }
 
@@ -468,14 +476,14 @@ done
 say "fault 1: node-1 killed (SIGKILL) under $BOTS crossing bots, restarted 10 s later"
 bots Kill 40 --physics 0.3 &
 bots_pid=$!
-sleep 10
+pause 10
 kill -KILL "${PID[node-1]}"
 wait "${PID[node-1]}" 2>/dev/null || true
-sleep 10
+pause 10
 start node-1 tsr-r1 region --node node-1
 wait_port tsr-edge "$R1_HOST" 9100 "node-1 (restarted)"
 wait_regions "restart" || true
-sleep 8
+pause 8
 check_roots Kill
 wait "$bots_pid" || true
 check_told Kill
@@ -487,11 +495,11 @@ check_heals Kill
 say "fault 2: 200 ms delay and 10 % loss on every packet leaving r1, for 15 s"
 bots Lossy 40 --physics 0.3 &
 bots_pid=$!
-sleep 8
+pause 8
 link r1 '{"delay_ms": 200, "loss": 0.1}'
-sleep 15
+pause 15
 link r1 '{}'
-sleep 10
+pause 10
 check_roots Lossy
 wait "$bots_pid" || true
 check_told Lossy
@@ -505,13 +513,13 @@ check_heals Lossy
 say "fault 3: r1 and r2 partitioned from each other for 10 s"
 bots Split 40 --physics 0.3 &
 bots_pid=$!
-sleep 8
+pause 8
 link r1 "{\"block\": [\"$R2_HOST\"]}"
 link r2 "{\"block\": [\"$R1_HOST\"]}"
-sleep 10
+pause 10
 link r1 '{}'
 link r2 '{}'
-sleep 12
+pause 12
 check_roots Split
 wait "$bots_pid" || true
 check_told Split
