@@ -157,6 +157,7 @@ let package = Package(
             dependencies: [
                 "TesseraWorld",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -258,7 +259,7 @@ let package = Package(
             dependencies: [
                 "TesseraConfig", "TesseraRegion", "TesseraClientManager", "TesseraBots", "TesseraStorage", "TesseraGrid",
                 "TesseraPhysicsService", "TesseraConsole", "TesseraGridProtocol", "TesseraClientProtocol", "TesseraWire", "TesseraMetrics",
-                "TesseraScriptService", "TesseraScripts", "TesseraLSL",
+                "TesseraScriptService", "TesseraScripts", "TesseraLSL", "TesseraTLS",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),

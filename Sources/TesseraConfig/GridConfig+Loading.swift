@@ -38,11 +38,18 @@ extension GridConfig {
         let physics = try root.table("physics").map(PhysicsServiceConfig.init(reading:))
         let scripts = try root.table("scripts").map(ScriptServiceConfig.init(reading:))
         try root.finish()
-        var hosts = nodes.map(\.host) + managers.map(\.host)
-        hosts += [services?.host, physics?.host, scripts?.host].compactMap { $0 }
+        var hosts = nodes.enumerated().map { ("region_node[\($0.offset)].host", $0.element.host) }
+        hosts += managers.enumerated().map { ("client_manager[\($0.offset)].host", $0.element.host) }
+        hosts += [("grid_services.host", services?.host), ("physics.host", physics?.host), ("scripts.host", scripts?.host)].compactMap { key, host in
+            host.map { (key, $0) }
+        }
+        // The grid secret in plain TCP is for one machine's loopback: beyond it, links are TLS.
+        if tls == nil, let (key, host) = hosts.first(where: { !Self.isLoopback($0.1) }) {
+            throw root.error("tls", "missing: \(key) is \(host), beyond loopback, so the grid's links must be mutual TLS with certificates (add [tls]; docs/security.md)")
+        }
 
         let name = try gridReader.string("name")
-        let secret = try Self.secret(reading: &gridReader, folder: folder, environment: environment, tls: tls != nil, loopback: hosts.allSatisfy(Self.isLoopback))
+        let secret = try Self.secret(reading: &gridReader, folder: folder, environment: environment, tls: tls != nil, loopback: hosts.allSatisfy { Self.isLoopback($0.1) })
         let defaultRegion = try gridReader.string("default_region", default: nodes.first?.regions.first?.name ?? "")
         try gridReader.finish()
 

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraTLS
 import TesseraStorage
 
 /// The local grid's operator: an admin account made on first start, and a fresh one-day
@@ -33,16 +34,6 @@ public enum LocalAdmin {
     /// Writes the file as the owner's alone from its first byte (created 0600, then renamed
     /// over the old one), never readable by others even for a moment.
     static func writeOwnerOnly(_ text: String, to path: String) throws {
-        let temporary = path + ".new"
-        unlink(temporary)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard descriptor >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: temporary]) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        close(descriptor)
-        guard written == bytes.count, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
+        guard SecretFile.save(text, to: path) else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
     }
 }

@@ -55,16 +55,27 @@ public struct CertificateFiles: Sendable {
 
     /// Written to a new file created with `mode`, then renamed over the old one.
     static func writeFile(_ text: String, to path: String, mode: mode_t) throws {
+        guard SecretFile.save(text, to: path, mode: mode) else { throw Problem.cannotWrite(path) }
+    }
+}
+
+/// Files that hold keys and tokens: readable by their owner alone from their first byte.
+public enum SecretFile {
+    /// Writes `text` to a new file created with `mode` (0600 by default, so never readable by
+    /// others even for a moment), then renamed over the old one. False when it could not be written.
+    @discardableResult
+    public static func save(_ text: String, to path: String, mode: mode_t = 0o600) -> Bool {
         let temporary = path + ".new"
         unlink(temporary)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode)
-        guard descriptor >= 0 else { throw Problem.cannotWrite(path) }
+        guard descriptor >= 0 else { return false }
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         close(descriptor)
         guard written == bytes.count, rename(temporary, path) == 0 else {
             unlink(temporary)
-            throw Problem.cannotWrite(path)
+            return false
         }
+        return true
     }
 }

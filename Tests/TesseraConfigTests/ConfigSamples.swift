@@ -20,6 +20,9 @@ enum ConfigSamples {
         secret_file = "grid-secret"
         default_region = "Beta"
 
+        [tls]
+        directory = "certs"
+
         [[region_node]]
         name = "node-a"
         host = "10.0.0.5"

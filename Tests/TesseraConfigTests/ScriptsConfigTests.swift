@@ -35,8 +35,8 @@ import Testing
             slice_instructions = 500
             metrics_port = 9295
             """
-        // A host beyond loopback: the secret comes from the environment, not the inline one.
-        let config = try GridConfig.parse(text, file: "t.toml", environment: ["TESSERA_GRID_SECRET": "0123456789abcdef"])
+        // A host beyond loopback: the links are TLS, and the secret comes from the environment.
+        let config = try GridConfig.parse(text + "\n[tls]\ndirectory = \"certs\"\n", file: "t.toml", environment: ["TESSERA_GRID_SECRET": "0123456789abcdef"])
         #expect(config.scripts == ScriptServiceConfig(
             name: "s1", host: "0.0.0.0", port: 9310, frameBudgetMicros: 2500, sliceInstructions: 500, metricsPort: 9295))
     }

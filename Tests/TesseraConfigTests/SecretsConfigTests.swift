@@ -55,16 +55,24 @@ import TesseraConfig
         #expect(refusal.problem.contains("nowhere/secret"))
     }
 
-    @Test func noSecretNeedsCertificates() throws {
+    @Test func hostsBeyondLoopbackNeedTLS() throws {
+        let plain = ConfigSamples.full(replacing: "[tls]\ndirectory = \"certs\"\n", with: "")
+        let refusal = try #require(error(plain))
+        #expect(refusal.key == "tls")
+        #expect(refusal.problem.contains("region_node[0].host is 10.0.0.5"))
+    }
+
+    @Test func withTLSTheSecretIsOptional() throws {
         let without = ConfigSamples.full(replacing: "secret_file = \"grid-secret\"\n", with: "")
-        let refusal = try #require(error(without))
-        #expect(refusal.key == "grid.secret")
-        #expect(refusal.problem.contains("[tls]"))
         let file = try folder([:])
-        let config = try parse(without + "\n[tls]\ndirectory = \"certs\"\n", file: file)
+        let config = try parse(without, file: file)
         #expect(config.grid.secret == "")
         let expected = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("certs").standardizedFileURL.path
         #expect(config.tls == TLSConfig(directory: expected))
+        // Without TLS (a loopback grid) a secret is required.
+        let refusal = try #require(error(ConfigSamples.minimal(replacing: "secret = \"sixteen-chars-ok\"\n", with: "")))
+        #expect(refusal.key == "grid.secret")
+        #expect(refusal.problem.contains("[tls]"))
     }
 
     @Test func secretWithAControlCharacterIsRefused() throws {

@@ -41,7 +41,9 @@ struct AdminConsoleCLIRecoveryTests {
         for folder in ["grid", "elsewhere"] { try FileManager.default.createDirectory(atPath: "\(root)/\(folder)", withIntermediateDirectories: true) }
         defer { try? FileManager.default.removeItem(atPath: root) }
         let user = settings.user.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? settings.user
-        let password = settings.password.map { ":" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
+        // The password is never in the config itself: it sits in a file beside it.
+        let passwordLine = settings.password.map { _ in "password_file = \"db-password\"\n" } ?? ""
+        if let secret = settings.password { try secret.write(toFile: "\(root)/grid/db-password", atomically: true, encoding: .utf8) }
         // No migrations_directory: the executable's package has them; the working directory does not.
         try """
             [grid]
@@ -49,7 +51,8 @@ struct AdminConsoleCLIRecoveryTests {
             secret = "sixteen-chars-ok"
 
             [database]
-            url = "postgres://\(user)\(password)@\(settings.host):\(settings.port)/\(settings.database)"
+            url = "postgres://\(user)@\(settings.host):\(settings.port)/\(settings.database)"
+            \(passwordLine)
 
             [[region_node]]
             name = "node"

@@ -24,7 +24,7 @@ struct LocalGridScriptsTests {
         return try #require(channel.localAddress?.port)
     }
 
-    static func config(database url: String, state: String, scriptsPort: Int, gridPort: Int) throws -> GridConfig {
+    static func config(database url: String, password: String?, state: String, scriptsPort: Int, gridPort: Int) throws -> GridConfig {
         try GridConfig.parse("""
             [grid]
             name = "Scripts Grid"
@@ -50,7 +50,7 @@ struct LocalGridScriptsTests {
             [[client_manager]]
             name = "edge-1"
             port = 0
-            """, file: "scripts-grid.toml")
+            """, file: "scripts-grid.toml", environment: password.map { ["TESSERA_DATABASE_PASSWORD": $0] } ?? [:])
     }
 
     /// Runs the grid until `body` returns, then shuts it down.
@@ -94,11 +94,11 @@ struct LocalGridScriptsTests {
         var logger = Logger(label: "tessera.local-grid-test")
         logger.logLevel = .warning
         let settings = try await TestDatabases.fresh(migrationsDirectory: migrationsDirectory, logger: logger)
-        let url = "postgres://\(settings.user)\(settings.password.map { ":\($0)" } ?? "")@\(settings.host):\(settings.port)/\(settings.database)"
+        let url = "postgres://\(settings.user)@\(settings.host):\(settings.port)/\(settings.database)"
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-scripts-grid-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: state) }
-        let config = try Self.config(database: url, state: state, scriptsPort: try Self.freePort(), gridPort: try Self.freePort())
+        let config = try Self.config(database: url, password: settings.password, state: state, scriptsPort: try Self.freePort(), gridPort: try Self.freePort())
 
         try await Self.run(config) { grid, lines in
             let regions: [RegionStatus]

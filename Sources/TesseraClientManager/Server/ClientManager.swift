@@ -223,10 +223,12 @@ public final class ClientManager: Service, Sendable {
 
     /// A new client's session, whatever its front end: counted, registered for the shutdown's
     /// close, and closed at once (`serverFull`) past `max_clients`. `closeSession` undoes it.
-    func openSession(pending ticket: PendingTicket?) -> ClientSession {
+    /// Front ends that do not speak the client protocol (LLUDP viewers) take no atlas: protocol
+    /// 8's map and terrains would be queued at every arrival only to be dropped.
+    func openSession(pending ticket: PendingTicket?, sendsAtlas: Bool = true) -> ClientSession {
         let count = stats.clients.wrappingAdd(1, ordering: .relaxed).newValue
         metrics.connections.increment()
-        let session = ClientSession(mailbox: ClientMailbox(capacity: settings.maxQueuedEvents), pending: ticket, atlas: atlas)
+        let session = ClientSession(mailbox: ClientMailbox(capacity: settings.maxQueuedEvents), pending: ticket, atlas: sendsAtlas ? atlas : nil)
         liveSessions.withLock { $0[ObjectIdentifier(session)] = session }
         if count > settings.maxClients {
             session.mailbox.close(.serverFull, reason: "this client manager serves at most \(settings.maxClients) clients")

@@ -1,3 +1,4 @@
+import Synchronization
 import TesseraClientProtocol
 import TesseraWorld
 
@@ -5,12 +6,20 @@ import TesseraWorld
 /// `RegionMap` and `RegionTerrain`): the regions of the grid's config, nearest first, and the
 /// ground of the avatar's region and of its neighbours. Built once from the settings.
 public struct RegionAtlas: Sendable {
-    public var regions: [RegionMap.Entry]
-    public var terrains: [RegionHandle: Terrain]
+    public let regions: [RegionMap.Entry]
+    public let terrains: [RegionHandle: Terrain]
+    /// Each region's messages once built: the map sorts every region of the grid, which a
+    /// grid of thousands of regions should not redo at every arrival. At most one entry per
+    /// region of the config (`messages` is only asked for regions avatars arrive in).
+    private let built = BuiltMessages()
 
     public init(regions: [RegionMap.Entry], terrains: [RegionHandle: Terrain]) {
         self.regions = regions
         self.terrains = terrains
+    }
+
+    private final class BuiltMessages: Sendable {
+        let storage = Mutex<[RegionHandle: [ServerMessage]]>([:])
     }
 
     /// The messages that follow a `Welcome` or a `RegionChanged` into `region`: the map, the
@@ -18,6 +27,13 @@ public struct RegionAtlas: Sendable {
     /// (south-west, south, south-east, west, east, north-west, north, north-east). A region
     /// without a known terrain is flat at 21 m, as regions are by default.
     public func messages(for region: RegionHandle) -> [ServerMessage] {
+        if let messages = built.storage.withLock({ $0[region] }) { return messages }
+        let messages = build(for: region)
+        built.storage.withLock { $0[region] = messages }
+        return messages
+    }
+
+    private func build(for region: RegionHandle) -> [ServerMessage] {
         let center = region.gridPosition
         let map = RegionMap.nearest(regions, to: center)
         var messages: [ServerMessage] = [.regionMap(map), .regionTerrain(RegionTerrain(region: region, terrain: terrain(region)))]

@@ -141,7 +141,7 @@ extension LLUDPFrontend {
             agentID: agentID, sessionID: UUID(), secureSessionID: UUID(),
             circuitCode: UInt32.random(in: 1...ViewerLoginReply.maxCircuitCode),
             name: canonicalName, firstName: first, lastName: last, token: token)
-        let session = manager.openSession(pending: ticket)
+        let session = manager.openSession(pending: ticket, sendsAtlas: false)
         accepted = true
         let startPosition: Vector3? =
             switch request.start {
