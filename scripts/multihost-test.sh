@@ -235,33 +235,20 @@ sql -d postgres -c "CREATE DATABASE tessera OWNER tessera"
 wait_port tsr-r1 "$DB_HOST" 5432 "PostgreSQL seen from tsr-r1 through the bridge"
 
 # ---- the config: grid-config/multihost/grid.toml with /etc/tessera/ in the temporary folder -----
-# MULTIHOST_LINKS=secret runs the links on a grid secret (from secret_file) instead of [tls].
-LINKS="${MULTIHOST_LINKS:-tls}"
+# Every wire link is mutual TLS ([tls]; a grid beyond loopback has no other way): certificates
+# made fresh for every process of the config, and `tool` for tessera status and tessera bots.
 sed "s#/etc/tessera/#$WORK/etc/#g" grid-config/multihost/grid.toml >"$CONFIG"
-if [ "$LINKS" = tls ]; then
-  say "certificates: tessera certs init and issue, into $WORK/etc/certs"
-  CERTS="$WORK/etc/certs"
-  "$BIN" certs init --dir "$CERTS" --grid "Tessera Multihost" >"$WORK/logs/certs.log"
-  issue() { "$BIN" certs issue "$1" --role "$2" --dir "$CERTS" "${@:3}" >>"$WORK/logs/certs.log"; }
-  issue grid-1 grid --host "$DB_HOST"
-  issue physics-1 physics --host "$DB_HOST"
-  issue scripts-1 scripts --host "$DB_HOST"
-  issue node-1 region --host "$R1_HOST"
-  issue node-2 region --host "$R2_HOST"
-  issue edge-1 client-manager --host "${ADDRESS[tsr-edge]}"
-  issue tool tool --host "$DB_HOST" --host "${ADDRESS[tsr-bots]}"
-else
-  head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/etc/grid-secret"
-  chmod 600 "$WORK/etc/grid-secret"
-  python3 - "$CONFIG" "$WORK/etc/grid-secret" <<'EOF'
-import re, sys
-path, secret_file = sys.argv[1:]
-text = open(path).read()
-text = re.sub(r'(?m)^\[tls\]\ndirectory = .*\n', '', text)
-text = text.replace('default_region = "Tessera Plaza"\n', f'default_region = "Tessera Plaza"\nsecret_file = "{secret_file}"\n', 1)
-open(path, 'w').write(text)
-EOF
-fi
+say "certificates: tessera certs init and issue, into $WORK/etc/certs"
+CERTS="$WORK/etc/certs"
+"$BIN" certs init --dir "$CERTS" --grid "Tessera Multihost" >"$WORK/logs/certs.log"
+issue() { "$BIN" certs issue "$1" --role "$2" --dir "$3" "${@:4}" >>"$WORK/logs/certs.log"; }
+issue grid-1 grid "$CERTS" --host "$DB_HOST"
+issue physics-1 physics "$CERTS" --host "$DB_HOST"
+issue scripts-1 scripts "$CERTS" --host "$DB_HOST"
+issue node-1 region "$CERTS" --host "$R1_HOST"
+issue node-2 region "$CERTS" --host "$R2_HOST"
+issue edge-1 client-manager "$CERTS" --host "${ADDRESS[tsr-edge]}"
+issue tool tool "$CERTS" --host "$DB_HOST" --host "${ADDRESS[tsr-bots]}"
 
 say "tessera migrate against $DB_HOST:5432"
 in_ns tsr-db "$BIN" migrate --config "$CONFIG" >"$WORK/logs/migrate.log" 2>&1 || fail_setup "tessera migrate failed: $(tail -3 "$WORK/logs/migrate.log")"
@@ -432,23 +419,24 @@ check_heals() {
     "$phase: the grid heals (new bots log in and cross)" "$connected/$BOTS welcomed, $failed closed early, $crossings crossings, $failures failed"
 }
 
-# ---- the links are TLS: a tool holding only a grid secret is refused ------------------------------
-if [ "$LINKS" = tls ]; then
-  head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/etc/stray-secret"
-  python3 - "$CONFIG" "$WORK/plain.toml" "$WORK/etc/stray-secret" <<'EOF'
-import re, sys
-source, target, secret_file = sys.argv[1:]
-text = open(source).read()
-text = re.sub(r'(?m)^\[tls\]\ndirectory = .*\n', '', text)
-text = text.replace('default_region = "Tessera Plaza"\n', f'default_region = "Tessera Plaza"\nsecret_file = "{secret_file}"\n', 1)
-open(target, 'w').write(text)
-EOF
-  plain_status=0
-  in_ns tsr-bots timeout 30 "$BIN" status --config "$WORK/plain.toml" --json >"$WORK/reports/plain-status.json" 2>"$WORK/logs/plain-status.log" || plain_status=$?
-  unanswered="$(json "$WORK/reports/plain-status.json" '",".join(d["unreachable_nodes"])' 2>/dev/null || echo "?")"
-  check "$([ "$plain_status" -ne 0 ] && [ "$unanswered" = "node-1,node-2" ] && echo 1 || echo 0)" "the wire links are TLS only" \
-    "tessera status with a grid secret and no certificate: exit $plain_status, nodes that did not answer: ${unanswered:-none}"
-fi
+# ---- the links admit only the grid's certificates -------------------------------------------------
+# tessera status with a tool certificate of another authority (beside the grid's own ca.pem, so
+# the tool trusts the nodes): both nodes refuse it during the TLS handshake and say why in their
+# logs.
+STRANGER="$WORK/etc/stranger-certs"
+"$BIN" certs init --dir "$STRANGER" --grid "Not This Grid" >>"$WORK/logs/certs.log"
+issue tool tool "$STRANGER" --host "${ADDRESS[tsr-bots]}"
+cp "$CERTS/ca.pem" "$STRANGER/ca.pem"
+sed "s#^directory = \"$CERTS\"#directory = \"$STRANGER\"#" "$CONFIG" >"$WORK/stranger.toml"
+stranger_status=0
+in_ns tsr-bots timeout 30 "$BIN" status --config "$WORK/stranger.toml" --json >"$WORK/reports/stranger-status.json" 2>"$WORK/logs/stranger-status.log" \
+  || stranger_status=$?
+unanswered="$(json "$WORK/reports/stranger-status.json" '",".join(d["unreachable_nodes"])' 2>/dev/null || echo "?")"
+pause 1
+refusals="$(cat "$WORK/logs/node-1.log" "$WORK/logs/node-2.log" | grep -c "refused wire peer ${ADDRESS[tsr-bots]}" || true)"
+check "$([ "$stranger_status" -ne 0 ] && [ "$unanswered" = "node-1,node-2" ] && [ "$refusals" -ge 2 ] && echo 1 || echo 0)" \
+  "the wire links admit only the grid's certificates" \
+  "tessera status with a certificate of another authority: exit $stranger_status, nodes that refused it: ${unanswered:-none}, refusals logged: $refusals ($(grep -h -m1 "refused wire peer" "$WORK/logs/node-1.log" | sed 's/.*refused wire peer/refused wire peer/'))"
 
 # ---- crossing latency between hosts at 0, 20 and 200 ms ---------------------------------------
 declare -A FIGURE=()
