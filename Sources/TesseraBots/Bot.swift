@@ -180,10 +180,21 @@ struct Bot: Sendable {
 
     /// Runs toward random points within 80 m of the home region's north-east corner, so the
     /// path crosses between the (up to) four regions that meet there, re-aiming twice a second.
+    /// With `physicsProbability`, once a second that is the chance of a crate action (drop,
+    /// shove or delete, as `nextAction`), so crates near the corner tumble over the borders too.
     private func crossBorders(_ outbound: WebSocketOutboundWriter, box: ReportBox, random: inout SystemRandomNumberGenerator) async throws {
         var target: SIMD2<Double>?
         var lastHeading: UInt16?
+        var tick = 0
+        if settings.crossFromCorner {
+            try await teleportNearCorner(outbound, box: box, random: &random)
+        }
         while ContinuousClock.now < deadline, !Task.isCancelled {
+            tick += 1
+            if tick % 2 == 0, settings.physicsProbability > 0, Double.random(in: 0..<1, using: &random) < settings.physicsProbability,
+               let action = crateAction(&random, report: box.report, box: box) {
+                try await outbound.write(.binary(action.encoded()))
+            }
             let report = box.report
             if let position = report.worldPosition, let home = report.homeOrigin {
                 let corner = home + SIMD2(256, 256)
@@ -202,6 +213,42 @@ struct Bot: Sendable {
         }
     }
 
+    /// A teleport within the home region (answered by `ObjectResult(moved)`; the avatar lands
+    /// stopped) to a point 16–40 m south-west of its north-east corner, once the avatar's
+    /// position is known (within 5 s of `Welcome`; else the bot walks from where it is).
+    private func teleportNearCorner(_ outbound: WebSocketOutboundWriter, box: ReportBox, random: inout SystemRandomNumberGenerator) async throws {
+        let known = ContinuousClock.now + .seconds(5)
+        while box.report.homeOrigin == nil, ContinuousClock.now < known, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        guard let home = box.report.homeOrigin,
+              let grid = GridPosition(x: UInt32(home.x / Double(regionSize)), y: UInt32(home.y / Double(regionSize))) else { return }
+        let spot = Vector3(
+            regionSize - Float.random(in: 16...40, using: &random), regionSize - Float.random(in: 16...40, using: &random), 0)
+        try await outbound.write(.binary(ClientMessage.teleport(Teleport(requestID: Self.cornerTeleportRequest, gridPosition: grid, position: spot)).encoded()))
+        try? await Task.sleep(for: .milliseconds(300))
+    }
+
+    /// Drops a physical crate beside the avatar, shoves the last one, or (past `maxBoxes`)
+    /// deletes the oldest; nil while the avatar's position is not known.
+    private func crateAction(_ random: inout SystemRandomNumberGenerator, report: BotReport, box: ReportBox) -> ClientMessage? {
+        guard let here = report.localPosition else { return nil }
+        if report.droppedBoxes.count >= Self.maxBoxes, let oldest = report.droppedBoxes.first {
+            // Each bot keeps a few crates about, so a grid left running does not fill up with them.
+            box.update { $0.droppedBoxes.removeFirst() }
+            return .deleteObject(DeleteObject(requestID: Self.deleteRequest, localID: oldest))
+        }
+        if let crate = report.droppedBoxes.last, Bool.random(using: &random) {
+            // A shove of about 4 m/s (the box is 0.8 m on a side: about 51 kg), a little upward.
+            let angle = Float.random(in: 0..<(2 * .pi), using: &random)
+            return .pushObject(PushObject(requestID: Self.pushRequest, localID: crate, impulse: Vector3(200 * angle.cosine, 200 * angle.sine, 60)))
+        }
+        let drop = Vector3(min(max(here.x + 2, 1), regionSize - 1), min(max(here.y + 1, 1), regionSize - 1), here.z + 4)
+        return .createObject(CreateObject(
+            requestID: Self.boxRequests + UInt32.random(in: 0..<(1 << 20), using: &random), shape: .box, position: drop,
+            scale: Vector3(0.8, 0.8, 0.8), name: "\(account.name)'s crate", physical: true))
+    }
+
     /// A movement about to be sent starts the timing of its effect (`MoveTimer`).
     private func sent(_ message: ClientMessage, box: ReportBox) {
         guard case .move(let move) = message else { return }
@@ -215,6 +262,7 @@ struct Bot: Sendable {
     static let maxBoxes = 3
     static let pushRequest: UInt32 = 1
     static let deleteRequest: UInt32 = 2
+    static let cornerTeleportRequest: UInt32 = 3
 
     /// How near an object must be for a bot to touch it, in metres.
     static let touchReach: Float = 10
@@ -231,21 +279,8 @@ struct Bot: Sendable {
     }
 
     private func nextAction(_ random: inout SystemRandomNumberGenerator, report: BotReport, box: ReportBox) -> ClientMessage {
-        if Double.random(in: 0..<1, using: &random) < settings.physicsProbability, let here = report.localPosition {
-            if report.droppedBoxes.count >= Self.maxBoxes, let oldest = report.droppedBoxes.first {
-                // Each bot keeps a few crates about, so a grid left running does not fill up with them.
-                box.update { $0.droppedBoxes.removeFirst() }
-                return .deleteObject(DeleteObject(requestID: Self.deleteRequest, localID: oldest))
-            }
-            if let crate = report.droppedBoxes.last, Bool.random(using: &random) {
-                // A shove of about 4 m/s (the box is 0.8 m on a side: about 51 kg), a little upward.
-                let angle = Float.random(in: 0..<(2 * .pi), using: &random)
-                return .pushObject(PushObject(requestID: Self.pushRequest, localID: crate, impulse: Vector3(200 * angle.cosine, 200 * angle.sine, 60)))
-            }
-            let drop = Vector3(min(max(here.x + 2, 1), regionSize - 1), min(max(here.y + 1, 1), regionSize - 1), here.z + 4)
-            return .createObject(CreateObject(
-                requestID: Self.boxRequests + UInt32.random(in: 0..<(1 << 20), using: &random), shape: .box, position: drop,
-                scale: Vector3(0.8, 0.8, 0.8), name: "\(account.name)'s crate", physical: true))
+        if Double.random(in: 0..<1, using: &random) < settings.physicsProbability, let action = crateAction(&random, report: report, box: box) {
+            return action
         }
         if Double.random(in: 0..<1, using: &random) < settings.chatProbability {
             return .chat(ChatSend(type: .say, text: "\(account.name) says hello at \(Int(wallClockMillis()) % 100_000)"))

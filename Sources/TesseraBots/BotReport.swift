@@ -73,6 +73,12 @@ public struct BotSummary: Sendable, Codable, Hashable {
     public var sawOtherProtocol: Int
     /// The first few error descriptions, for a human to read.
     public var errorSamples: [String]
+    /// Bots that did not stay to the end, by why: the first error the server sent them (an
+    /// `Error` message or a close frame), else the first error the bot saw (a connection that
+    /// failed), with the text of the reason as the key.
+    public var closedReasons: [String: Int]
+    /// Bots that did not stay to the end and were told no reason and saw no error.
+    public var closedWithoutReason: Int
 
     enum CodingKeys: String, CodingKey {
         case `protocol`, bots, connected, failed, errors
@@ -90,6 +96,8 @@ public struct BotSummary: Sendable, Codable, Hashable {
         case bytesPerAvatarUpdate = "bytes_per_avatar_update"
         case sawOtherProtocol = "saw_other_protocol"
         case errorSamples = "error_samples"
+        case closedReasons = "closed_reasons"
+        case closedWithoutReason = "closed_without_reason"
     }
 
     init(reports: [BotReport], duration: Double, warmup: Double, protocol name: String = "websocket") {
@@ -135,6 +143,16 @@ public struct BotSummary: Sendable, Codable, Hashable {
         bytesPerAvatarUpdate = avatarUpdates == 0 ? 0 : Double(reports.reduce(0) { $0 + $1.avatarUpdateBytes }) / Double(avatarUpdates)
         sawOtherProtocol = reports.filter(\.sawOtherProtocol).count
         errorSamples = Array(reports.flatMap(\.errors).prefix(10))
+        closedReasons = [:]
+        closedWithoutReason = 0
+        for report in reports where !report.stayedToTheEnd {
+            let told = report.errors.first { $0.hasPrefix("server error") || $0.hasPrefix("closed by server") }
+            if let reason = told ?? report.errors.first {
+                closedReasons[reason, default: 0] += 1
+            } else {
+                closedWithoutReason += 1
+            }
+        }
     }
 
     /// Idle bots' summary: no latency or updates are measured, only who logged in and held on.
@@ -161,6 +179,8 @@ public struct BotSummary: Sendable, Codable, Hashable {
         bytesPerAvatarUpdate = 0
         sawOtherProtocol = 0
         self.errorSamples = errorSamples
+        closedReasons = [:]
+        closedWithoutReason = 0
     }
 
     public var isClean: Bool { failed == 0 && errors == 0 && crossingFailures == 0 }

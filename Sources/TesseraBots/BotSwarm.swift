@@ -62,6 +62,10 @@ public struct BotSwarm: Sendable {
         /// Walk paths that cross region borders: each bot runs toward points around the
         /// north-east corner of the region it logged into, so its crossings can be measured.
         public var cross = false
+        /// With `cross`: each bot first teleports within the region it logged into to a point
+        /// 16–40 m from its north-east corner, so its crossings begin at once instead of after
+        /// the run from the arrival point (about 180 m away).
+        public var crossFromCorner = false
         /// Regions the bots start in, taken in turn (bot i starts in `startRegions[i % count]`);
         /// empty: the client manager's default region. LLUDP bots also take a viewer start
         /// location (`uri:Region&x&y&z`).

@@ -56,8 +56,11 @@ struct Bots: AsyncParsableCommand {
     @Option(help: "Chance that a bot's next action drops a physical crate beside it or shoves the last one (0...1).")
     var physics = 0.0
 
-    @Flag(help: "Walk paths that cross region borders and measure the crossings.")
+    @Flag(help: "Walk paths that cross region borders and measure the crossings (with --physics, crates are dropped and shoved on the way).")
     var cross = false
+
+    @Flag(help: "With --cross: each bot first teleports within its region to 16–40 m from the north-east corner, so it crosses from the start.")
+    var crossFromCorner = false
 
     @Option(help: "How the bots talk: websocket, lludp (Second Life viewers), or both (taken in turn).")
     var `protocol` = "websocket"
@@ -84,6 +87,7 @@ struct Bots: AsyncParsableCommand {
         guard count > 0, count <= most else { throw ValidationError("--count must be within 1...\(most)\(idle ? "" : " (1...100000 with --idle)")") }
         if idle, self.protocol != "websocket" { throw ValidationError("--idle bots speak WebSocket only, not --protocol \(self.protocol)") }
         if sourceAddresses != nil, !idle { throw ValidationError("--source-addresses is for --idle bots") }
+        if crossFromCorner, !cross { throw ValidationError("--cross-from-corner is for --cross bots") }
         guard duration > 0 else { throw ValidationError("--duration must be positive") }
         guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
         guard (0...1).contains(chat) else { throw ValidationError("--chat must be within 0...1") }
@@ -131,6 +135,7 @@ struct Bots: AsyncParsableCommand {
         settings.urls = targets
         settings.tls = try trust.tlsConfiguration()
         settings.cross = cross
+        settings.crossFromCorner = crossFromCorner
         settings.protocolVersion = protocolVersion
         settings.protocols = protocols
         settings.loginURI = loginURI
@@ -231,6 +236,8 @@ extension BotSummary {
             String(format: "crossings: %d  crossing failures: %d  crossing ms: p50 %.1f  p99 %.1f  max %.1f",
                    crossings, crossingFailures, crossingMs.p50, crossingMs.p99, crossingMs.max),
         ]
+        for (reason, bots) in closedReasons.sorted(by: { $0.key < $1.key }) { lines.append("closed early (\(bots) bots): \(reason)") }
+        if closedWithoutReason > 0 { lines.append("closed early without a reason: \(closedWithoutReason) bots") }
         lines += errorSamples.map { "error: \($0)" }
         return lines.joined(separator: "\n")
     }
