@@ -189,29 +189,15 @@ extension ConfigReader {
 extension DatabaseConfig {
     init(reading reader: ConfigReader, folder: String, environment: [String: String]) throws {
         var reader = reader
-        var url = try reader.string("url", default: "")
+        let url = try reader.string("url", default: "")
         if !url.isEmpty, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
             throw reader.error("url", "expected postgres://user@host[:port]/database")
         }
         let passwordFile = try reader.string("password_file", default: "")
         if !url.isEmpty {
-            guard var components = URLComponents(string: url) else { throw reader.error("url", "expected postgres://user@host[:port]/database") }
+            guard let components = URLComponents(string: url) else { throw reader.error("url", "expected postgres://user@host[:port]/database") }
             guard components.password == nil else {
                 throw reader.error("url", "holds a password; give it with password_file or TESSERA_DATABASE_PASSWORD, never in the config itself")
-            }
-            var password: String?
-            if let value = environment["TESSERA_DATABASE_PASSWORD"], !value.isEmpty {
-                password = value
-            } else if !passwordFile.isEmpty {
-                let path = GridPaths.join(folder, passwordFile)
-                guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                    throw reader.error("password_file", "cannot read \(path)")
-                }
-                password = text.trimmingCharacters(in: .newlines)
-            }
-            if let password {
-                components.password = password
-                url = components.string ?? url
             }
         } else if !passwordFile.isEmpty {
             throw reader.error("password_file", "needs url: the embedded PostgreSQL takes no password")
@@ -221,6 +207,8 @@ extension DatabaseConfig {
             stateDirectory: try reader.string("state_directory", default: "state"),
             migrationsDirectory: try reader.string("migrations_directory", default: "migrations")
         )
+        self.passwordFile = passwordFile.isEmpty ? nil : GridPaths.join(folder, passwordFile)
+        environmentPassword = environment["TESSERA_DATABASE_PASSWORD"]
         try reader.finish()
     }
 }

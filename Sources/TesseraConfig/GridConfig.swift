@@ -50,14 +50,50 @@ public struct TLSConfig: Sendable, Hashable {
 /// Where the grid's PostgreSQL is: a URL, or (when none is set) an embedded cluster kept
 /// under `stateDirectory`.
 public struct DatabaseConfig: Sendable, Hashable {
+    /// Never with a password in it (the config refuses one).
     public var url: String?
     public var stateDirectory: String
     public var migrationsDirectory: String
+    /// Where the password is, read only by the processes that open the database
+    /// (`connectionURL()`), so the same config serves hosts without the file.
+    public var passwordFile: String?
+    /// `TESSERA_DATABASE_PASSWORD` as the config was read; wins over `passwordFile`.
+    public var environmentPassword: String?
 
     public init(url: String? = nil, stateDirectory: String = "state", migrationsDirectory: String = "migrations") {
         self.url = url
         self.stateDirectory = stateDirectory
         self.migrationsDirectory = migrationsDirectory
+    }
+
+    /// `url` (or `override`, a URL given some other way) with the password of
+    /// `TESSERA_DATABASE_PASSWORD` or of `password_file`, read now; nil without a URL.
+    public func connectionURL(override: String? = nil) throws -> String? {
+        guard let url = override ?? url else { return nil }
+        let password: String
+        if let value = environmentPassword, !value.isEmpty {
+            password = value
+        } else if let passwordFile {
+            guard let data = FileManager.default.contents(atPath: passwordFile), let text = String(data: data, encoding: .utf8) else {
+                throw DatabasePasswordError(path: passwordFile)
+            }
+            password = text.trimmingCharacters(in: .newlines)
+        } else {
+            return url
+        }
+        guard var components = URLComponents(string: url), components.password == nil else { return url }
+        components.password = password
+        return components.string ?? url
+    }
+}
+
+/// The database password file could not be read when the database was opened.
+public struct DatabasePasswordError: Error, CustomStringConvertible, Equatable {
+    public var path: String
+    public var description: String { "[database] password_file: cannot read \(path)" }
+
+    public init(path: String) {
+        self.path = path
     }
 }
 

@@ -66,7 +66,7 @@ public final class LocalGrid: Service, Sendable {
 
     public func run() async throws {
         let database = try await GridDatabase.open(
-            url: config.database.url, stateDirectory: config.database.stateDirectory,
+            url: try config.database.connectionURL(), stateDirectory: config.database.stateDirectory,
             migrationsDirectory: config.database.migrationsDirectory, logger: logger
         )
         output("Database: \(database.summary)")

@@ -84,12 +84,25 @@ import TesseraConfig
     @Test func databasePasswordComesFromItsFileOrTheEnvironment() throws {
         let file = try folder(["db-password": "p@ss word/:x\n"])
         let text = ConfigSamples.full + "\n[database]\nurl = \"postgres://tessera@10.0.0.2:5432/tessera\"\npassword_file = \"db-password\"\n"
-        let url = try #require(try parse(text, file: file).database.url)
+        let database = try parse(text, file: file).database
+        // The config keeps no password; the URL to connect with reads the file.
+        #expect(database.url == "postgres://tessera@10.0.0.2:5432/tessera")
+        let url = try #require(try database.connectionURL())
         #expect(URLComponents(string: url)?.password == "p@ss word/:x")
         #expect(URLComponents(string: url)?.user == "tessera")
         #expect(URLComponents(string: url)?.host == "10.0.0.2")
-        let fromEnvironment = try #require(try parse(text, file: file, environment: ["TESSERA_DATABASE_PASSWORD": "other"]).database.url)
+        let fromEnvironment = try #require(try parse(text, file: file, environment: ["TESSERA_DATABASE_PASSWORD": "other"]).database.connectionURL())
         #expect(URLComponents(string: fromEnvironment)?.password == "other")
+    }
+
+    @Test func aHostWithoutThePasswordFileCanReadTheConfig() throws {
+        let file = try folder([:])
+        let text = ConfigSamples.full + "\n[database]\nurl = \"postgres://tessera@10.0.0.2/tessera\"\npassword_file = \"db-password\"\n"
+        // A region node's host has no password file: the config loads; only opening the
+        // database would need it, and says which file.
+        let database = try parse(text, file: file).database
+        let expected = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("db-password").standardizedFileURL.path
+        #expect(throws: DatabasePasswordError(path: expected)) { _ = try database.connectionURL() }
     }
 
     @Test func passwordInTheURLIsRefused() throws {

@@ -43,7 +43,7 @@ struct DatabaseOptions: ParsableArguments {
     func withMigratedDatabase<Result: Sendable>(logger: Logger, _ body: (PostgresClient) async throws -> Result) async throws -> Result {
         let database = try database()
         let opened = try await GridDatabase.open(
-            url: database.url, stateDirectory: database.stateDirectory, migrationsDirectory: database.migrationsDirectory, logger: logger)
+            url: try database.connectionURL(), stateDirectory: database.stateDirectory, migrationsDirectory: database.migrationsDirectory, logger: logger)
         defer { opened.close() }
         return try await withDatabase(opened.settings, logger: logger, body)
     }

@@ -30,7 +30,7 @@ struct GridCommand: AsyncParsableCommand {
         }
         let logger = options.logger("tessera.grid")
         let database = try await GridDatabase.open(
-            url: config.database.url ?? ProcessInfo.processInfo.environment["TESSERA_DATABASE_URL"],
+            url: try config.database.connectionURL(override: config.database.url ?? ProcessInfo.processInfo.environment["TESSERA_DATABASE_URL"]),
             stateDirectory: config.database.stateDirectory, migrationsDirectory: config.database.migrationsDirectory, logger: logger
         )
         defer { database.close() }
