@@ -8,8 +8,9 @@
 # manager serves to the web viewer from its installed files; Node.js for the viewer's JavaScript
 # unit tests; prometheus for promtool (metrics format check).
 # Lua 5.4 for the baseline of `tessera bench lsl`. gcc builds a C extension of the Python Second
-# Life client of the LLUDP tests (scripts/sl-client-venv.sh).
-TESSERA_APT_PACKAGES=(postgresql libbullet-dev pkg-config chromium chromium-driver firefox-esr libjs-three nodejs prometheus lua5.4 gcc)
+# Life client of the LLUDP tests (scripts/sl-client-venv.sh). iproute2, curl and python3 for the
+# multi-host test in network namespaces (scripts/multihost-test.sh).
+TESSERA_APT_PACKAGES=(postgresql libbullet-dev pkg-config chromium chromium-driver firefox-esr libjs-three nodejs prometheus lua5.4 gcc iproute2 curl python3)
 
 tessera_require_swift() {
   if ! command -v swift >/dev/null 2>&1; then
