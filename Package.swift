@@ -122,6 +122,7 @@ let package = Package(
         .target(
             name: "TesseraTLS",
             dependencies: [
+                "TesseraConfig",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -140,7 +140,7 @@ public final class AdminConsole: Service, Sendable {
     /// when the certificate or key cannot be used, naming the config key and the file.
     public func makeApplication() throws -> some ApplicationProtocol {
         let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: TimeAmount(settings.idleTimeout)))
-        let server = try settings.tls.map { try HTTPServerBuilder.tls(http1, tlsConfiguration: Self.tlsConfiguration($0)) } ?? http1
+        let server = try settings.tls.map { try HTTPServerBuilder.tls(http1, tlsConfiguration: $0.serverConfiguration()) } ?? http1
         return Application(
             router: makeRouter(),
             server: server,
@@ -155,15 +155,6 @@ public final class AdminConsole: Service, Sendable {
             logger: logger)
     }
 
-    static func tlsConfiguration(_ files: ServerTLSFiles) throws -> TLSConfiguration {
-        do {
-            return try ServerCertificate.read(certificateFile: files.certificate, keyFile: files.key).serverConfiguration()
-        } catch let problem as ServerCertificate.Problem {
-            throw files.error(aboutKey: problem.inKeyFile, problem.description)
-        } catch {
-            throw files.error(aboutKey: false, "cannot use \(files.certificate) and \(files.key) for TLS: \(error)")
-        }
-    }
 
     /// The OpenAPI 3.1 document, shipped with the package.
     public static let openAPIDocument: String = {

@@ -69,53 +69,53 @@ import TesseraWire
         #expect(log.lines.isEmpty)
     }
 
-    @Test func aCertificateOfAnotherAuthorityIsRefusedAndLogged() async throws {
-        let ca = try Authority()
-        let stranger = try Authority(grid: "Another Grid")
+    /// Dials a listener holding `server` (admitting `roles`) with `client`, expects the dial to
+    /// fail, and returns the line the listener logged about it.
+    private func refusal(
+        server: (GridCertificates.Issued, WireRole), client: WireTLS, hello: Hello, dialing role: WireRole, roles: Set<WireRole> = [.region, .tool],
+        ca: Authority
+    ) async throws -> String {
         let log = LogCapture()
-        let server = try ca.identity(try ca.issue("grid-1", .grid), role: .grid, logger: log.logger)
-        // The stranger's node trusts our authority (so it accepts our server) but holds a
-        // certificate our authority never signed.
-        let client = try ca.identity(try stranger.issue("node-1", .region), role: .region, logger: Logger(label: "client"))
-        let (listener, port) = try await listen(tls: server)
+        let listening = try ca.identity(server.0, role: server.1, logger: log.logger)
+        let (listener, port) = try await listen(tls: listening, roles: roles)
         defer { Task { await listener.shutdown() } }
         await #expect(throws: (any Error).self) {
-            _ = try await ask(port: port, hello: Hello(role: .region, nodeName: "node-1", gridSecret: ""), tls: client.dialing(.grid))
+            _ = try await ask(port: port, hello: hello, tls: client.dialing(role))
         }
         let line = try #require(await log.waitForLine())
         #expect(line.hasPrefix("refused wire peer 127.0.0.1:"))
+        return line
+    }
+
+    @Test func aCertificateOfAnotherAuthorityIsRefusedAndLogged() async throws {
+        let ca = try Authority()
+        let stranger = try Authority(grid: "Another Grid")
+        // The stranger's node trusts our authority (so it accepts our server) but holds a
+        // certificate our authority never signed.
+        let client = try ca.identity(try stranger.issue("node-1", .region), role: .region, logger: Logger(label: "client"))
+        let line = try await refusal(
+            server: (try ca.issue("grid-1", .grid), .grid), client: client, hello: Hello(role: .region, nodeName: "node-1", gridSecret: ""),
+            dialing: .grid, ca: ca)
         #expect(line.hasSuffix("certificate of node-1 is not valid: it is not signed by the grid's authority"))
     }
 
     @Test func anExpiredCertificateIsRefusedAndLogged() async throws {
         let ca = try Authority()
-        let log = LogCapture()
-        let server = try ca.identity(try ca.issue("grid-1", .grid), role: .grid, logger: log.logger)
         let expired = try ca.issue("node-1", .region, days: 1, now: Date().addingTimeInterval(-3 * 86400))
         let client = try ca.identity(expired, role: .region, logger: Logger(label: "client"))
-        let (listener, port) = try await listen(tls: server)
-        defer { Task { await listener.shutdown() } }
-        await #expect(throws: (any Error).self) {
-            _ = try await ask(port: port, hello: Hello(role: .region, nodeName: "node-1", gridSecret: ""), tls: client.dialing(.grid))
-        }
-        let line = try #require(await log.waitForLine())
-        #expect(line.hasPrefix("refused wire peer 127.0.0.1:"))
+        let line = try await refusal(
+            server: (try ca.issue("grid-1", .grid), .grid), client: client, hello: Hello(role: .region, nodeName: "node-1", gridSecret: ""),
+            dialing: .grid, ca: ca)
         #expect(line.contains("certificate of node-1 is not valid: it expired at 20"))
         #expect(line.hasSuffix(" UTC"))
     }
 
     @Test func theWrongRoleIsRefusedAndLogged() async throws {
         let ca = try Authority()
-        let log = LogCapture()
-        let server = try ca.identity(try ca.issue("physics-1", .physics), role: .physics, logger: log.logger)
         let manager = try ca.identity(try ca.issue("edge-1", .clientManager), role: .clientManager, logger: Logger(label: "client"))
-        let (listener, port) = try await listen(tls: server, roles: [.region, .tool])
-        defer { Task { await listener.shutdown() } }
-        await #expect(throws: (any Error).self) {
-            _ = try await ask(port: port, hello: Hello(role: .clientManager, nodeName: "edge-1", gridSecret: ""), tls: manager.dialing(.physics))
-        }
-        let line = try #require(await log.waitForLine())
-        #expect(line.hasPrefix("refused wire peer 127.0.0.1:"))
+        let line = try await refusal(
+            server: (try ca.issue("physics-1", .physics), .physics), client: manager,
+            hello: Hello(role: .clientManager, nodeName: "edge-1", gridSecret: ""), dialing: .physics, ca: ca)
         #expect(line.hasSuffix("certificate of edge-1 is for role client-manager, not region or tool"))
     }
 

@@ -98,22 +98,9 @@ public final class ClientManager: Service, Sendable {
         address.map { "\(isSecure ? "wss" : "ws")://\(settings.host):\($0.port ?? settings.port)/ws" }
     }
 
-    /// The server side of TLS from the settings' certificate and key, checked first: a missing,
-    /// unreadable or malformed file, or a key that is not the certificate's, is an error that
-    /// names the config key and the file.
-    static func tlsConfiguration(_ files: ServerTLSFiles) throws -> TLSConfiguration {
-        do {
-            return try ServerCertificate.read(certificateFile: files.certificate, keyFile: files.key).serverConfiguration()
-        } catch let problem as ServerCertificate.Problem {
-            throw files.error(aboutKey: problem.inKeyFile, problem.description)
-        } catch {
-            throw files.error(aboutKey: false, "cannot use \(files.certificate) and \(files.key) for TLS: \(error)")
-        }
-    }
-
     public func run() async throws {
         // Before anything else: a client manager whose certificate is unusable does not start.
-        let tls = try settings.tls.map(Self.tlsConfiguration)
+        let tls = try settings.tls.map { try $0.serverConfiguration() }
         if let grid {
             try await grid.start()
         } else {
